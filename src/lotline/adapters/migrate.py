@@ -1,0 +1,46 @@
+"""Running the Alembic migrations from inside the package (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from lotline.adapters.db import WRITE_OPTION
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revisions() -> tuple[str, ...]:
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(engine: Engine) -> tuple[str, ...]:
+    with engine.connect() as connection:
+        return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Migrate to `target` in one transaction (PostgreSQL and SQLite both run DDL in one)."""
+    config = alembic_config()
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, target)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Migrate only when the database is behind, so opening services stays cheap."""
+    if set(current_revisions(engine)) != set(head_revisions()):
+        upgrade(engine)

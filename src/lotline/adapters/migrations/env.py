@@ -1,0 +1,38 @@
+"""Alembic environment. Runs against the connection lotline hands it, or the configured URL."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from lotline.adapters.db import WRITE_OPTION, make_engine
+from lotline.adapters.tables import metadata
+from lotline.config import database_url_from_env
+
+config = context.config
+
+
+def _run(connection: Connection) -> None:
+    context.configure(connection=connection, target_metadata=metadata,
+                      render_as_batch=connection.dialect.name == "sqlite",
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or database_url_from_env()
+    engine = make_engine(url)
+    with engine.connect() as new_connection:
+        _run(new_connection.execution_options(**{WRITE_OPTION: True}))
+        new_connection.commit()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("lotline migrations run online only (lotline db upgrade)")
+run_migrations_online()

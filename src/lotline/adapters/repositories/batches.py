@@ -1,0 +1,170 @@
+"""Lots and their balances per location."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, exists, func, select, update
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.base import ScopedRepository
+from lotline.adapters.repositories.common import escape_like, hold_from_row, upsert_add
+from lotline.domain.errors import InsufficientStock
+from lotline.domain.lots import BalanceRow, LotRecord
+from lotline.domain.model import CustomField, Page
+from lotline.domain.statuses import LocationKind, LotStatus, SerialStatus
+
+
+class BatchRepository(ScopedRepository[LotRecord]):
+    table = t.batches
+    entity_name = "batch"
+
+    def to_entity(self, row: Row[Any]) -> LotRecord:
+        return LotRecord(
+            id=row.id, product_id=row.product_id, supplier_id=row.supplier_id,
+            batch_number=row.batch_number,
+            manufacturer_batch_number=row.manufacturer_batch_number,
+            internal_batch_number=row.internal_batch_number,
+            external_batch_number=row.external_batch_number,
+            manufacturing_date=row.manufacturing_date, expiry_date=row.expiry_date,
+            quantity=row.quantity, unit_cost=row.unit_cost, purchase_date=row.purchase_date,
+            received_at=row.received_at, entry_transaction_ref=row.entry_transaction_ref,
+            location_id=row.location_id, status=LotStatus(row.status), hold=hold_from_row(row),
+            sales_rate=row.sales_rate, label_rate=row.label_rate,
+            custom_fields=[CustomField(**item) for item in row.custom_fields],
+            serial_count=row.serial_count, created_at=row.created_at, updated_at=row.updated_at)
+
+    def select(self) -> Select[Any]:
+        # Deleted lots keep their rows (the ledger points at them) but are gone for every door.
+        return super().select().where(self.table.c.deleted_at.is_(None))
+
+    def by_identity(self, product_id: str, supplier_key: str, folded: str) -> LotRecord | None:
+        statement = self.select().where(
+            self.table.c.product_id == product_id, self.table.c.supplier_key == supplier_key,
+            self.table.c.batch_number_folded == folded)
+        row = self.conn.execute(statement).first()
+        return None if row is None else self.to_entity(row)
+
+    def by_number(self, folded: str) -> list[LotRecord]:
+        statement = self.select().where(self.table.c.batch_number_folded == folded)
+        return [self.to_entity(row) for row in self.conn.execute(statement.order_by(t.batches.c.id))]
+
+    def for_product(self, product_id: str) -> list[LotRecord]:
+        statement = self.select().where(self.table.c.product_id == product_id)
+        return [self.to_entity(row) for row in self.conn.execute(statement)]
+
+    def expiring_between(self, start: dt.date | None, end: dt.date) -> list[LotRecord]:
+        """Lots with an expiry date in [start, end) (start None: any time before end)."""
+        conditions = [self.table.c.expiry_date.isnot(None), self.table.c.expiry_date < end]
+        if start is not None:
+            conditions.append(self.table.c.expiry_date >= start)
+        statement = self.select().where(*conditions).order_by(self.table.c.expiry_date,
+                                                              self.table.c.id)
+        return [self.to_entity(row) for row in self.conn.execute(statement)]
+
+    def search(self, *, product_id: str | None, supplier_id: str | None,
+               status: LotStatus | None, expiring_before: dt.date | None,
+               has_stock: bool | None, q: str | None, limit: int,
+               cursor: str | None) -> Page[LotRecord]:
+        statement = self.select()
+        c = self.table.c
+        if product_id is not None:
+            statement = statement.where(c.product_id == product_id)
+        if supplier_id is not None:
+            statement = statement.where(c.supplier_id == supplier_id)
+        if status is not None:
+            statement = statement.where(c.status == status.value)
+        if expiring_before is not None:
+            statement = statement.where(c.expiry_date < expiring_before)
+        if q:
+            statement = statement.where(
+                c.batch_number_folded.like(f"%{escape_like(q.casefold())}%", escape="\\"))
+        if has_stock is not None:
+            stocked = exists().where(t.lot_balances.c.batch_id == c.id,
+                                     t.lot_balances.c.balance_quantity > 0)
+            statement = statement.where(stocked if has_stock else ~stocked)
+        return self.page(statement, limit, cursor)
+
+    def mark_deleted(self, batch_id: str, moment: dt.datetime) -> None:
+        self.update(batch_id, {"deleted_at": moment, "updated_at": moment})
+
+    def add_serials_to_cap(self, batch: LotRecord, count: int) -> None:
+        """Count `count` more serials against the lot's quantity, atomically (DESIGN §2)."""
+        c = self.table.c
+        statement = (update(self.table)
+                     .where(c.id == batch.id, c.serial_count + count <= c.quantity)
+                     .values(serial_count=c.serial_count + count))
+        if self.conn.execute(statement).rowcount == 1:
+            return
+        current = self.conn.execute(select(c.serial_count, c.quantity).where(c.id == batch.id)).one()
+        raise InsufficientStock(
+            f"lot {batch.batch_number!r} holds at most {current.quantity} serials; "
+            f"{current.serial_count} are registered and {count} more were given "
+            f"(over by {current.serial_count + count - current.quantity})",
+            batch_id=batch.id, quantity=str(current.quantity),
+            registered=current.serial_count, requested=count)
+
+    def release_serials_from_cap(self, batch_id: str, count: int) -> None:
+        c = self.table.c
+        self.conn.execute(update(self.table).where(c.id == batch_id)
+                          .values(serial_count=c.serial_count - count))
+
+    # --- balances per location -------------------------------------------------------------
+
+    def balances(self, batch_ids: Sequence[str]) -> dict[str, list[BalanceRow]]:
+        result: dict[str, list[BalanceRow]] = defaultdict(list)
+        if not batch_ids:
+            return result
+        b, loc = t.lot_balances, t.locations
+        statement = (select(b, loc.c.kind, loc.c.hold_kind)
+                     .join(loc, loc.c.id == b.c.location_id)
+                     .where(b.c.org_id == self.org_id, b.c.batch_id.in_(list(batch_ids)))
+                     .order_by(b.c.batch_id, loc.c.code))
+        for row in self.conn.execute(statement):
+            result[row.batch_id].append(BalanceRow(
+                location_id=row.location_id, kind=LocationKind(row.kind),
+                location_held=row.hold_kind is not None, in_quantity=row.in_quantity,
+                balance_quantity=row.balance_quantity,
+                allocated_quantity=row.allocated_quantity))
+        return result
+
+    def in_stock_serial_counts(self, batch_ids: Sequence[str]) -> dict[str, int]:
+        if not batch_ids:
+            return {}
+        s = t.serials
+        statement = (select(s.c.batch_id, func.count())
+                     .where(s.c.batch_id.in_(list(batch_ids)),
+                            s.c.status == SerialStatus.IN_STOCK.value, s.c.hold_kind.is_(None))
+                     .group_by(s.c.batch_id))
+        return {row[0]: int(row[1]) for row in self.conn.execute(statement)}
+
+    def add_balance(self, batch_id: str, location_id: str, quantity: Decimal, *,
+                    received: bool) -> None:
+        """Units arrive at a location; `received` also counts them as received there."""
+        upsert_add(self.conn, t.lot_balances,
+                   {"batch_id": batch_id, "location_id": location_id},
+                   {"in_quantity": quantity if received else Decimal(0),
+                    "balance_quantity": quantity},
+                   {"org_id": self.org_id, "allocated_quantity": Decimal(0)})
+
+    def take_balance(self, batch_id: str, location_id: str, quantity: Decimal,
+                     batch_number: str) -> None:
+        """Units leave a location: compare-and-set, so the balance never goes negative."""
+        b = t.lot_balances
+        statement = (update(b)
+                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
+                            and_(b.c.balance_quantity - b.c.allocated_quantity >= quantity))
+                     .values(balance_quantity=b.c.balance_quantity - quantity))
+        if self.conn.execute(statement).rowcount == 1:
+            return
+        row = self.conn.execute(select(b.c.balance_quantity, b.c.allocated_quantity).where(
+            b.c.batch_id == batch_id, b.c.location_id == location_id)).first()
+        free = Decimal(0) if row is None else row.balance_quantity - row.allocated_quantity
+        raise InsufficientStock(
+            f"lot {batch_number!r} has {free} free at that location; {quantity} were asked for "
+            f"(short by {quantity - free})", batch_id=batch_id, location_id=location_id,
+            available=str(free), requested=str(quantity))

@@ -1,0 +1,87 @@
+"""Products, suppliers and customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, Select, or_
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.base import ScopedRepository
+from lotline.adapters.repositories.common import escape_like
+from lotline.domain.model import Address, Customer, Page, Product, Supplier
+from lotline.domain.statuses import RemovalStrategy, Tracking
+
+
+class ProductRepository(ScopedRepository[Product]):
+    table = t.products
+    entity_name = "product"
+
+    def to_entity(self, row: Row[Any]) -> Product:
+        return Product(
+            id=row.id, sku=row.sku, name=row.name, gtin=row.gtin, uom=row.uom,
+            tracking=Tracking(row.tracking), removal_strategy=RemovalStrategy(row.removal_strategy),
+            shelf_life_days=row.shelf_life_days, expiry_alert_days=row.expiry_alert_days,
+            serial_pattern=row.serial_pattern, created_at=row.created_at,
+            updated_at=row.updated_at)
+
+    def by_sku(self, sku: str) -> Product | None:
+        row = self.conn.execute(self.select().where(self.table.c.sku == sku)).first()
+        return None if row is None else self.to_entity(row)
+
+    def by_gtin(self, gtin: str) -> Product | None:
+        row = self.conn.execute(self.select().where(self.table.c.gtin == gtin)).first()
+        return None if row is None else self.to_entity(row)
+
+    def search(self, q: str | None, tracking: Tracking | None, limit: int,
+               cursor: str | None) -> Page[Product]:
+        statement = self.select()
+        if q:
+            pattern = f"%{escape_like(q)}%"
+            statement = statement.where(or_(self.table.c.sku.ilike(pattern, escape="\\"),
+                                            self.table.c.name.ilike(pattern, escape="\\")))
+        if tracking is not None:
+            statement = statement.where(self.table.c.tracking == tracking.value)
+        return self.page(statement, limit, cursor)
+
+
+def _address(row: Row[Any]) -> Address:
+    return Address(street=row.street, city=row.city, postal_code=row.postal_code,
+                   country=row.country)
+
+
+class _PartyRepository(ScopedRepository[Any]):
+    def search_statement(self, q: str | None) -> Select[Any]:
+        statement = self.select()
+        if q:
+            pattern = f"%{escape_like(q)}%"
+            statement = statement.where(or_(self.table.c.name.ilike(pattern, escape="\\"),
+                                            self.table.c.code.ilike(pattern, escape="\\")))
+        return statement
+
+
+class SupplierRepository(_PartyRepository):
+    table = t.suppliers
+    entity_name = "supplier"
+
+    def to_entity(self, row: Row[Any]) -> Supplier:
+        return Supplier(id=row.id, name=row.name, code=row.code, email=row.email,
+                        phone=row.phone, address=_address(row), created_at=row.created_at,
+                        updated_at=row.updated_at)
+
+    def search(self, q: str | None, limit: int, cursor: str | None) -> Page[Supplier]:
+        return self.page(self.search_statement(q), limit, cursor)
+
+
+class CustomerRepository(_PartyRepository):
+    table = t.customers
+    entity_name = "customer"
+
+    def to_entity(self, row: Row[Any]) -> Customer:
+        return Customer(id=row.id, name=row.name, code=row.code, email=row.email,
+                        phone=row.phone, address=_address(row),
+                        min_remaining_shelf_life_days=row.min_remaining_shelf_life_days,
+                        created_at=row.created_at, updated_at=row.updated_at)
+
+    def search(self, q: str | None, limit: int, cursor: str | None) -> Page[Customer]:
+        return self.page(self.search_statement(q), limit, cursor)

@@ -1,0 +1,77 @@
+"""Helpers shared by the Core repositories: cursors, upserts, hold columns."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ColumnElement
+
+from lotline.domain.errors import ValidationError
+from lotline.domain.model import Hold
+from lotline.domain.statuses import HoldKind
+
+MAX_PAGE = 500
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        raise ValidationError.single("cursor", "is not a cursor this server issued",
+                                     cursor) from None
+    if not isinstance(values, list) or len(values) != arity:
+        raise ValidationError.single("cursor", "is not a cursor this server issued", cursor)
+    return values
+
+
+def check_limit(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise ValidationError.single("limit", f"must be between 1 and {MAX_PAGE}", limit)
+    return limit
+
+
+def upsert_add(conn: Connection, table: Table, keys: Mapping[str, Any],
+               increments: Mapping[str, Any], initial: Mapping[str, Any] | None = None) -> None:
+    """INSERT the row (keys, increments, initial values), or add `increments` to the existing
+    one (ON CONFLICT DO UPDATE): race-free on both databases."""
+    insert_fn = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+    statement = insert_fn(table).values({**keys, **increments, **(initial or {})})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in increments},
+    )
+    conn.execute(statement)
+
+
+def hold_from_row(row: Any) -> Hold | None:
+    if row.hold_kind is None:
+        return None
+    return Hold(reason=row.hold_reason or "", kind=HoldKind(row.hold_kind), since=row.hold_since)
+
+
+def hold_values(hold: Hold | None) -> dict[str, Any]:
+    if hold is None:
+        return {"hold_reason": None, "hold_kind": None, "hold_since": None}
+    return {"hold_reason": hold.reason, "hold_kind": hold.kind.value, "hold_since": hold.since}
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def in_chunks(column: ColumnElement[Any], values: Sequence[Any],
+              size: int = 500) -> list[ColumnElement[bool]]:
+    return [column.in_(values[i:i + size]) for i in range(0, len(values), size)]

@@ -1,0 +1,94 @@
+"""The append-only ledger: inserts and reads, never UPDATE or DELETE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, or_, select, update
+
+from lotline.adapters import tables as t
+from lotline.domain.model import Movement
+from lotline.domain.statuses import MovementKind, SerialStatus
+
+
+def movement_from_row(row: Row[Any], serial_numbers: Sequence[str] = ()) -> Movement:
+    return Movement(
+        id=row.id, org_id=row.org_id, stream_id=row.stream_id, seq=row.seq,
+        occurred_at=row.occurred_at, recorded_at=row.recorded_at, actor=row.actor,
+        kind=MovementKind(row.kind), product_id=row.product_id, batch_id=row.batch_id,
+        serial_id=row.serial_id, quantity=row.quantity,
+        from_location_id=row.from_location_id, to_location_id=row.to_location_id,
+        from_status=SerialStatus(row.from_status) if row.from_status else None,
+        to_status=SerialStatus(row.to_status) if row.to_status else None,
+        order_id=row.order_id, receipt_id=row.receipt_id,
+        transformation_id=row.transformation_id, reverses_id=row.reverses_id,
+        unit_cost=row.unit_cost, reason=row.reason, prev_hash=row.prev_hash, hash=row.hash,
+        serial_numbers=tuple(sorted(serial_numbers)))
+
+
+def movement_values(movement: Movement) -> dict[str, Any]:
+    values = {name: getattr(movement, name) for name in (
+        "id", "org_id", "stream_id", "seq", "occurred_at", "recorded_at", "actor",
+        "product_id", "batch_id", "serial_id", "quantity", "from_location_id",
+        "to_location_id", "order_id", "receipt_id", "transformation_id", "reverses_id",
+        "unit_cost", "reason", "prev_hash", "hash")}
+    values["kind"] = movement.kind.value
+    values["from_status"] = movement.from_status.value if movement.from_status else None
+    values["to_status"] = movement.to_status.value if movement.to_status else None
+    return values
+
+
+class MovementRepository:
+    def __init__(self, conn: Connection, org_id: str) -> None:
+        self.conn = conn
+        self.org_id = org_id
+
+    def insert_many(self, movements: Sequence[Movement]) -> None:
+        if movements:
+            self.conn.execute(insert(t.movements), [movement_values(m) for m in movements])
+
+    def stream_head(self, stream_id: str, *, lock: bool) -> tuple[int, str]:
+        """(seq, hash) at the head of a stream: kept on its lot or product row."""
+        for table in (t.batches, t.products):
+            statement = select(table.c.chain_seq, table.c.chain_head).where(
+                table.c.id == stream_id, table.c.org_id == self.org_id)
+            if lock:
+                statement = statement.with_for_update()
+            row = self.conn.execute(statement).first()
+            if row is not None:
+                return int(row.chain_seq), str(row.chain_head)
+        raise LookupError(f"no hash-chain stream {stream_id}")
+
+    def move_stream_head(self, stream_id: str, expected_seq: int, seq: int, head: str) -> bool:
+        for table in (t.batches, t.products):
+            statement = (update(table)
+                         .where(table.c.id == stream_id, table.c.chain_seq == expected_seq)
+                         .values(chain_seq=seq, chain_head=head))
+            if self.conn.execute(statement).rowcount == 1:
+                return True
+        return False
+
+    def get(self, movement_id: str) -> Row[Any] | None:
+        return self.conn.execute(select(t.movements).where(
+            t.movements.c.org_id == self.org_id, t.movements.c.id == movement_id)).first()
+
+    def for_serial(self, serial_id: str, entry_movement_id: str | None) -> list[Row[Any]]:
+        m = t.movements.c
+        condition = m.serial_id == serial_id
+        if entry_movement_id is not None:
+            condition = or_(condition, m.id == entry_movement_id)
+        statement = (select(t.movements).where(m.org_id == self.org_id, condition)
+                     .order_by(m.recorded_at, m.stream_id, m.seq))
+        return list(self.conn.execute(statement))
+
+    def for_batch(self, batch_id: str) -> list[Row[Any]]:
+        m = t.movements.c
+        statement = (select(t.movements).where(m.org_id == self.org_id, m.batch_id == batch_id)
+                     .order_by(m.seq))
+        return list(self.conn.execute(statement))
+
+    def quantity_sum(self, batch_id: str) -> Decimal:
+        rows = self.for_batch(batch_id)
+        return sum((row.quantity for row in rows), Decimal(0))

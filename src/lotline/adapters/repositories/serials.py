@@ -1,0 +1,193 @@
+"""Serials: the state projection, the per-status counts, and the bulk insert hot path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, bindparam, func, select, text, update
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.base import ScopedRepository
+from lotline.adapters.repositories.common import (
+    escape_like,
+    hold_from_row,
+    in_chunks,
+    upsert_add,
+)
+from lotline.adapters.types import sqlite_timestamp, to_scaled
+from lotline.domain.model import Page, Serial
+from lotline.domain.statuses import SerialStatus
+
+SERIAL_COLUMNS = (
+    "id", "org_id", "product_id", "batch_id", "scope_key", "serial_number", "status",
+    "location_id", "warehouse_id", "purchase_date", "warranty_expiry", "unit_cost",
+    "entry_movement_id", "created_at", "updated_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewSerials:
+    """Everything the serials of one registration share, plus their ids and numbers."""
+
+    ids: Sequence[str]
+    numbers: Sequence[str]
+    product_id: str
+    batch_id: str | None
+    scope_key: str
+    status: SerialStatus
+    location_id: str | None
+    warehouse_id: str | None
+    purchase_date: dt.date | None
+    warranty_expiry: dt.date | None
+    unit_cost: Decimal | None
+    entry_movement_id: str
+    created_at: dt.datetime
+
+
+class SerialRepository(ScopedRepository[Serial]):
+    table = t.serials
+    entity_name = "serial"
+
+    def to_entity(self, row: Row[Any]) -> Serial:
+        return Serial(
+            id=row.id, serial_number=row.serial_number, product_id=row.product_id,
+            batch_id=row.batch_id, status=SerialStatus(row.status), order_id=row.order_id,
+            location_id=row.location_id, warehouse_id=row.warehouse_id,
+            purchase_date=row.purchase_date, warranty_expiry=row.warranty_expiry,
+            unit_cost=row.unit_cost, hold=hold_from_row(row),
+            parent_serial_id=row.parent_serial_id, created_at=row.created_at,
+            updated_at=row.updated_at)
+
+    # --- bulk registration (hot path: Core, one statement for all rows) --------------------
+
+    def insert_new(self, new: NewSerials) -> None:
+        if self.conn.dialect.name == "sqlite":
+            self._insert_sqlite(new)
+        else:
+            self._copy_postgresql(new)
+
+    def _shared_values(self, new: NewSerials, sqlite: bool) -> tuple[Any, ...]:
+        def day(value: dt.date | None) -> Any:
+            return value.isoformat() if sqlite and value is not None else value
+
+        cost: Any = new.unit_cost
+        if sqlite and cost is not None:
+            cost = to_scaled(cost)
+        stamp: Any = sqlite_timestamp(new.created_at) if sqlite else new.created_at
+        return (new.status.value, new.location_id, new.warehouse_id, day(new.purchase_date),
+                day(new.warranty_expiry), cost, new.entry_movement_id, stamp, stamp)
+
+    def _insert_sqlite(self, new: NewSerials) -> None:
+        shared = self._shared_values(new, sqlite=True)
+        head = (self.org_id, new.product_id, new.batch_id, new.scope_key)
+        rows = [(serial_id, *head, number, *shared)
+                for serial_id, number in zip(new.ids, new.numbers, strict=True)]
+        placeholders = ", ".join("?" for _ in SERIAL_COLUMNS)
+        sql = f"INSERT INTO serials ({', '.join(SERIAL_COLUMNS)}) VALUES ({placeholders})"
+        self.conn.exec_driver_sql(sql, rows)
+
+    def _copy_postgresql(self, new: NewSerials) -> None:
+        shared = self._shared_values(new, sqlite=False)
+        head = (self.org_id, new.product_id, new.batch_id, new.scope_key)
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        sql = f"COPY serials ({', '.join(SERIAL_COLUMNS)}) FROM STDIN"
+        with cursor.copy(sql) as copy:
+            for serial_id, number in zip(new.ids, new.numbers, strict=True):
+                copy.write_row((serial_id, *head, number, *shared))
+
+    def existing_numbers(self, scope_key: str, numbers: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for condition in in_chunks(self.table.c.serial_number, list(numbers)):
+            statement = select(self.table.c.serial_number).where(
+                self.scoped(), self.table.c.scope_key == scope_key, condition)
+            found.extend(self.conn.execute(statement).scalars())
+        return found
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def by_number(self, serial_number: str, product_id: str | None = None,
+                  limit: int = 10) -> list[Serial]:
+        statement = self.select().where(self.table.c.serial_number == serial_number)
+        if product_id is not None:
+            statement = statement.where(self.table.c.product_id == product_id)
+        rows = self.conn.execute(statement.order_by(self.table.c.id).limit(limit))
+        return [self.to_entity(row) for row in rows]
+
+    def by_batch(self, batch_id: str) -> list[Serial]:
+        statement = self.select().where(self.table.c.batch_id == batch_id)
+        return [self.to_entity(r) for r in self.conn.execute(statement.order_by(t.serials.c.id))]
+
+    def by_entry_movement(self, movement_id: str) -> list[Serial]:
+        statement = self.select().where(self.table.c.entry_movement_id == movement_id)
+        return [self.to_entity(r) for r in self.conn.execute(statement.order_by(t.serials.c.id))]
+
+    def numbers_for_entry(self, movement_ids: Sequence[str]) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for condition in in_chunks(self.table.c.entry_movement_id, list(movement_ids)):
+            statement = select(self.table.c.entry_movement_id, self.table.c.serial_number).where(
+                self.scoped(), condition)
+            for movement_id, number in self.conn.execute(statement):
+                result.setdefault(movement_id, []).append(number)
+        return result
+
+    def search(self, *, q: str | None, product_id: str | None, status: SerialStatus | None,
+               batch_id: str | None, location_id: str | None, order_id: str | None = None,
+               warehouse_id: str | None = None, limit: int,
+               cursor: str | None) -> Page[Serial]:
+        c = self.table.c
+        statement = self.select()
+        for column, value in ((c.product_id, product_id), (c.batch_id, batch_id),
+                              (c.location_id, location_id), (c.order_id, order_id),
+                              (c.warehouse_id, warehouse_id)):
+            if value is not None:
+                statement = statement.where(column == value)
+        if status is not None:
+            statement = statement.where(c.status == status.value)
+        if q:
+            statement = statement.where(self._substring(q))
+        return self.page(statement, limit, cursor)
+
+    def _substring(self, q: str) -> Any:
+        """Partial-number match, case-sensitive like every serial match, through the trigram
+        index where the fragment is long enough for one (3 characters)."""
+        if self.conn.dialect.name == "sqlite" and len(q) >= 3:
+            phrase = '"' + q.replace('"', '""') + '"'
+            return text("serials.rowid IN (SELECT rowid FROM serials_fts "
+                        "WHERE serials_fts MATCH :fts_phrase)").bindparams(
+                bindparam("fts_phrase", phrase))
+        if self.conn.dialect.name == "sqlite":
+            return func.instr(self.table.c.serial_number, q) > 0
+        return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
+
+    # --- state changes and the per-status counts ------------------------------------------
+
+    def set_state(self, serial_id: str, values: dict[str, Any]) -> None:
+        statement = (update(self.table).where(self.scoped(), self.table.c.id == serial_id)
+                     .values(**values))
+        self.conn.execute(statement)
+
+    def bump_count(self, product_id: str, status: SerialStatus, delta: int) -> None:
+        keys = {"org_id": self.org_id, "product_id": product_id, "status": status.value}
+        if delta > 0:
+            upsert_add(self.conn, t.serial_status_counts, keys, {"count": delta})
+        elif delta < 0:
+            # An upsert would check its proposed row (a negative count) against the CHECK.
+            sc = t.serial_status_counts
+            self.conn.execute(update(sc).where(*(sc.c[k] == v for k, v in keys.items()))
+                              .values(count=sc.c.count + delta))
+
+    def counts(self, product_id: str | None = None) -> dict[str, int]:
+        sc = t.serial_status_counts
+        statement = select(sc.c.status, func.sum(sc.c.count)).where(sc.c.org_id == self.org_id)
+        if product_id is not None:
+            statement = statement.where(sc.c.product_id == product_id)
+        rows = self.conn.execute(statement.group_by(sc.c.status)).all()
+        by_status = {row[0]: int(row[1] or 0) for row in rows}
+        result = {"ALL": sum(by_status.values())}
+        for status in SerialStatus:
+            result[status.value] = by_status.get(status.value, 0)
+        return result

@@ -1,0 +1,323 @@
+"""SQLAlchemy Core tables. Every row carries `org_id` (the distribution key for a sharded
+PostgreSQL later); uniqueness and non-negative balances are constraints here, not only code.
+
+The Alembic migrations build exactly this schema; a test compares the two."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
+
+from lotline.adapters.types import Amount, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+ID = 36  # UUID text
+NUMBER = 100  # serial and batch numbers
+NAME = 200
+LONG_TEXT = 2000
+HASH = 64
+
+
+def _id() -> Column[str]:
+    return Column("id", String(ID), primary_key=True)
+
+
+def _org() -> Column[str]:
+    return Column("org_id", String(ID), ForeignKey("organizations.id"), nullable=False)
+
+
+def _created() -> Column[object]:
+    return Column("created_at", UTCDateTime(), nullable=False)
+
+
+def _updated() -> Column[object]:
+    return Column("updated_at", UTCDateTime(), nullable=False)
+
+
+def _hold_columns() -> list[Column[object]]:
+    return [
+        Column("hold_reason", String(LONG_TEXT)),
+        Column("hold_kind", String(20)),
+        Column("hold_since", UTCDateTime()),
+    ]
+
+
+def _chain_columns() -> list[Column[object]]:
+    # Head of this row's hash chain, changed under the same lock as its balances.
+    return [
+        Column("chain_seq", BigInteger, nullable=False, server_default=text("0")),
+        Column("chain_head", String(HASH), nullable=False, server_default="0" * HASH),
+    ]
+
+
+def _party_columns() -> list[Column[object]]:
+    return [
+        Column("name", String(NAME), nullable=False),
+        Column("code", String(NAME)),
+        Column("email", String(NAME)),
+        Column("phone", String(NAME)),
+        Column("street", String(NAME)),
+        Column("city", String(NAME)),
+        Column("postal_code", String(40)),
+        Column("country", String(NAME)),
+    ]
+
+
+organizations = Table(
+    "organizations", metadata,
+    _id(),
+    Column("name", String(NAME), nullable=False),
+    Column("slug", String(NAME), nullable=False, unique=True),
+    Column("settings", JSON, nullable=False),
+    _created(),
+)
+
+products = Table(
+    "products", metadata,
+    _id(), _org(),
+    Column("sku", String(NUMBER), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("gtin", String(14)),
+    Column("uom", String(8), nullable=False),
+    Column("tracking", String(12), nullable=False),
+    Column("removal_strategy", String(8), nullable=False),
+    Column("shelf_life_days", Integer),
+    Column("expiry_alert_days", Integer, nullable=False),
+    Column("serial_pattern", String(NUMBER)),
+    *_chain_columns(),
+    _created(), _updated(),
+    UniqueConstraint("org_id", "sku"),
+    CheckConstraint("tracking IN ('none', 'lot', 'serial', 'lot_serial')", name="tracking"),
+    CheckConstraint("shelf_life_days IS NULL OR shelf_life_days >= 0", name="shelf_life"),
+    CheckConstraint("expiry_alert_days >= 0", name="alert_days"),
+)
+Index("uq_products_org_id_gtin", products.c.org_id, products.c.gtin, unique=True,
+      sqlite_where=products.c.gtin.isnot(None), postgresql_where=products.c.gtin.isnot(None))
+
+suppliers = Table(
+    "suppliers", metadata,
+    _id(), _org(), *_party_columns(), _created(), _updated(),
+    Index("ix_suppliers_org_id_name", "org_id", "name"),
+)
+
+customers = Table(
+    "customers", metadata,
+    _id(), _org(), *_party_columns(),
+    Column("min_remaining_shelf_life_days", Integer),
+    _created(), _updated(),
+    Index("ix_customers_org_id_name", "org_id", "name"),
+    CheckConstraint("min_remaining_shelf_life_days IS NULL OR min_remaining_shelf_life_days >= 0",
+                    name="min_shelf_life"),
+)
+
+warehouses = Table(
+    "warehouses", metadata,
+    _id(), _org(),
+    Column("code", String(NUMBER), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    _created(),
+    UniqueConstraint("org_id", "code"),
+)
+
+locations = Table(
+    "locations", metadata,
+    _id(), _org(),
+    Column("warehouse_id", String(ID), ForeignKey("warehouses.id"), nullable=False),
+    Column("code", String(NUMBER), nullable=False),
+    Column("kind", String(12), nullable=False),
+    *_hold_columns(),
+    _created(),
+    UniqueConstraint("warehouse_id", "code"),
+    Index("ix_locations_org_id_warehouse_id", "org_id", "warehouse_id"),
+)
+
+batches = Table(
+    "batches", metadata,
+    _id(), _org(),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("supplier_id", String(ID), ForeignKey("suppliers.id")),
+    # supplier_id or '' (own production), so the identity index treats "no supplier" as one.
+    Column("supplier_key", String(ID), nullable=False),
+    Column("batch_number", String(NUMBER), nullable=False),
+    Column("batch_number_folded", String(2 * NUMBER), nullable=False),
+    Column("manufacturer_batch_number", String(NUMBER)),
+    Column("internal_batch_number", String(NUMBER)),
+    Column("external_batch_number", String(NUMBER)),
+    Column("manufacturing_date", Date),
+    Column("expiry_date", Date),
+    Column("quantity", Amount(), nullable=False),
+    Column("unit_cost", Amount()),
+    Column("purchase_date", Date, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("entry_transaction_ref", String(ID)),
+    Column("location_id", String(ID), ForeignKey("locations.id")),
+    Column("status", String(10), nullable=False),
+    *_hold_columns(),
+    Column("sales_rate", Amount()),
+    Column("label_rate", Amount()),
+    Column("custom_fields", JSON, nullable=False),
+    # Registered serials that count against `quantity` (all but CANCELLED).
+    Column("serial_count", Integer, nullable=False, server_default=text("0")),
+    *_chain_columns(),
+    Column("deleted_at", UTCDateTime()),
+    _created(), _updated(),
+    CheckConstraint("quantity >= 0", name="quantity"),
+    CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
+    CheckConstraint("serial_count >= 0", name="serial_count"),
+    CheckConstraint("status IN ('active', 'inactive')", name="status"),
+    Index("ix_batches_org_id_product_id_expiry_date", "org_id", "product_id", "expiry_date"),
+    Index("ix_batches_org_id_batch_number_folded", "org_id", "batch_number_folded"),
+    Index("ix_batches_org_id_expiry_date", "org_id", "expiry_date"),
+)
+Index("uq_batches_identity", batches.c.org_id, batches.c.product_id, batches.c.supplier_key,
+      batches.c.batch_number_folded, unique=True,
+      sqlite_where=batches.c.deleted_at.is_(None), postgresql_where=batches.c.deleted_at.is_(None))
+
+lot_balances = Table(
+    "lot_balances", metadata,
+    Column("batch_id", String(ID), ForeignKey("batches.id"), primary_key=True),
+    Column("location_id", String(ID), ForeignKey("locations.id"), primary_key=True),
+    _org(),
+    Column("in_quantity", Amount(), nullable=False),
+    Column("balance_quantity", Amount(), nullable=False),
+    Column("allocated_quantity", Amount(), nullable=False),
+    CheckConstraint("in_quantity >= 0", name="in_quantity"),
+    CheckConstraint("balance_quantity >= 0", name="balance"),
+    CheckConstraint("allocated_quantity >= 0 AND allocated_quantity <= balance_quantity",
+                    name="allocated"),
+)
+
+orders = Table(
+    "orders", metadata,
+    _id(), _org(),
+    Column("reference", String(NUMBER), nullable=False),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    _created(), _updated(),
+    UniqueConstraint("org_id", "reference"),
+)
+
+order_lines = Table(
+    "order_lines", metadata,
+    _id(), _org(),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("quantity", Amount(), nullable=False),
+    Column("unit_price", Amount()),
+    UniqueConstraint("order_id", "line_no"),
+    CheckConstraint("quantity > 0", name="quantity"),
+    CheckConstraint("unit_price IS NULL OR unit_price >= 0", name="unit_price"),
+)
+
+serials = Table(
+    "serials", metadata,
+    _id(), _org(),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("batch_id", String(ID), ForeignKey("batches.id")),
+    # '' under the organization-wide uniqueness scope, the product id under the product scope.
+    Column("scope_key", String(ID), nullable=False),
+    Column("serial_number", String(NUMBER), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("order_id", String(ID), ForeignKey("orders.id")),
+    Column("location_id", String(ID), ForeignKey("locations.id")),
+    Column("warehouse_id", String(ID), ForeignKey("warehouses.id")),
+    Column("purchase_date", Date),
+    Column("warranty_expiry", Date),
+    Column("unit_cost", Amount()),
+    *_hold_columns(),
+    Column("parent_serial_id", String(ID), ForeignKey("serials.id")),
+    # The bulk movement that registered this serial (DESIGN §5), when there was one.
+    Column("entry_movement_id", String(ID)),
+    _created(), _updated(),
+    CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
+    Index("uq_serials_org_id_serial_number_scope_key", "org_id", "serial_number", "scope_key",
+          unique=True),
+    Index("ix_serials_batch_id_status", "batch_id", "status"),
+    Index("ix_serials_org_id_status_id", "org_id", "status", "id"),
+    Index("ix_serials_org_id_product_id_status_id", "org_id", "product_id", "status", "id"),
+)
+Index("ix_serials_order_id", serials.c.order_id,
+      sqlite_where=serials.c.order_id.isnot(None), postgresql_where=serials.c.order_id.isnot(None))
+
+serial_status_counts = Table(
+    "serial_status_counts", metadata,
+    Column("org_id", String(ID), ForeignKey("organizations.id"), primary_key=True),
+    Column("product_id", String(ID), ForeignKey("products.id"), primary_key=True),
+    Column("status", String(12), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+    CheckConstraint("count >= 0", name="count"),
+)
+
+movements = Table(
+    "movements", metadata,
+    _id(), _org(),
+    Column("stream_id", String(ID), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("batch_id", String(ID), ForeignKey("batches.id")),
+    Column("serial_id", String(ID), ForeignKey("serials.id")),
+    Column("quantity", Amount(), nullable=False),
+    Column("from_location_id", String(ID), ForeignKey("locations.id")),
+    Column("to_location_id", String(ID), ForeignKey("locations.id")),
+    Column("from_status", String(12)),
+    Column("to_status", String(12)),
+    Column("order_id", String(ID), ForeignKey("orders.id")),
+    Column("receipt_id", String(ID)),
+    Column("transformation_id", String(ID)),
+    Column("reverses_id", String(ID), ForeignKey("movements.id")),
+    Column("unit_cost", Amount()),
+    Column("reason", String(LONG_TEXT)),
+    Column("prev_hash", String(HASH), nullable=False),
+    Column("hash", String(HASH), nullable=False),
+    UniqueConstraint("stream_id", "seq"),
+    CheckConstraint("quantity >= 0", name="quantity"),
+    Index("ix_movements_batch_id", "batch_id"),
+    Index("ix_movements_org_id_recorded_at", "org_id", "recorded_at"),
+)
+Index("ix_movements_serial_id", movements.c.serial_id,
+      sqlite_where=movements.c.serial_id.isnot(None),
+      postgresql_where=movements.c.serial_id.isnot(None))
+Index("ix_movements_order_id", movements.c.order_id,
+      sqlite_where=movements.c.order_id.isnot(None),
+      postgresql_where=movements.c.order_id.isnot(None))
+
+audit_log = Table(
+    "audit_log", metadata,
+    _id(), _org(),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(ID), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
+)

@@ -1,0 +1,84 @@
+"""Column types that behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from lotline.domain.values import MAX_DECIMAL_PLACES, normalize
+
+SCALE = 10**MAX_DECIMAL_PLACES
+
+
+class Amount(TypeDecorator[Decimal]):
+    """An exact quantity or amount with 6 decimal places.
+
+    PostgreSQL stores NUMERIC(20, 6). SQLite has no exact decimal type (NUMERIC affinity turns
+    12.5 into a float), so there the value is an integer count of millionths: sums, comparisons,
+    CHECK constraints and `balance - :q` updates stay exact in SQL on both databases. Never
+    multiply two Amount columns in SQL (the scales would multiply on SQLite)."""
+
+    impl = Numeric(20, MAX_DECIMAL_PLACES)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(20, MAX_DECIMAL_PLACES, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return to_scaled(value)
+        return Decimal(value) if not isinstance(value, Decimal) else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return from_scaled(value)
+        return normalize(Decimal(value))
+
+
+def to_scaled(value: Decimal | int | str) -> int:
+    return int(Decimal(value).scaleb(MAX_DECIMAL_PLACES).to_integral_value())
+
+
+def from_scaled(value: int | float | str) -> Decimal:
+    return normalize(Decimal(int(value)).scaleb(-MAX_DECIMAL_PLACES))
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC timestamps in and out. SQLite keeps naive UTC text."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+def sqlite_timestamp(moment: dt.datetime) -> str:
+    """What UTCDateTime stores on SQLite, for Core bulk paths that bypass type processing."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

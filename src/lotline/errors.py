@@ -1,0 +1,25 @@
+"""lotline's typed errors (`lotline.errors.LotlineError` and its subclasses)."""
+
+from lotline.domain.errors import (
+    Ambiguous,
+    Conflict,
+    DuplicateBatch,
+    DuplicateSerial,
+    FieldError,
+    InsufficientStock,
+    InvalidTransition,
+    LotBlocked,
+    LotlineError,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    RateLimited,
+    Unauthorized,
+    ValidationError,
+)
+
+__all__ = [
+    "Ambiguous", "Conflict", "DuplicateBatch", "DuplicateSerial", "FieldError",
+    "InsufficientStock", "InvalidTransition", "LotBlocked", "LotlineError", "NotFound",
+    "PayloadTooLarge", "PermissionDenied", "RateLimited", "Unauthorized", "ValidationError",
+]

@@ -1,0 +1,96 @@
+"""What every service shares: its engine, its actor, and lookups that raise NotFound."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Engine
+
+from lotline.domain.errors import NotFound
+from lotline.domain.model import Customer, Location, Order, Product, Supplier, Warehouse
+from lotline.service_layer.context import Actor
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+class Service:
+    def __init__(self, engine: Engine, actor: Actor) -> None:
+        self.engine = engine
+        self.actor = actor
+
+    def writing(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.actor, write=True)
+
+    def reading(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.actor, write=False)
+
+    def today(self, uow: UnitOfWork, as_of: dt.date | None = None) -> dt.date:
+        return as_of if as_of is not None else self.actor.today(uow.settings().timezone)
+
+
+def need_product(uow: UnitOfWork, product_id: str, field: str = "product_id") -> Product:
+    product = uow.products.get(str(product_id))
+    if product is None:
+        raise NotFound("product", product_id, field)
+    return product
+
+
+def need_supplier(uow: UnitOfWork, supplier_id: str, field: str = "supplier_id") -> Supplier:
+    supplier = uow.suppliers.get(str(supplier_id))
+    if supplier is None:
+        raise NotFound("supplier", supplier_id, field)
+    return supplier
+
+
+def need_customer(uow: UnitOfWork, customer_id: str, field: str = "customer_id") -> Customer:
+    customer = uow.customers.get(str(customer_id))
+    if customer is None:
+        raise NotFound("customer", customer_id, field)
+    return customer
+
+
+def need_warehouse(uow: UnitOfWork, warehouse_id: str,
+                   field: str = "warehouse_id") -> Warehouse:
+    warehouse = uow.warehouses.get(str(warehouse_id))
+    if warehouse is None:
+        raise NotFound("warehouse", warehouse_id, field)
+    return warehouse
+
+
+def need_location(uow: UnitOfWork, location_id: str, field: str = "location_id") -> Location:
+    location = uow.locations.get(str(location_id))
+    if location is None:
+        raise NotFound("location", location_id, field)
+    return location
+
+
+def need_order(uow: UnitOfWork, order_id: str, field: str = "order_id") -> Order:
+    order = uow.orders.get(str(order_id))
+    if order is None:
+        raise NotFound("order", order_id, field)
+    return order
+
+
+def snapshot(entity: Any) -> dict[str, Any]:
+    """A JSON-ready copy of an entity for the audit log."""
+    return {key: plain(value) for key, value in dataclasses.asdict(entity).items()}
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: Decimals and dates as strings, enums as values, dataclasses as dicts."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value

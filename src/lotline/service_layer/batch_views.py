@@ -1,0 +1,90 @@
+"""Reading lots: the Batch view with balances and availability computed for today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from lotline.domain.errors import NotFound, ValidationError
+from lotline.domain.lots import LotRecord, build_batch
+from lotline.domain.model import Batch, Page
+from lotline.domain.statuses import LotStatus, parse_enum
+from lotline.domain.values import clean_number, fold_number, optional_date
+from lotline.service_layer.base import Service, plain, snapshot
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+class BatchViews(Service):
+    def view(self, uow: UnitOfWork, batch_id: str) -> Batch:
+        record = uow.batches.get(batch_id)
+        if record is None:
+            raise NotFound("batch", batch_id)
+        return self.views(uow, [record])[0]
+
+    def views(self, uow: UnitOfWork, records: Sequence[LotRecord],
+              as_of: dt.date | None = None) -> list[Batch]:
+        ids = [r.id for r in records]
+        balances = uow.batches.balances(ids)
+        products = uow.products.get_many(list({r.product_id for r in records}))
+        serial_lots = [r.id for r in records if products[r.product_id].tracking.uses_serials]
+        in_stock = uow.batches.in_stock_serial_counts(serial_lots)
+        today = self.today(uow, as_of)
+        return [build_batch(r, balances.get(r.id, []), in_stock.get(r.id, 0),
+                            products[r.product_id].tracking.uses_serials, today)
+                for r in records]
+
+    def get(self, batch_id: str) -> Batch:
+        with self.reading() as uow:
+            return self.view(uow, str(batch_id))
+
+    def by_number(self, batch_number: str, product_id: str | None = None) -> list[Batch]:
+        """Every lot with this number (case-insensitive), across suppliers and products."""
+        folded = fold_number(clean_number(batch_number, "batch_number"))
+        with self.reading() as uow:
+            records = [r for r in uow.batches.by_number(folded)
+                       if product_id is None or r.product_id == product_id]
+            return self.views(uow, records)
+
+    def list(self, product_id: str | None = None, supplier_id: str | None = None,
+             status: Any = None, expiring_before: Any = None, has_stock: bool | None = None,
+             q: str | None = None, limit: int = 50, cursor: str | None = None) -> Page[Batch]:
+        lot_status = None if status is None else parse_enum(LotStatus, status, "status")
+        before = optional_date(expiring_before, "expiring_before")
+        with self.reading() as uow:
+            page = uow.batches.search(product_id=product_id, supplier_id=supplier_id,
+                                      status=lot_status, expiring_before=before,
+                                      has_stock=has_stock, q=q.strip() if q else None,
+                                      limit=limit, cursor=cursor)
+            return Page(self.views(uow, page.items), page.next_cursor)
+
+    def expired(self, as_of: dt.date | None = None) -> list[Batch]:
+        """Lots whose expiry date has come (expired on and after it), earliest first."""
+        with self.reading() as uow:
+            today = self.today(uow, as_of)
+            records = uow.batches.expiring_between(None, today + dt.timedelta(days=1))
+            return self.views(uow, records, today)
+
+    def near_expiry(self, days: int = 30, as_of: dt.date | None = None) -> list[Batch]:
+        """Lots expiring within `days` days; already expired ones are excluded."""
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ValidationError.single("days", "must be a whole number of days, 0 or more",
+                                         days)
+        with self.reading() as uow:
+            today = self.today(uow, as_of)
+            records = uow.batches.expiring_between(today + dt.timedelta(days=1),
+                                                   today + dt.timedelta(days=days + 1))
+            return self.views(uow, records, today)
+
+    def _audit(self, uow: UnitOfWork, batch_id: str, action: str, before: LotRecord | None,
+               changes: dict[str, Any], reason: str | None = None) -> None:
+        after = uow.batches.get(batch_id)
+        record = {"changes": snapshot_changes(changes), **({"reason": reason} if reason else {})}
+        uow.audit.record(actor=self.actor.name, entity="batch", entity_id=batch_id,
+                         action=action, before=None if before is None else snapshot(before),
+                         after={**(snapshot(after) if after else {}), **record},
+                         moment=self.actor.now())
+
+
+def snapshot_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    return {key: plain(value) for key, value in changes.items()}

@@ -1,0 +1,152 @@
+"""Organizations, their default warehouse, and their settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine, func, select, update
+
+from lotline.adapters import tables as t
+from lotline.domain.errors import Conflict, ValidationError
+from lotline.domain.ids import new_id
+from lotline.domain.model import Organization, OrgSettings
+from lotline.domain.statuses import LocationKind, Role, SerialScope, parse_enum
+from lotline.domain.values import ErrorCollector, apply_aliases, required_text
+from lotline.service_layer.base import Service
+from lotline.service_layer.context import Actor, utc_now
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+DEFAULT_LOCATIONS: tuple[tuple[str, LocationKind], ...] = (
+    ("RECEIVING", LocationKind.RECEIVING),
+    ("STOCK", LocationKind.STORAGE),
+    ("SHIPPING", LocationKind.SHIPPING),
+    ("RETURNS", LocationKind.RETURNS),
+    ("QUARANTINE", LocationKind.QUARANTINE),
+)
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+    return slug or "org"
+
+
+def add_warehouse(uow: UnitOfWork, code: str, name: str, *, is_default: bool) -> str:
+    """A warehouse with the standard locations every flow relies on."""
+    now = uow.actor.now()
+    warehouse_id = new_id()
+    uow.warehouses.insert({"id": warehouse_id, "code": code, "name": name,
+                           "is_default": is_default, "created_at": now})
+    for location_code, kind in DEFAULT_LOCATIONS:
+        uow.locations.insert({"id": new_id(), "warehouse_id": warehouse_id,
+                              "code": location_code, "kind": kind.value, "created_at": now})
+    return warehouse_id
+
+
+def create_organization(engine: Engine, name: str, slug: str | None = None,
+                        actor_name: str = "system") -> Organization:
+    """A new tenant with its default warehouse `MAIN`."""
+    clean_name = required_text(name, "name")
+    clean_slug = slugify(slug or clean_name)
+    organization = Organization(id=new_id(), name=clean_name, slug=clean_slug,
+                                settings=OrgSettings(), created_at=utc_now())
+    actor = Actor(org_id=organization.id, name=actor_name, role=Role.ADMIN)
+    with UnitOfWork(engine, actor) as uow:
+        if uow.organizations.by_slug(clean_slug) is not None:
+            raise Conflict(f"organization {clean_slug!r} already exists", slug=clean_slug)
+        uow.organizations.add(organization)
+        add_warehouse(uow, "MAIN", "Main warehouse", is_default=True)
+    return organization
+
+
+def get_or_create_organization(engine: Engine, name: str) -> Organization:
+    slug = slugify(name)
+    with UnitOfWork(engine, Actor(org_id="", name="system", role=Role.ADMIN),
+                    write=False) as uow:
+        existing = uow.organizations.by_slug(slug)
+    if existing is not None:
+        return existing
+    try:
+        return create_organization(engine, name, slug)
+    except Conflict:  # created by a concurrent first use
+        with UnitOfWork(engine, Actor(org_id="", name="system", role=Role.ADMIN),
+                        write=False) as uow:
+            found = uow.organizations.by_slug(slug)
+        if found is None:
+            raise
+        return found
+
+
+class SettingsService(Service):
+    FIELDS = ("serial_scope", "timezone", "digital_link_domain")
+
+    def get(self) -> OrgSettings:
+        with self.reading() as uow:
+            return uow.settings()
+
+    def update(self, **changes: Any) -> OrgSettings:
+        self.actor.require(Role.ADMIN, "changing settings")
+        fields = apply_aliases(changes, {}, self.FIELDS)
+        errors = ErrorCollector()
+        parsed: dict[str, Any] = {}
+        if "serial_scope" in fields:
+            parsed["serial_scope"] = errors.take(parse_enum, SerialScope, fields["serial_scope"],
+                                                 "serial_scope")
+        if "timezone" in fields:
+            parsed["timezone"] = errors.take(_timezone, fields["timezone"])
+        if "digital_link_domain" in fields:
+            parsed["digital_link_domain"] = errors.take(_domain, fields["digital_link_domain"])
+        errors.raise_if_any()
+        with self.writing() as uow:
+            before = uow.organizations.get(self.actor.org_id, for_update=True)
+            assert before is not None
+            after = replace(before.settings, **parsed)
+            if after.serial_scope is not before.settings.serial_scope:
+                _rescope_serials(uow, after.serial_scope)
+            uow.organizations.save_settings(self.actor.org_id, after)
+            uow.audit.record(actor=self.actor.name, entity="organization",
+                             entity_id=self.actor.org_id, action="settings",
+                             before=_settings_dict(before.settings), after=_settings_dict(after),
+                             moment=self.actor.now())
+        return after
+
+
+def _settings_dict(settings: OrgSettings) -> dict[str, Any]:
+    return {"serial_scope": settings.serial_scope.value, "timezone": settings.timezone,
+            "digital_link_domain": settings.digital_link_domain}
+
+
+def _timezone(value: Any) -> str:
+    text = required_text(value, "timezone")
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError.single("timezone", f"unknown time zone {text!r}", value) from None
+    return text
+
+
+def _domain(value: Any) -> str:
+    text = required_text(value, "digital_link_domain").rstrip("/")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?", text):
+        raise ValidationError.single("digital_link_domain",
+                                     "must be an http(s) URL like https://id.example.com", value)
+    return text
+
+
+def _rescope_serials(uow: UnitOfWork, scope: SerialScope) -> None:
+    """Rewrite every serial's scope key; refuse when organization-wide scope would collide."""
+    s = t.serials.c
+    org = s.org_id == uow.actor.org_id
+    if scope is SerialScope.ORGANIZATION:
+        clashes = list(uow.conn.execute(
+            select(s.serial_number).where(org).group_by(s.serial_number)
+            .having(func.count() > 1).limit(100)).scalars())
+        if clashes:
+            raise Conflict("serial numbers are used by more than one product, so they cannot "
+                           f"be unique per organization: {', '.join(clashes)}",
+                           serial_numbers=clashes)
+        uow.conn.execute(update(t.serials).where(org).values(scope_key=""))
+    else:
+        uow.conn.execute(update(t.serials).where(org).values(scope_key=s.product_id))

@@ -1,0 +1,104 @@
+"""Serials: registration, lookup, search, counts, history and status changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lotline.adapters.repositories.movements import movement_from_row
+from lotline.domain.errors import Ambiguous, NotFound
+from lotline.domain.model import Movement, Page, Serial
+from lotline.domain.statuses import Role, SerialStatus, parse_enum
+from lotline.domain.values import ErrorCollector, clean_number, clean_text
+from lotline.service_layer.base import Service
+from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
+from lotline.service_layer.serial_rules import Change, apply_change
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+def need_serial(uow: UnitOfWork, serial_id: str, field: str = "serial_id") -> Serial:
+    serial = uow.serials.get(str(serial_id), for_update=True)
+    if serial is None:
+        raise NotFound("serial", serial_id, field)
+    return serial
+
+
+class SerialService(Service):
+    def register(self, serial_number: str, *, batch_id: str | None = None,
+                 product_id: str | None = None, **options: Any) -> Serial:
+        registration = SerialRegistration(self.engine, self.actor)
+        created = registration.register([serial_number], batch_id=batch_id,
+                                        product_id=product_id, **options)
+        return self.get(created[0].id)
+
+    def register_many(self, serial_numbers: Any, *, batch_id: str | None = None,
+                      product_id: str | None = None, **options: Any) -> RegisteredSerials:
+        registration = SerialRegistration(self.engine, self.actor)
+        return registration.register(serial_numbers, batch_id=batch_id, product_id=product_id,
+                                     **options)
+
+    def get(self, serial_id: str) -> Serial:
+        with self.reading() as uow:
+            serial = uow.serials.get(str(serial_id))
+        if serial is None:
+            raise NotFound("serial", serial_id)
+        return serial
+
+    def find(self, serial_number: str, product_id: str | None = None) -> Serial | None:
+        """The serial with exactly this number, None if there is none; Ambiguous when the
+        number is used by several products (product uniqueness scope) and none is named."""
+        number = clean_number(serial_number, "serial_number")
+        with self.reading() as uow:
+            matches = uow.serials.by_number(number, product_id)
+        if len(matches) > 1:
+            raise Ambiguous(f"serial number {number!r}",
+                            [{"id": s.id, "product_id": s.product_id} for s in matches])
+        return matches[0] if matches else None
+
+    def lookup(self, serial_number: str, product_id: str | None = None) -> Serial:
+        serial = self.find(serial_number, product_id)
+        if serial is None:
+            raise NotFound("serial", serial_number.strip(), "serial_number")
+        return serial
+
+    def search(self, q: str | None = None, product_id: str | None = None,
+               status: Any = None, batch_id: str | None = None,
+               location_id: str | None = None, limit: int = 50,
+               cursor: str | None = None, *, order_id: str | None = None,
+               warehouse_id: str | None = None) -> Page[Serial]:
+        wanted = None if status is None else parse_enum(SerialStatus, status, "status")
+        with self.reading() as uow:
+            return uow.serials.search(
+                q=q.strip() if q else None, product_id=product_id, status=wanted,
+                batch_id=batch_id, location_id=location_id, order_id=order_id,
+                warehouse_id=warehouse_id, limit=limit, cursor=cursor)
+
+    def counts(self, product_id: str | None = None) -> dict[str, int]:
+        with self.reading() as uow:
+            return uow.serials.counts(product_id)
+
+    def history(self, serial_id: str) -> list[Movement]:
+        """Every movement of the unit, oldest first (its bulk registration included)."""
+        with self.reading() as uow:
+            serial = uow.serials.get(str(serial_id))
+            if serial is None:
+                raise NotFound("serial", serial_id)
+            entry = uow.conn.execute(
+                uow.serials.select().with_only_columns(uow.serials.table.c.entry_movement_id)
+                .where(uow.serials.table.c.id == serial.id)).scalar()
+            rows = uow.movements.for_serial(serial.id, entry)
+        return [movement_from_row(row) for row in rows]
+
+    def change_status(self, serial_id: str, status: Any, *, order_id: str | None = None,
+                      location_id: str | None = None, reason: str | None = None,
+                      parent_serial_id: str | None = None) -> Serial:
+        self.actor.require(Role.MANAGER, "changing a serial's status")
+        errors = ErrorCollector()
+        target = errors.take(parse_enum, SerialStatus, status, "status")
+        note = errors.take(clean_text, reason, "reason", max_length=2000)
+        errors.raise_if_any()
+        assert target is not None
+        change = Change(target=target, order_id=order_id, location_id=location_id,
+                        reason=note, parent_serial_id=parent_serial_id)
+        with self.writing() as uow:
+            serial = need_serial(uow, serial_id)
+            return apply_change(uow, serial, change, self.today(uow))
