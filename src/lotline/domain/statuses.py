@@ -27,7 +27,7 @@ class _AliasedEnum(str, Enum):
         return None
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
 
 class SerialStatus(_AliasedEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -23,7 +24,7 @@ class BatchViews(Service):
         return self.views(uow, [record])[0]
 
     def views(self, uow: UnitOfWork, records: Sequence[LotRecord],
-              as_of: dt.date | None = None) -> list[Batch]:
+              as_of: dt.date | None = None) -> builtins.list[Batch]:
         ids = [r.id for r in records]
         balances = uow.batches.balances(ids)
         products = uow.products.get_many(list({r.product_id for r in records}))
@@ -38,7 +39,7 @@ class BatchViews(Service):
         with self.reading() as uow:
             return self.view(uow, str(batch_id))
 
-    def by_number(self, batch_number: str, product_id: str | None = None) -> list[Batch]:
+    def by_number(self, batch_number: str, product_id: str | None = None) -> builtins.list[Batch]:
         """Every lot with this number (case-insensitive), across suppliers and products."""
         folded = fold_number(clean_number(batch_number, "batch_number"))
         with self.reading() as uow:
@@ -58,14 +59,14 @@ class BatchViews(Service):
                                       limit=limit, cursor=cursor)
             return Page(self.views(uow, page.items), page.next_cursor)
 
-    def expired(self, as_of: dt.date | None = None) -> list[Batch]:
+    def expired(self, as_of: dt.date | None = None) -> builtins.list[Batch]:
         """Lots whose expiry date has come (expired on and after it), earliest first."""
         with self.reading() as uow:
             today = self.today(uow, as_of)
             records = uow.batches.expiring_between(None, today + dt.timedelta(days=1))
             return self.views(uow, records, today)
 
-    def near_expiry(self, days: int = 30, as_of: dt.date | None = None) -> list[Batch]:
+    def near_expiry(self, days: int = 30, as_of: dt.date | None = None) -> builtins.list[Batch]:
         """Lots expiring within `days` days; already expired ones are excluded."""
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise ValidationError.single("days", "must be a whole number of days, 0 or more",

@@ -15,14 +15,13 @@ from lotline.domain.lots import (
     UPDATABLE_BATCH_FIELDS,
     BatchCostRow,
     LotRecord,
-    build_batch,
     expiry_from_shelf_life,
     parse_batch_fields,
 )
-from lotline.domain.model import Batch, Hold, Page, Product
+from lotline.domain.model import Batch, Hold, Product
 from lotline.domain.statuses import HoldKind, LotStatus, MovementKind, Role, parse_enum
 from lotline.domain.values import ErrorCollector, fold_number, required_text
-from lotline.service_layer.base import Service, need_location, need_product, need_supplier
+from lotline.service_layer.base import need_location, need_product, need_supplier
 from lotline.service_layer.batch_views import BatchViews
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location

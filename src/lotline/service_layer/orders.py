@@ -8,6 +8,7 @@ from typing import Any
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Order, Page
+from lotline.domain.statuses import Role
 from lotline.domain.values import (
     ErrorCollector,
     apply_aliases,
@@ -16,7 +17,6 @@ from lotline.domain.values import (
     to_decimal,
 )
 from lotline.service_layer.base import Service, need_customer, need_order, need_product, snapshot
-from lotline.domain.statuses import Role
 
 LINE_FIELDS = ("product_id", "quantity", "unit_price")
 

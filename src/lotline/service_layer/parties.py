@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
@@ -9,7 +10,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Table, exists, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.catalog import CustomerRepository, SupplierRepository
+from lotline.adapters.repositories.catalog import (
+    CustomerRepository,
+    PartyRepository,
+    SupplierRepository,
+)
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Customer, Page, Supplier
@@ -72,7 +77,7 @@ class _PartyService(Service, ABC, Generic[P]):
     extra_fields: tuple[str, ...] = ()
 
     @abstractmethod
-    def _repo(self, uow: UnitOfWork) -> SupplierRepository | CustomerRepository:
+    def _repo(self, uow: UnitOfWork) -> PartyRepository[P]:
         """The repository of this kind of party in `uow`."""
 
     def _create(self, fields: dict[str, Any]) -> P:
@@ -85,7 +90,7 @@ class _PartyService(Service, ABC, Generic[P]):
         with self.writing() as uow:
             repo = self._repo(uow)
             repo.insert({"id": party_id, **values, "created_at": now, "updated_at": now})
-            party: P = repo.get(party_id)
+            party = self._need(uow, party_id)
             uow.audit.record(actor=self.actor.name, entity=self.entity, entity_id=party_id,
                              action="create", before=None, after=snapshot(party), moment=now)
         return party
@@ -103,7 +108,7 @@ class _PartyService(Service, ABC, Generic[P]):
     def list(self, q: str | None = None, limit: int = 50,
              cursor: str | None = None) -> Page[P]:
         with self.reading() as uow:
-            return self._repo(uow).search(q, limit, cursor)  # type: ignore[return-value]
+            return self._repo(uow).search(q, limit, cursor)
 
     def update(self, party_id: str, **changes: Any) -> P:
         self.actor.require(Role.MANAGER, f"changing {self.entity}s")
@@ -133,7 +138,7 @@ class _PartyService(Service, ABC, Generic[P]):
                              action="delete", before=snapshot(party), after=None,
                              moment=self.actor.now())
 
-    def _references(self) -> list[tuple[Table, Any]]:
+    def _references(self) -> builtins.list[tuple[Table, Any]]:
         return []
 
 
@@ -143,7 +148,7 @@ class SupplierService(_PartyService[Supplier]):
     def _repo(self, uow: UnitOfWork) -> SupplierRepository:
         return uow.suppliers
 
-    def _references(self) -> list[tuple[Table, Any]]:
+    def _references(self) -> builtins.list[tuple[Table, Any]]:
         return [(t.batches, t.batches.c.supplier_id)]
 
     def create_supplier(self, **fields: Any) -> Supplier:
@@ -157,7 +162,7 @@ class CustomerService(_PartyService[Customer]):
     def _repo(self, uow: UnitOfWork) -> CustomerRepository:
         return uow.customers
 
-    def _references(self) -> list[tuple[Table, Any]]:
+    def _references(self) -> builtins.list[tuple[Table, Any]]:
         return [(t.orders, t.orders.c.customer_id)]
 
     def create_customer(self, **fields: Any) -> Customer:

@@ -37,6 +37,7 @@ from lotline.service_layer.serial_rules import note_first_arrival
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
+
 class RegisteredSerials(Sequence[Serial]):
     """The serials one registration created, as a sequence built on access (a bulk call of a
     million numbers should not pay for a million objects nobody reads)."""

@@ -13,8 +13,10 @@ from lotline.domain.model import Location, Page, Warehouse
 from lotline.domain.statuses import LocationKind, Role, parse_enum
 from lotline.domain.values import ErrorCollector, apply_aliases, clean_text, required_text
 from lotline.service_layer.base import Service, need_location, need_warehouse, snapshot
-from lotline.service_layer.organizations import add_warehouse
+from lotline.service_layer.organizations import DEFAULT_LOCATIONS, add_warehouse
 from lotline.service_layer.unit_of_work import UnitOfWork
+
+STANDARD_CODES = frozenset(code for code, _ in DEFAULT_LOCATIONS)
 
 
 def _code(value: Any, field: str = "code") -> str:
@@ -184,6 +186,6 @@ def _check_location_unused(uow: UnitOfWork, location: Location, *,
         if uow.conn.execute(select(check)).scalar():
             raise Conflict(f"location {location.code!r} holds or held stock; it cannot be "
                            f"deleted", location_id=location.id)
-    if not standard_allowed and location.code in ("RECEIVING", "STOCK", "SHIPPING", "RETURNS", "QUARANTINE"):
+    if not standard_allowed and location.code in STANDARD_CODES:
         raise ValidationError.single("location_id", f"{location.code} is a standard location "
                                      "every flow relies on", location.id)

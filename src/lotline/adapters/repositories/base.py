@@ -4,7 +4,7 @@ so no caller can forget tenancy."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Row, Select, Table, delete, func, insert, select, update
@@ -66,15 +66,17 @@ class ScopedRepository(ABC, Generic[E]):
         statement = select(func.count()).select_from(self.table).where(self.scoped(), *conditions)
         return int(self.conn.execute(statement).scalar_one())
 
-    def page(self, statement: Select[Any], limit: int, cursor: str | None,
-             mapper: Callable[[Row[Any]], E] | None = None) -> Page[E]:
+    def page(self, statement: Select[Any], limit: int, cursor: str | None) -> Page[E]:
+        rows = self.page_rows(statement, limit, cursor)
+        return Page([self.to_entity(row) for row in rows.items], rows.next_cursor)
+
+    def page_rows(self, statement: Select[Any], limit: int,
+                  cursor: str | None) -> Page[Row[Any]]:
         """Keyset pagination in id order (ids are time-ordered, so this is creation order)."""
         limit = check_limit(limit)
         after = decode_cursor(cursor)
         if after is not None:
             statement = statement.where(self.table.c.id > str(after[0]))
         rows = self.conn.execute(statement.order_by(self.table.c.id).limit(limit + 1)).all()
-        to_entity = mapper or self.to_entity
-        items = [to_entity(row) for row in rows[:limit]]
         next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-        return Page(items, next_cursor)
+        return Page(list(rows[:limit]), next_cursor)

@@ -51,7 +51,8 @@ class BatchRepository(ScopedRepository[LotRecord]):
 
     def by_number(self, folded: str) -> list[LotRecord]:
         statement = self.select().where(self.table.c.batch_number_folded == folded)
-        return [self.to_entity(row) for row in self.conn.execute(statement.order_by(t.batches.c.id))]
+        rows = self.conn.execute(statement.order_by(t.batches.c.id))
+        return [self.to_entity(row) for row in rows]
 
     def for_product(self, product_id: str) -> list[LotRecord]:
         statement = self.select().where(self.table.c.product_id == product_id)
@@ -100,7 +101,8 @@ class BatchRepository(ScopedRepository[LotRecord]):
                      .values(serial_count=c.serial_count + count))
         if self.conn.execute(statement).rowcount == 1:
             return
-        current = self.conn.execute(select(c.serial_count, c.quantity).where(c.id == batch.id)).one()
+        current = self.conn.execute(
+            select(c.serial_count, c.quantity).where(c.id == batch.id)).one()
         raise InsufficientStock(
             f"lot {batch.batch_number!r} holds at most {current.quantity} serials; "
             f"{current.serial_count} are registered and {count} more were given "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, or_
 
@@ -50,17 +50,20 @@ def _address(row: Row[Any]) -> Address:
                    country=row.country)
 
 
-class _PartyRepository(ScopedRepository[Any]):
-    def search_statement(self, q: str | None) -> Select[Any]:
-        statement = self.select()
+P = TypeVar("P", Supplier, Customer)
+
+
+class PartyRepository(ScopedRepository[P]):
+    def search(self, q: str | None, limit: int, cursor: str | None) -> Page[P]:
+        statement: Select[Any] = self.select()
         if q:
             pattern = f"%{escape_like(q)}%"
             statement = statement.where(or_(self.table.c.name.ilike(pattern, escape="\\"),
                                             self.table.c.code.ilike(pattern, escape="\\")))
-        return statement
+        return self.page(statement, limit, cursor)
 
 
-class SupplierRepository(_PartyRepository):
+class SupplierRepository(PartyRepository[Supplier]):
     table = t.suppliers
     entity_name = "supplier"
 
@@ -69,11 +72,8 @@ class SupplierRepository(_PartyRepository):
                         phone=row.phone, address=_address(row), created_at=row.created_at,
                         updated_at=row.updated_at)
 
-    def search(self, q: str | None, limit: int, cursor: str | None) -> Page[Supplier]:
-        return self.page(self.search_statement(q), limit, cursor)
 
-
-class CustomerRepository(_PartyRepository):
+class CustomerRepository(PartyRepository[Customer]):
     table = t.customers
     entity_name = "customer"
 
@@ -82,6 +82,3 @@ class CustomerRepository(_PartyRepository):
                         phone=row.phone, address=_address(row),
                         min_remaining_shelf_life_days=row.min_remaining_shelf_life_days,
                         created_at=row.created_at, updated_at=row.updated_at)
-
-    def search(self, q: str | None, limit: int, cursor: str | None) -> Page[Customer]:
-        return self.page(self.search_statement(q), limit, cursor)

@@ -49,8 +49,8 @@ class OrderRepository(ScopedRepository[Order]):
             statement = statement.where(self.table.c.customer_id == customer_id)
         if status is not None:
             statement = statement.where(self.table.c.status == status)
-        page = self.page(statement, limit, cursor, mapper=lambda row: row)
-        return Page(self._with_lines(list(page.items)), page.next_cursor)
+        rows = self.page_rows(statement, limit, cursor)
+        return Page(self._with_lines(rows.items), rows.next_cursor)
 
     def units_assigned(self, order_id: str, product_id: str) -> int:
         """Serials of `product_id` held for or sent on this order."""

@@ -339,12 +339,17 @@ def _serial_search_index() -> None:
                    "INSERT INTO serials_fts(serials_fts, rowid, serial_number) "
                    "VALUES ('delete', old.rowid, old.serial_number); END")
         return
-    # pg_trgm is a trusted extension; where it cannot be created search still works, by scan.
-    op.execute("DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; "
-               "EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm unavailable'; END $$")
-    op.execute("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') "
-               "THEN CREATE INDEX ix_serials_serial_number_trgm ON serials "
-               "USING gin (serial_number gin_trgm_ops); END IF; END $$")
+    # pg_trgm is a trusted extension. It lives in `public` (not in a schema a test run drops);
+    # where it cannot be created, search still works, by scan.
+    op.execute("DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public; "
+               "EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm unavailable: %', SQLERRM; "
+               "END $$")
+    op.execute("DO $$ DECLARE trgm_schema text; BEGIN "
+               "SELECT n.nspname INTO trgm_schema FROM pg_extension e "
+               "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'; "
+               "IF trgm_schema IS NOT NULL THEN EXECUTE format('CREATE INDEX "
+               "ix_serials_serial_number_trgm ON serials USING gin "
+               "(serial_number %I.gin_trgm_ops)', trgm_schema); END IF; END $$")
 
 
 def _append_only(table: str) -> None:

@@ -1,0 +1,95 @@
+"""Shared fixtures. Integration tests run once per database: SQLite always, PostgreSQL when
+LOTLINE_TEST_POSTGRES_URL is set. Each run gets its own SQLite file and its own PostgreSQL
+schema (dropped at the end), and each test its own organization, so no test or run ever sees
+another's rows."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+import lotline
+from lotline.adapters.db import make_engine
+from lotline.adapters.migrate import upgrade
+from lotline.bootstrap import Services
+
+POSTGRES_URL = os.environ.get("LOTLINE_TEST_POSTGRES_URL")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_schema_url(base_url: str, schema: str) -> str:
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options={quote(f'-csearch_path={schema},public')}"
+
+
+class Database:
+    """One test database (a SQLite file or a PostgreSQL schema), migrated to head."""
+
+    def __init__(self, backend: str, url: str, admin_engine: Engine | None = None,
+                 schema: str | None = None) -> None:
+        self.backend = backend
+        self.url = url
+        self.engine = make_engine(url)
+        self.admin_engine = admin_engine
+        self.schema = schema
+
+    def services(self, **kwargs: object) -> Services:
+        name = f"test-{uuid.uuid4().hex[:12]}"
+        return lotline.create_services(organization=name, engine=self.engine, **kwargs)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self.admin_engine is not None and self.schema is not None:
+            with self.admin_engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            self.admin_engine.dispose()
+
+
+def new_database(backend: str, tmp_dir: Path) -> Database:
+    if backend == "sqlite":
+        database = Database("sqlite", f"sqlite:///{tmp_dir / f'lotline-{uuid.uuid4().hex}.db'}")
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("LOTLINE_TEST_POSTGRES_URL is not set: PostgreSQL suite not run")
+        schema = f"lotline_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        database = Database("postgresql", postgres_schema_url(POSTGRES_URL, schema), admin,
+                            schema)
+    upgrade(database.engine)
+    return database
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = new_database(request.param, tmp_path_factory.mktemp(request.param))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database of its own, for tests that change the schema or tamper with rows."""
+    db = new_database(getattr(request, "param", "sqlite"), tmp_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def svc(database: Database) -> Services:
+    """Services for a new organization of its own on the current backend."""
+    return database.services()
+
+
+@pytest.fixture
+def shared_standards() -> Path:
+    return SHARED / "standards"
