@@ -13,6 +13,7 @@ from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
+from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
@@ -40,6 +41,7 @@ class Services:
         self.batches = BatchService(engine, actor)
         self.serials = SerialService(engine, actor)
         self.settings = SettingsService(engine, actor)
+        self.ledger = LedgerService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
 
     @property
