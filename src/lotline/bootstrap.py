@@ -13,8 +13,9 @@ from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
-from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.context import Actor, Clock, utc_now
+from lotline.service_layer.identity import UserService
+from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
 from lotline.service_layer.parties import CustomerService, SupplierService
@@ -42,6 +43,7 @@ class Services:
         self.serials = SerialService(engine, actor)
         self.settings = SettingsService(engine, actor)
         self.ledger = LedgerService(engine, actor)
+        self.users = UserService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
 
     @property

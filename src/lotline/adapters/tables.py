@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -320,4 +321,69 @@ audit_log = Table(
     Column("before", JSON),
     Column("after", JSON),
     Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
+)
+
+# --- identity (installation-wide, small) ------------------------------------------------------
+
+users = Table(
+    "users", metadata,
+    _id(), _org(),
+    Column("username", String(NAME), nullable=False),
+    # Usernames are unique across the installation, compared case-insensitively.
+    Column("username_folded", String(2 * NAME), nullable=False, unique=True),
+    Column("password_hash", String(400), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("active", Boolean, nullable=False),
+    _created(), _updated(),
+    CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="role"),
+    Index("ix_users_org_id", "org_id"),
+)
+
+auth_tokens = Table(
+    "auth_tokens", metadata,
+    _id(), _org(),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(HASH), nullable=False, unique=True),
+    _created(),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    Index("ix_auth_tokens_user_id", "user_id"),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    _id(), _org(),
+    Column("name", String(NAME), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("key_hash", String(HASH), nullable=False, unique=True),
+    # The first characters of the key, shown in lists so a key can be recognised.
+    Column("key_prefix", String(16), nullable=False),
+    Column("created_by", String(NAME), nullable=False),
+    _created(),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+    CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="role"),
+    Index("ix_api_keys_org_id", "org_id"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("username_folded", String(2 * NAME), nullable=False),
+    Column("failed_at", UTCDateTime(), nullable=False),
+    Index("ix_login_failures_username_folded_failed_at", "username_folded", "failed_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("id", String(ID), primary_key=True),
+    # SHA-256 of the credential that sent the request: keys are per client, not global.
+    Column("credential_hash", String(HASH), nullable=False),
+    Column("key", String(NAME), nullable=False),
+    Column("request_hash", String(HASH), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("content_type", String(NAME), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    _created(),
+    UniqueConstraint("credential_hash", "key"),
 )

@@ -1,0 +1,119 @@
+"""Users, tokens, API keys and login failures (installation-wide tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
+
+from lotline.adapters import tables as t
+from lotline.domain.identity import ApiKey, User
+from lotline.domain.statuses import Role
+
+
+def user_from_row(row: Row[Any]) -> User:
+    return User(id=row.id, org_id=row.org_id, username=row.username, role=Role(row.role),
+                active=row.active, created_at=row.created_at, updated_at=row.updated_at)
+
+
+def api_key_from_row(row: Row[Any]) -> ApiKey:
+    return ApiKey(id=row.id, name=row.name, role=Role(row.role), key_prefix=row.key_prefix,
+                  created_by=row.created_by, created_at=row.created_at,
+                  last_used_at=row.last_used_at, revoked_at=row.revoked_at)
+
+
+class IdentityRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # --- users ---------------------------------------------------------------------------
+
+    def user_row(self, username_folded: str) -> Row[Any] | None:
+        return self.conn.execute(select(t.users).where(
+            t.users.c.username_folded == username_folded)).first()
+
+    def user(self, org_id: str, user_id: str) -> User | None:
+        row = self.conn.execute(select(t.users).where(
+            t.users.c.org_id == org_id, t.users.c.id == user_id)).first()
+        return None if row is None else user_from_row(row)
+
+    def users(self, org_id: str) -> list[User]:
+        rows = self.conn.execute(select(t.users).where(t.users.c.org_id == org_id)
+                                 .order_by(t.users.c.username_folded))
+        return [user_from_row(row) for row in rows]
+
+    def add_user(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.users).values(**values))
+
+    def update_user(self, user_id: str, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(**values))
+
+    # --- tokens and keys ----------------------------------------------------------------
+
+    def add_token(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.auth_tokens).values(**values))
+
+    def token_principal(self, token_hash: str, now: dt.datetime) -> Row[Any] | None:
+        tok, usr = t.auth_tokens.c, t.users.c
+        statement: Select[Any] = (select(usr.org_id, usr.username, usr.role)
+                     .join_from(t.auth_tokens, t.users, usr.id == tok.user_id)
+                     .where(tok.token_hash == token_hash, tok.revoked_at.is_(None),
+                            tok.expires_at > now, usr.active.is_(True)))
+        return self.conn.execute(statement).first()
+
+    def revoke_token(self, token_hash: str, now: dt.datetime) -> int:
+        return self.conn.execute(update(t.auth_tokens).where(
+            t.auth_tokens.c.token_hash == token_hash, t.auth_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)).rowcount
+
+    def revoke_user_tokens(self, user_id: str, now: dt.datetime) -> None:
+        self.conn.execute(update(t.auth_tokens).where(
+            t.auth_tokens.c.user_id == user_id, t.auth_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now))
+
+    def add_api_key(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.api_keys).values(**values))
+
+    def api_key_row(self, key_hash: str) -> Row[Any] | None:
+        return self.conn.execute(select(t.api_keys).where(
+            t.api_keys.c.key_hash == key_hash, t.api_keys.c.revoked_at.is_(None))).first()
+
+    def api_keys(self, org_id: str) -> list[ApiKey]:
+        rows = self.conn.execute(select(t.api_keys).where(t.api_keys.c.org_id == org_id)
+                                 .order_by(t.api_keys.c.id))
+        return [api_key_from_row(row) for row in rows]
+
+    def api_key(self, org_id: str, key_id: str) -> ApiKey | None:
+        row = self.conn.execute(select(t.api_keys).where(
+            t.api_keys.c.org_id == org_id, t.api_keys.c.id == key_id)).first()
+        return None if row is None else api_key_from_row(row)
+
+    def touch_api_key(self, key_id: str, now: dt.datetime) -> None:
+        self.conn.execute(update(t.api_keys).where(t.api_keys.c.id == key_id)
+                          .values(last_used_at=now))
+
+    def revoke_api_key(self, key_id: str, now: dt.datetime) -> None:
+        self.conn.execute(update(t.api_keys).where(t.api_keys.c.id == key_id)
+                          .values(revoked_at=now))
+
+    # --- login throttling ---------------------------------------------------------------
+
+    def failures_since(self, username_folded: str, since: dt.datetime) -> list[dt.datetime]:
+        lf = t.login_failures.c
+        rows = self.conn.execute(select(lf.failed_at).where(
+            lf.username_folded == username_folded, lf.failed_at > since)
+            .order_by(lf.failed_at))
+        return list(rows.scalars())
+
+    def add_failure(self, failure_id: str, username_folded: str, moment: dt.datetime) -> None:
+        self.conn.execute(insert(t.login_failures).values(
+            id=failure_id, username_folded=username_folded, failed_at=moment))
+
+    def forget_failures_before(self, moment: dt.datetime) -> None:
+        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.failed_at < moment))
+
+    def count_admins(self, org_id: str) -> int:
+        return int(self.conn.execute(select(func.count()).where(
+            t.users.c.org_id == org_id, t.users.c.role == Role.ADMIN.value,
+            t.users.c.active.is_(True))).scalar_one())

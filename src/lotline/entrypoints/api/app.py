@@ -1,0 +1,51 @@
+"""create_app(): the FastAPI application over the same services as the library."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from lotline.adapters.db import make_engine
+from lotline.adapters.migrate import ensure_current
+from lotline.config import load_config
+from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
+from lotline.entrypoints.api.middleware import (
+    BodyLimitMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+)
+from lotline.entrypoints.api.problems import install_problem_handlers
+from lotline.entrypoints.api.responses import LotlineJSONResponse
+from lotline.entrypoints.api.routers import catalog, health, identity
+from lotline.entrypoints.api.schemas.common import ERRORS
+from lotline.service_layer.context import Clock, utc_now
+from lotline.service_layer.identity import IdentityService
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """Lot (batch) and serial-number traceability.
+
+Authenticate with `POST /api/v1/auth/token` (or an API key) and send
+`Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json`;
+lists are `{items, next_cursor}` pages (`?limit=&cursor=`, limit at most 500)."""
+
+
+def create_app(database_url: str | None = None, *, engine: Engine | None = None,
+               clock: Clock = utc_now) -> FastAPI:
+    if engine is None:
+        config = load_config(database_url)
+        engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+    ensure_current(engine)
+    app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
+                  default_response_class=LotlineJSONResponse)
+    app.state.engine = engine
+    app.state.identity = IdentityService(engine, clock)
+    app.state.metrics = Metrics()
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    for router in (identity.router, catalog.router):
+        app.include_router(router, prefix=API_PREFIX, responses=ERRORS)
+    # Outermost first: ids/logs/metrics see everything, then the body limit, then idempotency.
+    app.add_middleware(IdempotencyMiddleware, engine=engine)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    return app

@@ -1,0 +1,180 @@
+"""ASGI middleware: request ids, one JSON log line per request, Prometheus metrics per route,
+and the request body limit (413 problem beyond it)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from lotline.entrypoints.api.responses import problem
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access_log = logging.getLogger("lotline.access")
+
+JSON_BODY_LIMIT = 10 * 1024 * 1024
+UPLOAD_BODY_LIMIT = 512 * 1024 * 1024
+UPLOAD_PATH_PREFIX = "/api/v1/imports/"
+
+
+class Metrics:
+    """Request counts and latencies per route template (never per id)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("lotline_http_requests_total", "HTTP requests",
+                                ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("lotline_http_request_duration_seconds",
+                                 "HTTP request latency", ["method", "route"],
+                                 registry=self.registry)
+
+
+def _route_template(scope: Scope) -> str:
+    # FastAPI keeps the full template (prefix included) on the effective route context.
+    context = scope.get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template or "unmatched")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class RequestContextMiddleware:
+    """Request id in and out (X-Request-ID), the access log line and the metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and len(incoming) <= 100 else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"],
+                                      (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            self._observe(scope, status, time.perf_counter() - started, request_id)
+
+    def _observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
+        route = _route_template(scope)
+        method = str(scope.get("method", ""))
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(seconds)
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(json.dumps({
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "request_id": request_id, "method": method, "path": scope.get("path"),
+                "route": route, "status": status, "duration_ms": round(seconds * 1000, 3),
+                "actor": scope.get("state", {}).get("actor"),
+            }, ensure_ascii=False))
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit (413 problem), by Content-Length or by counting.
+
+    JSON bodies (at most 10 MB) are read here in full and replayed to the app; uploads stream
+    through and are cut off with a 413 once they pass 512 MB."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload = str(scope.get("path", "")).startswith(UPLOAD_PATH_PREFIX)
+        limit = UPLOAD_BODY_LIMIT if upload else JSON_BODY_LIMIT
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
+            return
+        if upload:
+            await self.app(scope, _counting(receive, limit), send)
+            return
+        body = await _read_body(receive, limit)
+        if body is None:
+            await _too_large(limit)(scope, receive, send)
+            return
+        await self.app(scope, replay(body), send)
+
+
+def _too_large(limit: int) -> Response:
+    return problem(413, "payload_too_large", "Payload too large",
+                   f"the request body is larger than the limit of {limit} bytes", limit=limit)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = bytes(message.get("body", b""))
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay(body: bytes) -> Receive:
+    """A receive callable that hands the app a body already read."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    received = 0
+
+    async def counting_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"the upload is larger than the limit of {limit} bytes")
+        return message
+
+    return counting_receive

@@ -1,0 +1,83 @@
+"""Every error path answers RFC 9457 problem+json: lotline's typed errors, FastAPI's own 422s,
+unknown routes, wrong methods, and anything unexpected (a 500 without internals)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
+from lotline.entrypoints.api.responses import problem
+
+log = logging.getLogger("lotline.api")
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+               413: "payload_too_large", 415: "unsupported_media_type",
+               422: "validation_error", 429: "rate_limited"}
+
+
+def error_response(error: LotlineError) -> Response:
+    extra: dict[str, Any] = {k: v for k, v in error.details.items() if k != "errors"}
+    if isinstance(error, ValidationError):
+        extra["errors"] = [e.as_dict() for e in error.errors]
+    headers: dict[str, str] = {}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    return problem(error.http_status, error.code, error.title, error.message, headers or None,
+                   **extra)
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location[1:]] if location[:1] in (("body",), ("query",),
+                                                                ("path",), ("header",)) \
+        else [str(p) for p in location]
+    return ".".join(parts) or str(location[0] if location else "body")
+
+
+def validation_response(error: RequestValidationError) -> Response:
+    errors = []
+    for item in error.errors():
+        message = str(item.get("msg", "invalid"))
+        if item.get("type") == "extra_forbidden":
+            message = "unknown field"
+        elif item.get("type") == "json_invalid":
+            message = "malformed JSON: " + str(item.get("ctx", {}).get("error", message))
+            item = {**item, "loc": ("body",), "input": None}
+        value = item.get("input")
+        errors.append({"field": _field(tuple(item.get("loc", ()))), "message": message,
+                       "value": value if isinstance(value, str | int | float | bool) else None})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+    return problem(422, "validation_error", "Invalid input", detail, errors=errors)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LotlineError)
+    async def _lotline(_request: Request, error: LotlineError) -> Response:
+        return error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> Response:
+        return validation_response(error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        code = _HTTP_CODES.get(error.status_code, "error")
+        detail = str(error.detail)
+        if error.status_code == 404 and detail == "Not Found":
+            detail = f"no route {request.method} {request.url.path}"
+        return problem(error.status_code, code, code.replace("_", " ").capitalize(), detail,
+                       dict(error.headers) if error.headers else None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal_error", "Internal server error",
+                       "the server failed to handle this request; it has been logged")

@@ -1,0 +1,1 @@
+"""One router per resource group; app.py mounts them under /api/v1."""
