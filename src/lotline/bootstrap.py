@@ -19,6 +19,7 @@ from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
 from lotline.service_layer.parties import CustomerService, SupplierService
+from lotline.service_layer.receiving import ReceiptService
 from lotline.service_layer.serials import SerialService
 from lotline.service_layer.warehouses import WarehouseService
 
@@ -44,6 +45,7 @@ class Services:
         self.settings = SettingsService(engine, actor)
         self.ledger = LedgerService(engine, actor)
         self.users = UserService(engine, actor)
+        self.receipts = ReceiptService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
 
     @property

@@ -387,3 +387,89 @@ idempotency_keys = Table(
     _created(),
     UniqueConstraint("credential_hash", "key"),
 )
+
+# --- warehouse flows: receipts, allocations, shipments ------------------------------------------
+
+receipts = Table(
+    "receipts", metadata,
+    _id(), _org(),
+    Column("reference", String(NUMBER), nullable=False),
+    Column("supplier_id", String(ID), ForeignKey("suppliers.id"), nullable=False),
+    Column("warehouse_id", String(ID), ForeignKey("warehouses.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    _created(), _updated(),
+    UniqueConstraint("org_id", "reference"),
+)
+
+receipt_lines = Table(
+    "receipt_lines", metadata,
+    _id(), _org(),
+    Column("receipt_id", String(ID), ForeignKey("receipts.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("expected_quantity", Amount(), nullable=False),
+    Column("received_quantity", Amount(), nullable=False),
+    Column("unit_cost", Amount()),
+    # Why a line was closed short or over, when it was.
+    Column("reason", String(LONG_TEXT)),
+    UniqueConstraint("receipt_id", "line_no"),
+    CheckConstraint("expected_quantity > 0", name="expected"),
+    CheckConstraint("received_quantity >= 0", name="received"),
+    CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
+)
+
+receipt_expected_serials = Table(
+    "receipt_expected_serials", metadata,
+    Column("receipt_line_id", String(ID), ForeignKey("receipt_lines.id"), primary_key=True),
+    Column("serial_id", String(ID), ForeignKey("serials.id"), primary_key=True),
+    _org(),
+)
+
+shipments = Table(
+    "shipments", metadata,
+    _id(), _org(),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False),
+    Column("shipped_at", UTCDateTime(), nullable=False),
+    Column("carrier", String(NAME)),
+    Column("tracking_number", String(NAME)),
+    Column("ship_to", JSON, nullable=False),
+    Column("cost_of_goods", Amount(), nullable=False),
+    Column("reversed_at", UTCDateTime()),
+    _created(),
+    Index("ix_shipments_order_id", "order_id"),
+)
+
+order_allocations = Table(
+    "order_allocations", metadata,
+    _id(), _org(),
+    Column("order_id", String(ID), ForeignKey("orders.id"), nullable=False),
+    Column("order_line_id", String(ID), ForeignKey("order_lines.id"), nullable=False),
+    Column("product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("batch_id", String(ID), ForeignKey("batches.id")),
+    Column("serial_id", String(ID), ForeignKey("serials.id")),
+    Column("location_id", String(ID), ForeignKey("locations.id")),
+    Column("quantity", Amount(), nullable=False),
+    Column("picked_quantity", Amount(), nullable=False),
+    Column("returned_quantity", Amount(), nullable=False),
+    Column("unit_cost", Amount()),
+    # allocated -> picked -> shipped; released when cancelled or swapped before shipping.
+    Column("status", String(10), nullable=False),
+    Column("shipment_id", String(ID), ForeignKey("shipments.id")),
+    _created(), _updated(),
+    CheckConstraint("quantity > 0", name="quantity"),
+    CheckConstraint("picked_quantity >= 0 AND picked_quantity <= quantity", name="picked"),
+    CheckConstraint("returned_quantity >= 0 AND returned_quantity <= quantity", name="returned"),
+    CheckConstraint("status IN ('allocated', 'picked', 'shipped', 'released')", name="status"),
+    Index("ix_order_allocations_order_id", "order_id"),
+    Index("ix_order_allocations_batch_id_status", "batch_id", "status"),
+)
+Index("ix_order_allocations_serial_id", order_allocations.c.serial_id,
+      sqlite_where=order_allocations.c.serial_id.isnot(None),
+      postgresql_where=order_allocations.c.serial_id.isnot(None))
+
+counters = Table(
+    "counters", metadata,
+    Column("org_id", String(ID), ForeignKey("organizations.id"), primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

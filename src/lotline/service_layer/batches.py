@@ -56,11 +56,12 @@ class BatchService(BatchViews):
         errors.raise_if_any()
         with self.writing() as uow:
             product = need_product(uow, values["product_id"])
-            record = self._insert(uow, product, values)
+            record = self.insert_lot(uow, product, values)
             self._audit(uow, record.id, "create", None, values)
             return self.view(uow, record.id)
 
-    def _insert(self, uow: UnitOfWork, product: Product, values: dict[str, Any]) -> LotRecord:
+    def insert_lot(self, uow: UnitOfWork, product: Product,
+                   values: dict[str, Any]) -> LotRecord:
         supplier_id = values.get("supplier_id")
         if supplier_id is not None:
             need_supplier(uow, supplier_id)

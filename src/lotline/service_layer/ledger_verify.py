@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import func, select, union_all
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.movements import movement_from_row
@@ -145,10 +145,14 @@ def _check_balances(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem
 def _check_serials(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem]:
     """Each serial's status and location are those its latest movement left it in."""
     s, m = t.serials.c, t.movements.c
-    latest = (select(m.serial_id, func.max(m.seq).label("seq"), m.stream_id)
-              .where(m.org_id == uow.actor.org_id, m.serial_id.isnot(None))
-              .group_by(m.serial_id, m.stream_id).subquery())
-    last = t.movements.alias("last")
+    # A serial's movements can span streams (announced without a lot, received into one), so
+    # its latest movement is the last recorded, not the highest seq of one stream.
+    ranked = (select(m.serial_id, m.to_status, m.to_location_id,
+                     func.row_number().over(partition_by=m.serial_id,
+                                            order_by=(m.recorded_at.desc(), m.id.desc()))
+                     .label("rank"))
+              .where(m.org_id == uow.actor.org_id, m.serial_id.isnot(None)).subquery())
+    last = select(ranked).where(ranked.c.rank == 1).subquery()
     entry = t.movements.alias("entry")
     statement = (
         select(s.id, s.serial_number, s.status, s.location_id,
@@ -156,9 +160,7 @@ def _check_serials(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem]
                entry.c.to_status.label("entry_status"),
                entry.c.to_location_id.label("entry_loc"))
         .select_from(t.serials)
-        .outerjoin(latest, latest.c.serial_id == s.id)
-        .outerjoin(last, and_(last.c.stream_id == latest.c.stream_id,
-                              last.c.seq == latest.c.seq))
+        .outerjoin(last, last.c.serial_id == s.id)
         .outerjoin(entry, entry.c.id == s.entry_movement_id)
         .where(s.org_id == uow.actor.org_id))
     problems = []

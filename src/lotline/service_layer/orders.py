@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
+import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from lotline.domain.errors import Conflict, NotFound, ValidationError
+from lotline.adapters.repositories.flows import FlowRepository
+from lotline.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
+from lotline.domain.flows import OrderView, PickItem, Shipment
 from lotline.domain.ids import new_id
 from lotline.domain.model import Order, Page
 from lotline.domain.statuses import Role
@@ -13,10 +18,23 @@ from lotline.domain.values import (
     ErrorCollector,
     apply_aliases,
     clean_number,
+    clean_text,
     optional_decimal,
+    required_text,
     to_decimal,
 )
+from lotline.service_layer.allocating import Target, allocate_target
 from lotline.service_layer.base import Service, need_customer, need_order, need_product, snapshot
+from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
+from lotline.service_layer.picking import pick_scans
+from lotline.service_layer.shipping import (
+    check_shippable,
+    parse_return_lines,
+    release_allocations,
+    return_units,
+    ship_allocations,
+)
+from lotline.service_layer.unit_of_work import UnitOfWork
 
 LINE_FIELDS = ("product_id", "quantity", "unit_price")
 
@@ -88,3 +106,143 @@ class OrderService(Service):
              limit: int = 50, cursor: str | None = None) -> Page[Order]:
         with self.reading() as uow:
             return uow.orders.list_page(customer_id, status, limit, cursor)
+
+    # --- fulfilment ----------------------------------------------------------------------
+
+    def view(self, order_id: str) -> OrderView:
+        """The order with its lines' allocations, shipments and cost of goods."""
+        with self.reading() as uow:
+            return order_view(uow, order_id)
+
+    def allocate(self, order_id: str, *, partial: bool = False,
+                 lines: Any = None) -> OrderView:
+        """Allocate what is still open, by each product's strategy (or to named lots and
+        serials); a shortfall fails the whole call unless `partial`."""
+        self.actor.require(Role.MANAGER, "allocating")
+        with self.writing() as uow:
+            order = _open_order(uow, order_id)
+            customer = need_customer(uow, order.customer_id)
+            today = self.today(uow)
+            shortfall: dict[str, Decimal] = {}
+            for target in _targets(uow, order, lines):
+                product = need_product(uow, target.line.product_id)
+                short = allocate_target(uow, order, customer, product, target, today)
+                if short > 0:
+                    shortfall[product.sku] = shortfall.get(product.sku, Decimal(0)) + short
+            if shortfall and not partial:
+                raise InsufficientStock(
+                    "not enough allocatable stock: " + ", ".join(
+                        f"{sku} short by {qty}" for sku, qty in sorted(shortfall.items())),
+                    shortfall={sku: str(qty) for sku, qty in shortfall.items()})
+            _refresh_status(uow, order)
+            return order_view(uow, order.id)
+
+    def pick_list(self, order_id: str) -> builtins.list[PickItem]:
+        with self.reading() as uow:
+            return pick_list(uow, order_id)
+
+    def pick(self, order_id: str, scans: Any) -> OrderView:
+        self.actor.require(Role.MANAGER, "picking")
+        if not isinstance(scans, list) or not scans:
+            raise ValidationError.single("scans", "must be a non-empty list of scans", scans)
+        with self.writing() as uow:
+            order = _open_order(uow, order_id)
+            pick_scans(uow, order, scans, self.today(uow))
+            return order_view(uow, order.id)
+
+    def ship(self, order_id: str, *, carrier: str | None = None,
+             tracking_number: str | None = None, ship_to: dict[str, Any] | None = None,
+             shipped_at: dt.datetime | None = None) -> OrderView:
+        """Ship everything allocated (picked or not) as one shipment."""
+        self.actor.require(Role.MANAGER, "shipping")
+        errors = ErrorCollector()
+        details = {"carrier": errors.take(clean_text, carrier, "carrier"),
+                   "tracking_number": errors.take(clean_text, tracking_number,
+                                                  "tracking_number"),
+                   "ship_to": ship_to, "shipped_at": shipped_at}
+        errors.raise_if_any()
+        with self.writing() as uow:
+            order = _open_order(uow, order_id)
+            flows = FlowRepository(uow.conn, self.actor.org_id)
+            pending = flows.allocations(order.id, ("allocated", "picked"))
+            if not pending:
+                raise Conflict(f"order {order.reference!r} has nothing allocated to ship; "
+                               "allocate it first", order_id=order.id)
+            today = self.today(uow)
+            check_shippable(uow, pending, today)
+            customer = need_customer(uow, order.customer_id)
+            ship_allocations(uow, order, customer, pending, details, today)
+            return order_view(uow, order.id)
+
+    def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
+        self.actor.require(Role.MANAGER, "cancelling orders")
+        with self.writing() as uow:
+            order = _open_order(uow, order_id)
+            flows = FlowRepository(uow.conn, self.actor.org_id)
+            if flows.allocations(order.id, ("shipped",)):
+                raise Conflict(f"order {order.reference!r} has shipped units; it cannot be "
+                               "cancelled (return them instead)", order_id=order.id)
+            release_allocations(uow, order, flows.allocations(order.id, ("allocated", "picked")),
+                                self.today(uow), reason or "order cancelled")
+            uow.orders.update(order.id, {"status": "cancelled", "updated_at": self.actor.now()})
+            return order_view(uow, order.id)
+
+    def returns(self, order_id: str, lines: Any, reason: str,
+                warehouse_id: str | None = None) -> OrderView:
+        """A customer return (RMA): serials RETURNED into RETURNS, lots back into their lot."""
+        self.actor.require(Role.MANAGER, "recording returns")
+        errors = ErrorCollector()
+        parsed = errors.take(parse_return_lines, lines)
+        note = errors.take(required_text, reason, "reason", max_length=2000)
+        errors.raise_if_any()
+        assert parsed is not None and note is not None
+        with self.writing() as uow:
+            order = need_order(uow, order_id)
+            return_units(uow, order, parsed, note, warehouse_id, self.today(uow))
+            return order_view(uow, order.id)
+
+    def shipment(self, shipment_id: str) -> Shipment:
+        with self.reading() as uow:
+            return shipment_view(uow, shipment_id)
+
+
+def _open_order(uow: UnitOfWork, order_id: str) -> Order:
+    order = need_order(uow, order_id)
+    if order.status in ("cancelled", "shipped"):
+        raise Conflict(f"order {order.reference!r} is {order.status}", order_id=order.id)
+    return order
+
+
+def _refresh_status(uow: UnitOfWork, order: Order) -> None:
+    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    uow.orders.update(order.id, {"status": status_after(order, flows.allocations(order.id)),
+                                 "updated_at": uow.actor.now()})
+
+
+def _targets(uow: UnitOfWork, order: Order, lines: Any) -> list[Target]:
+    """Explicit lines ({line_id, batch_id?, serial_numbers?, quantity?}) or every open line."""
+    allocated = FlowRepository(uow.conn, uow.actor.org_id).allocated_by_line(order.id)
+    by_id = {line.id: line for line in order.lines}
+    if lines is None:
+        return [Target(line, line.quantity - allocated.get(line.id, Decimal(0)))
+                for line in order.lines if line.quantity > allocated.get(line.id, Decimal(0))]
+    if not isinstance(lines, list) or not lines:
+        raise ValidationError.single("lines", "must be a non-empty list", lines)
+    errors = ErrorCollector()
+    targets = []
+    for index, raw in enumerate(lines):
+        line = by_id.get(str(raw.get("line_id"))) if isinstance(raw, dict) else None
+        if line is None:
+            errors.add(f"lines.{index}.line_id", "is not a line of this order",
+                       raw.get("line_id") if isinstance(raw, dict) else raw)
+            continue
+        open_quantity = line.quantity - allocated.get(line.id, Decimal(0))
+        numbers = tuple(str(n).strip() for n in raw.get("serial_numbers") or ())
+        quantity = errors.take(to_decimal, raw.get("quantity", len(numbers) or open_quantity),
+                               f"lines.{index}.quantity")
+        if quantity is not None and (quantity <= 0 or quantity > open_quantity):
+            errors.add(f"lines.{index}.quantity", f"must be between 0 and the {open_quantity} "
+                       "still open on the line", str(quantity))
+        targets.append(Target(line, quantity or Decimal(0), raw.get("batch_id"), numbers))
+    errors.raise_if_any()
+    return targets

@@ -44,6 +44,7 @@ class Change:
     location_id: str | None = None
     reason: str | None = None
     parent_serial_id: str | None = None
+    receipt_id: str | None = None
 
 
 def note_first_arrival(uow: UnitOfWork, batch: LotRecord, movement_id: str,
@@ -190,7 +191,8 @@ def apply_change(uow: UnitOfWork, serial: Serial, change: Change, today: dt.date
         batch_id=serial.batch_id, serial_id=serial.id, quantity=Decimal(1),
         from_location_id=serial.location_id, to_location_id=location.id if location else None,
         from_status=serial.status, to_status=change.target,
-        order_id=order_id or serial.order_id, reason=change.reason, unit_cost=cost)
+        order_id=order_id or serial.order_id, reason=change.reason, unit_cost=cost,
+        receipt_id=change.receipt_id)
     if batch is not None and location is not None and serial.location_id is None:
         note_first_arrival(uow, batch, movement.id, location.id)
     updated = uow.serials.get(serial.id)

@@ -13,6 +13,7 @@ from sqlalchemy import Row, Select, and_, exists, func, select, update
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import escape_like, hold_from_row, upsert_add
+from lotline.adapters.types import SCALE
 from lotline.domain.errors import InsufficientStock
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import CustomField, Page
@@ -96,8 +97,10 @@ class BatchRepository(ScopedRepository[LotRecord]):
     def add_serials_to_cap(self, batch: LotRecord, count: int) -> None:
         """Count `count` more serials against the lot's quantity, atomically (DESIGN §2)."""
         c = self.table.c
+        # `quantity` is an Amount: millionths on SQLite, so scale the unit count to compare.
+        scale = SCALE if self.conn.dialect.name == "sqlite" else 1
         statement = (update(self.table)
-                     .where(c.id == batch.id, c.serial_count + count <= c.quantity)
+                     .where(c.id == batch.id, (c.serial_count + count) * scale <= c.quantity)
                      .values(serial_count=c.serial_count + count))
         if self.conn.execute(statement).rowcount == 1:
             return
@@ -170,3 +173,45 @@ class BatchRepository(ScopedRepository[LotRecord]):
             f"lot {batch_number!r} has {free} free at that location; {quantity} were asked for "
             f"(short by {quantity - free})", batch_id=batch_id, location_id=location_id,
             available=str(free), requested=str(quantity))
+
+    # --- allocation against balances (compare-and-set, never negative) ------------------
+
+    def reserve(self, batch_id: str, location_id: str, quantity: Decimal) -> bool:
+        b = t.lot_balances
+        statement = (update(b)
+                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
+                            b.c.balance_quantity - b.c.allocated_quantity >= quantity)
+                     .values(allocated_quantity=b.c.allocated_quantity + quantity))
+        return bool(self.conn.execute(statement).rowcount == 1)
+
+    def unreserve(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
+        b = t.lot_balances
+        statement = (update(b)
+                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
+                            b.c.allocated_quantity >= quantity)
+                     .values(allocated_quantity=b.c.allocated_quantity - quantity))
+        if self.conn.execute(statement).rowcount != 1:
+            raise InsufficientStock(f"lot {batch_id} has less than {quantity} allocated there",
+                                    batch_id=batch_id, location_id=location_id)
+
+    def ship_reserved(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
+        """Allocated units leave: balance and allocation drop together."""
+        b = t.lot_balances
+        statement = (update(b)
+                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
+                            b.c.allocated_quantity >= quantity)
+                     .values(allocated_quantity=b.c.allocated_quantity - quantity,
+                             balance_quantity=b.c.balance_quantity - quantity))
+        if self.conn.execute(statement).rowcount != 1:
+            raise InsufficientStock(f"lot {batch_id} has less than {quantity} allocated there",
+                                    batch_id=batch_id, location_id=location_id)
+
+    def set_quantity_at_least(self, batch_id: str, quantity: Decimal) -> None:
+        c = self.table.c
+        self.conn.execute(update(self.table).where(c.id == batch_id, c.quantity < quantity)
+                          .values(quantity=quantity))
+
+    def add_quantity(self, batch_id: str, quantity: Decimal) -> None:
+        c = self.table.c
+        self.conn.execute(update(self.table).where(c.id == batch_id)
+                          .values(quantity=c.quantity + quantity))

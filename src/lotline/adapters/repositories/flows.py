@@ -1,0 +1,159 @@
+"""Receipts, order allocations, shipments and per-organization counters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.common import upsert_add
+from lotline.domain.flows import Allocation, Receipt, ReceiptLine
+
+
+class FlowRepository:
+    def __init__(self, conn: Connection, org_id: str) -> None:
+        self.conn = conn
+        self.org_id = org_id
+
+    def next_number(self, name: str) -> int:
+        """The next value of a per-organization counter (row-locked by the upsert)."""
+        upsert_add(self.conn, t.counters, {"org_id": self.org_id, "name": name}, {"value": 1})
+        return int(self.conn.execute(select(t.counters.c.value).where(
+            t.counters.c.org_id == self.org_id, t.counters.c.name == name)).scalar_one())
+
+    # --- receipts ------------------------------------------------------------------------
+
+    def add_receipt(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        self.conn.execute(insert(t.receipts).values(org_id=self.org_id, **values))
+        self.conn.execute(insert(t.receipt_lines), [{"org_id": self.org_id, **line}
+                                                    for line in lines])
+
+    def link_expected(self, line_id: str, serial_ids: Sequence[str]) -> None:
+        if serial_ids:
+            self.conn.execute(insert(t.receipt_expected_serials), [
+                {"receipt_line_id": line_id, "serial_id": sid, "org_id": self.org_id}
+                for sid in serial_ids])
+
+    def receipt_row(self, receipt_id: str, *, for_update: bool = False) -> Row[Any] | None:
+        statement = select(t.receipts).where(t.receipts.c.org_id == self.org_id,
+                                             t.receipts.c.id == receipt_id)
+        if for_update:
+            statement = statement.with_for_update()
+        return self.conn.execute(statement).first()
+
+    def receipt_by_reference(self, reference: str) -> Row[Any] | None:
+        return self.conn.execute(select(t.receipts).where(
+            t.receipts.c.org_id == self.org_id, t.receipts.c.reference == reference)).first()
+
+    def receipt(self, receipt_id: str) -> Receipt | None:
+        row = self.receipt_row(receipt_id)
+        if row is None:
+            return None
+        rl, res, s = t.receipt_lines.c, t.receipt_expected_serials.c, t.serials.c
+        expected: dict[str, list[str]] = {}
+        for line_id, number in self.conn.execute(
+                select(res.receipt_line_id, s.serial_number)
+                .join_from(t.receipt_expected_serials, t.serials, s.id == res.serial_id)
+                .join(t.receipt_lines, rl.id == res.receipt_line_id)
+                .where(rl.receipt_id == receipt_id).order_by(s.serial_number)):
+            expected.setdefault(line_id, []).append(number)
+        lines = [ReceiptLine(id=line.id, line_no=line.line_no, product_id=line.product_id,
+                             expected_quantity=line.expected_quantity,
+                             received_quantity=line.received_quantity, unit_cost=line.unit_cost,
+                             expected_serials=expected.get(line.id, []), reason=line.reason)
+                 for line in self.conn.execute(select(t.receipt_lines).where(
+                     rl.receipt_id == receipt_id).order_by(rl.line_no))]
+        return Receipt(id=row.id, reference=row.reference, supplier_id=row.supplier_id,
+                       warehouse_id=row.warehouse_id, status=row.status, lines=lines,
+                       created_at=row.created_at, updated_at=row.updated_at)
+
+    def expected_serial_ids(self, line_id: str) -> dict[str, str]:
+        """number -> serial id of the serials an ASN line announced."""
+        res, s = t.receipt_expected_serials.c, t.serials.c
+        rows = self.conn.execute(select(s.serial_number, s.id).join_from(
+            t.receipt_expected_serials, t.serials, s.id == res.serial_id).where(
+            res.receipt_line_id == line_id))
+        return dict(rows.tuples().all())
+
+    def update_receipt_line(self, line_id: str, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.receipt_lines).where(t.receipt_lines.c.id == line_id)
+                          .values(**values))
+
+    def update_receipt(self, receipt_id: str, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.receipts).where(t.receipts.c.id == receipt_id)
+                          .values(**values))
+
+    # --- allocations ----------------------------------------------------------------------
+
+    def add_allocation(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.order_allocations).values(org_id=self.org_id, **values))
+
+    def allocations(self, order_id: str, statuses: Sequence[str] | None = None
+                    ) -> list[Allocation]:
+        a, s = t.order_allocations.c, t.serials.c
+        statement = (select(t.order_allocations, s.serial_number)
+                     .outerjoin(t.serials, s.id == a.serial_id)
+                     .where(a.org_id == self.org_id, a.order_id == order_id))
+        if statuses is not None:
+            statement = statement.where(a.status.in_(list(statuses)))
+        return [_allocation(row) for row in self.conn.execute(statement.order_by(a.id))]
+
+    def allocation(self, allocation_id: str) -> Allocation | None:
+        a, s = t.order_allocations.c, t.serials.c
+        row = self.conn.execute(select(t.order_allocations, s.serial_number)
+                                .outerjoin(t.serials, s.id == a.serial_id)
+                                .where(a.org_id == self.org_id, a.id == allocation_id)).first()
+        return None if row is None else _allocation(row)
+
+    def update_allocation(self, allocation_id: str, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.order_allocations)
+                          .where(t.order_allocations.c.id == allocation_id).values(**values))
+
+    def allocated_by_line(self, order_id: str) -> dict[str, Decimal]:
+        a = t.order_allocations.c
+        rows = self.conn.execute(select(a.order_line_id, func.sum(a.quantity)).where(
+            a.org_id == self.org_id, a.order_id == order_id, a.status != "released")
+            .group_by(a.order_line_id))
+        return dict(rows.tuples().all())
+
+    def open_allocation_for_serial(self, serial_id: str) -> Allocation | None:
+        a, s = t.order_allocations.c, t.serials.c
+        row = self.conn.execute(select(t.order_allocations, s.serial_number)
+                                .outerjoin(t.serials, s.id == a.serial_id)
+                                .where(a.serial_id == serial_id,
+                                       and_(a.status.in_(["allocated", "picked"])))).first()
+        return None if row is None else _allocation(row)
+
+    # --- shipments ------------------------------------------------------------------------
+
+    def add_shipment(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.shipments).values(org_id=self.org_id, **values))
+
+    def shipment_row(self, shipment_id: str) -> Row[Any] | None:
+        return self.conn.execute(select(t.shipments).where(
+            t.shipments.c.org_id == self.org_id, t.shipments.c.id == shipment_id)).first()
+
+    def shipment_ids(self, order_id: str) -> list[str]:
+        sh = t.shipments.c
+        return list(self.conn.execute(select(sh.id).where(
+            sh.org_id == self.org_id, sh.order_id == order_id).order_by(sh.id)).scalars())
+
+    def shipment_allocations(self, shipment_id: str) -> list[Allocation]:
+        a, s = t.order_allocations.c, t.serials.c
+        statement = (select(t.order_allocations, s.serial_number)
+                     .outerjoin(t.serials, s.id == a.serial_id)
+                     .where(a.org_id == self.org_id, a.shipment_id == shipment_id)
+                     .order_by(a.id))
+        return [_allocation(row) for row in self.conn.execute(statement)]
+
+
+def _allocation(row: Row[Any]) -> Allocation:
+    return Allocation(
+        id=row.id, order_line_id=row.order_line_id, product_id=row.product_id,
+        batch_id=row.batch_id, serial_id=row.serial_id, serial_number=row.serial_number,
+        location_id=row.location_id, quantity=row.quantity, picked_quantity=row.picked_quantity,
+        returned_quantity=row.returned_quantity, unit_cost=row.unit_cost, status=row.status,
+        shipment_id=row.shipment_id)

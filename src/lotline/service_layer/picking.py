@@ -1,0 +1,142 @@
+"""Picking with scan verification: the scanned unit must be the allocated one, or another
+IN_STOCK unit of the same product from an eligible lot (which swaps the allocation). Every
+other scan is rejected with its reason, and then nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from lotline.adapters.repositories.flows import FlowRepository
+from lotline.domain.allocation import block_reason
+from lotline.domain.errors import Conflict
+from lotline.domain.flows import Allocation
+from lotline.domain.model import Order, Serial
+from lotline.domain.statuses import MovementKind, SerialStatus
+from lotline.domain.values import fold_number, to_decimal
+from lotline.service_layer.allocating import record_allocation
+from lotline.service_layer.serial_rules import Change, apply_change
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    scan: str
+    reason: str
+
+
+def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any], today: dt.date) -> None:
+    rejections: list[Rejection] = []
+    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    for scan in scans:
+        reason = _pick_one(uow, flows, order, scan, today)
+        if reason is not None:
+            rejections.append(Rejection(str(scan), reason))
+    if rejections:
+        raise Conflict("; ".join(f"{r.scan}: {r.reason}" for r in rejections),
+                       rejected=[{"scan": r.scan, "reason": r.reason} for r in rejections])
+
+
+def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
+              today: dt.date) -> str | None:
+    if isinstance(scan, Mapping):
+        return _pick_lot(uow, flows, order, scan)
+    text = str(scan).strip()
+    if not text:
+        return "empty scan"
+    serials = uow.serials.by_number(text)
+    if serials:
+        return _pick_serial(uow, flows, order, serials, today)
+    lots = uow.batches.by_number(fold_number(text))
+    if lots:
+        return _pick_lot(uow, flows, order, {"batch_id": lots[0].id, "quantity": 1})
+    return "no serial or lot with this number"
+
+
+def _pick_serial(uow: UnitOfWork, flows: FlowRepository, order: Order, matches: list[Serial],
+                 today: dt.date) -> str | None:
+    wanted = {line.product_id for line in order.lines}
+    serial = next((s for s in matches if s.product_id in wanted), matches[0])
+    mine = flows.open_allocation_for_serial(serial.id)
+    if mine is not None and mine.status == "picked":
+        return "already picked"
+    if serial.status is SerialStatus.ALLOCATED and serial.order_id == order.id and mine:
+        _mark_picked(uow, flows, serial, mine, today)
+        return None
+    if serial.product_id not in wanted:
+        return "this order has no line for its product"
+    if serial.status is not SerialStatus.IN_STOCK:
+        return f"it is {serial.status.value}" + (" for another order" if serial.order_id else "")
+    return _swap(uow, flows, order, serial, today)
+
+
+def _swap(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: Serial,
+          today: dt.date) -> str | None:
+    """Pick another IN_STOCK unit instead of an allocated, unpicked one of the same product."""
+    if serial.hold is not None:
+        return f"it is on hold ({serial.hold.reason})"
+    lot = uow.batches.get(serial.batch_id) if serial.batch_id else None
+    if lot is not None and block_reason(lot, today) is not None:
+        return f"its lot {lot.batch_number!r} is {block_reason(lot, today)}"
+    replaced = next((a for a in flows.allocations(order.id, ("allocated",))
+                     if a.product_id == serial.product_id and a.serial_id), None)
+    if replaced is None:
+        return "no unpicked unit of its product is left on this order"
+    old = uow.serials.get(str(replaced.serial_id), for_update=True)
+    assert old is not None
+    apply_change(uow, old, Change(SerialStatus.IN_STOCK, reason="swapped at picking"), today)
+    flows.update_allocation(replaced.id, {"status": "released", "updated_at": uow.actor.now()})
+    line = next(line for line in order.lines if line.id == replaced.order_line_id)
+    fresh = uow.serials.get(serial.id, for_update=True)
+    assert fresh is not None
+    allocated = apply_change(uow, fresh, Change(SerialStatus.ALLOCATED, order_id=order.id),
+                             today)
+    record_allocation(uow, order, line, quantity=Decimal(1), batch=lot, serial=allocated,
+                      location_id=allocated.location_id)
+    new = flows.open_allocation_for_serial(serial.id)
+    assert new is not None
+    _mark_picked(uow, flows, allocated, new, today)
+    return None
+
+
+def _mark_picked(uow: UnitOfWork, flows: FlowRepository, serial: Serial,
+                 allocation: Allocation, today: dt.date) -> None:
+    apply_change(uow, serial, Change(SerialStatus.PICKED), today)
+    flows.update_allocation(allocation.id, {"status": "picked",
+                                            "picked_quantity": allocation.quantity,
+                                            "updated_at": uow.actor.now()})
+
+
+def _pick_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
+              scan: Mapping[str, Any]) -> str | None:
+    batch_id = scan.get("batch_id")
+    if batch_id is None and scan.get("batch_number"):
+        found = uow.batches.by_number(fold_number(str(scan["batch_number"])))
+        batch_id = found[0].id if found else None
+    try:
+        quantity = to_decimal(scan.get("quantity", 1), "quantity")
+    except Exception as error:  # a ValidationError: report it as this scan's reason
+        return str(error)
+    pending = [a for a in flows.allocations(order.id, ("allocated",))
+               if a.batch_id == batch_id and a.serial_id is None]
+    open_quantity = sum((a.quantity - a.picked_quantity for a in pending), Decimal(0))
+    if not pending:
+        return "this lot is not allocated to this order"
+    if quantity > open_quantity:
+        return f"only {open_quantity} of this lot are left to pick"
+    for allocation in pending:
+        take = min(quantity, allocation.quantity - allocation.picked_quantity)
+        if take <= 0:
+            continue
+        picked = allocation.picked_quantity + take
+        flows.update_allocation(allocation.id, {
+            "picked_quantity": picked, "updated_at": uow.actor.now(),
+            "status": "picked" if picked == allocation.quantity else "allocated"})
+        uow.ledger.record(MovementKind.PICK, product_id=allocation.product_id,
+                          batch_id=allocation.batch_id, quantity=take, order_id=order.id,
+                          unit_cost=allocation.unit_cost)
+        quantity -= take
+    return None
