@@ -21,6 +21,7 @@ from lotline.service_layer.organizations import SettingsService, get_or_create_o
 from lotline.service_layer.parties import CustomerService, SupplierService
 from lotline.service_layer.receiving import ReceiptService
 from lotline.service_layer.serials import SerialService
+from lotline.service_layer.stock import StockService
 from lotline.service_layer.warehouses import WarehouseService
 
 LIBRARY_ACTOR = "library"
@@ -46,6 +47,7 @@ class Services:
         self.ledger = LedgerService(engine, actor)
         self.users = UserService(engine, actor)
         self.receipts = ReceiptService(engine, actor)
+        self.stock = StockService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
 
     @property

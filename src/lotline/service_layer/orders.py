@@ -25,6 +25,7 @@ from lotline.domain.values import (
 )
 from lotline.service_layer.allocating import Target, allocate_target
 from lotline.service_layer.base import Service, need_customer, need_order, need_product, snapshot
+from lotline.service_layer.corrections import reverse_shipment
 from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
 from lotline.service_layer.picking import pick_scans
 from lotline.service_layer.shipping import (
@@ -200,6 +201,15 @@ class OrderService(Service):
             order = need_order(uow, order_id)
             return_units(uow, order, parsed, note, warehouse_id, self.today(uow))
             return order_view(uow, order.id)
+
+    def reverse_shipment(self, shipment_id: str, reason: str) -> OrderView:
+        """Undo a shipment entered by mistake: its units are allocated to the order again."""
+        self.actor.require(Role.MANAGER, "reversing shipments")
+        note = required_text(reason, "reason", max_length=2000)
+        with self.writing() as uow:
+            shipment = shipment_view(uow, shipment_id)
+            reverse_shipment(uow, shipment.id, note)
+            return order_view(uow, shipment.order_id)
 
     def shipment(self, shipment_id: str) -> Shipment:
         with self.reading() as uow:

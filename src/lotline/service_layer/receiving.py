@@ -19,6 +19,7 @@ from lotline.domain.values import (
     clean_number,
     clean_text,
     optional_decimal,
+    required_text,
     to_decimal,
 )
 from lotline.service_layer.base import (
@@ -28,6 +29,7 @@ from lotline.service_layer.base import (
     need_supplier,
     need_warehouse,
 )
+from lotline.service_layer.corrections import reverse_receipt
 from lotline.service_layer.putaway import put_away
 from lotline.service_layer.receipt_lots import LotEntry, parse_lot_entries, receive_entry
 from lotline.service_layer.registration import SerialRegistration, clean_serial_numbers
@@ -218,3 +220,11 @@ class ReceiptService(Service):
                            else default_location(uow, "STOCK", receipt.warehouse_id))
             put_away(uow, receipt, receiving, destination, self.today(uow))
             return receipt
+
+    def reverse(self, receipt_id: str, reason: str) -> Receipt:
+        """Undo a receipt entered by mistake with reversing movements (nothing is edited)."""
+        self.actor.require(Role.MANAGER, "reversing receipts")
+        note = required_text(reason, "reason", max_length=2000)
+        with self.writing() as uow:
+            reverse_receipt(uow, str(receipt_id), note)
+            return need_receipt(uow, receipt_id)

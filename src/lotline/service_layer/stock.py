@@ -1,0 +1,213 @@
+"""Stock control: transfers between locations, adjustments with a reason, holds on serials and
+locations, and cycle counts posting their differences as adjustments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from lotline.domain.allocation import order_lots
+from lotline.domain.errors import Conflict, InsufficientStock, LotBlocked, ValidationError
+from lotline.domain.lots import LotRecord
+from lotline.domain.model import Location, Product, Serial
+from lotline.domain.statuses import HoldKind, LocationKind, MovementKind, Role, parse_enum
+from lotline.domain.values import ErrorCollector, required_text, to_decimal
+from lotline.service_layer.base import Service, need_location, need_product, snapshot
+from lotline.service_layer.batches import need_batch
+from lotline.service_layer.registration import clean_serial_numbers
+from lotline.service_layer.serials import need_serial
+from lotline.service_layer.stock_moves import (
+    Counted,
+    count_location,
+    move_lot,
+    move_serial,
+    parse_counts,
+)
+from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.warehouses import default_location
+
+ADJUSTMENT_REASONS = ("count_correction", "damage", "expiry_write_off", "found", "other")
+
+
+class StockService(Service):
+    def transfer(self, from_location_id: str, to_location_id: str, *,
+                 batch_id: str | None = None, product_id: str | None = None,
+                 quantity: Any = None, serial_numbers: Any = None,
+                 reason: str | None = None) -> int:
+        """Move whole serials or lot quantities; returns the units moved."""
+        self.actor.require(Role.MANAGER, "transferring stock")
+        if from_location_id == to_location_id:
+            raise ValidationError.single("to_location_id", "is the same as from_location_id",
+                                         to_location_id)
+        if not serial_numbers and quantity is None:
+            raise ValidationError.single("quantity", "give a quantity or serial_numbers")
+        numbers = clean_serial_numbers(serial_numbers) if serial_numbers else []
+        amount = to_decimal(quantity, "quantity") if quantity is not None else None
+        if amount is not None and amount <= 0:
+            raise ValidationError.single("quantity", "must be greater than 0", str(amount))
+        with self.writing() as uow:
+            source = need_location(uow, from_location_id, "from_location_id")
+            target = need_location(uow, to_location_id, "to_location_id")
+            if numbers:
+                return self._transfer_serials(uow, numbers, source, target, reason)
+            assert amount is not None
+            lots = self._lots_for(uow, batch_id, product_id, source)
+            moved = Decimal(0)
+            for lot in lots:
+                _check_release_from_quarantine(lot, source)
+                moved += move_lot(uow, lot, amount - moved, source, target,
+                                  MovementKind.TRANSFER, reason, partial=True)
+                if moved >= amount:
+                    break
+            if moved < amount:
+                raise InsufficientStock(f"only {moved} free at {source.code}; {amount} were "
+                                        f"asked for (short by {amount - moved})",
+                                        location_id=source.id)
+            return int(moved) if moved == moved.to_integral_value() else 1
+
+    def _transfer_serials(self, uow: UnitOfWork, numbers: list[str], source: Location,
+                          target: Location, reason: str | None) -> int:
+        for number in numbers:
+            matches = uow.serials.by_number(number)
+            serial = next((s for s in matches if s.location_id == source.id), None)
+            if serial is None:
+                raise ValidationError.single("serial_numbers", f"serial {number!r} is not at "
+                                             f"{source.code}", number)
+            lot = uow.batches.get(serial.batch_id) if serial.batch_id else None
+            if lot is not None:
+                _check_release_from_quarantine(lot, source)
+            move_serial(uow, need_serial(uow, serial.id), target, MovementKind.TRANSFER, reason)
+        return len(numbers)
+
+    def _lots_for(self, uow: UnitOfWork, batch_id: str | None, product_id: str | None,
+                  source: Location) -> list[LotRecord]:
+        if batch_id is not None:
+            return [need_batch(uow, batch_id)]
+        if product_id is None:
+            raise ValidationError.single("batch_id", "give batch_id, product_id or "
+                                         "serial_numbers")
+        product = need_product(uow, product_id)
+        if product.tracking.uses_serials:
+            raise ValidationError.single("serial_numbers", f"product {product.sku!r} is "
+                                         "serial-tracked: name the serials to move")
+        return order_lots(uow.batches.for_product(product.id), product.removal_strategy)
+
+    def adjust(self, *, quantity_delta: Any, reason: str, batch_id: str | None = None,
+               product_id: str | None = None, location_id: str | None = None) -> Decimal:
+        """Correct a lot's balance at a location (default STOCK) by `quantity_delta`."""
+        self.actor.require(Role.MANAGER, "adjusting stock")
+        errors = ErrorCollector()
+        delta = errors.take(to_decimal, quantity_delta, "quantity_delta", allow_negative=True)
+        note = errors.take(required_text, reason, "reason", max_length=2000)
+        errors.raise_if_any()
+        assert delta is not None and note is not None
+        if delta == 0:
+            raise ValidationError.single("quantity_delta", "must not be 0", "0")
+        with self.writing() as uow:
+            location = (need_location(uow, location_id) if location_id
+                        else default_location(uow, "STOCK"))
+            lots = self._adjustable_lots(uow, batch_id, product_id, location)
+            if delta > 0:
+                move_lot(uow, lots[0], delta, None, location, MovementKind.ADJUSTMENT, note)
+                return delta
+            taken = Decimal(0)
+            for lot in lots:
+                taken += move_lot(uow, lot, -delta - taken, location, None,
+                                  MovementKind.ADJUSTMENT, note, partial=True)
+            if taken < -delta:
+                raise InsufficientStock(f"{location.code} holds {taken} free; an adjustment of "
+                                        f"{delta} would go below zero", location_id=location.id)
+            return delta
+
+    def _adjustable_lots(self, uow: UnitOfWork, batch_id: str | None, product_id: str | None,
+                         location: Location) -> list[LotRecord]:
+        lots = self._lots_for(uow, batch_id, product_id, location)
+        product: Product = need_product(uow, lots[0].product_id) if lots else need_product(
+            uow, str(product_id))
+        if product.tracking.uses_serials:
+            raise ValidationError.single("batch_id", f"product {product.sku!r} is "
+                                         "serial-tracked: change its serials' status instead")
+        if not lots:
+            raise ValidationError.single("product_id", f"product {product.sku!r} has no lot "
+                                         "to adjust; receive it first", product_id)
+        return lots
+
+    def cycle_count(self, location_id: str, counts: Any = None,
+                    serial_numbers: Any = None) -> Counted:
+        """Compare what is counted at a location with its balances; post the differences."""
+        self.actor.require(Role.MANAGER, "counting stock")
+        lots_counted = parse_counts(counts) if counts else {}
+        numbers = clean_serial_numbers(serial_numbers) if serial_numbers else []
+        with self.writing() as uow:
+            location = need_location(uow, location_id)
+            return count_location(uow, location, lots_counted, numbers)
+
+    # --- holds on serials and locations ------------------------------------------------
+
+    def hold_serial(self, serial_id: str, reason: str, kind: str = "quarantine") -> Serial:
+        values = self._hold_values(reason, kind)
+        with self.writing() as uow:
+            serial = need_serial(uow, serial_id)
+            if serial.hold is not None:
+                raise Conflict(f"serial {serial.serial_number!r} is already on hold")
+            uow.serials.set_state(serial.id, values)
+            self._audit(uow, "serial", serial.id, "hold", snapshot(serial), values)
+            return need_serial(uow, serial.id)
+
+    def release_serial(self, serial_id: str) -> Serial:
+        self.actor.require(Role.MANAGER, "releasing holds")
+        with self.writing() as uow:
+            serial = need_serial(uow, serial_id)
+            if serial.hold is None:
+                raise Conflict(f"serial {serial.serial_number!r} is not on hold")
+            uow.serials.set_state(serial.id, _NO_HOLD)
+            self._audit(uow, "serial", serial.id, "release", snapshot(serial), _NO_HOLD)
+            return need_serial(uow, serial.id)
+
+    def hold_location(self, location_id: str, reason: str,
+                      kind: str = "quarantine") -> Location:
+        values = self._hold_values(reason, kind)
+        with self.writing() as uow:
+            location = need_location(uow, location_id)
+            if location.hold is not None:
+                raise Conflict(f"location {location.code!r} is already on hold")
+            uow.locations.update(location.id, values)
+            self._audit(uow, "location", location.id, "hold", snapshot(location), values)
+            return need_location(uow, location.id)
+
+    def release_location(self, location_id: str) -> Location:
+        self.actor.require(Role.MANAGER, "releasing holds")
+        with self.writing() as uow:
+            location = need_location(uow, location_id)
+            if location.hold is None:
+                raise Conflict(f"location {location.code!r} is not on hold")
+            uow.locations.update(location.id, _NO_HOLD)
+            self._audit(uow, "location", location.id, "release", snapshot(location), _NO_HOLD)
+            return need_location(uow, location.id)
+
+    def _hold_values(self, reason: str, kind: str) -> dict[str, Any]:
+        self.actor.require(Role.MANAGER, "holding stock")
+        errors = ErrorCollector()
+        text = errors.take(required_text, reason, "reason", max_length=2000)
+        hold_kind = errors.take(parse_enum, HoldKind, kind, "kind")
+        errors.raise_if_any()
+        assert hold_kind is not None
+        return {"hold_reason": text, "hold_kind": hold_kind.value,
+                "hold_since": self.actor.now()}
+
+    def _audit(self, uow: UnitOfWork, entity: str, entity_id: str, action: str,
+               before: dict[str, Any], after: dict[str, Any]) -> None:
+        uow.audit.record(actor=self.actor.name, entity=entity, entity_id=entity_id,
+                         action=action, before=before,
+                         after={k: str(v) if v is not None else None for k, v in after.items()},
+                         moment=self.actor.now())
+
+
+_NO_HOLD: dict[str, Any] = {"hold_reason": None, "hold_kind": None, "hold_since": None}
+
+
+def _check_release_from_quarantine(lot: LotRecord, source: Location) -> None:
+    """A hold blocks transfers out of quarantine (DESIGN §3), not moves into it."""
+    if lot.hold is not None and source.kind is LocationKind.QUARANTINE:
+        raise LotBlocked(f"lot {lot.batch_number!r} is on hold; it cannot leave "
+                         f"{source.code}", batch_id=lot.id)
