@@ -103,14 +103,14 @@ class InvalidTransition(Conflict):
     title = "Status change not allowed"
 
     def __init__(self, serial_number: str, current: str, target: str,
-                 allowed: Sequence[str]) -> None:
+                 allowed: Sequence[str], why: str | None = None) -> None:
         self.current = current
         self.target = target
         self.allowed = list(allowed)
         allowed_text = ", ".join(self.allowed) if self.allowed else "none (final status)"
         super().__init__(
-            f"serial {serial_number!r} cannot go from {current} to {target}; "
-            f"allowed from {current}: {allowed_text}",
+            f"serial {serial_number!r} cannot go from {current} to {target}"
+            f"{'' if why is None else ' (' + why + ')'}; allowed from {current}: {allowed_text}",
             serial_number=serial_number, current=current, target=target, allowed=self.allowed)
 
 

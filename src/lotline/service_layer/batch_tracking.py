@@ -59,8 +59,8 @@ class BatchTrackingService(Service):
         serial = self.serials.get(serial_id)
         if serial.status is not SerialStatus.ALLOCATED:
             raise InvalidTransition(serial.serial_number, serial.status.value, "IN_STOCK",
-                                    [s.value for s in allowed_targets(serial.status)]
-                                    if serial.status is not SerialStatus.PICKED else [])
+                                    [s.value for s in allowed_targets(serial.status)],
+                                    why="release_reservation applies to ALLOCATED units only")
         return self.serials.change_status(serial_id, SerialStatus.IN_STOCK)
 
     def mark_returned(self, serial_id: str) -> Serial:
