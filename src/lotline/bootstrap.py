@@ -19,9 +19,12 @@ from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
 from lotline.service_layer.parties import CustomerService, SupplierService
+from lotline.service_layer.recalls import RecallService
 from lotline.service_layer.receiving import ReceiptService
 from lotline.service_layer.serials import SerialService
 from lotline.service_layer.stock import StockService
+from lotline.service_layer.trace import TraceService
+from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
 
 LIBRARY_ACTOR = "library"
@@ -48,6 +51,9 @@ class Services:
         self.users = UserService(engine, actor)
         self.receipts = ReceiptService(engine, actor)
         self.stock = StockService(engine, actor)
+        self.trace = TraceService(engine, actor)
+        self.recalls = RecallService(engine, actor)
+        self.transformations = TransformationService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
 
     @property

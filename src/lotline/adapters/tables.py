@@ -473,3 +473,76 @@ counters = Table(
     Column("name", String(40), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+# --- traceability: transformations, genealogy, recalls -----------------------------------------
+
+transformations = Table(
+    "transformations", metadata,
+    _id(), _org(),
+    Column("reference", String(NUMBER), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("notes", String(LONG_TEXT)),
+    Column("location_id", String(ID), ForeignKey("locations.id"), nullable=False),
+    _created(),
+    UniqueConstraint("org_id", "reference"),
+    CheckConstraint("kind IN ('production', 'repacking', 'kitting')", name="kind"),
+)
+
+# One edge per (input, output) pair of a transformation: what the recursive traces walk.
+genealogy = Table(
+    "genealogy", metadata,
+    _id(), _org(),
+    Column("transformation_id", String(ID), ForeignKey("transformations.id"), nullable=False),
+    Column("input_batch_id", String(ID), ForeignKey("batches.id")),
+    Column("input_serial_id", String(ID), ForeignKey("serials.id")),
+    Column("input_product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("input_quantity", Amount(), nullable=False),
+    Column("output_batch_id", String(ID), ForeignKey("batches.id")),
+    Column("output_serial_id", String(ID), ForeignKey("serials.id")),
+    Column("output_product_id", String(ID), ForeignKey("products.id"), nullable=False),
+    Column("output_quantity", Amount(), nullable=False),
+    Index("ix_genealogy_input_batch_id", "input_batch_id"),
+    Index("ix_genealogy_output_batch_id", "output_batch_id"),
+    Index("ix_genealogy_transformation_id", "transformation_id"),
+)
+
+recalls = Table(
+    "recalls", metadata,
+    _id(), _org(),
+    Column("reference", String(NUMBER), nullable=False),
+    Column("reason", String(LONG_TEXT), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("held", Boolean, nullable=False),
+    Column("criteria", JSON, nullable=False),
+    # The report as it was when the recall was made, kept for export and audit.
+    Column("report", JSON, nullable=False),
+    Column("shipped_quantity", Amount(), nullable=False),
+    Column("notes", JSON, nullable=False),
+    Column("closed_at", UTCDateTime()),
+    _created(), _updated(),
+    UniqueConstraint("org_id", "reference"),
+    CheckConstraint("status IN ('open', 'closed')", name="status"),
+)
+
+recall_lots = Table(
+    "recall_lots", metadata,
+    Column("recall_id", String(ID), ForeignKey("recalls.id"), primary_key=True),
+    Column("batch_id", String(ID), ForeignKey("batches.id"), primary_key=True),
+    _org(),
+    # 0 for a lot named in the recall, n for a lot made from it n transformations later.
+    Column("depth", Integer, nullable=False),
+)
+
+recall_recoveries = Table(
+    "recall_recoveries", metadata,
+    _id(), _org(),
+    Column("recall_id", String(ID), ForeignKey("recalls.id"), nullable=False),
+    Column("batch_id", String(ID), ForeignKey("batches.id")),
+    Column("serial_id", String(ID), ForeignKey("serials.id")),
+    Column("quantity", Amount(), nullable=False),
+    Column("movement_id", String(ID), ForeignKey("movements.id")),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Index("ix_recall_recoveries_recall_id", "recall_id"),
+)
+Index("ix_recall_lots_batch_id", recall_lots.c.batch_id)

@@ -146,7 +146,9 @@ class SerialRegistration(Service):
     def _insert(self, uow: UnitOfWork, numbers: list[str], product: Product,
                 batch: LotRecord | None, target: SerialStatus, location: Location | None,
                 bought: dt.date | None, warranty: dt.date | None,
-                cost: Decimal | None, receipt_id: str | None = None) -> NewSerials:
+                cost: Decimal | None, receipt_id: str | None = None,
+                movement_kind: MovementKind | None = None,
+                transformation_id: str | None = None) -> NewSerials:
         if batch is not None:
             uow.batches.add_serials_to_cap(batch, len(numbers))
         scope_key = "" if uow.settings().serial_scope is SerialScope.ORGANIZATION else product.id
@@ -161,13 +163,13 @@ class SerialRegistration(Service):
         _insert_or_report_duplicates(uow, new)
         single = len(numbers) == 1
         uow.ledger.record(
-            MovementKind.RECEIPT if location else MovementKind.STATUS_CHANGE,
+            movement_kind or (MovementKind.RECEIPT if location else MovementKind.STATUS_CHANGE),
             product_id=product.id, batch_id=new.batch_id,
             serial_id=new.ids[0] if single else None, quantity=Decimal(len(numbers)),
             to_location_id=new.location_id, to_status=target,
             unit_cost=cost if cost is not None else (batch.unit_cost if batch else None),
             serial_numbers=() if single else numbers, movement_id=movement_id,
-            receipt_id=receipt_id)
+            receipt_id=receipt_id, transformation_id=transformation_id)
         uow.serials.bump_count(product.id, target, len(numbers))
         if batch is not None and location is not None:
             uow.batches.add_balance(batch.id, location.id, Decimal(len(numbers)), received=True)

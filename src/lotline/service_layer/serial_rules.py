@@ -45,6 +45,7 @@ class Change:
     reason: str | None = None
     parent_serial_id: str | None = None
     receipt_id: str | None = None
+    transformation_id: str | None = None
 
 
 def note_first_arrival(uow: UnitOfWork, batch: LotRecord, movement_id: str,
@@ -192,7 +193,7 @@ def apply_change(uow: UnitOfWork, serial: Serial, change: Change, today: dt.date
         from_location_id=serial.location_id, to_location_id=location.id if location else None,
         from_status=serial.status, to_status=change.target,
         order_id=order_id or serial.order_id, reason=change.reason, unit_cost=cost,
-        receipt_id=change.receipt_id)
+        receipt_id=change.receipt_id, transformation_id=change.transformation_id)
     if batch is not None and location is not None and serial.location_id is None:
         note_first_arrival(uow, batch, movement.id, location.id)
     updated = uow.serials.get(serial.id)

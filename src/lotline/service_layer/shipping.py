@@ -17,6 +17,7 @@ from lotline.domain.model import Customer, Order
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import ErrorCollector, to_decimal
 from lotline.service_layer.order_views import cost_of, status_after
+from lotline.service_layer.recalls import note_recovery
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
@@ -140,8 +141,9 @@ def _return_serial(uow: UnitOfWork, flows: FlowRepository, order: Order,
                        field=f"lines.{index}.serial_number", serial_number=number)
     serial = uow.serials.get(str(allocation.serial_id), for_update=True)
     assert serial is not None
-    apply_change(uow, serial, Change(SerialStatus.RETURNED, location_id=location_id,
-                                     reason=reason), today)
+    returned = apply_change(uow, serial, Change(SerialStatus.RETURNED,
+                                                location_id=location_id, reason=reason), today)
+    note_recovery(uow, returned.batch_id, returned.id, Decimal(1), None)
     flows.update_allocation(allocation.id, {"returned_quantity": Decimal(1),
                                             "updated_at": uow.actor.now()})
 
@@ -162,10 +164,11 @@ def _return_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
         if back <= 0:
             continue
         uow.batches.add_balance(line["batch_id"], location_id, back, received=False)
-        uow.ledger.record(MovementKind.RETURN, product_id=allocation.product_id,
-                          batch_id=allocation.batch_id, quantity=back,
-                          to_location_id=location_id, order_id=order.id,
-                          unit_cost=allocation.unit_cost, reason=reason)
+        movement = uow.ledger.record(
+            MovementKind.RETURN, product_id=allocation.product_id, batch_id=allocation.batch_id,
+            quantity=back, to_location_id=location_id, order_id=order.id,
+            unit_cost=allocation.unit_cost, reason=reason)
+        note_recovery(uow, allocation.batch_id, None, back, movement.id)
         flows.update_allocation(allocation.id, {
             "returned_quantity": allocation.returned_quantity + back,
             "updated_at": uow.actor.now()})

@@ -1,0 +1,263 @@
+"""Recalls: one call finds every affected lot (named or made from them), the customers and
+orders that received units, what is still on hand and what is allocated but not shipped; it
+can put every affected lot on recall hold in the same transaction. A recall is a stored record:
+recoveries come in with returns, it has notes, an effectiveness figure, and it is closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.flows import FlowRepository
+from lotline.adapters.repositories.trace import TraceRepository
+from lotline.domain.errors import Conflict, NotFound, ValidationError
+from lotline.domain.ids import new_id
+from lotline.domain.statuses import HoldKind, Role
+from lotline.domain.values import ErrorCollector, clean_text, optional_date, required_text
+from lotline.service_layer.base import Service, need_supplier, plain
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class RecallView:
+    id: str
+    reference: str
+    reason: str
+    status: str
+    held: bool
+    criteria: dict[str, Any]
+    shipped_quantity: Decimal
+    recovered_quantity: Decimal
+    effectiveness: Decimal | None
+    notes: list[dict[str, Any]]
+    report: dict[str, Any]
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class RecallService(Service):
+    def create(self, *, reason: str, batch_ids: list[str] | None = None,
+               supplier_id: str | None = None, received_from: Any = None,
+               received_to: Any = None, hold: bool = False,
+               reference: str | None = None) -> RecallView:
+        self.actor.require(Role.MANAGER, "starting recalls")
+        note = required_text(reason, "reason", max_length=2000)
+        criteria = _criteria(batch_ids, supplier_id, received_from, received_to)
+        with self.writing() as uow:
+            named = _named_lots(uow, criteria)
+            depths = _affected(uow, named)
+            report = build_report(uow, depths)
+            held, already = (_hold_all(uow, depths, note) if hold else ([], []))
+            report.update(held_lots=held, already_held=already)
+            recall_id = new_id()
+            counter = FlowRepository(uow.conn, self.actor.org_id).next_number("recall")
+            ref = reference or f"RC-{counter:06d}"
+            now = self.actor.now()
+            uow.conn.execute(insert(t.recalls).values(
+                id=recall_id, org_id=self.actor.org_id, reference=ref, reason=note,
+                status="open", held=bool(hold), criteria=criteria, report=plain(report),
+                shipped_quantity=report["shipped_quantity"], notes=[], created_at=now,
+                updated_at=now))
+            uow.conn.execute(insert(t.recall_lots), [
+                {"recall_id": recall_id, "batch_id": b, "org_id": self.actor.org_id, "depth": d}
+                for b, d in depths.items()])
+            return _view(uow, recall_id)
+
+    def get(self, recall_id: str) -> RecallView:
+        with self.reading() as uow:
+            return _view(uow, recall_id)
+
+    def list(self, status: str | None = None) -> list[RecallView]:
+        with self.reading() as uow:
+            r = t.recalls.c
+            statement = select(r.id).where(r.org_id == self.actor.org_id)
+            if status is not None:
+                statement = statement.where(r.status == status)
+            ids = list(uow.conn.execute(statement.order_by(r.id.desc())).scalars())
+            return [_view(uow, i) for i in ids]
+
+    def add_note(self, recall_id: str, text: str) -> RecallView:
+        self.actor.require(Role.MANAGER, "annotating recalls")
+        body = required_text(text, "note", max_length=2000)
+        with self.writing() as uow:
+            current = _view(uow, recall_id)
+            notes = [*current.notes, {"at": self.actor.now().isoformat(),
+                                      "by": self.actor.name, "text": body}]
+            _update(uow, recall_id, notes=notes)
+            return _view(uow, recall_id)
+
+    def close(self, recall_id: str, note: str | None = None) -> RecallView:
+        self.actor.require(Role.MANAGER, "closing recalls")
+        text = clean_text(note, "note", max_length=2000)
+        with self.writing() as uow:
+            current = _view(uow, recall_id)
+            if current.status == "closed":
+                raise Conflict(f"recall {current.reference!r} is already closed")
+            notes = current.notes + ([{"at": self.actor.now().isoformat(),
+                                       "by": self.actor.name, "text": text}] if text else [])
+            _update(uow, recall_id, status="closed", closed_at=self.actor.now(), notes=notes)
+            return _view(uow, recall_id)
+
+
+def _criteria(batch_ids: list[str] | None, supplier_id: str | None, received_from: Any,
+              received_to: Any) -> dict[str, Any]:
+    errors = ErrorCollector()
+    start = errors.take(optional_date, received_from, "received_from")
+    end = errors.take(optional_date, received_to, "received_to")
+    if batch_ids is not None and (not isinstance(batch_ids, list) or not batch_ids):
+        errors.add("batch_ids", "must be a non-empty list of lot ids", batch_ids)
+    if not batch_ids and supplier_id is None:
+        errors.add("batch_ids", "give batch_ids, or supplier_id with a date range")
+    if start and end and end < start:
+        errors.add("received_to", f"{end} is before received_from {start}", str(end))
+    errors.raise_if_any()
+    return {"batch_ids": list(batch_ids or []), "supplier_id": supplier_id,
+            "received_from": start.isoformat() if start else None,
+            "received_to": end.isoformat() if end else None}
+
+
+def _named_lots(uow: UnitOfWork, criteria: dict[str, Any]) -> list[str]:
+    named = []
+    for batch_id in criteria["batch_ids"]:
+        if uow.batches.get(str(batch_id)) is None:
+            raise NotFound("batch", batch_id, "batch_ids")
+        named.append(str(batch_id))
+    if criteria["supplier_id"]:
+        need_supplier(uow, criteria["supplier_id"])
+        b = t.batches.c
+        statement = select(b.id).where(b.org_id == uow.actor.org_id, b.deleted_at.is_(None),
+                                       b.supplier_id == criteria["supplier_id"])
+        if criteria["received_from"]:
+            statement = statement.where(b.purchase_date >= dt.date.fromisoformat(
+                criteria["received_from"]))
+        if criteria["received_to"]:
+            statement = statement.where(b.purchase_date <= dt.date.fromisoformat(
+                criteria["received_to"]))
+        named.extend(uow.conn.execute(statement.order_by(b.id)).scalars())
+    if not named:
+        raise ValidationError.single("supplier_id", "no lot of this supplier was received in "
+                                     "that date range", criteria["supplier_id"])
+    return sorted(set(named))
+
+
+def _affected(uow: UnitOfWork, named: list[str]) -> dict[str, int]:
+    """The named lots (depth 0) and every lot made from them (depth = transformations)."""
+    depths = dict.fromkeys(named, 0)
+    frontier = list(named)
+    edges = TraceRepository(uow.conn, uow.actor.org_id).descendant_edges(named)
+    children: dict[str, set[str]] = defaultdict(set)
+    for edge in edges:
+        if edge.input_batch_id and edge.output_batch_id:
+            children[edge.input_batch_id].add(edge.output_batch_id)
+    while frontier:
+        batch_id = frontier.pop()
+        for child in children.get(batch_id, ()):
+            if child not in depths:
+                depths[child] = depths[batch_id] + 1
+                frontier.append(child)
+    return depths
+
+
+def build_report(uow: UnitOfWork, depths: dict[str, int]) -> dict[str, Any]:
+    repo = TraceRepository(uow.conn, uow.actor.org_id)
+    ids = sorted(depths)
+    refs = repo.lot_refs(ids)
+    deliveries = repo.deliveries(ids)
+    customers = repo.customers(list({d.customer_id for d in deliveries if d.customer_id}))
+    by_customer: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for d in deliveries:
+        if d.customer_id:
+            by_customer[d.customer_id][str(d.order_id)].append(d)
+    shipped = sum((d.quantity for d in deliveries), Decimal(0))
+    return {
+        "lots": [{**plain(refs[b]), "depth": depths[b]} for b in ids],
+        "customers": [_customer_entry(customers[c], orders, refs)
+                      for c, orders in sorted(by_customer.items(),
+                                              key=lambda item: customers[item[0]].name)],
+        "unattributed": [plain(d) for d in deliveries if not d.customer_id],
+        "on_hand": [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
+                     "location_id": r.location_id, "location_code": r.code,
+                     "quantity": r.balance_quantity, "allocated": r.allocated_quantity}
+                    for r in repo.on_hand(ids)],
+        "pending": [{"batch_id": r.batch_id, "order_id": r.order_id,
+                     "order_reference": r.reference, "customer_id": r.customer_id,
+                     "status": r.status, "quantity": r.quantity, "serial_numbers": numbers}
+                    for r, numbers in repo.pending(ids)],
+        "shipped_quantity": shipped,
+    }
+
+
+def _customer_entry(customer: Any, orders: dict[str, list[Any]],
+                    refs: dict[str, Any]) -> dict[str, Any]:
+    entries = []
+    for order_id, sent in sorted(orders.items(), key=lambda item: item[1][0].order_reference
+                                 or ""):
+        entries.append({"order_id": order_id, "order_reference": sent[0].order_reference,
+                        "deliveries": [{**plain(d), "batch_number": refs[d.batch_id]
+                                        .batch_number} for d in sent]})
+    quantity = sum((d.quantity for sent in orders.values() for d in sent), Decimal(0))
+    return {"customer": plain(customer), "orders": entries, "quantity": quantity}
+
+
+def _hold_all(uow: UnitOfWork, depths: dict[str, int], reason: str
+              ) -> tuple[list[str], list[str]]:
+    held, already = [], []
+    now = uow.actor.now()
+    for batch_id in sorted(depths):
+        lot = uow.batches.get(batch_id, for_update=True)
+        assert lot is not None
+        if lot.hold is not None:
+            already.append(batch_id)
+            continue
+        uow.batches.update(batch_id, {"hold_reason": reason, "hold_kind": HoldKind.RECALL.value,
+                                      "hold_since": now})
+        uow.audit.record(actor=uow.actor.name, entity="batch", entity_id=batch_id,
+                         action="hold", before=None,
+                         after={"hold": {"kind": "recall", "reason": reason}}, moment=now)
+        held.append(batch_id)
+    return held, already
+
+
+def note_recovery(uow: UnitOfWork, batch_id: str | None, serial_id: str | None,
+                  quantity: Decimal, movement_id: str | None) -> None:
+    """Returned units of a lot under an open recall count as recovered for it."""
+    if batch_id is None:
+        return
+    r, rl = t.recalls.c, t.recall_lots.c
+    open_recalls = uow.conn.execute(select(r.id).join(t.recall_lots, rl.recall_id == r.id).where(
+        r.org_id == uow.actor.org_id, r.status == "open", rl.batch_id == batch_id)).scalars()
+    for recall_id in open_recalls:
+        uow.conn.execute(insert(t.recall_recoveries).values(
+            id=new_id(), org_id=uow.actor.org_id, recall_id=recall_id, batch_id=batch_id,
+            serial_id=serial_id, quantity=quantity, movement_id=movement_id,
+            recorded_at=uow.actor.now()))
+
+
+def _update(uow: UnitOfWork, recall_id: str, **values: Any) -> None:
+    uow.conn.execute(update(t.recalls).where(t.recalls.c.id == recall_id)
+                     .values(updated_at=uow.actor.now(), **values))
+
+
+def _view(uow: UnitOfWork, recall_id: str) -> RecallView:
+    r = t.recalls.c
+    row = uow.conn.execute(select(t.recalls).where(r.org_id == uow.actor.org_id,
+                                                   r.id == str(recall_id))).first()
+    if row is None:
+        raise NotFound("recall", recall_id)
+    rr = t.recall_recoveries.c
+    recovered = uow.conn.execute(select(rr.quantity).where(rr.recall_id == row.id)).scalars()
+    total = sum(recovered, Decimal(0))
+    shipped: Decimal = row.shipped_quantity
+    return RecallView(
+        id=row.id, reference=row.reference, reason=row.reason, status=row.status,
+        held=row.held, criteria=row.criteria, shipped_quantity=shipped,
+        recovered_quantity=total,
+        effectiveness=(total / shipped).quantize(Decimal("0.0001")) if shipped else None,
+        notes=row.notes, report=row.report, created_at=row.created_at,
+        closed_at=row.closed_at)

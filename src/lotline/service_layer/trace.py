@@ -1,0 +1,131 @@
+"""Trace backward (unit or lot -> lot -> supplier and receipt -> inputs, recursively) and
+forward (lot -> orders and customers -> output lots, recursively)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.trace import TraceRepository
+from lotline.domain.errors import NotFound
+from lotline.domain.trace import BackwardNode, ForwardNode, UnitTrace
+from lotline.service_layer.base import Service
+from lotline.service_layer.serials import SerialService
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+def _need_lot(uow: UnitOfWork, batch_id: str) -> str:
+    if uow.batches.get(str(batch_id)) is None:
+        raise NotFound("batch", batch_id, "batch_id")
+    return str(batch_id)
+
+
+class TraceService(Service):
+    def backward(self, batch_id: str) -> BackwardNode:
+        with self.reading() as uow:
+            return _backward_tree(uow, _need_lot(uow, batch_id))
+
+    def forward(self, batch_id: str) -> ForwardNode:
+        with self.reading() as uow:
+            return forward_tree(uow, _need_lot(uow, batch_id))
+
+    def serial(self, serial_number: str, product_id: str | None = None) -> UnitTrace:
+        """Backward from one unit (exact number; ambiguous numbers need the product)."""
+        serial = SerialService(self.engine, self.actor).lookup(serial_number, product_id)
+        with self.reading() as uow:
+            repo = TraceRepository(uow.conn, self.actor.org_id)
+            parents, components = _assembly(uow, serial.id, serial.parent_serial_id)
+            made_by = _made_by_serial(uow, serial.id)
+            receipts = repo.receipts(serial_ids=[serial.id]).get(serial.id, [])
+            lot = _backward_tree(uow, serial.batch_id) if serial.batch_id else None
+            return UnitTrace(serial_id=serial.id, serial_number=serial.serial_number,
+                             status=serial.status.value, product_id=serial.product_id,
+                             order_id=serial.order_id, installed_in=parents,
+                             components=components, receipts=receipts, made_by=made_by,
+                             lot=lot)
+
+
+def _assembly(uow: UnitOfWork, serial_id: str, parent_id: str | None
+              ) -> tuple[list[str], list[str]]:
+    """The chain of units this one is installed in, and the units installed in it."""
+    parents: list[str] = []
+    seen = {serial_id}
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        parent = uow.serials.get(parent_id)
+        if parent is None:
+            break
+        parents.append(parent.serial_number)
+        parent_id = parent.parent_serial_id
+    components = list(uow.conn.execute(select(t.serials.c.serial_number).where(
+        t.serials.c.org_id == uow.actor.org_id,
+        t.serials.c.parent_serial_id == serial_id)).scalars())
+    return parents, sorted(components)
+
+
+def _made_by_serial(uow: UnitOfWork, serial_id: str) -> list[Any]:
+    ids = list(uow.conn.execute(select(t.genealogy.c.transformation_id).distinct().where(
+        t.genealogy.c.org_id == uow.actor.org_id,
+        t.genealogy.c.output_serial_id == serial_id)).scalars())
+    return list(TraceRepository(uow.conn, uow.actor.org_id).transformations(ids).values())
+
+
+def _backward_tree(uow: UnitOfWork, root: str) -> BackwardNode:
+    repo = TraceRepository(uow.conn, uow.actor.org_id)
+    edges = repo.ancestor_edges([root])
+    inputs_of: dict[str, list[Any]] = defaultdict(list)
+    for edge in edges:
+        inputs_of[edge.output_batch_id].append(edge)
+    lots = {root} | {e.input_batch_id for e in edges if e.input_batch_id} | \
+        {e.output_batch_id for e in edges if e.output_batch_id}
+    refs = repo.lot_refs(list(lots))
+    receipts = repo.receipts(batch_ids=list(lots))
+    transformations = repo.transformations(list({e.transformation_id for e in edges}))
+    numbers = repo.serial_numbers([e.input_serial_id for e in edges if e.input_serial_id])
+
+    def build(batch_id: str, path: frozenset[str]) -> BackwardNode:
+        own = inputs_of.get(batch_id, [])
+        children = sorted({e.input_batch_id for e in own if e.input_batch_id} - path)
+        return BackwardNode(
+            lot=refs[batch_id], receipts=receipts.get(batch_id, []),
+            made_by=[transformations[i] for i in sorted({e.transformation_id for e in own})],
+            consumed_serials=sorted({numbers[e.input_serial_id] for e in own
+                                     if e.input_serial_id}),
+            inputs=[build(child, path | {child}) for child in children])
+
+    return build(root, frozenset({root}))
+
+
+def forward_tree(uow: UnitOfWork, root: str) -> ForwardNode:
+    repo = TraceRepository(uow.conn, uow.actor.org_id)
+    edges = repo.descendant_edges([root])
+    outputs_of: dict[str, list[Any]] = defaultdict(list)
+    for edge in edges:
+        if edge.input_batch_id:
+            outputs_of[edge.input_batch_id].append(edge)
+    lots = {root} | {e.output_batch_id for e in edges if e.output_batch_id}
+    refs = repo.lot_refs(list(lots))
+    deliveries: dict[str, list[Any]] = defaultdict(list)
+    for delivery in repo.deliveries(list(lots)):
+        deliveries[delivery.batch_id].append(delivery)
+    on_hand: dict[str, Decimal] = defaultdict(Decimal)
+    for row in repo.on_hand(list(lots)):
+        on_hand[row.batch_id] += row.balance_quantity
+    transformations = repo.transformations(list({e.transformation_id for e in edges}))
+
+    def build(batch_id: str, path: frozenset[str]) -> ForwardNode:
+        own = outputs_of.get(batch_id, [])
+        children = sorted({e.output_batch_id for e in own if e.output_batch_id} - path)
+        sent = deliveries.get(batch_id, [])
+        return ForwardNode(
+            lot=refs[batch_id], deliveries=sent,
+            shipped_quantity=sum((d.quantity for d in sent), Decimal(0)),
+            on_hand=on_hand.get(batch_id, Decimal(0)),
+            used_in=[transformations[i] for i in sorted({e.transformation_id for e in own})],
+            outputs=[build(child, path | {child}) for child in children])
+
+    return build(root, frozenset({root}))
