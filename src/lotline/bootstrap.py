@@ -14,13 +14,19 @@ from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.context import Actor, Clock, utc_now
+from lotline.service_layer.exports import ExportService
 from lotline.service_layer.identity import UserService
+from lotline.service_layer.imports import ImportService
+from lotline.service_layer.labels import LabelService
 from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
 from lotline.service_layer.parties import CustomerService, SupplierService
 from lotline.service_layer.recalls import RecallService
 from lotline.service_layer.receiving import ReceiptService
+from lotline.service_layer.reports import ReportService
+from lotline.service_layer.scan import ScanService
+from lotline.service_layer.serial_numbers import SerialNumberService
 from lotline.service_layer.serials import SerialService
 from lotline.service_layer.stock import StockService
 from lotline.service_layer.trace import TraceService
@@ -53,8 +59,14 @@ class Services:
         self.stock = StockService(engine, actor)
         self.trace = TraceService(engine, actor)
         self.recalls = RecallService(engine, actor)
+        self.reports = ReportService(engine, actor)
         self.transformations = TransformationService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
+        self.scan = ScanService(engine, actor)
+        self.imports = ImportService(engine, actor)
+        self.exports = ExportService(engine, actor)
+        self.labels = LabelService(engine, actor)
+        self.serial_numbers = SerialNumberService(engine, actor)
 
     @property
     def org_id(self) -> str:

@@ -1,0 +1,104 @@
+"""FDA FSMA 204 key data elements: one row per critical tracking event (receiving, shipping,
+transformation) and lot, for one lot or a date range (the "sortable spreadsheet")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, exists, func, select
+
+from lotline.adapters import tables as t
+from lotline.domain.statuses import MovementKind
+from lotline.domain.values import normalize
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+EVENTS = {MovementKind.RECEIPT.value: "receiving", MovementKind.SHIPMENT.value: "shipping",
+          MovementKind.CONSUME.value: "transformation_input",
+          MovementKind.PRODUCE.value: "transformation_output"}
+
+
+def _events(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
+            end: dt.date | None) -> Select[Any]:
+    m, b, p = t.movements.c, t.batches.c, t.products.c
+    sup, w, loc = t.suppliers.c, t.warehouses.c, t.locations.c
+    rec, o, c, tr = t.receipts.c, t.orders.c, t.customers.c, t.transformations.c
+    rev = t.movements.alias("rev")
+    statement = (
+        select(m.kind, m.occurred_at, m.quantity, b.batch_number, b.manufacturer_batch_number,
+               sup.name.label("supplier"), p.sku, p.name.label("product"), p.uom,
+               loc.code.label("location"), w.name.label("warehouse"),
+               rec.reference.label("receipt"), o.reference.label("order"),
+               c.name.label("customer"), c.city, tr.reference.label("transformation"))
+        .join(t.batches, b.id == m.batch_id)
+        .join(t.products, p.id == m.product_id)
+        .outerjoin(t.suppliers, sup.id == b.supplier_id)
+        .outerjoin(t.locations, loc.id == func_location(m))
+        .outerjoin(t.warehouses, w.id == loc.warehouse_id)
+        .outerjoin(t.receipts, rec.id == m.receipt_id)
+        .outerjoin(t.orders, o.id == m.order_id)
+        .outerjoin(t.customers, c.id == o.customer_id)
+        .outerjoin(t.transformations, tr.id == m.transformation_id)
+        .where(m.org_id == uow.actor.org_id, m.kind.in_(list(EVENTS)),
+               ~exists().where(rev.c.reverses_id == m.id)))
+    if batch_id is not None:
+        statement = statement.where(m.batch_id == batch_id)
+    if start is not None:
+        statement = statement.where(m.occurred_at >= _midnight(start))
+    if end is not None:
+        statement = statement.where(m.occurred_at < _midnight(end + dt.timedelta(days=1)))
+    return statement
+
+
+def func_location(m: Any) -> Any:
+    """Where the event happened: the destination of an arrival, the origin of a departure."""
+    return func.coalesce(m.to_location_id, m.from_location_id)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
+                 end: dt.date | None) -> list[dict[str, Any]]:
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    for row in uow.conn.execute(_events(uow, batch_id, start, end)):
+        event = EVENTS[row.kind]
+        day = row.occurred_at.date() if isinstance(row.occurred_at, dt.datetime) else \
+            dt.datetime.fromisoformat(str(row.occurred_at)).date()
+        document = _document(event, row)
+        key = (event, day, row.batch_number, row.sku, document)
+        totals[key] += row.quantity
+        grouped.setdefault(key, {
+            "event_type": event, "event_date": day, "traceability_lot_code": row.batch_number,
+            "traceability_lot_code_source": _source(row), "product_sku": row.sku,
+            "product_description": row.product, "unit_of_measure": row.uom,
+            "ship_from": row.supplier if event == "receiving" else row.warehouse,
+            "ship_to": _ship_to(event, row), "location": row.location,
+            "reference_document_type": document[0], "reference_document_number": document[1]})
+    rows = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
+    rows.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"]))
+    return rows
+
+
+def _source(row: Any) -> str:
+    origin = row.supplier or "own production"
+    return f"{origin} ({row.manufacturer_batch_number})" if row.manufacturer_batch_number \
+        else origin
+
+
+def _ship_to(event: str, row: Any) -> str | None:
+    if event == "shipping":
+        return ", ".join(part for part in (row.customer, row.city) if part) or None
+    return str(row.warehouse) if row.warehouse else None
+
+
+def _document(event: str, row: Any) -> tuple[str, str | None]:
+    if event == "receiving":
+        return ("receipt", row.receipt)
+    if event == "shipping":
+        return ("sales order", row.order)
+    return ("transformation", row.transformation)  # both sides of a transformation
