@@ -14,6 +14,7 @@ from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.context import Actor, Clock, utc_now
+from lotline.service_layer.epcis import EpcisService
 from lotline.service_layer.exports import ExportService
 from lotline.service_layer.identity import UserService
 from lotline.service_layer.imports import ImportService
@@ -60,6 +61,7 @@ class Services:
         self.trace = TraceService(engine, actor)
         self.recalls = RecallService(engine, actor)
         self.reports = ReportService(engine, actor)
+        self.epcis = EpcisService(engine, actor)
         self.transformations = TransformationService(engine, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
         self.scan = ScanService(engine, actor)

@@ -1,0 +1,137 @@
+"""EPCIS 2.0 export: the ledger's receipts and registrations (ObjectEvent ADD with lot master
+data), shipments (ObjectEvent OBSERVE) and transformations (TransformationEvent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import exists, func, select
+
+from lotline.adapters import tables as t
+from lotline.domain import epcis
+from lotline.domain.statuses import MovementKind
+from lotline.domain.values import optional_date
+from lotline.service_layer.base import Service
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+KINDS = (MovementKind.RECEIPT, MovementKind.SHIPMENT, MovementKind.CONSUME,
+         MovementKind.PRODUCE)
+MAX_EVENTS = 10_000
+
+
+class EpcisService(Service):
+    def events(self, *, since: Any = None, until: Any = None, batch_id: str | None = None,
+               limit: int = MAX_EVENTS) -> dict[str, Any]:
+        """An EPCISDocument of the organization's events, oldest first."""
+        start, end = optional_date(since, "since"), optional_date(until, "until")
+        with self.reading() as uow:
+            domain = uow.settings().digital_link_domain
+            rows = _movement_rows(uow, start, end, batch_id, min(limit, MAX_EVENTS))
+            numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
+            events = _events(rows, numbers, domain)
+        return epcis.document(events, self.actor.now())
+
+
+def _movement_rows(uow: UnitOfWork, start: dt.date | None, end: dt.date | None,
+                   batch_id: str | None, limit: int) -> list[Any]:
+    m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
+    loc, w, rev = t.locations.c, t.warehouses.c, t.movements.alias("rev")
+    place = t.locations.alias("place")
+    statement = (
+        select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
+               m.transformation_id, p.gtin, p.sku, p.uom, b.batch_number, b.expiry_date,
+               s.serial_number, loc.code.label("location"), w.code.label("warehouse"))
+        .join(t.products, p.id == m.product_id)
+        .outerjoin(t.batches, b.id == m.batch_id)
+        .outerjoin(t.serials, s.id == m.serial_id)
+        .outerjoin(place, place.c.id == func_coalesce(m))
+        .outerjoin(t.locations, loc.id == place.c.id)
+        .outerjoin(t.warehouses, w.id == loc.warehouse_id)
+        .where(m.org_id == uow.actor.org_id, m.kind.in_([k.value for k in KINDS]),
+               ~exists().where(rev.c.reverses_id == m.id)))
+    if batch_id is not None:
+        statement = statement.where(m.batch_id == batch_id)
+    if start is not None:
+        statement = statement.where(m.occurred_at >= _midnight(start))
+    if end is not None:
+        statement = statement.where(m.occurred_at < _midnight(end + dt.timedelta(days=1)))
+    return list(uow.conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
+
+
+def func_coalesce(m: Any) -> Any:
+    return func.coalesce(m.to_location_id, m.from_location_id)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def _bulk_numbers(uow: UnitOfWork, movement_ids: list[str]) -> dict[str, list[str]]:
+    return uow.serials.numbers_for_entry(movement_ids) if movement_ids else {}
+
+
+def _what(row: Any, numbers: dict[str, list[str]], domain: str
+          ) -> tuple[list[str], list[dict[str, Any]]]:
+    """The units (serials) or the lot quantity a movement carried."""
+    serials = [row.serial_number] if row.serial_number else numbers.get(row.id, [])
+    if serials:
+        return [epcis.unit_id(domain, row.gtin, row.sku, n) for n in sorted(serials)], []
+    return [], [epcis.quantity_element(epcis.lot_class(domain, row.gtin, row.sku,
+                                                       row.batch_number),
+                                       row.quantity, row.uom)]
+
+
+def _place(row: Any, domain: str) -> str | None:
+    if row.location is None:
+        return None
+    return epcis.location_id(domain, row.warehouse or "", row.location)
+
+
+def _events(rows: list[Any], numbers: dict[str, list[str]], domain: str
+            ) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    transformations: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        if row.transformation_id and row.kind in (MovementKind.CONSUME.value,
+                                                  MovementKind.PRODUCE.value):
+            if row.transformation_id not in transformations:
+                events.append({"_transformation": row.transformation_id})
+            transformations[row.transformation_id].append(row)
+            continue
+        epcs, quantities = _what(row, numbers, domain)
+        if row.kind == MovementKind.SHIPMENT.value:
+            events.append(epcis.object_event(
+                moment=row.occurred_at, action="OBSERVE", biz_step="shipping",
+                disposition="in_transit", epcs=epcs, quantities=quantities,
+                read_point=_place(row, domain)))
+        elif row.kind == MovementKind.RECEIPT.value:
+            received = row.receipt_id is not None
+            events.append(epcis.object_event(
+                moment=row.occurred_at, action="ADD",
+                biz_step="receiving" if received else "commissioning",
+                disposition="in_progress" if received else "active", epcs=epcs,
+                quantities=quantities, read_point=_place(row, domain),
+                lot_data=epcis.ilmd(row.batch_number, row.expiry_date)))
+    return [_transformation(transformations[e["_transformation"]], numbers, domain)
+            if "_transformation" in e else e for e in events]
+
+
+def _transformation(rows: list[Any], numbers: dict[str, list[str]],
+                    domain: str) -> dict[str, Any]:
+    inputs: tuple[list[str], list[dict[str, Any]]] = ([], [])
+    outputs: tuple[list[str], list[dict[str, Any]]] = ([], [])
+    lot_data: dict[str, str] = {}
+    for row in rows:
+        side = inputs if row.kind == MovementKind.CONSUME.value else outputs
+        epcs, quantities = _what(row, numbers, domain)
+        side[0].extend(epcs)
+        side[1].extend(quantities)
+        if side is outputs and not lot_data:
+            lot_data = epcis.ilmd(row.batch_number, row.expiry_date)
+    first = rows[0]
+    return epcis.transformation_event(
+        moment=first.occurred_at,
+        transformation_id=epcis.transformation_uri(domain, first.transformation_id),
+        inputs=inputs, outputs=outputs, read_point=_place(first, domain), lot_data=lot_data)
