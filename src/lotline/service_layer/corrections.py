@@ -38,7 +38,9 @@ def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
     receipts = [m for m in _movements(uow, receipt_id=receipt_id)
                 if m.kind == MovementKind.RECEIPT.value]
     for movement in receipts:
-        if movement.serial_id is not None or movement.batch_id is None:
+        # A serial's receipt carries its status; a bulk one (many serials) has no serial_id.
+        if movement.serial_id is not None or movement.to_status is not None \
+                or movement.batch_id is None:
             _reverse_received_serials(uow, movement, reason)
         else:
             _reverse_received_lot(uow, movement, reason)
@@ -152,11 +154,14 @@ def _unship_serial(uow: UnitOfWork, serial_id: str, location_id: str | None,
     uow.serials.bump_count(serial.product_id, SerialStatus.ALLOCATED, 1)
     if serial.batch_id and location_id:
         uow.batches.add_balance(serial.batch_id, location_id, Decimal(1), received=False)
+    lot = uow.batches.get(serial.batch_id) if serial.batch_id else None
     uow.ledger.record(MovementKind.REVERSAL, product_id=serial.product_id,
                       batch_id=serial.batch_id, serial_id=serial.id, quantity=Decimal(1),
                       to_location_id=location_id, from_status=SerialStatus.SHIPPED,
                       to_status=SerialStatus.ALLOCATED, order_id=serial.order_id,
-                      reason=reason, unit_cost=serial.unit_cost, reverses_id=original)
+                      reason=reason, reverses_id=original,
+                      unit_cost=serial.unit_cost if serial.unit_cost is not None else (
+                          lot.unit_cost if lot is not None else None))
 
 
 def _unship_lot(uow: UnitOfWork, allocation: Any, order_id: str, reason: str,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.adapters.repositories.flows import FlowRepository
-from lotline.domain.allocation import block_reason
+from lotline.domain.allocation import block_reason, is_allocatable
 from lotline.domain.errors import Conflict
 from lotline.domain.flows import Allocation
 from lotline.domain.model import Order, Serial
@@ -43,7 +43,7 @@ def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any], today: dt.date) 
 def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
               today: dt.date) -> str | None:
     if isinstance(scan, Mapping):
-        return _pick_lot(uow, flows, order, scan)
+        return _pick_lot(uow, flows, order, scan, today)
     text = str(scan).strip()
     if not text:
         return "empty scan"
@@ -52,7 +52,7 @@ def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
         return _pick_serial(uow, flows, order, serials, today)
     lots = uow.batches.by_number(fold_number(text))
     if lots:
-        return _pick_lot(uow, flows, order, {"batch_id": lots[0].id, "quantity": 1})
+        return _pick_lot(uow, flows, order, {"batch_id": lots[0].id, "quantity": 1}, today)
     return "no serial or lot with this number"
 
 
@@ -81,6 +81,11 @@ def _swap(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: Serial,
     lot = uow.batches.get(serial.batch_id) if serial.batch_id else None
     if lot is not None and block_reason(lot, today) is not None:
         return f"its lot {lot.batch_number!r} is {block_reason(lot, today)}"
+    customer = uow.customers.get(order.customer_id)
+    minimum = customer.min_remaining_shelf_life_days if customer else None
+    if lot is not None and not is_allocatable(lot, today, minimum):
+        return (f"its lot {lot.batch_number!r} expires on {lot.expiry_date}, within the "
+                f"customer's minimum remaining shelf life of {minimum} days")
     replaced = next((a for a in flows.allocations(order.id, ("allocated",))
                      if a.product_id == serial.product_id and a.serial_id), None)
     if replaced is None:
@@ -111,7 +116,7 @@ def _mark_picked(uow: UnitOfWork, flows: FlowRepository, serial: Serial,
 
 
 def _pick_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
-              scan: Mapping[str, Any]) -> str | None:
+              scan: Mapping[str, Any], today: dt.date) -> str | None:
     batch_id = scan.get("batch_id")
     if batch_id is None and scan.get("batch_number"):
         found = uow.batches.by_number(fold_number(str(scan["batch_number"])))
@@ -127,6 +132,13 @@ def _pick_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
         return "this lot is not allocated to this order"
     if quantity > open_quantity:
         return f"only {open_quantity} of this lot are left to pick"
+    lot = uow.batches.get(str(batch_id))
+    blocked = block_reason(lot, today) if lot is not None else None
+    if lot is not None and blocked is not None:  # DESIGN §3: a hold blocks picking
+        return f"its lot {lot.batch_number!r} is {blocked}"
+    held = [uow.locations.get(a.location_id) for a in pending if a.location_id]
+    if any(location is not None and location.hold is not None for location in held):
+        return "its location is on hold"
     for allocation in pending:
         take = min(quantity, allocation.quantity - allocation.picked_quantity)
         if take <= 0:

@@ -123,8 +123,7 @@ def receive_entry(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, product:
     held = sum((b.balance_quantity for b in uow.batches.balances([lot.id]).get(lot.id, [])),
                Decimal(0))
     cost = weighted_cost(held, lot.unit_cost, entry.quantity, line.unit_cost)
-    if lot.entry_transaction_ref is not None:
-        uow.batches.add_quantity(lot.id, entry.quantity)
+    uow.batches.add_quantity(lot.id, entry.quantity)
     uow.batches.update(lot.id, {"unit_cost": cost, "updated_at": uow.actor.now()})
     uow.batches.add_balance(lot.id, receiving.id, entry.quantity, received=True)
     movement = uow.ledger.record(
@@ -164,8 +163,6 @@ def _lot_for(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, product: Prod
     # Created empty: the receipt below brings its units in.
     lot = BatchService(uow.engine, uow.actor).insert_lot(uow, product, {**values,
                                                                         "quantity": Decimal(0)})
-    if not product.tracking.uses_serials:
-        uow.batches.update(lot.id, {"quantity": entry.quantity})
     return uow.batches.get(lot.id)
 
 
@@ -177,10 +174,17 @@ def _receive_serials(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, produ
     if expected and fresh:
         raise ValidationError.single(f"{prefix}.serial_numbers", "not announced on this line: "
                                      + ", ".join(fresh), fresh)
+    average: Decimal | None = None
     if lot is not None:
         # The delivery proves the units exist: the lot's declared size grows to hold them.
         arriving = len(entry.serial_numbers)
         uow.batches.set_quantity_at_least(lot.id, Decimal(lot.serial_count + arriving))
+        if line.unit_cost is not None and line.unit_cost != lot.unit_cost:
+            # Recorded at their own cost; the lot then holds the weighted average (DESIGN §3).
+            held = sum((b.balance_quantity for b in uow.batches.balances([lot.id]).get(
+                lot.id, [])), Decimal(0))
+            average = weighted_cost(held, lot.unit_cost, Decimal(arriving), line.unit_cost)
+            uow.batches.update(lot.id, {"unit_cost": line.unit_cost})
         lot = uow.batches.get(lot.id)
     cost = line.unit_cost if lot is None else None
     if fresh:
@@ -190,6 +194,8 @@ def _receive_serials(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, produ
     if announced:
         _receive_announced(uow, receipt, product, lot, [expected[n] for n in announced],
                            receiving, cost)
+    if lot is not None and average is not None:
+        uow.batches.update(lot.id, {"unit_cost": average, "updated_at": uow.actor.now()})
 
 
 def _receive_announced(uow: UnitOfWork, receipt: Receipt, product: Product,

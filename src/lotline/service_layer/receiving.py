@@ -103,7 +103,7 @@ class ReceiptService(Service):
             flows.add_receipt({"id": receipt_id, "reference": clean_reference,
                                "supplier_id": supplier_id, "warehouse_id": warehouse.id,
                                "status": "open", "created_at": now, "updated_at": now}, rows)
-        self._announce_serials(parsed, rows, products)
+            self._announce_serials(uow, parsed, rows, products)
         with self.reading() as uow:
             return need_receipt(uow, receipt_id)
 
@@ -118,18 +118,17 @@ class ReceiptService(Service):
                                              "more serials than the expected quantity")
         return product
 
-    def _announce_serials(self, parsed: list[dict[str, Any]], rows: list[dict[str, Any]],
-                          products: list[Product]) -> None:
-        """Announced serials become EXPECTED serials linked to their line."""
+    def _announce_serials(self, uow: UnitOfWork, parsed: list[dict[str, Any]],
+                          rows: list[dict[str, Any]], products: list[Product]) -> None:
+        """Announced serials become EXPECTED serials linked to their line, in the receipt's
+        own transaction (a duplicate number leaves no receipt behind)."""
         registration = SerialRegistration(self.engine, self.actor)
         for line, row, product in zip(parsed, rows, products, strict=True):
             if not line["expected_serials"]:
                 continue
-            created = registration.register(line["expected_serials"], product_id=product.id,
-                                            status=SerialStatus.EXPECTED)
-            with self.writing() as uow:
-                FlowRepository(uow.conn, self.actor.org_id).link_expected(
-                    row["id"], [serial.id for serial in created])
+            created = registration._insert(uow, line["expected_serials"], product, None,
+                                           SerialStatus.EXPECTED, None, None, None, None)
+            FlowRepository(uow.conn, self.actor.org_id).link_expected(row["id"], created.ids)
 
     def get(self, receipt_id: str) -> Receipt:
         with self.reading() as uow:

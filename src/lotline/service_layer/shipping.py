@@ -3,6 +3,7 @@ returns, and reversing a shipment entered by mistake."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
@@ -35,6 +36,9 @@ def check_shippable(uow: UnitOfWork, allocations: list[Allocation], today: dt.da
             serial = uow.serials.get(allocation.serial_id)
             if serial is not None and serial.hold is not None:
                 problems.append(f"serial {serial.serial_number!r} is on hold")
+        location = uow.locations.get(allocation.location_id) if allocation.location_id else None
+        if location is not None and location.hold is not None:
+            problems.append(f"location {location.code!r} is on hold")
     if problems:
         unique = sorted(set(problems))
         raise LotBlocked("cannot ship: " + "; ".join(unique), problems=unique)
@@ -44,6 +48,7 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
                      allocations: list[Allocation], details: dict[str, Any],
                      today: dt.date) -> str:
     flows = FlowRepository(uow.conn, uow.actor.org_id)
+    allocations = [_at_current_cost(uow, flows, a) for a in allocations]
     shipment_id, now = new_id(), uow.actor.now()
     ship_to = details.get("ship_to") or _address_of(customer)
     flows.add_shipment({"id": shipment_id, "order_id": order.id,
@@ -70,6 +75,23 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
     uow.orders.update(order.id, {"status": status_after(order, flows.allocations(order.id)),
                                  "updated_at": now})
     return shipment_id
+
+
+def _at_current_cost(uow: UnitOfWork, flows: FlowRepository,
+                     allocation: Allocation) -> Allocation:
+    """An exit records its lot's unit cost when it leaves: a receipt since the allocation may
+    have re-averaged it (DESIGN §3, §4). A serial with a cost of its own keeps it."""
+    if allocation.batch_id is None:
+        return allocation
+    if allocation.serial_id:
+        serial = uow.serials.get(allocation.serial_id)
+        if serial is not None and serial.unit_cost is not None:
+            return allocation
+    lot = uow.batches.get(allocation.batch_id)
+    if lot is None or lot.unit_cost == allocation.unit_cost:
+        return allocation
+    flows.update_allocation(allocation.id, {"unit_cost": lot.unit_cost})
+    return dataclasses.replace(allocation, unit_cost=lot.unit_cost)
 
 
 def _address_of(customer: Customer) -> dict[str, Any]:

@@ -52,6 +52,10 @@ class StockService(Service):
                 return self._transfer_serials(uow, numbers, source, target, reason)
             assert amount is not None
             lots = self._lots_for(uow, batch_id, product_id, source)
+            if lots and need_product(uow, lots[0].product_id).tracking.uses_serials:
+                # Moving a serial lot's balance alone would leave its serials behind.
+                raise ValidationError.single("serial_numbers", "the lot's product is "
+                                             "serial-tracked: name the serials to move")
             moved = Decimal(0)
             for lot in lots:
                 _check_release_from_quarantine(lot, source)
@@ -76,6 +80,9 @@ class StockService(Service):
             lot = uow.batches.get(serial.batch_id) if serial.batch_id else None
             if lot is not None:
                 _check_release_from_quarantine(lot, source)
+            if serial.hold is not None and source.kind is LocationKind.QUARANTINE:
+                raise LotBlocked(f"serial {number!r} is on hold; it cannot leave {source.code}",
+                                 serial_id=serial.id)
             move_serial(uow, need_serial(uow, serial.id), target, MovementKind.TRANSFER, reason)
         return len(numbers)
 

@@ -64,11 +64,13 @@ def move_serial(uow: UnitOfWork, serial: Serial, target: Location, kind: Movemen
         uow.batches.take_balance(serial.batch_id, serial.location_id, Decimal(1),
                                  serial.batch_id)
         uow.batches.add_balance(serial.batch_id, target.id, Decimal(1), received=False)
+    lot = uow.batches.get(serial.batch_id) if serial.batch_id is not None else None
     uow.ledger.record(kind, product_id=serial.product_id, batch_id=serial.batch_id,
                       serial_id=serial.id, quantity=Decimal(1),
                       from_location_id=serial.location_id, to_location_id=target.id,
                       from_status=serial.status, to_status=serial.status, reason=reason,
-                      unit_cost=serial.unit_cost)
+                      unit_cost=serial.unit_cost if serial.unit_cost is not None else (
+                          lot.unit_cost if lot is not None else None))
 
 
 def parse_counts(counts: Any) -> dict[str, Decimal]:
