@@ -17,6 +17,7 @@ from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import Conflict, InsufficientStock, NotFound
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.service_layer.order_views import status_after
+from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.stock_moves import free_at
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -44,9 +45,24 @@ def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
             _reverse_received_serials(uow, movement, reason)
         else:
             _reverse_received_lot(uow, movement, reason)
+    _cancel_announced(uow, receipt_id, reason)
     uow.conn.execute(t.receipt_lines.update().where(t.receipt_lines.c.receipt_id == receipt_id)
                      .values(received_quantity=Decimal(0), reason=reason))
     flows.update_receipt(receipt_id, {"status": "cancelled", "updated_at": uow.actor.now()})
+
+
+def _cancel_announced(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
+    """Serials the ASN announced but that never arrived are cancelled with it."""
+    res, rl, s = t.receipt_expected_serials.c, t.receipt_lines.c, t.serials.c
+    waiting = uow.conn.execute(
+        select(s.id).join(t.receipt_expected_serials, res.serial_id == s.id)
+        .join(t.receipt_lines, rl.id == res.receipt_line_id)
+        .where(rl.receipt_id == receipt_id, s.status == SerialStatus.EXPECTED.value)).scalars()
+    for serial_id in list(waiting):
+        serial = uow.serials.get(serial_id, for_update=True)
+        assert serial is not None
+        apply_change(uow, serial, Change(SerialStatus.CANCELLED, reason=reason,
+                                         receipt_id=receipt_id), uow.actor.now().date())
 
 
 def _reverse_received_lot(uow: UnitOfWork, movement: Any, reason: str) -> None:

@@ -89,8 +89,8 @@ def supplier_figures(uow: UnitOfWork) -> list[dict[str, Any]]:
                      .group_by(b.supplier_id))
         for supplier_id, quantity in uow.conn.execute(statement):
             figures[supplier_id][name] = quantity or Decimal(0)
-    names = dict(uow.conn.execute(select(sup.id, sup.name).where(sup.org_id == org))
-                 .tuples().all())
+    names = {row[0]: row[1] for row in uow.conn.execute(
+        select(sup.id, sup.name).where(sup.org_id == org))}
     return [_supplier_row(supplier_id, names.get(supplier_id), values)
             for supplier_id, values in sorted(figures.items(),
                                               key=lambda i: names.get(i[0]) or "")]

@@ -10,6 +10,7 @@ from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
 from lotline.domain.values import ErrorCollector, clean_number, clean_text
 from lotline.service_layer.base import Service
+from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -47,8 +48,9 @@ class SerialService(Service):
         """The serial with exactly this number, None if there is none; Ambiguous when the
         number is used by several products (product uniqueness scope) and none is named."""
         number = clean_number(serial_number, "serial_number")
-        with self.reading() as uow:
-            matches = uow.serials.by_number(number, product_id)
+        # A hot path (every scan): one statement, its own snapshot, so no transaction.
+        with UnitOfWork(self.engine, self.actor, write=False, autocommit=True) as uow:
+            matches = uow.serial_reads.by_number(number, product_id)
         if len(matches) > 1:
             raise Ambiguous(f"serial number {number!r}",
                             [{"id": s.id, "product_id": s.product_id} for s in matches])
@@ -101,4 +103,6 @@ class SerialService(Service):
                         reason=note, parent_serial_id=parent_serial_id)
         with self.writing() as uow:
             serial = need_serial(uow, serial_id)
-            return apply_change(uow, serial, change, self.today(uow))
+            changed = apply_change(uow, serial, change, self.today(uow))
+            sync_allocation(uow, serial, changed)
+            return changed

@@ -76,7 +76,7 @@ class FlowRepository:
         rows = self.conn.execute(select(s.serial_number, s.id).join_from(
             t.receipt_expected_serials, t.serials, s.id == res.serial_id).where(
             res.receipt_line_id == line_id))
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
     def update_receipt_line(self, line_id: str, values: dict[str, Any]) -> None:
         self.conn.execute(update(t.receipt_lines).where(t.receipt_lines.c.id == line_id)
@@ -117,7 +117,7 @@ class FlowRepository:
         rows = self.conn.execute(select(a.order_line_id, func.sum(a.quantity)).where(
             a.org_id == self.org_id, a.order_id == order_id, a.status != "released")
             .group_by(a.order_line_id))
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
     def open_allocation_for_serial(self, serial_id: str) -> Allocation | None:
         a, s = t.order_allocations.c, t.serials.c

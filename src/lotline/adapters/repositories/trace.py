@@ -90,7 +90,7 @@ class TraceRepository:
         s = t.serials.c
         rows = self.conn.execute(select(s.id, s.serial_number).where(
             s.org_id == self.org_id, s.id.in_(list(ids))))
-        return dict(rows.tuples().all())
+        return {row[0]: row[1] for row in rows}
 
     def deliveries(self, batch_ids: Sequence[str]) -> list[Delivery]:
         """Per lot and order: what shipped (reversed shipments excluded) and came back."""
