@@ -57,8 +57,8 @@ def normalize(number: Decimal) -> Decimal:
     """Shortest exact form without exponent: 12.50 -> 12.5, 100.0 -> 100, -0 -> 0."""
     if number == 0:
         return Decimal(0)
-    if number == number.to_integral_value():
-        return number.quantize(Decimal(1))
+    if number.is_finite() and number == number.to_integral_value():
+        return Decimal(int(number))  # exact at any size (quantize fails past 28 digits)
     return number.normalize()
 
 

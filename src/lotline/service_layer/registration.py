@@ -18,6 +18,7 @@ from lotline.domain.errors import DuplicateSerial, FieldError, NotFound, Validat
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, Product, Serial
+from lotline.domain.serial_numbers import expand_serial_input, has_ranges
 from lotline.domain.statuses import (
     INITIAL_STATUSES,
     MovementKind,
@@ -77,7 +78,10 @@ class RegisteredSerials(Sequence[Serial]):
 
 
 def clean_serial_numbers(values: Any, field: str = "serial_numbers") -> list[str]:
-    """Strip scanner whitespace; report every empty, overlong or repeated number at once."""
+    """Strip scanner whitespace; report every empty, overlong or repeated number at once.
+    Ranges (`SN-0001..SN-0500`) and comma-separated text are expanded first."""
+    if isinstance(values, str) or (isinstance(values, Sequence) and has_ranges(values)):
+        values = expand_serial_input(values, field)
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise ValidationError.single(field, "must be a list of serial numbers", values)
     if not values:

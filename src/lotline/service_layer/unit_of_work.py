@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import PoolProxiedConnection
 
-from lotline.adapters.db import WRITE_OPTION
+from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
 from lotline.adapters.repositories.audit import AuditRepository
 from lotline.adapters.repositories.batches import BatchRepository
 from lotline.adapters.repositories.catalog import (
@@ -18,59 +21,165 @@ from lotline.adapters.repositories.catalog import (
 from lotline.adapters.repositories.movements import MovementRepository
 from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
-from lotline.adapters.repositories.serials import SerialRepository
+from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
 from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
 
+R = TypeVar("R")
+
 
 class UnitOfWork:
     """`with UnitOfWork(engine, actor) as uow:` — commits when the block ends normally (after the
-    ledger's pending rows and chain heads are written), rolls back on any exception."""
+    ledger's pending rows and chain heads are written), rolls back on any exception.
 
-    conn: Connection
+    Repositories and the ledger are built on first use, so a block pays only for what it
+    touches. `autocommit=True` (reads only) is for a block of one read statement through
+    `serial_reads`, which is its own snapshot: no transaction, and a DBAPI connection borrowed
+    without a SQLAlchemy Connection around it (for a point read, the wrapper, BEGIN and
+    ROLLBACK would cost more than the read). Core repositories still work in such a block, in a
+    read transaction on a connection of their own.
+    """
 
-    def __init__(self, engine: Engine, actor: Actor, *, write: bool = True) -> None:
+    def __init__(self, engine: Engine, actor: Actor, *, write: bool = True,
+                 autocommit: bool = False) -> None:
+        if write and autocommit:
+            raise ValueError("an autocommit unit of work is for reads only")
         self.engine = engine
         self.actor = actor
         self.write = write
+        self.autocommit = autocommit
         self._settings: OrgSettings | None = None
+        self._conn: Connection | None = None
+        self._pooled: PoolProxiedConnection | None = None
+        self._built: dict[object, Any] = {}  # repositories, by class
+        self._ledger: Ledger | None = None
 
     def __enter__(self) -> UnitOfWork:
-        self.conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
-        self.conn.begin()
-        org_id = self.actor.org_id
-        self.organizations = OrganizationRepository(self.conn)
-        self.products = ProductRepository(self.conn, org_id)
-        self.suppliers = SupplierRepository(self.conn, org_id)
-        self.customers = CustomerRepository(self.conn, org_id)
-        self.warehouses = WarehouseRepository(self.conn, org_id)
-        self.locations = LocationRepository(self.conn, org_id)
-        self.batches = BatchRepository(self.conn, org_id)
-        self.serials = SerialRepository(self.conn, org_id)
-        self.orders = OrderRepository(self.conn, org_id)
-        self.movements = MovementRepository(self.conn, org_id)
-        self.audit = AuditRepository(self.conn, org_id)
-        self.ledger = Ledger(self.movements, self.actor)
+        self._built = {}  # a unit of work entered again starts afresh
+        self._ledger = None
+        if self.autocommit:
+            self._pooled = borrow_autocommit(self.engine)
+        else:
+            self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
+            self._conn.begin()
         return self
+
+    @property
+    def conn(self) -> Connection:
+        conn = self._conn
+        if conn is None:
+            if self._pooled is None:
+                raise RuntimeError("the unit of work is used outside its `with` block")
+            conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+            self._conn = conn
+        return conn
+
+    def _repository(self, kind: Callable[[Connection, str], R]) -> R:
+        repository: R | None = self._built.get(kind)
+        if repository is None:
+            repository = self._built[kind] = kind(self.conn, self.actor.org_id)
+        return repository
+
+    @property
+    def organizations(self) -> OrganizationRepository:
+        repository: OrganizationRepository | None = self._built.get(OrganizationRepository)
+        if repository is None:
+            repository = self._built[OrganizationRepository] = OrganizationRepository(self.conn)
+        return repository
+
+    @property
+    def products(self) -> ProductRepository:
+        return self._repository(ProductRepository)
+
+    @property
+    def suppliers(self) -> SupplierRepository:
+        return self._repository(SupplierRepository)
+
+    @property
+    def customers(self) -> CustomerRepository:
+        return self._repository(CustomerRepository)
+
+    @property
+    def warehouses(self) -> WarehouseRepository:
+        return self._repository(WarehouseRepository)
+
+    @property
+    def locations(self) -> LocationRepository:
+        return self._repository(LocationRepository)
+
+    @property
+    def batches(self) -> BatchRepository:
+        return self._repository(BatchRepository)
+
+    @property
+    def serials(self) -> SerialRepository:
+        return self._repository(SerialRepository)
+
+    @property
+    def orders(self) -> OrderRepository:
+        return self._repository(OrderRepository)
+
+    @property
+    def movements(self) -> MovementRepository:
+        return self._repository(MovementRepository)
+
+    @property
+    def audit(self) -> AuditRepository:
+        return self._repository(AuditRepository)
+
+    @property
+    def serial_reads(self) -> SerialReads:
+        """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
+        reads: SerialReads | None = self._built.get(SerialReads)
+        if reads is None:
+            pooled = self._pooled if self.autocommit else self.conn.connection
+            if pooled is None:
+                raise RuntimeError("the unit of work is used outside its `with` block")
+            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id)
+            self._built[SerialReads] = reads
+        return reads
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger(self.movements, self.actor)
+        return self._ledger
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        if self.autocommit:
+            self._end_autocommit(reusable=exc is None)
+            return
+        conn = self.conn
         try:
             if exc is None and self.write:
-                self.ledger.flush()
-                self.conn.commit()
+                if self._ledger is not None:  # nothing to write if the block never used it
+                    self._ledger.flush()
+                conn.commit()
             else:
-                self.conn.rollback()
+                conn.rollback()
         except IntegrityError as error:
-            self.conn.rollback()
+            conn.rollback()
             raise _conflict(error) from error
         finally:
-            self.conn.close()
+            conn.close()
+            self._conn = None
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+
+    def _end_autocommit(self, *, reusable: bool) -> None:
+        conn, pooled = self._conn, self._pooled
+        self._conn = self._pooled = None
+        try:
+            if conn is not None:  # Core repositories were used: end their read transaction
+                conn.rollback()
+                conn.close()
+        finally:
+            if pooled is not None:
+                return_autocommit(self.engine, pooled, reusable=reusable)
 
     def settings(self) -> OrgSettings:
         if self._settings is None:

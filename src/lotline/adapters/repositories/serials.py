@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Row, bindparam, func, select, text, update
+from sqlalchemy import Dialect, Row, bindparam, func, select, text, update
+from sqlalchemy.engine.interfaces import DBAPIModule
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
@@ -19,14 +24,23 @@ from lotline.adapters.repositories.common import (
     upsert_add,
 )
 from lotline.adapters.types import sqlite_timestamp, to_scaled
-from lotline.domain.model import Page, Serial
-from lotline.domain.statuses import SerialStatus
+from lotline.domain.model import Hold, Page, Serial
+from lotline.domain.statuses import HoldKind, SerialStatus
 
 SERIAL_COLUMNS = (
     "id", "org_id", "product_id", "batch_id", "scope_key", "serial_number", "status",
     "location_id", "warehouse_id", "purchase_date", "warranty_expiry", "unit_cost",
     "entry_movement_id", "created_at", "updated_at",
 )
+
+
+# The columns a `Serial` is read from, in the order `_serial_from_values` unpacks them.
+READ_COLUMNS = (
+    "id", "serial_number", "product_id", "batch_id", "status", "order_id", "location_id",
+    "warehouse_id", "purchase_date", "warranty_expiry", "unit_cost", "hold_reason", "hold_kind",
+    "hold_since", "parent_serial_id", "created_at", "updated_at",
+)
+_STATUSES = {status.value: status for status in SerialStatus}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +125,8 @@ class SerialRepository(ScopedRepository[Serial]):
 
     def by_number(self, serial_number: str, product_id: str | None = None,
                   limit: int = 10) -> list[Serial]:
-        statement = self.select().where(self.table.c.serial_number == serial_number)
-        if product_id is not None:
-            statement = statement.where(self.table.c.product_id == product_id)
-        rows = self.conn.execute(statement.order_by(self.table.c.id).limit(limit))
-        return [self.to_entity(row) for row in rows]
+        return SerialReads(self.conn.connection, self.conn.dialect, self.org_id).by_number(
+            serial_number, product_id, limit)
 
     def by_batch(self, batch_id: str) -> list[Serial]:
         statement = self.select().where(self.table.c.batch_id == batch_id)
@@ -191,3 +202,128 @@ class SerialRepository(ScopedRepository[Serial]):
         for status in SerialStatus:
             result[status.value] = by_status.get(status.value, 0)
         return result
+
+
+# --- point reads on the DBAPI connection -----------------------------------------------------
+
+
+class SerialReads:
+    """Point reads of serials straight on a DBAPI connection: a pooled one lent for a single
+    statement, or the one under a SQLAlchemy Connection, inside its transaction. A point read
+    through Core spends most of its time in statement caching, result metadata and Row objects;
+    here it is one fixed SQL string and rows mapped straight to `Serial`, through the result
+    processors SQLAlchemy itself would apply, so the serials come out as `to_entity` makes
+    them."""
+
+    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect, org_id: str) -> None:
+        self.connection = connection
+        self.dialect = dialect
+        self.org_id = org_id
+
+    def by_number(self, serial_number: str, product_id: str | None = None,
+                  limit: int = 10) -> list[Serial]:
+        """Serials with exactly this number (at most one per product), the first `limit` in
+        id order. Sorted here rather than by ORDER BY, which would make the database set up a
+        sorter for what is nearly always one row; ids are time-ordered ASCII (UUIDv7 text), so
+        Python orders them as the database does."""
+        reads = _point_reads(self.dialect)
+        if product_id is None:
+            return reads.by_number.fetch(self.connection, (self.org_id, serial_number), limit)
+        return reads.by_number_and_product.fetch(
+            self.connection, (self.org_id, serial_number, product_id), limit)
+
+
+class _PointRead:
+    """One SELECT of `READ_COLUMNS` from serials under a fixed WHERE, written for the driver's
+    parameter style, with the result processors of each column (for the column types the
+    driver reports, found on first use)."""
+
+    def __init__(self, dialect: Dialect, columns: Sequence[str]) -> None:
+        quote = dialect.identifier_preparer.quote
+        style = dialect.paramstyle
+        self.named = style in ("named", "pyformat")
+        marks = [{"qmark": "?", "format": "%s", "numeric": f":{i + 1}", "named": f":p{i}",
+                  "pyformat": f"%(p{i})s"}[style] for i in range(len(columns))]
+        where = " AND ".join(f"{quote(column)} = {mark}" for column, mark in zip(
+            columns, marks, strict=True))
+        self.sql = (f"SELECT {', '.join(quote(name) for name in READ_COLUMNS)} "
+                    f"FROM {quote(t.serials.name)} WHERE {where}")
+        self.dialect = dialect
+        self._processors: list[tuple[int, Callable[[Any], Any]]] | None = None
+
+    def fetch(self, connection: PoolProxiedConnection, params: tuple[Any, ...],
+              limit: int) -> list[Serial]:
+        """The first `limit` matching serials in id order."""
+        bound: Any = {f"p{i}": value for i, value in enumerate(params)} if self.named else params
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self.sql, bound)
+                rows = cursor.fetchall()
+                processors = self._processors
+                if processors is None:
+                    processors = self._processors = self._find_processors(cursor.description)
+            finally:
+                cursor.close()
+        except self.dialect.loaded_dbapi.Error as error:
+            raise self._failure(error, connection, bound) from error
+        if len(rows) > 1:
+            rows = sorted(rows, key=itemgetter(0))  # "id", the first of READ_COLUMNS
+        return [_serial_from_values(row, processors) for row in rows[:max(limit, 0)]]
+
+    def _failure(self, error: DBAPIModule.Error, connection: PoolProxiedConnection,
+                 params: Any) -> Exception:
+        """As SQLAlchemy reports a driver error: wrapped in its exception classes, and a
+        connection the database dropped invalidated, so the pool does not hand it out again."""
+        dropped = self.dialect.is_disconnect(error, connection.dbapi_connection, None)
+        if dropped:
+            connection.invalidate(error)
+        return DBAPIError.instance(self.sql, params, error, self.dialect.loaded_dbapi.Error,
+                                   connection_invalidated=dropped, dialect=self.dialect)
+
+    def _find_processors(self, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+        found: list[tuple[int, Callable[[Any], Any]]] = []
+        for index, name in enumerate(READ_COLUMNS):
+            column_type = t.serials.c[name].type.dialect_impl(self.dialect)
+            processor = column_type.result_processor(self.dialect, description[index][1])
+            if processor is not None:
+                found.append((index, processor))
+        return found
+
+
+def _serial_from_values(row: Sequence[Any],
+                        processors: list[tuple[int, Callable[[Any], Any]]]) -> Serial:
+    values = list(row)
+    for index, process in processors:
+        if values[index] is not None:
+            values[index] = process(values[index])
+    (serial_id, number, product_id, batch_id, status, order_id, location_id, warehouse_id,
+     purchase_date, warranty_expiry, unit_cost, hold_reason, hold_kind, hold_since,
+     parent_serial_id, created_at, updated_at) = values
+    return Serial(
+        id=serial_id, serial_number=number, product_id=product_id, batch_id=batch_id,
+        status=_STATUSES.get(status) or SerialStatus(status), order_id=order_id,
+        location_id=location_id, warehouse_id=warehouse_id, purchase_date=purchase_date,
+        warranty_expiry=warranty_expiry, unit_cost=unit_cost,
+        hold=None if hold_kind is None else  # as hold_from_row
+        Hold(reason=hold_reason or "", kind=HoldKind(hold_kind), since=hold_since),
+        parent_serial_id=parent_serial_id, created_at=created_at, updated_at=updated_at)
+
+
+@dataclass(frozen=True, slots=True)
+class _PointReads:
+    by_number: _PointRead
+    by_number_and_product: _PointRead
+
+
+_POINT_READS: WeakKeyDictionary[Dialect, _PointReads] = WeakKeyDictionary()
+
+
+def _point_reads(dialect: Dialect) -> _PointReads:
+    reads = _POINT_READS.get(dialect)
+    if reads is None:
+        reads = _POINT_READS[dialect] = _PointReads(
+            by_number=_PointRead(dialect, ("org_id", "serial_number")),
+            by_number_and_product=_PointRead(dialect,
+                                             ("org_id", "serial_number", "product_id")))
+    return reads

@@ -16,7 +16,9 @@ from lotline.entrypoints.api.middleware import (
 )
 from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
-from lotline.entrypoints.api.routers import catalog, health, identity
+from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
+from lotline.entrypoints.api.routers.exchange import router as exchange_router
+from lotline.entrypoints.api.routers.scan import router as scan_router
 from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.service_layer.context import Clock, utc_now
 from lotline.service_layer.identity import IdentityService
@@ -42,7 +44,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     app.include_router(health.router)
-    for router in (identity.router, catalog.router):
+    for router in (identity.router, catalog.router, batches.router, serials.router, orders.router):
+        app.include_router(router, prefix=API_PREFIX, responses=ERRORS)
+    for router in (scan_router, exchange_router):  # issue 7: scan, imports, exports, labels
         app.include_router(router, prefix=API_PREFIX, responses=ERRORS)
     # Outermost first: ids/logs/metrics see everything, then the body limit, then idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)

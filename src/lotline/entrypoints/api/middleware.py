@@ -42,8 +42,12 @@ class Metrics:
 
 
 def _route_template(scope: Scope) -> str:
-    # FastAPI keeps the full template (prefix included) on the effective route context.
-    context = scope.get("effective_route_context")
+    # FastAPI keeps the full template (prefix included) on the effective route context, in
+    # scope["fastapi"] (recent versions) or at the top of the scope.
+    fastapi_state = scope.get("fastapi")
+    context = (fastapi_state.get("effective_route_context")
+               if isinstance(fastapi_state, dict) else None) \
+        or scope.get("effective_route_context")
     template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
     return str(template or "unmatched")
 

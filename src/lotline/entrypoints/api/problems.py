@@ -4,6 +4,7 @@ unknown routes, wrong methods, and anything unexpected (a 500 without internals)
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,10 +23,27 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                422: "validation_error", 429: "rate_limited"}
 
 
+def echoable(value: Any) -> Any:
+    """A value from the request, safe to echo in JSON (NaN and Infinity, which Python's JSON
+    reader lets in, are written as text)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [echoable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): echoable(v) for k, v in value.items()}
+    return value
+
+
+# Members of the problem itself; an error detail with one of these names gets `_value` added.
+RESERVED = frozenset({"type", "title", "status", "detail", "code", "errors", "instance"})
+
+
 def error_response(error: LotlineError) -> Response:
-    extra: dict[str, Any] = {k: v for k, v in error.details.items() if k != "errors"}
+    extra: dict[str, Any] = {(f"{k}_value" if k in RESERVED else k): echoable(v)
+                             for k, v in error.details.items() if k != "errors"}
     if isinstance(error, ValidationError):
-        extra["errors"] = [e.as_dict() for e in error.errors]
+        extra["errors"] = [echoable(e.as_dict()) for e in error.errors]
     headers: dict[str, str] = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
@@ -53,7 +71,8 @@ def validation_response(error: RequestValidationError) -> Response:
             item = {**item, "loc": ("body",), "input": None}
         value = item.get("input")
         errors.append({"field": _field(tuple(item.get("loc", ()))), "message": message,
-                       "value": value if isinstance(value, str | int | float | bool) else None})
+                       "value": echoable(value) if isinstance(value, str | int | float | bool)
+                       else None})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
     return problem(422, "validation_error", "Invalid input", detail, errors=errors)
 
@@ -69,6 +88,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, not a form): bad input.
+            detail = f"malformed request body: {error.detail}"
+            return problem(422, "validation_error", "Invalid input", detail,
+                           errors=[{"field": "body", "message": detail, "value": None}])
         code = _HTTP_CODES.get(error.status_code, "error")
         detail = str(error.detail)
         if error.status_code == 404 and detail == "Not Found":

@@ -8,7 +8,7 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from lotline.domain.values import decimal_text
 from lotline.entrypoints.serialize import to_jsonable
@@ -21,9 +21,10 @@ _MARK = "\u0000" + _NONCE + ":"
 _MARKED = re.compile(r'"\\u0000' + _NONCE + r':(-?[0-9]+(?:\.[0-9]+)?)"')
 
 
-def _decimal_marker(value: object) -> str:
+def _decimal_marker(value: object) -> str | None:
     if isinstance(value, Decimal):
-        return _MARK + decimal_text(value)
+        # JSON has no NaN or Infinity: such a value (only ever echoed from bad input) is null.
+        return _MARK + decimal_text(value) if value.is_finite() else None
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
@@ -33,14 +34,17 @@ def json_bytes(content: Any) -> bytes:
     return _MARKED.sub(r"\1", text).encode("utf-8")
 
 
-class LotlineJSONResponse(Response):
+class LotlineJSONResponse(JSONResponse):
+    """JSON with exact Decimals. A JSONResponse subclass, so FastAPI documents each route's
+    `response_model` as its response schema (it writes `string` for other classes)."""
+
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         return json_bytes(content)
 
 
-class ProblemResponse(Response):
+class ProblemResponse(JSONResponse):
     media_type = "application/problem+json"
 
     def render(self, content: Any) -> bytes:

@@ -9,17 +9,19 @@ from starlette.responses import Response
 
 from lotline.entrypoints.api.responses import problem
 from lotline.entrypoints.api.routers.common import ok
+from lotline.entrypoints.api.schemas.common import PROBLEM, Status
 
 router = APIRouter()
 
 
-@router.get("/healthz", tags=["health"])
+@router.get("/healthz", tags=["health"], response_model=Status)
 def healthz() -> Response:
     """The process is up."""
     return ok({"status": "ok"})
 
 
-@router.get("/readyz", tags=["health"])
+@router.get("/readyz", tags=["health"], response_model=Status,
+            responses={503: {**PROBLEM, "description": "The database is unreachable"}})
 def readyz(request: Request) -> Response:
     """The database answers."""
     try:

@@ -65,6 +65,10 @@ class Address(Output):
     country: str | None
 
 
+class Status(Output):
+    status: str
+
+
 class Hold(Output):
     reason: str
     kind: str
@@ -81,7 +85,8 @@ class IdsIn(Input):
                                                                       max_length=1000)]
 
 
-PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {
+    "schema": {"$ref": "#/components/schemas/Problem"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {**PROBLEM, "description": text} for status, text in (
         (401, "No or bad credentials"), (403, "Role too low"), (404, "Unknown id"),

@@ -1,0 +1,283 @@
+"""GS1 barcodes and Digital Link URIs: parsing what a scanner sends, and building the canonical
+Digital Link for a unit or a lot (DESIGN §8, shared/standards/gs1/README.md).
+
+biip (imported on first use) does the element-string and Digital Link grammar; this module
+routes the input to the right biip entry point (HRI, `]Q1`/`]d1` + URI, upper-case schemes
+and plain GTINs are the gaps the README lists) and hands back only its own types, so nothing
+else sees biip's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from lotline.domain.values import gtin_check_digit
+
+if TYPE_CHECKING:
+    from biip.gs1_element_strings import GS1ElementStrings
+
+GS = "\x1d"
+# Symbology identifiers whose symbol starts with FNC1: the data is a GS1 element string.
+GS1_SYMBOLOGIES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
+# Plain (non-GS1-mode) symbols that may carry a Digital Link URI.
+URI_SYMBOLOGIES = frozenset({"]Q1", "]d1", "]Q0", "]d0"})
+SYMBOLOGY_ID = re.compile(r"\][A-Za-z][0-9A-Za-z]")
+# GS1 AI encodable character set 82 (GenSpecs figure 7.11-1).
+CHARSET_82 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                       "!\"%&'()*+,-./:;<=>?_")
+MAX_LOT_LENGTH = 20
+MAX_SERIAL_LENGTH = 20
+DEFAULT_DOMAIN = "https://id.gs1.org"
+
+# The error categories of the conformance vectors.
+CHECK_DIGIT = "check digit"
+INVALID_DATE = "invalid date"
+INVALID_LENGTH = "invalid length"
+QUALIFIER_ORDER = "qualifier order"
+UNRECOGNISED = "unrecognised input"
+
+
+@dataclass(frozen=True, slots=True)
+class GS1Data:
+    """What a barcode says. Every field is None when the barcode does not carry it."""
+
+    form: str  # element-string | hri | digital-link | plain-gtin
+    symbology: str | None = None
+    gtin: str | None = None  # AI 01 or a plain EAN/UPC/GTIN-14, always 14 digits
+    lot: str | None = None  # AI 10
+    serial: str | None = None  # AI 21
+    expiry_date: dt.date | None = None  # AI 17, DD=00 -> last day of the month
+    best_before: dt.date | None = None  # AI 15
+    production_date: dt.date | None = None  # AI 11
+    quantity: int | None = None  # AI 30
+    count: int | None = None  # AI 37
+    sscc: str | None = None  # AI 00
+    content_gtin: str | None = None  # AI 02
+
+    @property
+    def has_key(self) -> bool:
+        """Carries an identification key (GTIN, SSCC or content GTIN)."""
+        return bool(self.gtin or self.sscc or self.content_gtin)
+
+
+@dataclass(frozen=True, slots=True)
+class GS1Parse:
+    """The outcome of reading one scan: `data` when it is a valid GS1 encoding, else the
+    `error` category (one of the constants above) and a `detail` naming the problem.
+
+    `body` is the scanned text without its symbology identifier and scanner whitespace: what
+    a serial or lot number lookup should try when the scan is not GS1."""
+
+    body: str
+    symbology: str | None
+    data: GS1Data | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class _Failed(Exception):
+    def __init__(self, category: str, detail: str) -> None:
+        super().__init__(detail)
+        self.category = category
+        self.detail = detail
+
+
+def split_symbology(text: str) -> tuple[str | None, str]:
+    """(`]xy` symbology identifier or None, the rest). Scanner whitespace and leading or
+    trailing GS characters are not data (str.strip removes both: GS is whitespace)."""
+    stripped = text.strip()
+    if SYMBOLOGY_ID.match(stripped):
+        return stripped[:3], stripped[3:].strip()
+    return None, stripped
+
+
+def parse(text: str) -> GS1Parse:
+    """Read a scan: a GS1 element string (FNC1 as GS, with or without a symbology
+    identifier), the bracketed HRI form, a Digital Link URI, or a plain EAN-8, UPC-A, EAN-13
+    or GTIN-14. Never raises on bad input."""
+    symbology, body = split_symbology(text)
+    try:
+        data = _route(symbology, body)
+    except _Failed as failure:
+        return GS1Parse(body, symbology, error=failure.category, detail=failure.detail)
+    return GS1Parse(body, symbology, data=data)
+
+
+def _route(symbology: str | None, body: str) -> GS1Data:
+    if not body:
+        raise _Failed(UNRECOGNISED, "the scan is empty")
+    if body[:4].lower() == "http" and (symbology is None or symbology in URI_SYMBOLOGIES
+                                       or symbology in GS1_SYMBOLOGIES):
+        return _digital_link(body, symbology)
+    if body.startswith("(") and symbology is None:
+        return _hri(body)
+    if symbology in GS1_SYMBOLOGIES:
+        return _element_string(body, symbology)
+    if body.isdigit() and len(body) in (8, 12, 13, 14):
+        return _plain_gtin(body, symbology)
+    if symbology is None and body[:1].isdigit():
+        return _element_string(body, symbology)
+    raise _Failed(UNRECOGNISED, "not a GS1 barcode, Digital Link or GTIN")
+
+
+def _plain_gtin(digits: str, symbology: str | None) -> GS1Data:
+    if gtin_check_digit(digits[:-1]) != int(digits[-1]):
+        raise _Failed(CHECK_DIGIT, f"GTIN {digits} has a wrong check digit (expected "
+                                   f"{gtin_check_digit(digits[:-1])}, got {digits[-1]})")
+    return GS1Data(form="plain-gtin", symbology=symbology, gtin=digits.zfill(14))
+
+
+def _digital_link(uri: str, symbology: str | None) -> GS1Data:
+    import biip
+    from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+
+    try:
+        parsed = GS1DigitalLinkURI.parse(uri)
+    except biip.ParseError as error:
+        raise _Failed(_category(str(error)), str(error)) from None
+    return _fields(parsed.element_strings, "digital-link", symbology)
+
+
+def _hri(text: str) -> GS1Data:
+    import biip
+    from biip.gs1_messages import GS1Message
+
+    try:
+        message = GS1Message.parse_hri(text)
+    except biip.ParseError as error:
+        raise _Failed(_category(str(error)), str(error)) from None
+    return _fields(message.element_strings, "hri", None)
+
+
+def _element_string(body: str, symbology: str | None) -> GS1Data:
+    import biip
+    from biip.gs1_messages import GS1Message
+
+    data = body.strip(GS)
+    try:
+        message = GS1Message.parse(data)
+    except biip.ParseError as error:
+        raise _Failed(*_message_failure(data, str(error))) from None
+    return _fields(message.element_strings, "element-string", symbology)
+
+
+def _message_failure(data: str, message: str) -> tuple[str, str]:
+    """Tell an overlong variable field (the parser then stumbles on its tail) from garbage."""
+    tail = re.search(r"Failed to get GS1 Application Identifier from '(.*)'\.$", message)
+    if tail is None or not tail.group(1) or tail.group(1) == data:
+        return _category(message), message
+    import biip
+    from biip.gs1_messages import GS1Message
+
+    head = data[:len(data) - len(tail.group(1))]
+    try:
+        last = GS1Message.parse(head).element_strings[-1]
+    except (biip.ParseError, IndexError):
+        return UNRECOGNISED, message
+    limit = _max_length(last.ai.format)
+    if limit is not None and len(last.value) >= limit:
+        return INVALID_LENGTH, (f"AI ({last.ai.ai}) {last.ai.data_title} is longer than "
+                                f"{limit} characters")
+    return UNRECOGNISED, message
+
+
+def _max_length(ai_format: str) -> int | None:
+    found = re.search(r"\.\.(\d+)$", ai_format)
+    return int(found.group(1)) if found else None
+
+
+def _category(message: str) -> str:
+    lowered = message.lower()
+    if "check digit" in lowered:
+        return CHECK_DIGIT
+    if "date" in lowered or re.search(r"ai \((11|12|13|15|16|17)\) pattern", lowered):
+        return INVALID_DATE
+    if "qualifier" in lowered:
+        return QUALIFIER_ORDER
+    if "too long" in lowered or "too short" in lowered or "length" in lowered:
+        return INVALID_LENGTH
+    return UNRECOGNISED
+
+
+def _fields(strings: GS1ElementStrings, form: str, symbology: str | None) -> GS1Data:
+    values: dict[str, Any] = {}
+    for element in strings:
+        ai = element.ai.ai
+        if ai in ("01", "02"):
+            if element.gtin is None:
+                raise _Failed(CHECK_DIGIT, element.gtin_error or f"AI ({ai}) is not a GTIN")
+            values["gtin" if ai == "01" else "content_gtin"] = element.gtin.as_gtin_14()
+        elif ai in _DATE_AIS:
+            if element.date is None:
+                raise _Failed(INVALID_DATE, f"AI ({ai}) {element.value!r} is not a date")
+            values[_DATE_AIS[ai]] = element.date
+        elif ai in ("30", "37"):
+            values["quantity" if ai == "30" else "count"] = int(element.value)
+        elif ai in _TEXT_AIS:
+            values[_TEXT_AIS[ai]] = element.value
+    if not values:
+        raise _Failed(UNRECOGNISED, "no GTIN, SSCC, lot, serial, date or count in the barcode")
+    return GS1Data(form=form, symbology=symbology, **values)
+
+
+_DATE_AIS = {"17": "expiry_date", "15": "best_before", "11": "production_date"}
+_TEXT_AIS = {"10": "lot", "21": "serial", "00": "sscc"}
+
+
+# --- building Digital Link URIs ------------------------------------------------------------------
+
+
+def check_gs1_text(value: str, field: str, max_length: int) -> str:
+    """A lot or serial as a GS1 AI value: 1-20 characters of the 82-character set."""
+    if not value or len(value) > max_length:
+        raise ValueError(f"{field} must be 1 to {max_length} characters for a GS1 barcode")
+    bad = sorted({ch for ch in value if ch not in CHARSET_82})
+    if bad:
+        raise ValueError(f"{field} {value!r} has characters a GS1 barcode cannot carry: "
+                         + " ".join(repr(ch) for ch in bad))
+    return value
+
+
+def check_gtin(gtin: str) -> str:
+    """A GTIN-8/12/13/14 with a valid check digit, as 14 digits."""
+    if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+        raise ValueError(f"GTIN {gtin!r} must be 8, 12, 13 or 14 digits")
+    if gtin_check_digit(gtin[:-1]) != int(gtin[-1]):
+        raise ValueError(f"GTIN {gtin} has a wrong check digit")
+    return gtin.zfill(14)
+
+
+def _segment(value: str) -> str:
+    # Everything outside RFC 3986 unreserved becomes %XX, upper-case hex (GS1 canonical form).
+    return quote(value, safe="")
+
+
+def digital_link(gtin: str, lot: str | None = None, serial: str | None = None,
+                 expiry_date: dt.date | None = None, *, domain: str = DEFAULT_DOMAIN) -> str:
+    """The canonical GS1 Digital Link URI: `{domain}/01/{gtin14}[/10/{lot}][/21/{serial}]`
+    `[?17=YYMMDD]`. `domain` may carry a path prefix (`https://brand.example/p`)."""
+    parts = [domain.rstrip("/"), "01", check_gtin(gtin)]
+    if lot is not None:
+        parts += ["10", _segment(check_gs1_text(lot, "lot", MAX_LOT_LENGTH))]
+    if serial is not None:
+        parts += ["21", _segment(check_gs1_text(serial, "serial", MAX_SERIAL_LENGTH))]
+    uri = "/".join(parts)
+    if expiry_date is not None:
+        uri += f"?17={expiry_date:%y%m%d}"
+    return uri
+
+
+def element_string(gtin: str, lot: str | None = None, serial: str | None = None,
+                   expiry_date: dt.date | None = None) -> str:
+    """The same data as a GS1 element string (fixed-length fields first, GS after variable
+    ones that are not last), e.g. for a GS1 DataMatrix."""
+    text = "01" + check_gtin(gtin)
+    if expiry_date is not None:
+        text += f"17{expiry_date:%y%m%d}"
+    variable = [f"10{check_gs1_text(lot, 'lot', MAX_LOT_LENGTH)}"] if lot is not None else []
+    if serial is not None:
+        variable.append(f"21{check_gs1_text(serial, 'serial', MAX_SERIAL_LENGTH)}")
+    return text + GS.join(variable)

@@ -1,0 +1,93 @@
+"""/serials: register one or many, search, counts per status, lookup by number, read, history
+and status changes. Roles are checked by the services (viewer reads, manager writes).
+
+Fixed paths (`/serials/bulk`, `/serials/counts`, `/serials/lookup/...`) are declared before
+`/serials/{serial_id}`: FastAPI matches in declaration order."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from lotline.domain.errors import PayloadTooLarge
+from lotline.entrypoints.api.routers.common import Cursor, Limit, body_fields, created, ok
+from lotline.entrypoints.api.schemas import serials as s
+from lotline.entrypoints.api.schemas.common import Page
+from lotline.entrypoints.api.security import ServicesDep
+
+router = APIRouter(tags=["serials"])
+
+IdQuery = Annotated[str | None, Query(max_length=100)]
+StatusQuery = Annotated[str | None, Query(max_length=20, description="a status or alias")]
+PartialNumber = Annotated[str | None, Query(max_length=100, description="part of a serial "
+                                            "number (exact case)")]
+
+
+@router.post("/serials/bulk", status_code=201, response_model=s.BulkRegistered)
+def register_serials(body: s.SerialBulkIn, svc: ServicesDep) -> Response:
+    """All or nothing, one ledger movement for the whole set. Answers the count and the first
+    serials; more than 100,000 numbers in one request is a 413."""
+    if len(body.serial_numbers) > s.MAX_BULK_SERIALS:
+        raise PayloadTooLarge(f"at most {s.MAX_BULK_SERIALS} serial numbers per request; this "
+                              f"one has {len(body.serial_numbers)}",
+                              limit=s.MAX_BULK_SERIALS, count=len(body.serial_numbers))
+    options: dict[str, Any] = body_fields(body)
+    numbers = options.pop("serial_numbers")
+    registered = svc.serials.register_many(numbers, **options)
+    shown = registered[:s.BULK_ITEMS_SHOWN]
+    return created({"count": len(registered), "items": shown,
+                    "truncated": len(registered) > len(shown)})
+
+
+@router.post("/serials", status_code=201, response_model=s.Serial)
+def register_serial(body: s.SerialIn, svc: ServicesDep) -> Response:
+    """One serial (status IN_STOCK by default; EXPECTED for an ASN)."""
+    options: dict[str, Any] = body_fields(body)
+    number = options.pop("serial_number")
+    return created(svc.serials.register(number, **options))
+
+
+@router.get("/serials", response_model=Page[s.Serial])
+def search_serials(svc: ServicesDep, q: PartialNumber = None, product_id: IdQuery = None,
+                   status: StatusQuery = None, batch_id: IdQuery = None,
+                   location_id: IdQuery = None, order_id: IdQuery = None,
+                   warehouse_id: IdQuery = None, limit: Limit = 50,
+                   cursor: Cursor = None) -> Response:
+    return ok(svc.serials.search(q=q, product_id=product_id, status=status, batch_id=batch_id,
+                                 location_id=location_id, limit=limit, cursor=cursor,
+                                 order_id=order_id, warehouse_id=warehouse_id))
+
+
+@router.get("/serials/counts", response_model=dict[str, int])
+def serial_counts(svc: ServicesDep, product_id: IdQuery = None) -> Response:
+    """`{"ALL": n, "EXPECTED": n, "IN_STOCK": n, ...}` from the maintained projection."""
+    return ok(svc.serials.counts(product_id))
+
+
+@router.get("/serials/lookup/{serial_number:path}", response_model=s.Serial)
+def lookup_serial(serial_number: str, svc: ServicesDep,
+                  product_id: IdQuery = None) -> Response:
+    """Exact match. Under the `product` uniqueness scope a number used by several products is
+    a 409 listing them unless `product_id` names one."""
+    return ok(svc.serials.lookup(serial_number, product_id))
+
+
+@router.get("/serials/{serial_id}", response_model=s.Serial)
+def get_serial(serial_id: str, svc: ServicesDep) -> Response:
+    return ok(svc.serials.get(serial_id))
+
+
+@router.get("/serials/{serial_id}/history", response_model=Page[s.Movement])
+def serial_history(serial_id: str, svc: ServicesDep) -> Response:
+    """Every movement of the unit, oldest first (one page)."""
+    return ok({"items": svc.serials.history(serial_id), "next_cursor": None})
+
+
+@router.post("/serials/{serial_id}/status", response_model=s.Serial)
+def change_serial_status(serial_id: str, body: s.StatusChangeIn,
+                         svc: ServicesDep) -> Response:
+    fields = body_fields(body)
+    status = fields.pop("status")
+    return ok(svc.serials.change_status(serial_id, status, **fields))

@@ -1,0 +1,91 @@
+"""The `lotline` command: the root app, its global options, and the one place where errors
+become exit codes.
+
+Exit codes (DESIGN §6): 0 ok; 1 for any error about the data (a `LotlineError`, or a database
+that cannot be opened), printed as one line `error: <code>: <message>` on stderr; 2 for a
+misused command line (Typer's own usage errors).
+
+Adding a command group is an import and one line at the bottom:
+`app.add_typer(module_app, name="...")`, or `app.add_typer(module_app)` without a name for a
+module of top-level commands, like `demo`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from typer.core import TyperGroup
+
+from lotline.config import database_url_from_env
+from lotline.domain.errors import LotlineError
+from lotline.entrypoints.cli.batches import app as batches_app
+from lotline.entrypoints.cli.db import app as db_app
+from lotline.entrypoints.cli.demo import app as demo_app
+from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
+from lotline.entrypoints.cli.output import fail
+from lotline.entrypoints.cli.products import app as products_app
+from lotline.entrypoints.cli.scan import app as scan_app
+from lotline.entrypoints.cli.serials import app as serials_app
+from lotline.entrypoints.cli.state import CliState
+
+
+class LotlineGroup(TyperGroup):
+    """The root group: turns data errors raised anywhere below into exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LotlineError as error:
+            raise fail(error.code, error.message) from None
+        except (ArgumentError, OperationalError) as error:
+            raise fail("database_error", _database_message(ctx, error)) from None
+
+
+def _database_message(ctx: Any, error: Exception) -> str:
+    state = ctx.obj if isinstance(ctx.obj, CliState) else None
+    url = database_url_from_env(state.database_url if state is not None else None)
+    detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = "the database URL"
+    return f"cannot use {shown}: {detail}"
+
+
+app = typer.Typer(
+    name="lotline", cls=LotlineGroup, no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Lot (batch) and serial-number traceability: receive, pick FEFO, trace, recall.")
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", envvar="LOTLINE_DATABASE_URL", show_envvar=True,
+        help="SQLAlchemy URL; default sqlite:///lotline.db. 'sqlite://' is in memory.")] = None,
+    organization: Annotated[str, typer.Option(
+        "--organization", help="The organization (tenant) to work in.")] = "default",
+) -> None:
+    source = ctx.get_parameter_source("database_url")
+    state = CliState(database_url=database_url, organization=organization,
+                     url_given=source is not None and source.name == "COMMANDLINE")
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(products_app, name="products")
+app.add_typer(batches_app, name="batches")
+app.add_typer(serials_app, name="serials")
+app.add_typer(demo_app)
+app.add_typer(scan_app)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(labels_app, name="labels")
+
+
+def main() -> None:
+    app(prog_name="lotline")

@@ -1,0 +1,105 @@
+"""`lotline demo`: seed a demo database and show what is in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import RenderableType
+from sqlalchemy.engine import make_url
+
+import lotline
+from lotline.demo import DEMO_STEPS, DemoSummary, seed_demo
+from lotline.domain.statuses import CANONICAL_STATUSES
+from lotline.entrypoints.cli.demo_scale import large_demo
+from lotline.entrypoints.cli.output import FormatOption, OutputFormat, emit, progress, table
+from lotline.entrypoints.cli.state import cli_state
+
+DEMO_DATABASE_URL = "sqlite:///lotline-demo.db"
+
+app = typer.Typer()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for in-memory databases and other backends."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def reset(url: str) -> None:
+    path = sqlite_file(url)
+    if path is None:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise typer.BadParameter(f"--reset deletes a SQLite database file; {shown} is not one",
+                                 param_hint="'--reset'")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def summary_tables(summary: DemoSummary) -> list[RenderableType]:
+    products = table(
+        f"Products ({summary.suppliers} suppliers, {summary.customers} customers, "
+        f"{summary.orders} orders)", ("SKU", "Name", "Tracking", "Lots", "On hand", "Serials"),
+        [(p.sku, p.name, p.tracking, p.lots, p.on_hand, p.serials) for p in summary.products])
+    lots = table(
+        f"Lots (today is {summary.today})",
+        ("Product", "Lot", "Supplier", "Expiry", "Days left", "State", "Qty", "On hand"),
+        [(lot.sku, lot.batch_number, lot.supplier, lot.expiry_date, lot.days_to_expiry,
+          lot.state, lot.quantity, lot.balance_quantity) for lot in summary.lots])
+    counts = summary.serial_counts
+    serials = table("Serials per status", ("Status", "Count"),
+                    [(s.value, counts.get(s.value, 0)) for s in CANONICAL_STATUSES
+                     if counts.get(s.value)] + [("ALL", counts.get("ALL", 0))])
+    return [products, lots, serials]
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", help=f"Where to put the demo; default {DEMO_DATABASE_URL} (never "
+        "LOTLINE_DATABASE_URL, so the demo does not land in a working database by accident).",
+    )] = None,
+    reset_first: Annotated[bool, typer.Option(
+        "--reset", help="Delete the SQLite database file first and seed afresh.")] = False,
+    fmt: FormatOption = OutputFormat.TABLE,
+    serials: Annotated[int | None, typer.Option(
+        "--serials", min=0, help="Seed a large organization with this many serials.")] = None,
+    orders: Annotated[int | None, typer.Option(
+        "--orders", min=0, help="... and this many orders (bulk paths).")] = None,
+) -> None:
+    """Fill a database with demo data (products of every tracking mode, lots expired, near
+    and far from expiry, serials in many statuses), then print what it holds.
+
+    An organization that already has data is left as it is, so running this twice is safe."""
+    state = cli_state(ctx)
+    url = database_url or (state.database_url if state.url_given else None) or DEMO_DATABASE_URL
+    state.database_url = url  # what error messages name
+    if reset_first:
+        reset(url)
+    svc = lotline.create_services(url, state.organization)
+    if serials is not None or orders is not None:
+        try:
+            large_demo(svc, serials, orders, fmt)
+        finally:
+            svc.engine.dispose()
+        return
+    try:
+        with progress() as bar:
+            task = bar.add_task("seeding demo data", total=len(DEMO_STEPS))
+            summary = seed_demo(svc, on_step=lambda label: bar.update(
+                task, advance=1, description=f"seeded {label}"))
+    finally:
+        svc.engine.dispose()
+    shown = make_url(url).render_as_string(hide_password=True)
+    if fmt is OutputFormat.TABLE:
+        typer.echo(f"Seeded demo data into {shown} (organization {state.organization})."
+                   if summary.seeded else
+                   f"{shown} (organization {state.organization}) already has data; nothing "
+                   "was added (--reset starts over).")
+    emit(fmt, summary, columns=["seeded", "today", "suppliers", "customers", "orders",
+                                "products", "lots", "serial_counts"],
+         render=lambda: summary_tables(summary))

@@ -1,0 +1,131 @@
+"""How commands print: Rich tables for people, JSON and CSV (the shared serialisers) for
+machines, progress bars on stderr, and the one-line error format."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, RenderableType
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from lotline.domain.values import decimal_text
+from lotline.entrypoints.serialize import dumps, to_csv
+
+NONE_SHOWN = "—"
+
+
+class OutputFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", "-f", case_sensitive=False,
+    help="table for people; json (snake_case fields, exact numbers) or csv for machines.")]
+
+
+def console() -> Console:
+    """Standard output, looked up at print time (so redirection and test runners work)."""
+    return Console(highlight=False)
+
+
+def error_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(code: str, message: str) -> typer.Exit:
+    """Print `error: <code>: <message>` as one line on stderr; raise the result (exit 1)."""
+    one_line = " ".join(message.split())
+    typer.echo(f"error: {code}: {one_line}", err=True)
+    return typer.Exit(1)
+
+
+def cell(value: Any) -> str:
+    """A value as a table cell: exact decimals, ISO dates, canonical enum values."""
+    if value is None:
+        return NONE_SHOWN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, dt.datetime):
+        return f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def field_names(cls: type[Any]) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls)]
+
+
+def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+          caption: str | None = None) -> Table:
+    result = Table(title=title, caption=caption, title_justify="left")
+    for header in headers:
+        numeric = header in NUMERIC_HEADERS
+        result.add_column(header, justify="right" if numeric else "left",
+                          overflow="fold")
+    for row in rows:
+        result.add_row(*(cell(value) for value in row))
+    return result
+
+
+NUMERIC_HEADERS = frozenset({"Qty", "Quantity", "On hand", "Available", "In", "Lots",
+                             "Serials", "Count", "Days left", "Unit cost", "Units moved"})
+
+
+def detail_table(title: str, rows: Iterable[tuple[str, Any]]) -> Table:
+    """A two-column field/value table for one record."""
+    result = Table(title=title, show_header=False, title_justify="left")
+    result.add_column("field", style="bold")
+    result.add_column("value", overflow="fold")
+    for label, value in rows:
+        result.add_row(label, cell(value))
+    return result
+
+
+def emit(fmt: OutputFormat, data: Any, *, columns: Sequence[str],
+         render: Callable[[], RenderableType | list[RenderableType]]) -> None:
+    """Print one record or a list: JSON (an object or an array), CSV (header + rows, `columns`
+    fixed so an empty list still has its header) or the Rich rendering."""
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(dumps(data, indent=2) + "\n")
+    elif fmt is OutputFormat.CSV:
+        records = data if isinstance(data, list) else [data]
+        sys.stdout.write(to_csv(records, columns))
+    else:
+        rendered = render()
+        out = console()
+        for item in rendered if isinstance(rendered, list) else [rendered]:
+            out.print(item)
+
+
+def more_caption(next_cursor: str | None, shown: int) -> str | None:
+    return None if next_cursor is None else f"first {shown} shown; raise --limit for more"
+
+
+def progress() -> Progress:
+    """A progress display on stderr, drawn only on a terminal (pipes and logs stay clean)."""
+    err = error_console()
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)

@@ -1,0 +1,122 @@
+"""Turning results into wire formats, shared by every door (CLI now, HTTP API later).
+
+`to_jsonable` maps dataclasses (and what they hold) to plain JSON values with DESIGN's
+snake_case field names, keeping Decimals exact; `dumps` writes them with Decimals as JSON
+numbers in their shortest exact form (`12.5`, `100`) — the standard library would either
+refuse them or round them through float. Dates are ISO `YYYY-MM-DD`, timestamps ISO 8601 in
+UTC with offset, enums their canonical value. `csv_cell` renders one value for a CSV cell."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeAlias
+
+from lotline.domain.values import decimal_text
+
+JSONValue: TypeAlias = (bool | int | str | Decimal | list["JSONValue"]
+                        | dict[str, "JSONValue"] | None)
+
+
+def timestamp_text(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with offset; naive datetimes are taken to be UTC already."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def to_jsonable(value: Any) -> JSONValue:
+    """A JSON-ready copy of a result: dataclass -> dict (field order kept), Decimal kept."""
+    if value is None or isinstance(value, bool | int | str | Decimal):
+        return value
+    if isinstance(value, Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, dt.datetime):
+        return timestamp_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, Sequence | frozenset | set):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot serialise {value!r}: JSON numbers are finite")
+        return Decimal(repr(value))
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dumps(value: Any, *, indent: int | None = None) -> str:
+    """JSON text of `value` (run through `to_jsonable`); `indent` pretty-prints."""
+    return "".join(_encode(to_jsonable(value), indent, 0))
+
+
+def _encode(value: JSONValue, indent: int | None, level: int) -> Iterable[str]:
+    if isinstance(value, Decimal):
+        yield decimal_text(value)
+    elif isinstance(value, dict | list):
+        yield from _encode_container(value, indent, level)
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+def _encode_container(value: dict[str, JSONValue] | list[JSONValue], indent: int | None,
+                      level: int) -> Iterable[str]:
+    is_object = isinstance(value, dict)
+    if not value:
+        yield "{}" if is_object else "[]"
+        return
+    inner = "" if indent is None else "\n" + " " * (indent * (level + 1))
+    outer = "" if indent is None else "\n" + " " * (indent * level)
+    colon = ":" if indent is None else ": "
+    pairs: Iterable[tuple[str | None, JSONValue]] = (
+        value.items() if isinstance(value, dict) else ((None, item) for item in value))
+    yield "{" if is_object else "["
+    for index, (key, item) in enumerate(pairs):
+        yield ("," if index else "") + inner
+        if key is not None:
+            yield json.dumps(key, ensure_ascii=False) + colon
+        yield from _encode(item, indent, level + 1)
+    yield outer + ("}" if is_object else "]")
+
+
+def csv_cell(value: JSONValue) -> str:
+    """One CSV cell: empty for null, `true`/`false`, exact decimals, compact JSON for nested
+    objects and lists (so the columns stay the JSON field names)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dict | list):
+        return "".join(_encode(value, None, 0))
+    return str(value)
+
+
+def to_csv(rows: Iterable[Any], columns: Sequence[str] | None = None) -> str:
+    """A header row and one row per result; columns default to the first row's fields."""
+    records = [_as_record(row) for row in rows]
+    header = list(columns) if columns is not None else list(records[0]) if records else []
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for record in records:
+        writer.writerow([csv_cell(record.get(name)) for name in header])
+    return buffer.getvalue()
+
+
+def _as_record(row: Any) -> dict[str, JSONValue]:
+    record = to_jsonable(row)
+    if not isinstance(record, dict):
+        raise TypeError(f"a CSV row must be an object, not {type(row).__name__}")
+    return record

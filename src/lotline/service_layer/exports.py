@@ -1,0 +1,77 @@
+"""`svc.exports`: products, lots and serials as CSV or XLSX, in the columns the imports read,
+so an export imports back unchanged (into another organization, or after a reset).
+
+Serials in ALLOCATED, PICKED, INSTALLED or CANCELLED state export as they are, but an import
+registers units only in the statuses it can create without an order or a parent unit."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection
+
+from lotline.adapters.repositories import exports as rows
+from lotline.adapters.tabular import write_csv, write_xlsx
+from lotline.domain.errors import ValidationError
+from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
+from lotline.service_layer.base import Service
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+FORMATS = ("csv", "xlsx")
+Target = str | Path | IO[bytes]
+RowSource = Callable[[Connection, str], Iterator[list[str]]]
+
+
+class ExportService(Service):
+    def products(self, target: Target, file_format: str = "csv") -> int:
+        """Write every product; answers the number of rows."""
+        return self._export(PRODUCTS, rows.product_rows, target, file_format)
+
+    def batches(self, target: Target, file_format: str = "csv") -> int:
+        return self._export(LOTS, rows.lot_rows, target, file_format)
+
+    lots = batches
+
+    def serials(self, target: Target, file_format: str = "csv", *,
+                product_id: str | None = None, batch_id: str | None = None) -> int:
+        def source(conn: Connection, org_id: str) -> Iterator[list[str]]:
+            return rows.serial_rows(conn, org_id, product_id, batch_id)
+
+        return self._export(SERIALS, source, target, file_format)
+
+    def to_bytes(self, entity: str, file_format: str = "csv", **options: Any) -> bytes:
+        """The whole export in memory (for small exports and tests)."""
+        buffer = io.BytesIO()
+        getattr(self, entity)(buffer, file_format, **options)
+        return buffer.getvalue()
+
+    def _export(self, layout: Layout, source: RowSource, target: Target,
+                file_format: str) -> int:
+        chosen = _format(file_format)
+        with UnitOfWork(self.engine, self.actor, write=False) as uow:
+            records = source(uow.conn, self.actor.org_id)
+            if chosen == "xlsx":
+                return write_xlsx(target, layout.names, records, layout.entity)
+            return _write_csv(target, layout.names, records)
+
+
+def _format(file_format: str) -> str:
+    chosen = (file_format or "csv").lower()
+    if chosen not in FORMATS:
+        raise ValidationError.single("format", "must be csv or xlsx", file_format)
+    return chosen
+
+
+def _write_csv(target: Target, header: list[str], records: Iterator[list[str]]) -> int:
+    if isinstance(target, str | Path):
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            return write_csv(handle, header, records)
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    try:
+        return write_csv(text, header, records)
+    finally:
+        text.flush()
+        text.detach()
