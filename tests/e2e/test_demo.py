@@ -34,7 +34,7 @@ def invoke(*args: str, env: dict[str, str | None] | None = None) -> Result:
 
 def demo_json(url: str, *extra: str) -> dict[str, Any]:
     summary: dict[str, Any] = json.loads(
-        invoke("demo", "--database-url", url, "--format", "json", *extra).stdout)
+        invoke("demo", "--no-serve", "--database-url", url, "--format", "json", *extra).stdout)
     return summary
 
 
@@ -99,8 +99,9 @@ def test_demo_data_is_usable_through_the_other_commands(demo: Demo) -> None:
 
 def test_demo_twice_on_the_same_file_adds_nothing(demo: Demo) -> None:
     again = demo_json(demo.url)
-    assert again == {**demo.summary, "seeded": False}
-    table = invoke("demo", "--database-url", demo.url).stdout
+    # Only the credentials change: every run gives the demo users new passwords.
+    assert {**again, "access": None} == {**demo.summary, "seeded": False, "access": None}
+    table = invoke("demo", "--no-serve", "--database-url", demo.url).stdout
     assert "already has data; nothing was added (--reset starts over)." in table
 
 
@@ -115,7 +116,7 @@ def test_demo_reset_seeds_afresh(tmp_path: Path) -> None:
 
 def test_demo_prints_tables(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tables.db'}"
-    out = invoke("demo", "--database-url", url).stdout
+    out = invoke("demo", "--no-serve", "--database-url", url).stdout
     assert out.startswith(f"Seeded demo data into {url} (organization default).\n")
     for text in ("Products (4 suppliers, 3 customers, 3 orders)", "Lots (today is ",
                  "Serials per status", "on quarantine hold", "RX-INSULIN-PEN", "lot_serial",
@@ -127,7 +128,7 @@ def test_demo_defaults_to_lotline_demo_db_not_the_environment(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     elsewhere = tmp_path / "working.db"
-    out = invoke("demo", env={"LOTLINE_DATABASE_URL": f"sqlite:///{elsewhere}"}).stdout
+    out = invoke("demo", "--no-serve", env={"LOTLINE_DATABASE_URL": f"sqlite:///{elsewhere}"}).stdout
     assert out.startswith("Seeded demo data into sqlite:///lotline-demo.db")
     assert (tmp_path / "lotline-demo.db").exists() and not elsewhere.exists()
 
@@ -151,10 +152,11 @@ def test_seed_demo_from_the_library_reports_each_step() -> None:
 
 
 def test_make_demo_command_line_twice(tmp_path: Path) -> None:
-    """The Makefile's `lotline demo --database-url sqlite:///...`, as a real process."""
+    """The Makefile's `lotline demo --database-url sqlite:///...` (without serving; the
+    serving demo is in test_serve.py), as a real process."""
     script = Path(sys.executable).with_name("lotline")
     command = [str(script) if script.exists() else sys.executable, *(
-        [] if script.exists() else ["-m", "lotline"]), "demo", "--database-url",
+        [] if script.exists() else ["-m", "lotline"]), "demo", "--no-serve", "--database-url",
         f"sqlite:///{tmp_path / 'lotline-demo.db'}"]
     env = {k: v for k, v in os.environ.items() if k != "LOTLINE_DATABASE_URL"}
     for expected in ("Seeded demo data into", "already has data"):

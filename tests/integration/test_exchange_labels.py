@@ -106,6 +106,8 @@ def test_generated_serials_never_collide(svc: Services, kit: Kit) -> None:
 def test_registration_accepts_ranges_and_lists(svc: Services, kit: Kit) -> None:
     product = kit.product("serial")
     created = svc.serials.register_many("R-0001..R-0003, R-0010", product_id=product.id)
+    with pytest.raises(ValidationError, match="must be a list"):  # text without a range
+        svc.serials.register_many("A,B", product_id=product.id)
     assert [s.serial_number for s in created] == ["R-0001", "R-0002", "R-0003", "R-0010"]
     created = svc.serials.register_many(["Q-8..Q-10", "Q-X"], product_id=product.id)
     assert [s.serial_number for s in created] == ["Q-8", "Q-9", "Q-10", "Q-X"]

@@ -69,6 +69,7 @@ class OrderLineView:
     allocated_quantity: Decimal
     picked_quantity: Decimal
     shipped_quantity: Decimal
+    returned_quantity: Decimal
     backordered_quantity: Decimal
     allocations: list[LineAllocation]
 

@@ -49,14 +49,19 @@ class BatchViews(Service):
 
     def list(self, product_id: str | None = None, supplier_id: str | None = None,
              status: Any = None, expiring_before: Any = None, has_stock: bool | None = None,
-             q: str | None = None, limit: int = 50, cursor: str | None = None) -> Page[Batch]:
+             q: str | None = None, limit: int = 50, cursor: str | None = None, *,
+             on_hold: bool | None = None, order: str = "id") -> Page[Batch]:
+        """Lots by filters, in creation order or (`order="expiry"`) earliest expiry first."""
         lot_status = None if status is None else parse_enum(LotStatus, status, "status")
         before = optional_date(expiring_before, "expiring_before")
+        if order not in ("id", "expiry"):
+            raise ValidationError.single("order", "must be id or expiry", order)
         with self.reading() as uow:
             page = uow.batches.search(product_id=product_id, supplier_id=supplier_id,
                                       status=lot_status, expiring_before=before,
                                       has_stock=has_stock, q=q.strip() if q else None,
-                                      limit=limit, cursor=cursor)
+                                      limit=limit, cursor=cursor, on_hold=on_hold,
+                                      by_expiry=order == "expiry")
             return Page(self.views(uow, page.items), page.next_cursor)
 
     def expired(self, as_of: dt.date | None = None) -> builtins.list[Batch]:

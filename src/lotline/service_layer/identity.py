@@ -73,6 +73,14 @@ class IdentityService:
 
     def create_organization(self, name: str, admin_username: str | None = None,
                             admin_password: str | None = None) -> Organization:
+        if admin_username is not None:  # checked first: no organization left without admin
+            errors = ErrorCollector()
+            folded = errors.take(_username, admin_username)
+            errors.take(_password, admin_password or "")
+            errors.raise_if_any()
+            with self._uow(write=False) as uow:
+                if IdentityRepository(uow.conn).user_row(str(folded).casefold()) is not None:
+                    raise Conflict(f"username {folded!r} is taken", username=folded)
         organization = create_organization(self.engine, name)
         if admin_username is not None:
             admin = Actor(org_id=organization.id, name="system", role=Role.ADMIN,

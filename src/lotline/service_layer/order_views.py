@@ -70,6 +70,8 @@ def _line_view(*, line_id: str, line_no: int, product_id: str, quantity: Decimal
     return OrderLineView(id=line_id, line_no=line_no, product_id=product_id, quantity=quantity,
                          unit_price=unit_price, allocated_quantity=allocated,
                          picked_quantity=picked, shipped_quantity=total(("shipped",)),
+                         returned_quantity=sum((a.returned_quantity for a in allocations),
+                                               Decimal(0)),
                          backordered_quantity=max(quantity - allocated, Decimal(0)),
                          allocations=group_allocations(allocations))
 

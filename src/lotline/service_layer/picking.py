@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.adapters.repositories.flows import FlowRepository
+from lotline.domain import gs1
 from lotline.domain.allocation import block_reason, is_allocatable
 from lotline.domain.errors import Conflict
 from lotline.domain.flows import Allocation
@@ -34,7 +35,7 @@ def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any], today: dt.date) 
     for scan in scans:
         reason = _pick_one(uow, flows, order, scan, today)
         if reason is not None:
-            rejections.append(Rejection(str(scan), reason))
+            rejections.append(Rejection(_label(scan), reason))
     if rejections:
         raise Conflict("; ".join(f"{r.scan}: {r.reason}" for r in rejections),
                        rejected=[{"scan": r.scan, "reason": r.reason} for r in rejections])
@@ -53,7 +54,39 @@ def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
     lots = uow.batches.by_number(fold_number(text))
     if lots:
         return _pick_lot(uow, flows, order, {"batch_id": lots[0].id, "quantity": 1}, today)
+    barcode = gs1.parse(text).data
+    if barcode is not None and (barcode.serial or barcode.lot):
+        return _pick_barcode(uow, flows, order, barcode, today)
     return "no serial or lot with this number"
+
+
+def _label(scan: Any) -> str:
+    """A scan as the rejection names it: the text scanned, or `lot <number or id> x <qty>`."""
+    if isinstance(scan, Mapping):
+        lot = scan.get("batch_number") or scan.get("batch_id")
+        return f"lot {lot} x {scan.get('quantity', 1)}"
+    return str(scan).strip()
+
+
+def _pick_barcode(uow: UnitOfWork, flows: FlowRepository, order: Order, data: gs1.GS1Data,
+                  today: dt.date) -> str | None:
+    """A GS1 barcode (element string, bracketed or Digital Link): its serial (AI 21) of the
+    product its GTIN names, else its lot (AI 10) with AI 30 (or AI 37) as the quantity."""
+    product = uow.products.by_gtin(data.gtin) if data.gtin else None
+    if data.gtin and product is None:
+        return f"no product has GTIN {data.gtin}"
+    if data.serial:
+        serials = uow.serials.by_number(data.serial, product.id if product else None)
+        if not serials:
+            return f"no serial {data.serial!r}" + (f" of {product.sku}" if product else "")
+        return _pick_serial(uow, flows, order, serials, today)
+    assert data.lot is not None
+    lots = [lot for lot in uow.batches.by_number(fold_number(data.lot))
+            if product is None or lot.product_id == product.id]
+    if not lots:
+        return f"no lot {data.lot!r}" + (f" of {product.sku}" if product else "")
+    return _pick_lot(uow, flows, order, {"batch_id": lots[0].id,
+                                         "quantity": data.quantity or data.count or 1}, today)
 
 
 def _pick_serial(uow: UnitOfWork, flows: FlowRepository, order: Order, matches: list[Serial],

@@ -230,8 +230,12 @@ def note_recovery(uow: UnitOfWork, batch_id: str | None, serial_id: str | None,
     if batch_id is None:
         return
     r, rl = t.recalls.c, t.recall_lots.c
-    open_recalls = uow.conn.execute(select(r.id).join(t.recall_lots, rl.recall_id == r.id).where(
-        r.org_id == uow.actor.org_id, r.status == "open", rl.batch_id == batch_id)).scalars()
+    open_recalls = list(uow.conn.execute(select(r.id).join(
+        t.recall_lots, rl.recall_id == r.id).where(
+        r.org_id == uow.actor.org_id, r.status == "open", rl.batch_id == batch_id)).scalars())
+    if open_recalls and movement_id is not None:
+        # The ledger buffers its rows until commit; the recovery references the return's row.
+        uow.ledger.flush()
     for recall_id in open_recalls:
         uow.conn.execute(insert(t.recall_recoveries).values(
             id=new_id(), org_id=uow.actor.org_id, recall_id=recall_id, batch_id=batch_id,

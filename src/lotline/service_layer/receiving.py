@@ -11,7 +11,7 @@ from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.ids import new_id
-from lotline.domain.model import Product
+from lotline.domain.model import Page, Product
 from lotline.domain.statuses import Role, SerialStatus
 from lotline.domain.values import (
     ErrorCollector,
@@ -183,8 +183,9 @@ class ReceiptService(Service):
         total = sum((entry.quantity for entry in entries), Decimal(0))
         after = line.received_quantity + total
         if entries and after != line.expected_quantity and reason is None:
-            errors.add(f"{prefix}.lots", f"lots add up to {total} (with {line.received_quantity} "
-                       f"received before: {after}) but the line expects "
+            before = (f" ({after} with the {line.received_quantity} received before)"
+                      if line.received_quantity else "")
+            errors.add(f"{prefix}.lots", f"lots add up to {total}{before} but the line expects "
                        f"{line.expected_quantity}; give a reason for a short or over receipt",
                        str(total))
 
@@ -227,3 +228,11 @@ class ReceiptService(Service):
         with self.writing() as uow:
             reverse_receipt(uow, str(receipt_id), note)
             return need_receipt(uow, receipt_id)
+
+    # Last in the class: the name `list` shadows the builtin in the annotations after it.
+    def list(self, supplier_id: str | None = None, status: str | None = None,
+             limit: int = 50, cursor: str | None = None) -> Page[Receipt]:
+        """Receipts, oldest first; optionally one supplier's or those in one status."""
+        with self.reading() as uow:
+            return FlowRepository(uow.conn, self.actor.org_id).receipt_page(
+                supplier_id, status, limit, cursor)

@@ -79,8 +79,9 @@ class RegisteredSerials(Sequence[Serial]):
 
 def clean_serial_numbers(values: Any, field: str = "serial_numbers") -> list[str]:
     """Strip scanner whitespace; report every empty, overlong or repeated number at once.
-    Ranges (`SN-0001..SN-0500`) and comma-separated text are expanded first."""
-    if isinstance(values, str) or (isinstance(values, Sequence) and has_ranges(values)):
+    Ranges (`SN-0001..SN-0500`, also in a comma-separated text) are expanded first."""
+    if isinstance(values, Sequence) and has_ranges([values] if isinstance(values, str)
+                                                   else values):
         values = expand_serial_input(values, field)
     if isinstance(values, str) or not isinstance(values, Sequence):
         raise ValidationError.single(field, "must be a list of serial numbers", values)

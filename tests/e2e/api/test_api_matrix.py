@@ -35,6 +35,15 @@ RULES: dict[str, tuple[str, ...]] = {
         "/serials", "/serials/bulk", "/serials/counts", "/serials/lookup/{serial_number}",
         "/serials/{serial_id}", "/serials/{serial_id}/history", "/serials/{serial_id}/status",
         "/orders", "/orders/{order_id}",
+        # issue 5: warehouse flows
+        "/receipts", "/receipts/{receipt_id}", "/receipts/{receipt_id}/receive",
+        "/receipts/{receipt_id}/putaway", "/receipts/{receipt_id}/reverse",
+        "/orders/{order_id}/allocate", "/orders/{order_id}/pick-list",
+        "/orders/{order_id}/pick", "/orders/{order_id}/ship", "/orders/{order_id}/cancel",
+        "/orders/{order_id}/returns", "/shipments/{shipment_id}",
+        "/shipments/{shipment_id}/reverse", "/transfers", "/adjustments", "/cycle-counts",
+        "/serials/{serial_id}/hold", "/serials/{serial_id}/release",
+        "/locations/{location_id}/hold", "/locations/{location_id}/release",
         "/imports/serials", "/imports/{entity}", "/exports/{entity}", "/labels",
         "/digital-link"),
 }
@@ -142,4 +151,4 @@ def test_a_route_without_a_rule_is_reported() -> None:
     assert rule_of("/api/v1/users") == ADMIN_ONLY
     assert rule_of("/healthz") == PUBLIC
     assert rule_of("/api/v1/scan") == ANY_ROLE
-    assert rule_of("/api/v1/receipts/{receipt_id}/receive") is None
+    assert rule_of("/api/v1/no-such-resource/{resource_id}/act") is None

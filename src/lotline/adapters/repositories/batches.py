@@ -8,11 +8,18 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, exists, func, select, update
+from sqlalchemy import Row, Select, and_, case, exists, func, or_, select, update
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
-from lotline.adapters.repositories.common import escape_like, hold_from_row, upsert_add
+from lotline.adapters.repositories.common import (
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    escape_like,
+    hold_from_row,
+    upsert_add,
+)
 from lotline.adapters.types import SCALE
 from lotline.domain.errors import InsufficientStock
 from lotline.domain.lots import BalanceRow, LotRecord
@@ -71,9 +78,13 @@ class BatchRepository(ScopedRepository[LotRecord]):
     def search(self, *, product_id: str | None, supplier_id: str | None,
                status: LotStatus | None, expiring_before: dt.date | None,
                has_stock: bool | None, q: str | None, limit: int,
-               cursor: str | None) -> Page[LotRecord]:
+               cursor: str | None, on_hold: bool | None = None,
+               by_expiry: bool = False) -> Page[LotRecord]:
         statement = self.select()
         c = self.table.c
+        if on_hold is not None:
+            statement = statement.where(c.hold_kind.isnot(None) if on_hold
+                                        else c.hold_kind.is_(None))
         if product_id is not None:
             statement = statement.where(c.product_id == product_id)
         if supplier_id is not None:
@@ -89,7 +100,33 @@ class BatchRepository(ScopedRepository[LotRecord]):
             stocked = exists().where(t.lot_balances.c.batch_id == c.id,
                                      t.lot_balances.c.balance_quantity > 0)
             statement = statement.where(stocked if has_stock else ~stocked)
+        if by_expiry:
+            return self._expiry_page(statement, limit, cursor)
         return self.page(statement, limit, cursor)
+
+    def _expiry_page(self, statement: Select[Any], limit: int,
+                     cursor: str | None) -> Page[LotRecord]:
+        """Keyset pages by expiry date (lots without one last), then id."""
+        c = self.table.c
+        limit = check_limit(limit)
+        undated = case((c.expiry_date.is_(None), 1), else_=0)
+        after = decode_cursor(cursor, 3)
+        if after is not None:
+            last_id = str(after[2])
+            if after[1] is None:
+                statement = statement.where(c.expiry_date.is_(None), c.id > last_id)
+            else:
+                day = dt.date.fromisoformat(str(after[1]))
+                statement = statement.where(or_(c.expiry_date.is_(None), c.expiry_date > day,
+                                                and_(c.expiry_date == day, c.id > last_id)))
+        rows = self.conn.execute(statement.order_by(undated, c.expiry_date, c.id)
+                                 .limit(limit + 1)).all()
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            expiry = last.expiry_date.isoformat() if last.expiry_date else None
+            next_cursor = encode_cursor([int(expiry is None), expiry, last.id])
+        return Page([self.to_entity(row) for row in rows[:limit]], next_cursor)
 
     def mark_deleted(self, batch_id: str, moment: dt.datetime) -> None:
         self.update(batch_id, {"deleted_at": moment, "updated_at": moment})

@@ -9,8 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.common import upsert_add
+from lotline.adapters.repositories.common import (
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    upsert_add,
+)
 from lotline.domain.flows import Allocation, Receipt, ReceiptLine
+from lotline.domain.model import Page
 
 
 class FlowRepository:
@@ -69,6 +75,24 @@ class FlowRepository:
         return Receipt(id=row.id, reference=row.reference, supplier_id=row.supplier_id,
                        warehouse_id=row.warehouse_id, status=row.status, lines=lines,
                        created_at=row.created_at, updated_at=row.updated_at)
+
+    def receipt_page(self, supplier_id: str | None, status: str | None, limit: int,
+                     cursor: str | None) -> Page[Receipt]:
+        """Receipts in creation order (keyset on the time-ordered id)."""
+        r = t.receipts.c
+        statement = select(r.id).where(r.org_id == self.org_id)
+        if supplier_id is not None:
+            statement = statement.where(r.supplier_id == supplier_id)
+        if status is not None:
+            statement = statement.where(r.status == status)
+        limit = check_limit(limit)
+        after = decode_cursor(cursor)
+        if after is not None:
+            statement = statement.where(r.id > str(after[0]))
+        ids = list(self.conn.execute(statement.order_by(r.id).limit(limit + 1)).scalars())
+        next_cursor = encode_cursor([ids[limit - 1]]) if len(ids) > limit else None
+        receipts = [self.receipt(receipt_id) for receipt_id in ids[:limit]]
+        return Page([receipt for receipt in receipts if receipt is not None], next_cursor)
 
     def expected_serial_ids(self, line_id: str) -> dict[str, str]:
         """number -> serial id of the serials an ASN line announced."""

@@ -130,7 +130,7 @@ class BodyLimitMiddleware:
         if body is None:
             await _too_large(limit)(scope, receive, send)
             return
-        await self.app(scope, replay(body), send)
+        await self.app(scope, replay(body, receive), send)
 
 
 def _too_large(limit: int) -> Response:
@@ -155,14 +155,16 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def replay(body: bytes) -> Receive:
-    """A receive callable that hands the app a body already read."""
+def replay(body: bytes, then: Receive | None = None) -> Receive:
+    """A receive callable that hands the app a body already read; later calls go to `then`
+    (the server's receive, which waits for the client to disconnect) — answering
+    `http.disconnect` at once would make file and streaming responses stop half-way."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await then() if then is not None else {"type": "http.disconnect"}
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 

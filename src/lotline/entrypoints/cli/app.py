@@ -24,10 +24,12 @@ from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
+from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.products import app as products_app
 from lotline.entrypoints.cli.scan import app as scan_app
 from lotline.entrypoints.cli.serials import app as serials_app
+from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
 
 
@@ -85,6 +87,10 @@ app.add_typer(scan_app)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(labels_app, name="labels")
+app.add_typer(serve_app)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(users_app, name="users")
+app.add_typer(api_keys_app, name="api-keys")
 
 
 def main() -> None:

@@ -1,20 +1,25 @@
-"""`lotline demo`: seed a demo database and show what is in it."""
+"""`lotline demo`: seed a demo database, show what is in it and who can log in, then serve
+the API on it (`--no-serve` stops after printing)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import RenderableType
+from rich.table import Table
 from sqlalchemy.engine import make_url
 
 import lotline
 from lotline.demo import DEMO_STEPS, DemoSummary, seed_demo
+from lotline.demo_access import DemoAccess, ensure_demo_access
 from lotline.domain.statuses import CANONICAL_STATUSES
 from lotline.entrypoints.cli.demo_scale import large_demo
 from lotline.entrypoints.cli.output import FormatOption, OutputFormat, emit, progress, table
+from lotline.entrypoints.cli.serve import HostOption, PortOption, ServeOptions, serve_database
 from lotline.entrypoints.cli.state import cli_state
+from lotline.entrypoints.serialize import to_jsonable
 
 DEMO_DATABASE_URL = "sqlite:///lotline-demo.db"
 
@@ -56,6 +61,25 @@ def summary_tables(summary: DemoSummary) -> list[RenderableType]:
     return [products, lots, serials]
 
 
+def access_table(access: DemoAccess) -> Table:
+    return table("Demo users (new passwords on every run)", ("Username", "Role", "Password"),
+                 [(login.username, login.role, login.password) for login in access.users])
+
+
+def print_api_key(access: DemoAccess) -> None:
+    """On a line of its own, plainly: Rich could wrap it."""
+    typer.echo(f"API key {access.api_key_name!r} ({access.api_key_role.value}; the previous "
+               "demo key is revoked):")
+    typer.echo(access.api_key)
+
+
+def print_curl_hint(base_url: str, access: DemoAccess) -> None:
+    login = access.users[0]
+    typer.echo(f"Try: curl -s -X POST {base_url}/api/v1/auth/token -H 'Content-Type: "
+               f"application/json' -d '{{\"username\": \"{login.username}\", \"password\": "
+               f"\"{login.password}\"}}'")
+
+
 @app.command("demo")
 def demo(
     ctx: typer.Context,
@@ -70,11 +94,18 @@ def demo(
         "--serials", min=0, help="Seed a large organization with this many serials.")] = None,
     orders: Annotated[int | None, typer.Option(
         "--orders", min=0, help="... and this many orders (bulk paths).")] = None,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="Serve the API on the demo database afterwards.")] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
     """Fill a database with demo data (products of every tracking mode, lots expired, near
-    and far from expiry, serials in many statuses), then print what it holds.
+    and far from expiry, serials in many statuses), print what it holds and the demo users
+    (admin, gestor, consultor) with new passwords and a new API key, then serve the API on
+    it until Ctrl+C.
 
-    An organization that already has data is left as it is, so running this twice is safe."""
+    An organization that already has data is left as it is, so running this twice is safe.
+    --serials/--orders seed a large organization instead, and stop there."""
     state = cli_state(ctx)
     url = database_url or (state.database_url if state.url_given else None) or DEMO_DATABASE_URL
     state.database_url = url  # what error messages name
@@ -89,9 +120,11 @@ def demo(
         return
     try:
         with progress() as bar:
-            task = bar.add_task("seeding demo data", total=len(DEMO_STEPS))
+            task = bar.add_task("seeding demo data", total=len(DEMO_STEPS) + 1)
             summary = seed_demo(svc, on_step=lambda label: bar.update(
                 task, advance=1, description=f"seeded {label}"))
+            access = ensure_demo_access(svc)
+            bar.update(task, advance=1, description="demo users and API key")
     finally:
         svc.engine.dispose()
     shown = make_url(url).render_as_string(hide_password=True)
@@ -100,6 +133,20 @@ def demo(
                    if summary.seeded else
                    f"{shown} (organization {state.organization}) already has data; nothing "
                    "was added (--reset starts over).")
-    emit(fmt, summary, columns=["seeded", "today", "suppliers", "customers", "orders",
-                                "products", "lots", "serial_counts"],
-         render=lambda: summary_tables(summary))
+    emit(fmt, {**to_jsonable_dict(summary), "access": to_jsonable(access)},
+         columns=["seeded", "today", "suppliers", "customers", "orders", "products", "lots",
+                  "serial_counts", "access"],
+         render=lambda: [*summary_tables(summary), access_table(access)])
+    options = ServeOptions(host=host, port=port)
+    if fmt is OutputFormat.TABLE:
+        print_api_key(access)
+        if serve:
+            print_curl_hint(options.base_url, access)
+    if serve:
+        serve_database(url, options, announce_on_stderr=fmt is not OutputFormat.TABLE)
+
+
+def to_jsonable_dict(summary: DemoSummary) -> dict[str, Any]:
+    record = to_jsonable(summary)
+    assert isinstance(record, dict)
+    return record

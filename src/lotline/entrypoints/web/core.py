@@ -1,0 +1,174 @@
+"""What every page handler shares: the route class that turns errors into friendly pages and
+checks CSRF on every POST, and the per-request context (session + services)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from lotline.bootstrap import Services
+from lotline.domain.errors import LotlineError
+from lotline.domain.statuses import Role
+from lotline.entrypoints.web.session import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    WebSession,
+    csrf_matches,
+    load_session,
+)
+from lotline.entrypoints.web.templating import is_htmx, render
+
+log = logging.getLogger("lotline.web")
+
+TITLES = {400: "Bad request", 401: "Sign in needed", 403: "Not allowed", 404: "Not found",
+          405: "Not allowed", 409: "That cannot be done", 413: "Too large",
+          422: "Invalid input", 429: "Too many attempts", 500: "Something went wrong"}
+
+
+class LoginRequired(Exception):
+    """No valid session: the handler sends the browser to /login."""
+
+
+class CsrfFailed(Exception):
+    """A POST without the session's CSRF token."""
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """One request's signed-in user and the services acting as them."""
+
+    request: Request
+    session: WebSession
+    svc: Services
+
+    def require(self, role: Role, action: str) -> None:
+        self.session.actor.require(role, action)
+
+    def require_manager(self, action: str) -> None:
+        self.require(Role.MANAGER, action)
+
+
+def web_context(request: Request) -> Web:
+    session = load_session(request)
+    if session is None:
+        raise LoginRequired
+    return Web(request=request, session=session,
+               svc=Services(request.app.state.engine, session.actor))
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+WebDep = Annotated[Web, Depends(web_context)]
+FormDep = Annotated[FormData, Depends(form_data)]
+
+
+def field(form: FormData, name: str) -> str:
+    """A text field of a form, '' when absent (files are not text fields)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def error_page(request: Request, status: int, message: str,
+               title: str | None = None) -> Response:
+    """A friendly error page: the title and a sentence, never a stack trace. For htmx
+    requests, a fragment swapped into the page's message area."""
+    context = {"status": status, "title": title or TITLES.get(status, "Error"),
+               "message": message, "request_id": request.scope.get("state", {})
+               .get("request_id", "")}
+    if is_htmx(request):
+        return render(request, "_error_fragment.html", context, status=status,
+                      headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+    return render(request, "error.html", context, status=status)
+
+
+def _to_login(request: Request) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login" if request.method != "GET" else f"/login?next={quote(here, safe='/')}"
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def _check_csrf(request: Request) -> None:
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    token = submitted if isinstance(submitted, str) else request.headers.get(CSRF_HEADER)
+    if not csrf_matches(request, token):
+        raise CsrfFailed
+
+
+def _failure(request: Request, error: Exception) -> Response:
+    if isinstance(error, LoginRequired):
+        return _to_login(request)
+    if isinstance(error, CsrfFailed):
+        return error_page(request, 403, "This form has expired or did not come from this "
+                          "site (missing or wrong CSRF token). Reload the page and try again.")
+    if isinstance(error, LotlineError):
+        return error_page(request, error.http_status, error.message)
+    if isinstance(error, RequestValidationError):
+        return error_page(request, 422, "The address holds a value this page does not accept.")
+    if isinstance(error, HTTPException):
+        return error_page(request, error.status_code, str(error.detail))
+    log.exception("unhandled error on %s %s", request.method, request.url.path,
+                  exc_info=error)
+    return error_page(request, 500, "The server could not finish this request. It has been "
+                      "logged; try again, or tell your administrator the request id below.")
+
+
+def _secure(response: Response, nonce: str, started: float) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", (
+        "default-src 'self'; script-src 'self' 'nonce-" + nonce + "'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'"))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cache-Control", "no-store")
+    headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
+
+
+class WebRoute(APIRoute):
+    """Every page: CSRF on POST, errors as friendly pages, security headers, Server-Timing."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            started = time.perf_counter()
+            nonce = secrets.token_urlsafe(16)
+            request.state.csp_nonce = nonce
+            try:
+                if request.method == "POST":
+                    await _check_csrf(request)
+                response = await original(request)
+            except Exception as error:  # every failure becomes a page, never a traceback
+                response = _failure(request, error)
+            return _secure(response, nonce, started)
+
+        return handler
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def page(web: Web, template: str, context: dict[str, Any], *, status: int = 200,
+         headers: dict[str, str] | None = None) -> Response:
+    return render(web.request, template, context, status=status, headers=headers)

@@ -1,0 +1,116 @@
+"""/picking: orders to pick; /picking/{order}: the pick list by location, units ticked off by
+scanning (a wrong unit shows the reason, in red, with a beep), then ship."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from lotline.domain.errors import Ambiguous, Conflict, LotlineError, ValidationError
+from lotline.domain.flows import OrderView
+from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
+from lotline.entrypoints.web.receiving_state import Outcome
+from lotline.entrypoints.web.scanning import parse_scan, scanned_serial
+from lotline.entrypoints.web.templating import is_htmx
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+LISTED = ("allocated", "open", "partially_shipped")
+
+
+@router.get("/picking")
+def picking_index(web: WebDep) -> Response:
+    orders = {status: lookups.orders_with(web.svc, status) for status in LISTED}
+    return page(web, "picking/index.html", {"nav": "picking", "orders": orders,
+                                            "names": lookups.Names(web.svc)})
+
+
+def _order_page(web: Web, order_id: str, *, outcome: Outcome | None = None,
+                status: int = 200, **extra: Any) -> Response:
+    view = web.svc.orders.view(order_id)
+    to_pick = web.svc.orders.pick_list(view.id)
+    picked = web.svc.serials.search(order_id=view.id, status="PICKED", limit=500).items
+    names = lookups.Names(web.svc)
+    context = {
+        "nav": "picking", "order": view, "names": names, "to_pick": to_pick,
+        "picked": picked, "outcome": outcome,
+        "remaining": sum((item.quantity for item in to_pick), Decimal(0)),
+        "picked_count": sum((line.picked_quantity for line in view.lines), Decimal(0)),
+        "customer": names.customer(view.customer_id),
+        "shippable": _shippable(view), "shipped": False, "allocated": False, **extra}
+    template = "picking/_panel.html" if is_htmx(web.request) else "picking/order.html"
+    return page(web, template, context, status=status)
+
+
+def _shippable(view: OrderView) -> bool:
+    return view.status not in ("shipped", "cancelled") and any(
+        line.allocated_quantity > line.shipped_quantity for line in view.lines)
+
+
+@router.get("/picking/{order_id}")
+def order_page(web: WebDep, order_id: str) -> Response:
+    query = web.request.query_params
+    return _order_page(web, order_id, shipped=query.get("shipped") == "1",
+                       allocated=query.get("allocated") == "1")
+
+
+def _pick_item(web: Web, data: str) -> Any:
+    """What to hand `svc.orders.pick`: the serial number a scan carries, a lot and quantity,
+    or the text as typed (picking names what it cannot match)."""
+    try:
+        result = parse_scan(web.svc, data)
+    except (ValidationError, Ambiguous):
+        return data.strip()
+    serial = scanned_serial(result)
+    if serial is not None:
+        return serial
+    if result.batch is not None:
+        return {"batch_id": result.batch.id, "quantity": result.count or result.quantity or 1}
+    return data.strip()
+
+
+def _rejection(error: LotlineError) -> str:
+    rejected = error.details.get("rejected") if isinstance(error, Conflict) else None
+    if isinstance(rejected, list) and rejected:
+        return "; ".join(f"{item['scan']}: {item['reason']}" for item in rejected)
+    return error.message
+
+
+@router.post("/picking/{order_id}/scan")
+def scan_unit(web: WebDep, order_id: str, form: FormDep) -> Response:
+    web.require_manager("picking")
+    data = field(form, "data")
+    if not data.strip():
+        return _order_page(web, order_id, outcome=Outcome(False, "scan a unit first"))
+    item = _pick_item(web, data)
+    try:
+        web.svc.orders.pick(order_id, [item])
+    except LotlineError as error:
+        outcome = Outcome(False, "Wrong unit — " + _rejection(error))
+    else:
+        shown = item if isinstance(item, str) else f"{item['quantity']} from the lot"
+        outcome = Outcome(True, f"✓ {shown} picked")
+    return _order_page(web, order_id, outcome=outcome)
+
+
+@router.post("/picking/{order_id}/allocate")
+def allocate(web: WebDep, order_id: str) -> Response:
+    web.require_manager("allocating")
+    try:
+        web.svc.orders.allocate(order_id)
+    except LotlineError as error:
+        return _order_page(web, order_id, outcome=Outcome(False, error.message), status=409)
+    return redirect(f"/picking/{order_id}?allocated=1")
+
+
+@router.post("/picking/{order_id}/ship")
+def ship(web: WebDep, order_id: str) -> Response:
+    web.require_manager("shipping")
+    try:
+        web.svc.orders.ship(order_id)
+    except LotlineError as error:
+        return _order_page(web, order_id, outcome=Outcome(False, error.message), status=409)
+    return redirect(f"/picking/{order_id}?shipped=1")

@@ -1,0 +1,109 @@
+"""/recalls: start a recall (lots, reason, hold — confirmed on a second page), the affected
+customers, orders and stock, CSV/XLSX exports, and the list of recalls."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from lotline.domain.errors import LotlineError
+from lotline.domain.model import Batch
+from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
+from lotline.entrypoints.web.forms import FormState, place_error
+from lotline.entrypoints.web.recall_export import EXPORT_MEDIA, export_recall
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+FIELDS = ("lot_numbers", "reason", "hold")
+ALIASES = {"batch_ids": "lot_numbers", "reason": "reason"}
+
+
+def _list_page(web: Web, state: FormState, chosen: list[Batch], status: int = 200) -> Response:
+    return page(web, "recalls/list.html", {
+        "nav": "recalls", "form": state, "chosen": chosen, "names": lookups.Names(web.svc),
+        "recalls": web.svc.recalls.list()}, status=status)
+
+
+@router.get("/recalls")
+def recalls(web: WebDep, batch_id: str = "") -> Response:
+    chosen = [web.svc.batches.get(batch_id)] if batch_id else []
+    return _list_page(web, FormState(values={"lot_numbers": "", "reason": "", "hold": "on"}),
+                      chosen)
+
+
+def _chosen_lots(web: Web, form: Any, state: FormState) -> list[Batch]:
+    """Lots picked by id (from a lot's page) and lots typed by number, one per line or
+    comma; a number several lots share is an error listing them."""
+    lots = [web.svc.batches.get(str(i)) for i in form.getlist("batch_id") if str(i)]
+    for number in filter(None, (n.strip() for n in re.split(r"[\n,]", state.get(
+            "lot_numbers")))):
+        matches = web.svc.batches.by_number(number)
+        if len(matches) == 1:
+            lots.append(matches[0])
+        elif not matches:
+            state.add("lot_numbers", f"no lot numbered {number!r}")
+        else:
+            state.add("lot_numbers", f"{number!r} matches {len(matches)} lots (different "
+                      "products or suppliers): open the lot and use its Recall link")
+    unique = {lot.id: lot for lot in lots}
+    if not unique and not state.errors.get("lot_numbers"):
+        state.add("lot_numbers", "name at least one lot")
+    return list(unique.values())
+
+
+def _read(web: Web, form: Any) -> tuple[FormState, list[Batch]]:
+    state = FormState(values={name: field(form, name) for name in FIELDS})
+    lots = _chosen_lots(web, form, state)
+    if not state.get("reason").strip():
+        state.add("reason", "say why the lots are recalled")
+    return state, lots
+
+
+@router.post("/recalls/preview")
+def preview(web: WebDep, form: FormDep) -> Response:
+    web.require_manager("starting recalls")
+    state, lots = _read(web, form)
+    if not state.ok:
+        return _list_page(web, state, lots, status=422)
+    names = lookups.Names(web.svc)
+    return page(web, "recalls/confirm.html", {"nav": "recalls", "form": state, "lots": lots,
+                                              "names": names})
+
+
+@router.post("/recalls")
+def create_recall(web: WebDep, form: FormDep) -> Response:
+    web.require_manager("starting recalls")
+    state, lots = _read(web, form)
+    if state.ok:
+        try:
+            recall = web.svc.recalls.create(reason=state.get("reason"),
+                                            batch_ids=[lot.id for lot in lots],
+                                            hold=state.get("hold") == "on")
+        except LotlineError as error:
+            place_error(state, error, ALIASES)
+        else:
+            return redirect(f"/recalls/{recall.id}")
+    return _list_page(web, state, lots, status=422)
+
+
+@router.get("/recalls/{recall_id}")
+def recall_detail(web: WebDep, recall_id: str) -> Response:
+    recall = web.svc.recalls.get(recall_id)
+    return page(web, "recalls/detail.html", {"nav": "recalls", "recall": recall,
+                                             "report": recall.report,
+                                             "names": lookups.Names(web.svc)})
+
+
+@router.get("/recalls/{recall_id}/export.{file_format}")
+def export(web: WebDep, recall_id: str, file_format: str) -> Response:
+    if file_format not in EXPORT_MEDIA:
+        return page(web, "error.html", {"status": 404, "title": "Not found", "request_id": "",
+                                        "message": "Exports are .csv or .xlsx."}, status=404)
+    recall = web.svc.recalls.get(recall_id)
+    body = export_recall(recall, file_format)
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", recall.reference) + f".{file_format}"
+    return Response(body, media_type=EXPORT_MEDIA[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

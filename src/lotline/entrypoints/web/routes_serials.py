@@ -1,0 +1,164 @@
+"""/serials: the list with status tabs and counts, search and filters; /serials/{id}: a unit
+with its history and the transitions the table allows from its status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from lotline.domain.errors import LotlineError, NotFound
+from lotline.domain.model import Serial
+from lotline.domain.statuses import TRANSITIONS, SerialStatus, parse_enum
+from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
+from lotline.entrypoints.web.forms import FormState, optional, place_error
+from lotline.entrypoints.web.templating import STATUS_WORDS, is_htmx
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+TABS = ("EXPECTED", "RECEIVED", "IN_STOCK", "ALLOCATED", "PICKED", "SHIPPED", "RETURNED",
+        "DEFECTIVE", "SCRAPPED")
+RARE_TABS = ("CONSUMED", "INSTALLED", "CANCELLED")  # shown when they hold any unit
+PAGE_SIZE = 50
+ACTION_ALIASES = {"parent_serial_id": "parent"}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    status: str = ""
+    q: str = ""
+    product_id: str = ""
+    lot: str = ""
+    batch_id: str = ""
+    cursor: str = ""
+
+    def url(self, **changes: str) -> str:
+        values = replace(self, **changes)
+        query = {f.name: getattr(values, f.name) for f in fields(values)
+                 if getattr(values, f.name)}
+        return "/serials" + (f"?{urlencode(query)}" if query else "")
+
+
+def _lot_filter(web: Web, filters: Filters) -> tuple[str | None, str | None, list[Any]]:
+    """The lot to filter by: an id from a link, or a typed number (which may match several
+    lots: then the choices are shown)."""
+    if filters.batch_id:
+        return filters.batch_id, None, []
+    if not filters.lot.strip():
+        return None, None, []
+    matches = web.svc.batches.by_number(filters.lot, filters.product_id or None)
+    if len(matches) == 1:
+        return matches[0].id, None, []
+    if not matches:
+        return "", f"No lot numbered {filters.lot.strip()!r}.", []
+    return "", f"Lot {filters.lot.strip()!r} matches {len(matches)} lots; choose one.", matches
+
+
+def _tabs(filters: Filters, counts: dict[str, int]) -> list[dict[str, Any]]:
+    tabs = [{"key": "", "label": "All", "count": counts.get("ALL", 0)}]
+    tabs += [{"key": s, "label": STATUS_WORDS[s], "count": counts.get(s, 0)} for s in TABS]
+    tabs += [{"key": s, "label": STATUS_WORDS[s], "count": counts.get(s, 0)}
+             for s in RARE_TABS if counts.get(s, 0) or filters.status == s]
+    for tab in tabs:
+        tab["url"] = filters.url(status=str(tab["key"]), cursor="")
+        tab["current"] = tab["key"] == filters.status
+    return tabs
+
+
+@router.get("/serials")
+def serial_list(web: WebDep, status: str = "", q: str = "", product_id: str = "",
+                lot: str = "", batch_id: str = "", cursor: str = "") -> Response:
+    wanted = parse_enum(SerialStatus, status, "status").value if status else ""
+    filters = Filters(wanted, q.strip(), product_id, lot.strip(), batch_id, cursor)
+    lot_id, lot_problem, lot_choices = _lot_filter(web, filters)
+    counts = web.svc.serials.counts(product_id or None)
+    items: list[Serial] = []
+    next_cursor = None
+    if lot_id != "":
+        result = web.svc.serials.search(q=filters.q or None, product_id=product_id or None,
+                                        status=wanted or None, batch_id=lot_id,
+                                        limit=PAGE_SIZE, cursor=cursor or None)
+        items, next_cursor = result.items, result.next_cursor
+    context = {
+        "nav": "serials", "filters": filters, "tabs": _tabs(filters, counts), "items": items,
+        "names": lookups.Names(web.svc), "lot_problem": lot_problem, "lot_choices": lot_choices,
+        "next_url": filters.url(cursor=next_cursor) if next_cursor else None,
+        "first_url": filters.url(cursor="") if cursor else None,
+        "products": lookups.serial_products(web.svc),
+        "added": web.request.query_params.get("added", "")[:12]}
+    if is_htmx(web.request) and web.request.headers.get("hx-target") == "serial-results":
+        return page(web, "serials/_results.html", context)
+    return page(web, "serials/list.html", context)
+
+
+def _actions(web: Web, serial: Serial) -> list[dict[str, Any]]:
+    """The transitions the table allows from the unit's status, with what each one asks."""
+    allowed = TRANSITIONS[serial.status]
+    needs_order = SerialStatus.ALLOCATED in allowed or SerialStatus.SHIPPED in allowed
+    orders = [o for o in lookups.orders(web.svc) if any(
+        line.product_id == serial.product_id for line in o.lines)] if needs_order else []
+    return [{"target": target.value, "label": label, "orders": orders,
+             "needs_order": target is SerialStatus.ALLOCATED,
+             "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None,
+             "needs_parent": target is SerialStatus.INSTALLED}
+            for target, label in allowed.items()]
+
+
+def _detail(web: Web, serial_id: str, form: FormState | None = None, acting: str = "",
+            status: int = 200) -> Response:
+    serial = web.svc.serials.get(serial_id)
+    names = lookups.Names(web.svc)
+    changed = web.request.query_params.get("changed", "")
+    return page(web, "serials/detail.html", {
+        "nav": "serials", "serial": serial, "names": names,
+        "product": names.product(serial.product_id), "lot": names.batch(serial.batch_id),
+        "history": web.svc.serials.history(serial.id),
+        "actions": _actions(web, serial) if web.session.can_manage else [],
+        "form": form or FormState(), "acting": acting,
+        "changed": STATUS_WORDS.get(changed, ""),
+        "created": web.request.query_params.get("created") == "1"}, status=status)
+
+
+@router.get("/serials/{serial_id}")
+def serial_detail(web: WebDep, serial_id: str) -> Response:
+    return _detail(web, serial_id)
+
+
+def _parent_id(web: Web, state: FormState) -> str | None:
+    number = optional(state.get("parent"))
+    if number is None:
+        return None
+    try:
+        return web.svc.serials.lookup(number).id
+    except NotFound:
+        state.add("parent", f"no serial numbered {number!r}")
+        return None
+
+
+@router.post("/serials/{serial_id}/status")
+def change_status(web: WebDep, serial_id: str, form: FormDep) -> Response:
+    web.require_manager("changing a serial's status")
+    target = field(form, "status")
+    state = FormState(values={name: field(form, name) for name in
+                              ("status", "order_id", "parent", "reason")})
+    parent = _parent_id(web, state)
+    if target == SerialStatus.INSTALLED.value and parent is None and not state.errors:
+        state.add("parent", "installing needs the parent unit's serial number")
+    if target == SerialStatus.ALLOCATED.value and not state.get("order_id"):
+        state.add("order_id", "reserving needs an order")
+    if state.ok:
+        try:
+            web.svc.serials.change_status(
+                serial_id, target, order_id=optional(state.get("order_id")),
+                parent_serial_id=parent, reason=optional(state.get("reason")))
+        except LotlineError as error:
+            if isinstance(error, NotFound) and error.entity == "serial" and error.field == "id":
+                raise
+            place_error(state, error, ACTION_ALIASES)
+    if not state.ok:
+        return _detail(web, serial_id, state, acting=target, status=422)
+    return redirect(f"/serials/{serial_id}?changed={SerialStatus(target).value}")

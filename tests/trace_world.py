@@ -1,0 +1,138 @@
+"""A multi-level genealogy for the trace and recall tests, made through the services:
+
+    Olive Farm lot OF-26-01 (100 L)  ─┐
+                                      ├─ blend TR-BLEND → BL-1 (100 L) ─┬─ Carol: 5 L
+    Hill Grove lot HG-77 (50 L) ──────┘   (60 L + 40 L)                 │
+         └─ Dave: 5 L (direct)                                          └─ repack TR-REPACK (70 L)
+                                                                            ├─ BT-1, 60 bottles
+                                                                            │    ├─ Alice: 20
+                                                                            │    └─ Bob: 30
+                                                                            └─ GB-1, 5 gift boxes
+                                                                                 GB-001..GB-005
+                                                                                 └─ Alice: GB-001, GB-002
+
+A recall of OF-26-01 reaches Alice, Bob and Carol (57 units), never Dave. The world is
+importable from every test folder (tests/ is on sys.path through its conftest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from lotline.bootstrap import Services
+from lotline.domain.model import Batch, Customer, Order, Product, Supplier
+
+D = Decimal
+GIFT_SERIALS = [f"GB-{i:03d}" for i in range(1, 6)]
+
+
+@dataclass
+class World:
+    svc: Services
+    products: dict[str, Product] = field(default_factory=dict)
+    suppliers: dict[str, Supplier] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    lots: dict[str, Batch] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    receipts: dict[str, str] = field(default_factory=dict)  # lot number -> receipt reference
+    transformations: dict[str, str] = field(default_factory=dict)  # reference -> id
+
+    def lot_id(self, number: str) -> str:
+        return self.lots[number].id
+
+    def stock_id(self) -> str:
+        return self.svc.warehouses.location_by_code("STOCK").id
+
+
+def _receive(world: World, supplier: Supplier, product: Product, number: str,
+             quantity: int, unit_cost: str, reference: str,
+             expiry: dt.date | None = None) -> Batch:
+    svc = world.svc
+    receipt = svc.receipts.create_receipt(
+        reference=reference, supplier_id=supplier.id,
+        lines=[{"product_id": product.id, "expected_quantity": quantity,
+                "unit_cost": unit_cost}])
+    lot: dict[str, Any] = {"batch_number": number, "quantity": quantity,
+                           "manufacturing_date": dt.date(2026, 1, 15)}
+    if expiry is not None:
+        lot["expiry_date"] = expiry
+    svc.receipts.receive(receipt.id, [{"line_id": receipt.lines[0].id, "lots": [lot]}])
+    svc.receipts.putaway(receipt.id)
+    world.receipts[number] = reference
+    found = svc.batches.by_number(number, product.id)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _ship(world: World, reference: str, customer: str,
+          lines: list[tuple[str, int, list[str] | None]]) -> Order:
+    """An order of (lot number, quantity, serial numbers) lines, allocated to those lots,
+    then shipped."""
+    svc = world.svc
+    lots = [world.lots[number] for number, _q, _s in lines]
+    order = svc.orders.create_order(
+        reference=reference, customer_id=world.customers[customer].id,
+        lines=[{"product_id": lot.product_id, "quantity": quantity}
+               for lot, (_n, quantity, _s) in zip(lots, lines, strict=True)])
+    targets = []
+    for line, lot, (_n, quantity, numbers) in zip(order.lines, lots, lines, strict=True):
+        target: dict[str, Any] = {"line_id": line.id, "batch_id": lot.id, "quantity": quantity}
+        if numbers:
+            target["serial_numbers"] = numbers
+        targets.append(target)
+    svc.orders.allocate(order.id, lines=targets)
+    svc.orders.ship(order.id, carrier="DHL")
+    world.orders[reference] = order
+    return order
+
+
+def build_world(svc: Services) -> World:
+    world = World(svc)
+    products = svc.products
+    world.products = {
+        "bulk": products.create_product(sku="OIL-BULK", name="Olive oil, bulk", uom="LTR",
+                                        tracking="lot"),
+        "blend": products.create_product(sku="OIL-BLEND", name="Olive oil blend", uom="LTR",
+                                         tracking="lot"),
+        "bottle": products.create_product(sku="BOTTLE-500", name="Olive oil 500 ml bottle",
+                                          gtin="09506000134352", tracking="lot"),
+        "gift": products.create_product(sku="GIFT-BOX", name="Gift box",
+                                        tracking="lot_serial"),
+    }
+    world.suppliers = {name: svc.suppliers.create_supplier(name=name)
+                       for name in ("Olive Farm", "Hill Grove")}
+    world.customers = {name: svc.customers.create_customer(name=name, city=city)
+                       for name, city in (("Alice Deli", "Lisbon"), ("Bob Market", "Porto"),
+                                          ("Carol Cafe", "Faro"), ("Dave Diner", "Braga"))}
+    bulk = world.products["bulk"]
+    world.lots["OF-26-01"] = _receive(world, world.suppliers["Olive Farm"], bulk, "OF-26-01",
+                                      100, "2", "ASN-OF-1", expiry=dt.date(2027, 6, 30))
+    world.lots["HG-77"] = _receive(world, world.suppliers["Hill Grove"], bulk, "HG-77", 50,
+                                   "3", "ASN-HG-1", expiry=dt.date(2027, 3, 31))
+    _ship(world, "SO-DAVE", "Dave Diner", [("HG-77", 5, None)])
+    blend = svc.transformations.transform(
+        kind="production", reference="TR-BLEND",
+        inputs=[{"batch_id": world.lot_id("OF-26-01"), "quantity": 60},
+                {"batch_id": world.lot_id("HG-77"), "quantity": 40}],
+        outputs=[{"product_id": world.products["blend"].id, "batch_number": "BL-1",
+                  "quantity": 100, "expiry_date": "2027-03-31"}])
+    world.transformations["TR-BLEND"] = blend.id
+    world.lots["BL-1"] = svc.batches.get(blend.outputs[0].batch_id or "")
+    _ship(world, "SO-CAROL", "Carol Cafe", [("BL-1", 5, None)])
+    repack = svc.transformations.transform(
+        kind="repacking", reference="TR-REPACK",
+        inputs=[{"batch_id": world.lot_id("BL-1"), "quantity": 70}],
+        outputs=[{"product_id": world.products["bottle"].id, "batch_number": "BT-1",
+                  "quantity": 60, "expiry_date": "2027-03-31"},
+                 {"product_id": world.products["gift"].id, "batch_number": "GB-1",
+                  "quantity": 5, "serial_numbers": GIFT_SERIALS,
+                  "expiry_date": "2027-03-31"}])
+    world.transformations["TR-REPACK"] = repack.id
+    world.lots["BT-1"] = svc.batches.get(repack.outputs[0].batch_id or "")
+    world.lots["GB-1"] = svc.batches.get(repack.outputs[1].batch_id or "")
+    _ship(world, "SO-ALICE", "Alice Deli", [("BT-1", 20, None),
+                                            ("GB-1", 2, ["GB-001", "GB-002"])])
+    _ship(world, "SO-BOB", "Bob Market", [("BT-1", 30, None)])
+    return world
