@@ -55,7 +55,8 @@ class IdempotencyMiddleware:
         if stored is not None:
             await self._replay(stored, request_hash, scope, receive, send)
             return
-        await self._run_and_store(scope, body, send, credential, key, request_hash)
+        await self._run_and_store(scope, replay(body, receive), send, credential, key,
+                                  request_hash)
 
     def _stored(self, credential: str, key: str) -> Any:
         k = t.idempotency_keys.c
@@ -77,7 +78,7 @@ class IdempotencyMiddleware:
                                 (b"idempotent-replayed", b"true")]})
         await send({"type": "http.response.body", "body": bytes(stored.body)})
 
-    async def _run_and_store(self, scope: Scope, body: bytes, send: Send, credential: str,
+    async def _run_and_store(self, scope: Scope, receive: Receive, send: Send, credential: str,
                              key: str, request_hash: str) -> None:
         captured: dict[str, Any] = {"status": 500, "content_type": "", "body": b""}
 
@@ -91,7 +92,7 @@ class IdempotencyMiddleware:
                 captured["body"] += bytes(message.get("body", b""))
             await send(message)
 
-        await self.app(scope, replay(body), capture)
+        await self.app(scope, receive, capture)
         if captured["status"] < 500 and captured["status"] not in NOT_STORED:
             await run_in_threadpool(self._store, credential, key, request_hash, captured)
 
