@@ -214,7 +214,8 @@ def sqlite_side() -> list[Timing]:
         def recall(lot_id: str) -> None:
             conn.execute("BEGIN IMMEDIATE")
             query(lot_id)
-            conn.execute(RAW_HOLD.format(p="?"), ("bench", sqlite_timestamp(dt.datetime.now(dt.UTC)),
+            conn.execute(RAW_HOLD.format(p="?"),
+                         ("bench", sqlite_timestamp(dt.datetime.now(dt.UTC)),
                                                   org, lot_id))
             conn.execute("COMMIT")
 

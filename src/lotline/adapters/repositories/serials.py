@@ -23,6 +23,7 @@ from lotline.adapters.repositories.common import (
     in_chunks,
     upsert_add,
 )
+from lotline.adapters.search_index import index_serials_after, last_serial_rowid
 from lotline.adapters.types import sqlite_timestamp, to_scaled
 from lotline.domain.model import Hold, Page, Serial
 from lotline.domain.statuses import HoldKind, SerialStatus
@@ -102,7 +103,9 @@ class SerialRepository(ScopedRepository[Serial]):
                 for serial_id, number in zip(new.ids, new.numbers, strict=True)]
         placeholders = ", ".join("?" for _ in SERIAL_COLUMNS)
         sql = f"INSERT INTO serials ({', '.join(SERIAL_COLUMNS)}) VALUES ({placeholders})"
+        before = last_serial_rowid(self.conn)
         self.conn.exec_driver_sql(sql, rows)
+        index_serials_after(self.conn, before)
 
     def _copy_postgresql(self, new: NewSerials) -> None:
         shared = self._shared_values(new, sqlite=False)
@@ -151,6 +154,12 @@ class SerialRepository(ScopedRepository[Serial]):
                cursor: str | None) -> Page[Serial]:
         c = self.table.c
         statement = self.select()
+        if q and self._uses_fts(q):
+            # Drive the search from the trigram index's few matches (rowid lookups): with the
+            # organization filter indexable, SQLite would walk every serial of the
+            # organization in id order instead (`+` keeps the filter, not the index).
+            statement = select(self.table).where(text("+serials.org_id = :fts_org").bindparams(
+                bindparam("fts_org", self.org_id)))
         for column, value in ((c.product_id, product_id), (c.batch_id, batch_id),
                               (c.location_id, location_id), (c.order_id, order_id),
                               (c.warehouse_id, warehouse_id)):
@@ -165,7 +174,7 @@ class SerialRepository(ScopedRepository[Serial]):
     def _substring(self, q: str) -> Any:
         """Partial-number match, case-sensitive like every serial match, through the trigram
         index where the fragment is long enough for one (3 characters)."""
-        if self.conn.dialect.name == "sqlite" and len(q) >= 3:
+        if self._uses_fts(q):
             phrase = '"' + q.replace('"', '""') + '"'
             return text("serials.rowid IN (SELECT rowid FROM serials_fts "
                         "WHERE serials_fts MATCH :fts_phrase)").bindparams(
@@ -173,6 +182,9 @@ class SerialRepository(ScopedRepository[Serial]):
         if self.conn.dialect.name == "sqlite":
             return func.instr(self.table.c.serial_number, q) > 0
         return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
+
+    def _uses_fts(self, q: str) -> bool:
+        return self.conn.dialect.name == "sqlite" and len(q) >= 3
 
     # --- state changes and the per-status counts ------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from lotline.adapters.search_index import index_serials_after, last_serial_rowid
 from lotline.adapters.types import sqlite_timestamp
 
 STAGE = "lotline_import_serials"
@@ -115,7 +116,10 @@ class SerialStaging:
         columns = ", ".join(_SERIAL_COLUMNS)
         sql = (f"INSERT INTO serials (org_id, {columns}, created_at, updated_at) "
                f"SELECT :org, {columns}, :stamp, :stamp FROM {STAGE}")
-        return int(self.conn.execute(text(sql), {"org": self.org_id, "stamp": stamp}).rowcount)
+        before = last_serial_rowid(self.conn)
+        inserted = self.conn.execute(text(sql), {"org": self.org_id, "stamp": stamp}).rowcount
+        index_serials_after(self.conn, before)
+        return int(inserted)
 
     def group_numbers(self, group_no: int) -> list[str]:
         """The serial numbers of one group, inside the caller's transaction."""
