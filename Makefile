@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= lotline-demo.db
+DEMO_PORT ?= 8000
 
 .PHONY: install lint test test-fast demo bench clean
 
@@ -26,7 +27,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q
 
 demo: $(STAMP)
-	$(BIN)/lotline demo --database-url sqlite:///$(DEMO_DB)
+	$(BIN)/lotline demo --database-url sqlite:///$(DEMO_DB) --port $(DEMO_PORT)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

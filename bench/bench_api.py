@@ -13,7 +13,7 @@ the same token check, middleware (request id, JSON access log, metrics, body lim
 idempotency), logging configuration and process model (uvicorn, one worker). Load from `wrk`
 when installed (Debian package `wrk`), else an asyncio httpx loop; CONNECTIONS connections for
 LOAD_SECONDS, best of two runs each, interleaved. Prints requests/s of both, the ratio (target
->= 0.5) and the lookup's p99 latency.
+>= 0.5) and the lookup's p99 latency at CONNECTIONS connections and on one connection.
 
 api_serial_search: 1,000,000 serials loaded through `POST /serials/bulk` (100,000 a request),
 then `GET /api/v1/serials?q=...` (first page of 50) for fragments matching one, a few dozen, a
@@ -105,6 +105,10 @@ def server(command: list[str], log_dir: Path, name: str) -> Iterator[Server]:
     running = Server(command, log_dir, name)
     try:
         yield running
+    except BaseException:
+        running.stop()
+        print(f"--- {name}'s log ends with:\n{running.log.read_text()[-4000:]}", file=sys.stderr)
+        raise
     finally:
         running.stop()
 
@@ -181,14 +185,14 @@ def _milliseconds(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def load_wrk(base: str, token: str, prefix: str, seconds: int,
-             script_dir: Path) -> tuple[float, float]:
+def load_wrk(base: str, token: str, prefix: str, seconds: int, script_dir: Path,
+             connections: int = CONNECTIONS) -> tuple[float, float]:
     """Requests/s and p99 latency (ms) of wrk on random lookups."""
     script = script_dir / "lookup.lua"
     script.write_text(WRK_SCRIPT.replace("{path}", f"{API}/serials/lookup/{prefix}-")
                       .replace("{count}", str(BULK)))
     done = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(script),
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
          "-H", f"Authorization: Bearer {token}", base],
         capture_output=True, text=True, check=True)
     out = done.stdout
@@ -199,8 +203,8 @@ def load_wrk(base: str, token: str, prefix: str, seconds: int,
     return rps, p99
 
 
-def load_httpx(base: str, token: str, prefix: str, seconds: int,
-               _script_dir: Path) -> tuple[float, float]:
+def load_httpx(base: str, token: str, prefix: str, seconds: int, _script_dir: Path,
+               connections: int = CONNECTIONS) -> tuple[float, float]:
     """Requests/s and p99 latency (ms) of an asyncio httpx loop (wrk absent)."""
     import random
 
@@ -209,7 +213,7 @@ def load_httpx(base: str, token: str, prefix: str, seconds: int,
     async def run() -> tuple[int, list[float], float]:
         latencies: list[float] = []
         stop_at = time.perf_counter() + seconds
-        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
                                      headers={"Authorization": f"Bearer {token}"}) as client:
             async def worker(seed: int) -> None:
@@ -222,7 +226,7 @@ def load_httpx(base: str, token: str, prefix: str, seconds: int,
                         raise RuntimeError(f"lookup answered {response.status_code}")
                     latencies.append((time.perf_counter() - began) * 1000)
             began = time.perf_counter()
-            await asyncio.gather(*(worker(i) for i in range(CONNECTIONS)))
+            await asyncio.gather(*(worker(i) for i in range(connections)))
             return len(latencies), latencies, time.perf_counter() - began
 
     count, latencies, elapsed = asyncio.run(run())
@@ -230,7 +234,7 @@ def load_httpx(base: str, token: str, prefix: str, seconds: int,
 
 
 def bench_lookup(bench: Bench, url: str, token: str, prefix: str, log_dir: Path) -> None:
-    load: Callable[[str, str, str, int, Path], tuple[float, float]]
+    load: Callable[..., tuple[float, float]]
     load, tool = (load_wrk, "wrk") if shutil.which("wrk") else (load_httpx, "httpx")
     with server(lotline_serve(url), log_dir, "lotline-lookup") as ours, \
             server(baseline_serve(url), log_dir, "baseline") as base:
@@ -244,11 +248,14 @@ def bench_lookup(bench: Bench, url: str, token: str, prefix: str, log_dir: Path)
             for side in order:
                 target = ours if side == "ours" else base
                 results[side].append(load(target.base, token, prefix, LOAD_SECONDS, log_dir))
+        # Latency without queueing: one connection, one request at a time.
+        _, alone_p99 = load(ours.base, token, prefix, LOAD_SECONDS, log_dir, connections=1)
     ours_rps, ours_p99 = max(results["ours"])
     base_rps, _ = max(results["base"])
     print(f"api_lookup ({bench.backend}, {tool}, {CONNECTIONS} connections, 1 worker): "
           f"ours {ours_rps:.0f} req/s, bare endpoint {base_rps:.0f} req/s, ratio "
-          f"{ours_rps / base_rps:.2f}, lookup p99 {ours_p99:.1f} ms", flush=True)
+          f"{ours_rps / base_rps:.2f}, lookup p99 {ours_p99:.1f} ms ({alone_p99:.1f} ms on one "
+          "connection)", flush=True)
 
 
 # --- substring search over a million -----------------------------------------------------------

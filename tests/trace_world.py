@@ -1,15 +1,12 @@
 """A multi-level genealogy for the trace and recall tests, made through the services:
 
-    Olive Farm lot OF-26-01 (100 L)  ─┐
-                                      ├─ blend TR-BLEND → BL-1 (100 L) ─┬─ Carol: 5 L
-    Hill Grove lot HG-77 (50 L) ──────┘   (60 L + 40 L)                 │
-         └─ Dave: 5 L (direct)                                          └─ repack TR-REPACK (70 L)
-                                                                            ├─ BT-1, 60 bottles
-                                                                            │    ├─ Alice: 20
-                                                                            │    └─ Bob: 30
-                                                                            └─ GB-1, 5 gift boxes
-                                                                                 GB-001..GB-005
-                                                                                 └─ Alice: GB-001, GB-002
+    Olive Farm OF-26-01 (100 L) ─┐
+                                 ├─ blend TR-BLEND (60 L + 40 L) → BL-1 (100 L)
+    Hill Grove HG-77 (50 L) ─────┘    BL-1 ── Carol: 5 L
+         └─ Dave: 5 L (direct)        BL-1 ── repack TR-REPACK (70 L)
+                                                ├─ BT-1, 60 bottles ── Alice: 20, Bob: 30
+                                                └─ GB-1, gift boxes GB-001..GB-005
+                                                        └─ Alice: GB-001, GB-002
 
 A recall of OF-26-01 reaches Alice, Bob and Carol (57 units), never Dave. The world is
 importable from every test folder (tests/ is on sys.path through its conftest)."""
@@ -17,12 +14,14 @@ importable from every test folder (tests/ is on sys.path through its conftest)."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from lotline.bootstrap import Services
 from lotline.domain.model import Batch, Customer, Order, Product, Supplier
+from lotline.entrypoints.serialize import dumps
 
 D = Decimal
 GIFT_SERIALS = [f"GB-{i:03d}" for i in range(1, 6)]
@@ -136,3 +135,70 @@ def build_world(svc: Services) -> World:
                                             ("GB-1", 2, ["GB-001", "GB-002"])])
     _ship(world, "SO-BOB", "Bob Market", [("BT-1", 30, None)])
     return world
+
+
+# --- what the trace of this world must say, for every door ------------------------------------
+# Summaries of the JSON a door answers (the library's results through `as_json`):
+# forward (lot, on hand, shipped, [(customer, order, quantity, serials)], made by, [children]).
+
+def as_json(value: Any) -> Any:
+    """A result as the API writes it (numbers exact, dates ISO)."""
+    return json.loads(dumps(value))
+
+
+def forward_summary(node: dict[str, Any]) -> tuple[Any, ...]:
+    return (node["lot"]["batch_number"], node["on_hand"], node["shipped_quantity"],
+            [(d["customer_name"], d["order_reference"], d["quantity"], d["serial_numbers"])
+             for d in node["deliveries"]],
+            [t["reference"] for t in node["used_in"]],
+            [forward_summary(child) for child in node["outputs"]])
+
+
+def backward_summary(node: dict[str, Any]) -> tuple[Any, ...]:
+    return (node["lot"]["batch_number"], node["lot"]["supplier_name"],
+            [(r["reference"], r["quantity"]) for r in node["receipts"]],
+            [t["reference"] for t in node["made_by"]],
+            [backward_summary(child) for child in node["inputs"]])
+
+
+FORWARD_FROM_OLIVE_FARM = (
+    "OF-26-01", 40, 0, [], ["TR-BLEND"], [
+        ("BL-1", 25, 5, [("Carol Cafe", "SO-CAROL", 5, [])], ["TR-REPACK"], [
+            ("BT-1", 10, 50, [("Alice Deli", "SO-ALICE", 20, []),
+                              ("Bob Market", "SO-BOB", 30, [])], [], []),
+            ("GB-1", 3, 2, [("Alice Deli", "SO-ALICE", 2, ["GB-001", "GB-002"])], [], []),
+        ]),
+    ])
+BACKWARD_FROM_BOTTLES = (
+    "BT-1", None, [], ["TR-REPACK"], [
+        ("BL-1", None, [], ["TR-BLEND"], [
+            ("OF-26-01", "Olive Farm", [("ASN-OF-1", 100)], [], []),
+            ("HG-77", "Hill Grove", [("ASN-HG-1", 50)], [], []),
+        ]),
+    ])
+# The recall of OF-26-01: (customer, order, lot, quantity, serials) and stock per lot.
+RECALL_DELIVERIES = [
+    ("Alice Deli", "SO-ALICE", "BT-1", 20, []),
+    ("Alice Deli", "SO-ALICE", "GB-1", 2, ["GB-001", "GB-002"]),
+    ("Bob Market", "SO-BOB", "BT-1", 30, []),
+    ("Carol Cafe", "SO-CAROL", "BL-1", 5, []),
+]
+RECALL_LOTS = [("OF-26-01", 0), ("BL-1", 1), ("BT-1", 2), ("GB-1", 2)]
+RECALL_ON_HAND = [("OF-26-01", "STOCK", 40), ("BL-1", "STOCK", 25), ("BT-1", "STOCK", 10),
+                  ("GB-1", "STOCK", 3)]
+
+
+def recall_summary(recall: dict[str, Any]) -> dict[str, Any]:
+    report = recall["report"]
+    return {
+        "lots": [(lot["batch_number"], lot["depth"]) for lot in report["lots"]],
+        "deliveries": [(entry["customer"]["name"], order["order_reference"],
+                        d["batch_number"], d["quantity"], d["serial_numbers"])
+                       for entry in report["customers"] for order in entry["orders"]
+                       for d in order["deliveries"]],
+        "customer_totals": [(e["customer"]["name"], e["quantity"])
+                            for e in report["customers"]],
+        "on_hand": [(s["batch_number"], s["location_code"], s["quantity"])
+                    for s in report["on_hand"]],
+        "shipped": recall["shipped_quantity"],
+    }

@@ -130,7 +130,10 @@ class _IdleReaders:
 
 
 _IDLE_READERS: WeakKeyDictionary[Engine, _IdleReaders] = WeakKeyDictionary()
-IDLE_READERS_KEPT = 4
+# As many as the API's requests can read at once (its thread pool runs up to 40): with 4, a
+# server under 16 concurrent lookups opened and closed a connection (and its PRAGMAs) for most
+# of its credential checks and lookups. An idle autocommit connection holds no lock.
+IDLE_READERS_KEPT = 32
 
 
 def _dbapi(pooled: PoolProxiedConnection) -> DBAPIConnection:

@@ -260,6 +260,9 @@ serials = Table(
     Index("ix_serials_batch_id_status", "batch_id", "status"),
     Index("ix_serials_org_id_status_id", "org_id", "status", "id"),
     Index("ix_serials_org_id_product_id_status_id", "org_id", "product_id", "status", "id"),
+    # The serial list's "All" tab, with and without a product filter, in keyset (id) order.
+    Index("ix_serials_org_id_id", "org_id", "id"),
+    Index("ix_serials_org_id_product_id_id", "org_id", "product_id", "id"),
 )
 Index("ix_serials_order_id", serials.c.order_id,
       sqlite_where=serials.c.order_id.isnot(None), postgresql_where=serials.c.order_id.isnot(None))

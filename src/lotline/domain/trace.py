@@ -62,6 +62,10 @@ class UnitTrace:
     receipts: list[ReceiptRef]
     made_by: list[TransformationRef]
     lot: BackwardNode | None
+    # A unit made without a lot of its own (kitting into a serial-only product): the lots and
+    # units its transformations consumed. A unit with a lot has them in `lot` instead.
+    inputs: list[BackwardNode] = field(default_factory=list)
+    consumed_serials: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories.trace import not_reversed
 from lotline.domain import epcis
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
@@ -37,7 +38,7 @@ class EpcisService(Service):
 def _movement_rows(uow: UnitOfWork, start: dt.date | None, end: dt.date | None,
                    batch_id: str | None, limit: int) -> list[Any]:
     m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
-    loc, w, rev = t.locations.c, t.warehouses.c, t.movements.alias("rev")
+    loc, w = t.locations.c, t.warehouses.c
     place = t.locations.alias("place")
     statement = (
         select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
@@ -50,7 +51,7 @@ def _movement_rows(uow: UnitOfWork, start: dt.date | None, end: dt.date | None,
         .outerjoin(t.locations, loc.id == place.c.id)
         .outerjoin(t.warehouses, w.id == loc.warehouse_id)
         .where(m.org_id == uow.actor.org_id, m.kind.in_([k.value for k in KINDS]),
-               ~exists().where(rev.c.reverses_id == m.id)))
+               not_reversed(m, uow.actor.org_id)))
     if batch_id is not None:
         statement = statement.where(m.batch_id == batch_id)
     if start is not None:
@@ -114,24 +115,40 @@ def _events(rows: list[Any], numbers: dict[str, list[str]], domain: str
                 disposition="in_progress" if received else "active", epcs=epcs,
                 quantities=quantities, read_point=_place(row, domain),
                 lot_data=epcis.ilmd(row.batch_number, row.expiry_date)))
-    return [_transformation(transformations[e["_transformation"]], numbers, domain)
-            if "_transformation" in e else e for e in events]
+    result: list[dict[str, Any]] = []
+    for event in events:
+        if "_transformation" in event:
+            result.extend(_transformation(transformations[event["_transformation"]], numbers,
+                                          domain))
+        else:
+            result.append(event)
+    return result
 
 
 def _transformation(rows: list[Any], numbers: dict[str, list[str]],
-                    domain: str) -> dict[str, Any]:
+                    domain: str) -> list[dict[str, Any]]:
+    """One TransformationEvent per output lot, all with the transformation's ID (EPCIS links
+    events that share it): `ilmd` describes every output of its event, so outputs of two lots
+    (say, bottles and gift boxes from one blend) each get an event with their own lot data.
+    The inputs go on the first."""
     inputs: tuple[list[str], list[dict[str, Any]]] = ([], [])
-    outputs: tuple[list[str], list[dict[str, Any]]] = ([], [])
-    lot_data: dict[str, str] = {}
+    outputs: dict[tuple[str, str | None], tuple[list[str], list[dict[str, Any]]]] = {}
+    lot_data: dict[tuple[str, str | None], dict[str, str]] = {}
     for row in rows:
-        side = inputs if row.kind == MovementKind.CONSUME.value else outputs
         epcs, quantities = _what(row, numbers, domain)
+        if row.kind == MovementKind.CONSUME.value:
+            side = inputs
+        else:
+            key = (row.sku, row.batch_number)
+            side = outputs.setdefault(key, ([], []))
+            lot_data.setdefault(key, epcis.ilmd(row.batch_number, row.expiry_date))
         side[0].extend(epcs)
         side[1].extend(quantities)
-        if side is outputs and not lot_data:
-            lot_data = epcis.ilmd(row.batch_number, row.expiry_date)
     first = rows[0]
-    return epcis.transformation_event(
+    made = list(outputs.items()) or [((first.sku, None), ([], []))]
+    return [epcis.transformation_event(
         moment=first.occurred_at,
         transformation_id=epcis.transformation_uri(domain, first.transformation_id),
-        inputs=inputs, outputs=outputs, read_point=_place(first, domain), lot_data=lot_data)
+        inputs=inputs if index == 0 else ([], []), outputs=side,
+        read_point=_place(first, domain), lot_data=lot_data.get(key, {}))
+        for index, (key, side) in enumerate(made)]

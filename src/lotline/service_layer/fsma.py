@@ -8,9 +8,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories.trace import not_reversed
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import normalize
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -25,7 +26,6 @@ def _events(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
     m, b, p = t.movements.c, t.batches.c, t.products.c
     sup, w, loc = t.suppliers.c, t.warehouses.c, t.locations.c
     rec, o, c, tr = t.receipts.c, t.orders.c, t.customers.c, t.transformations.c
-    rev = t.movements.alias("rev")
     statement = (
         select(m.kind, m.occurred_at, m.quantity, b.batch_number, b.manufacturer_batch_number,
                sup.name.label("supplier"), p.sku, p.name.label("product"), p.uom,
@@ -42,7 +42,7 @@ def _events(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
         .outerjoin(t.customers, c.id == o.customer_id)
         .outerjoin(t.transformations, tr.id == m.transformation_id)
         .where(m.org_id == uow.actor.org_id, m.kind.in_(list(EVENTS)),
-               ~exists().where(rev.c.reverses_id == m.id)))
+               not_reversed(m, uow.actor.org_id)))
     if batch_id is not None:
         statement = statement.where(m.batch_id == batch_id)
     if start is not None:
@@ -76,7 +76,7 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
             "event_type": event, "event_date": day, "traceability_lot_code": row.batch_number,
             "traceability_lot_code_source": _source(row), "product_sku": row.sku,
             "product_description": row.product, "unit_of_measure": row.uom,
-            "ship_from": row.supplier if event == "receiving" else row.warehouse,
+            "ship_from": _ship_from(event, row),
             "ship_to": _ship_to(event, row), "location": row.location,
             "reference_document_type": document[0], "reference_document_number": document[1]})
     rows = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
@@ -90,10 +90,18 @@ def _source(row: Any) -> str:
         else origin
 
 
+def _ship_from(event: str, row: Any) -> str | None:
+    """Shipping and receiving events have a ship-from; a transformation happens in place
+    (its `location` says where)."""
+    if event == "receiving":
+        return str(row.supplier) if row.supplier else None
+    return str(row.warehouse) if event == "shipping" and row.warehouse else None
+
+
 def _ship_to(event: str, row: Any) -> str | None:
     if event == "shipping":
         return ", ".join(part for part in (row.customer, row.city) if part) or None
-    return str(row.warehouse) if row.warehouse else None
+    return str(row.warehouse) if event == "receiving" and row.warehouse else None
 
 
 def _document(event: str, row: Any) -> tuple[str, str | None]:

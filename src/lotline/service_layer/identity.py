@@ -10,8 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from lotline.adapters.db import borrow_autocommit, return_autocommit
 from lotline.adapters.passwords import hash_password, verify_password
-from lotline.adapters.repositories.identity import IdentityRepository, user_from_row
+from lotline.adapters.repositories.identity import (
+    IdentityRepository,
+    credential_reads,
+    user_from_row,
+)
 from lotline.domain.errors import (
     Conflict,
     NotFound,
@@ -117,17 +122,27 @@ class IdentityService:
         return IssuedToken(access_token=token, token_type="bearer", expires_at=expires)
 
     def resolve(self, secret: str) -> Actor:
-        """The actor behind a bearer token or an API key; Unauthorized if it is not valid."""
+        """The actor behind a bearer token or an API key; Unauthorized if it is not valid.
+
+        Every API request comes here: the rows are read by `CredentialReads` (one statement
+        each, no transaction) and judged here, as `token_principal` and `api_key_row` would."""
         digest = secret_hash(secret)
         now = self.clock().astimezone(dt.UTC)
-        with self._uow(write=False) as uow:
-            repo = IdentityRepository(uow.conn)
-            user = repo.token_principal(digest, now) if secret.startswith(TOKEN_PREFIX) else None
-            key = repo.api_key_row(digest) if user is None else None
+        reads = credential_reads(self.engine.dialect)
+        pooled = borrow_autocommit(self.engine)
+        reusable = False
+        try:
+            token = reads.token(pooled, digest) if secret.startswith(TOKEN_PREFIX) else None
+            user = token if token is not None and token.revoked_at is None \
+                and token.expires_at > now and token.active else None
+            key = reads.api_key(pooled, digest) if user is None else None
+            reusable = True
+        finally:
+            return_autocommit(self.engine, pooled, reusable=reusable)
         if user is not None:
             return Actor(org_id=user.org_id, name=user.username, role=Role(user.role),
                          clock=self.clock)
-        if key is None:
+        if key is None or key.revoked_at is not None:
             raise Unauthorized("the bearer token or API key is not valid (expired or revoked?)")
         if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
             with self._uow(write=True) as uow:

@@ -40,10 +40,14 @@ def cost_of(allocations: list[Allocation]) -> Decimal:
                           for a in allocations), Decimal(0)))
 
 
-def order_view(uow: UnitOfWork, order_id: str) -> OrderView:
-    order = need_order(uow, order_id)
+def order_view(uow: UnitOfWork, order_id: str, *, order: Order | None = None,
+               allocations: list[Allocation] | None = None) -> OrderView:
+    """The order as it stands; a caller that has just written the order or read all of its
+    allocations passes them in, and they are not read again."""
+    order = order if order is not None else need_order(uow, order_id)
     flows = FlowRepository(uow.conn, uow.actor.org_id)
-    allocations = flows.allocations(order.id, LIVE)
+    allocations = (flows.allocations(order.id, LIVE) if allocations is None
+                   else [a for a in allocations if a.status in LIVE])
     by_line: dict[str, list[Allocation]] = defaultdict(list)
     for allocation in allocations:
         by_line[allocation.order_line_id].append(allocation)

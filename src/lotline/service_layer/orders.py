@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
@@ -10,8 +11,9 @@ from typing import Any
 
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
-from lotline.domain.flows import OrderView, PickItem, Shipment
+from lotline.domain.flows import Allocation, OrderView, PickItem, Shipment
 from lotline.domain.ids import new_id
+from lotline.domain.lots import LotRecord
 from lotline.domain.model import Order, Page
 from lotline.domain.statuses import Role
 from lotline.domain.values import (
@@ -135,8 +137,8 @@ class OrderService(Service):
                     "not enough allocatable stock: " + ", ".join(
                         f"{sku} short by {qty}" for sku, qty in sorted(shortfall.items())),
                     shortfall={sku: str(qty) for sku, qty in shortfall.items()})
-            _refresh_status(uow, order)
-            return order_view(uow, order.id)
+            refreshed, allocations = _refresh_status(uow, order)
+            return order_view(uow, order.id, order=refreshed, allocations=allocations)
 
     def pick_list(self, order_id: str) -> builtins.list[PickItem]:
         with self.reading() as uow:
@@ -149,7 +151,7 @@ class OrderService(Service):
         with self.writing() as uow:
             order = _open_order(uow, order_id)
             pick_scans(uow, order, scans, self.today(uow))
-            return order_view(uow, order.id)
+            return order_view(uow, order.id, order=order)
 
     def ship(self, order_id: str, *, carrier: str | None = None,
              tracking_number: str | None = None, ship_to: dict[str, Any] | None = None,
@@ -170,10 +172,12 @@ class OrderService(Service):
                 raise Conflict(f"order {order.reference!r} has nothing allocated to ship; "
                                "allocate it first", order_id=order.id)
             today = self.today(uow)
-            check_shippable(uow, pending, today)
+            lots: dict[str, LotRecord | None] = {}
+            check_shippable(uow, pending, today, lots)
             customer = need_customer(uow, order.customer_id)
-            ship_allocations(uow, order, customer, pending, details, today)
-            return order_view(uow, order.id)
+            shipped, allocations = ship_allocations(uow, order, customer, pending, details,
+                                                    today, lots)
+            return order_view(uow, order.id, order=shipped, allocations=allocations)
 
     def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
         self.actor.require(Role.MANAGER, "cancelling orders")
@@ -223,10 +227,13 @@ def _open_order(uow: UnitOfWork, order_id: str) -> Order:
     return order
 
 
-def _refresh_status(uow: UnitOfWork, order: Order) -> None:
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
-    uow.orders.update(order.id, {"status": status_after(order, flows.allocations(order.id)),
-                                 "updated_at": uow.actor.now()})
+def _refresh_status(uow: UnitOfWork, order: Order) -> tuple[Order, list[Allocation]]:
+    """The order's status from its allocations, written; the order as it is now, and every
+    allocation it has."""
+    allocations = FlowRepository(uow.conn, uow.actor.org_id).allocations(order.id)
+    status, now = status_after(order, allocations), uow.actor.now()
+    uow.orders.update(order.id, {"status": status, "updated_at": now})
+    return dataclasses.replace(order, status=status, updated_at=now), allocations
 
 
 def _targets(uow: UnitOfWork, order: Order, lines: Any) -> list[Target]:

@@ -9,16 +9,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.flows import FlowRepository
-from lotline.adapters.repositories.trace import TraceRepository
+from lotline.adapters.repositories.trace import TraceRepository, bulk_objects
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.statuses import HoldKind, Role
+from lotline.domain.trace import Customer, Delivery
 from lotline.domain.values import ErrorCollector, clean_text, optional_date, required_text
 from lotline.service_layer.base import Service, need_supplier, plain
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -52,35 +54,42 @@ class RecallService(Service):
         with self.writing() as uow:
             named = _named_lots(uow, criteria)
             depths = _affected(uow, named)
-            report = build_report(uow, depths)
+            stored, report = build_report(uow, depths)
             held, already = (_hold_all(uow, depths, note) if hold else ([], []))
-            report.update(held_lots=held, already_held=already)
-            recall_id = new_id()
+            for section in (stored, report):
+                section.update(held_lots=held, already_held=already)
             counter = FlowRepository(uow.conn, self.actor.org_id).next_number("recall")
-            ref = reference or f"RC-{counter:06d}"
             now = self.actor.now()
-            uow.conn.execute(insert(t.recalls).values(
-                id=recall_id, org_id=self.actor.org_id, reference=ref, reason=note,
-                status="open", held=bool(hold), criteria=criteria, report=plain(report),
-                shipped_quantity=report["shipped_quantity"], notes=[], created_at=now,
-                updated_at=now))
+            row = {"id": new_id(), "org_id": self.actor.org_id,
+                   "reference": reference or f"RC-{counter:06d}", "reason": note,
+                   "status": "open", "held": bool(hold), "criteria": criteria,
+                   "report": stored, "shipped_quantity": report["shipped_quantity"],
+                   "notes": [], "created_at": now, "updated_at": now, "closed_at": None}
+            uow.conn.execute(insert(t.recalls).values(row))
             uow.conn.execute(insert(t.recall_lots), [
-                {"recall_id": recall_id, "batch_id": b, "org_id": self.actor.org_id, "depth": d}
-                for b, d in depths.items()])
-            return _view(uow, recall_id)
+                {"recall_id": row["id"], "batch_id": b, "org_id": self.actor.org_id,
+                 "depth": d} for b, d in depths.items()])
+            return _to_view(SimpleNamespace(**row), Decimal(0), report)
 
     def get(self, recall_id: str) -> RecallView:
         with self.reading() as uow:
             return _view(uow, recall_id)
 
-    def list(self, status: str | None = None) -> list[RecallView]:
+    def list(self, status: str | None = None, limit: int | None = None,
+             cursor: str | None = None) -> list[RecallView]:
+        """Newest first; `limit` and `cursor` (the last id of the previous page) page. Their
+        reports leave out the deliveries (`customers`, `unattributed`): `get` one for them."""
         with self.reading() as uow:
             r = t.recalls.c
             statement = select(r.id).where(r.org_id == self.actor.org_id)
             if status is not None:
                 statement = statement.where(r.status == status)
+            if cursor is not None:
+                statement = statement.where(r.id < cursor)
+            if limit is not None:
+                statement = statement.limit(limit)
             ids = list(uow.conn.execute(statement.order_by(r.id.desc())).scalars())
-            return [_view(uow, i) for i in ids]
+            return [_view(uow, i, deliveries=False) for i in ids]
 
     def add_note(self, recall_id: str, text: str) -> RecallView:
         self.actor.require(Role.MANAGER, "annotating recalls")
@@ -164,45 +173,95 @@ def _affected(uow: UnitOfWork, named: list[str]) -> dict[str, int]:
     return depths
 
 
-def build_report(uow: UnitOfWork, depths: dict[str, int]) -> dict[str, Any]:
+def build_report(uow: UnitOfWork, depths: dict[str, int]
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report as stored and as shown. What was shipped (customers, orders, quantities,
+    serials) is not copied into the recall: the ledger is append-only, so `_report` reads it
+    back as it stood when the recall was made, and a lot shipped to 40,000 orders costs a
+    recall no 10 MB document. The rest (the lots, stock on hand, allocations not shipped,
+    the total shipped) is stored as it was, JSON-ready."""
     repo = TraceRepository(uow.conn, uow.actor.org_id)
     ids = sorted(depths)
     refs = repo.lot_refs(ids)
-    deliveries = repo.deliveries(ids)
-    customers = repo.customers(list({d.customer_id for d in deliveries if d.customer_id}))
-    by_customer: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for d in deliveries:
-        if d.customer_id:
-            by_customer[d.customer_id][str(d.order_id)].append(d)
+    deliveries, customers = repo.deliveries_and_customers(ids)
+    lots = [{**plain(refs[b]), "depth": depths[b]} for b in ids]
+    on_hand = [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
+                "location_id": r.location_id, "location_code": r.code,
+                "quantity": r.balance_quantity, "allocated": r.allocated_quantity}
+               for r in repo.on_hand(ids)]
+    pending = [{"batch_id": r.batch_id, "order_id": r.order_id,
+                "order_reference": r.reference, "customer_id": r.customer_id,
+                "status": r.status, "quantity": r.quantity, "serial_numbers": numbers}
+               for r, numbers in repo.pending(ids)]
     shipped = sum((d.quantity for d in deliveries), Decimal(0))
+    stored = {"lots": lots, "on_hand": plain(on_hand), "pending": plain(pending),
+              "shipped_quantity": str(shipped)}
+    shown = {**_nest(deliveries, customers, lots), "on_hand": on_hand, "pending": pending,
+             "shipped_quantity": shipped,
+             "lots": [{**lot, "quantity": refs[lot["batch_id"]].quantity} for lot in lots]}
+    return stored, shown
+
+
+def _nest(deliveries: list[Delivery], customers: dict[str, Customer],
+          lots: list[dict[str, Any]]) -> dict[str, Any]:
+    """Deliveries (in customer name and order reference order) grouped into customers →
+    orders → deliveries; those without a customer are `unattributed`."""
+    numbers = {lot["batch_id"]: lot["batch_number"] for lot in lots}
+    entries: dict[str, dict[str, Any]] = {}
+    orders: dict[tuple[str, str | None], dict[str, Any]] = {}
+    unattributed = []
+    with bulk_objects():
+        for d in deliveries:
+            delivery = {"order_id": d.order_id, "order_reference": d.order_reference,
+                        "customer_id": d.customer_id, "customer_name": d.customer_name,
+                        "batch_id": d.batch_id, "quantity": d.quantity,
+                        "returned_quantity": d.returned_quantity,
+                        "serial_numbers": d.serial_numbers,
+                        "first_shipped_at": d.first_shipped_at,
+                        "last_shipped_at": d.last_shipped_at}
+            if d.customer_id is None:
+                unattributed.append(delivery)
+                continue
+            delivery["batch_number"] = numbers[d.batch_id]
+            entry = entries.get(d.customer_id)
+            if entry is None:
+                c = customers[d.customer_id]
+                entry = entries[d.customer_id] = {
+                    "customer": {"id": c.id, "name": c.name, "code": c.code,
+                                 "email": c.email, "phone": c.phone, "address": c.address},
+                    "orders": [], "quantity": Decimal(0)}
+            order = orders.get((d.customer_id, d.order_id))
+            if order is None:
+                order = orders[(d.customer_id, d.order_id)] = {
+                    "order_id": d.order_id, "order_reference": d.order_reference,
+                    "deliveries": []}
+                entry["orders"].append(order)
+            order["deliveries"].append(delivery)
+            entry["quantity"] += d.quantity
+    return {"customers": list(entries.values()), "unattributed": unattributed}
+
+
+def _report(uow: UnitOfWork, row: Any, deliveries: bool = True) -> dict[str, Any]:
+    """The report as shown (see `build_report`): the stored sections, and the deliveries
+    read back from the ledger as of the recall's creation."""
+    stored = row.report
+    if "customers" in stored:  # stored whole, before deliveries were read back
+        return dict(_numbers(stored))
+    lots = stored["lots"]
+    shipped: dict[str, Any] = {}
+    if deliveries:
+        found, customers = TraceRepository(uow.conn, uow.actor.org_id) \
+            .deliveries_and_customers([lot["batch_id"] for lot in lots], as_of=row.created_at)
+        shipped = _nest(found, customers, lots)
     return {
-        "lots": [{**plain(refs[b]), "depth": depths[b]} for b in ids],
-        "customers": [_customer_entry(customers[c], orders, refs)
-                      for c, orders in sorted(by_customer.items(),
-                                              key=lambda item: customers[item[0]].name)],
-        "unattributed": [plain(d) for d in deliveries if not d.customer_id],
-        "on_hand": [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
-                     "location_id": r.location_id, "location_code": r.code,
-                     "quantity": r.balance_quantity, "allocated": r.allocated_quantity}
-                    for r in repo.on_hand(ids)],
-        "pending": [{"batch_id": r.batch_id, "order_id": r.order_id,
-                     "order_reference": r.reference, "customer_id": r.customer_id,
-                     "status": r.status, "quantity": r.quantity, "serial_numbers": numbers}
-                    for r, numbers in repo.pending(ids)],
-        "shipped_quantity": shipped,
+        **shipped,
+        "lots": [{**lot, "quantity": Decimal(lot["quantity"])} for lot in lots],
+        "on_hand": [{**r, "quantity": Decimal(r["quantity"]),
+                     "allocated": Decimal(r["allocated"])} for r in stored["on_hand"]],
+        "pending": [{**r, "quantity": Decimal(r["quantity"])} for r in stored["pending"]],
+        "shipped_quantity": Decimal(stored["shipped_quantity"]),
+        "held_lots": stored.get("held_lots", []), "already_held": stored.get("already_held", []),
     }
-
-
-def _customer_entry(customer: Any, orders: dict[str, list[Any]],
-                    refs: dict[str, Any]) -> dict[str, Any]:
-    entries = []
-    for order_id, sent in sorted(orders.items(), key=lambda item: item[1][0].order_reference
-                                 or ""):
-        entries.append({"order_id": order_id, "order_reference": sent[0].order_reference,
-                        "deliveries": [{**plain(d), "batch_number": refs[d.batch_id]
-                                        .batch_number} for d in sent]})
-    quantity = sum((d.quantity for sent in orders.values() for d in sent), Decimal(0))
-    return {"customer": plain(customer), "orders": entries, "quantity": quantity}
 
 
 def _hold_all(uow: UnitOfWork, depths: dict[str, int], reason: str
@@ -248,7 +307,7 @@ def _update(uow: UnitOfWork, recall_id: str, **values: Any) -> None:
                      .values(updated_at=uow.actor.now(), **values))
 
 
-def _view(uow: UnitOfWork, recall_id: str) -> RecallView:
+def _view(uow: UnitOfWork, recall_id: str, *, deliveries: bool = True) -> RecallView:
     r = t.recalls.c
     row = uow.conn.execute(select(t.recalls).where(r.org_id == uow.actor.org_id,
                                                    r.id == str(recall_id))).first()
@@ -256,12 +315,29 @@ def _view(uow: UnitOfWork, recall_id: str) -> RecallView:
         raise NotFound("recall", recall_id)
     rr = t.recall_recoveries.c
     recovered = uow.conn.execute(select(rr.quantity).where(rr.recall_id == row.id)).scalars()
-    total = sum(recovered, Decimal(0))
+    return _to_view(row, sum(recovered, Decimal(0)), _report(uow, row, deliveries))
+
+
+def _to_view(row: Any, recovered: Decimal, report: dict[str, Any]) -> RecallView:
     shipped: Decimal = row.shipped_quantity
     return RecallView(
         id=row.id, reference=row.reference, reason=row.reason, status=row.status,
         held=row.held, criteria=row.criteria, shipped_quantity=shipped,
-        recovered_quantity=total,
-        effectiveness=(total / shipped).quantize(Decimal("0.0001")) if shipped else None,
-        notes=row.notes, report=row.report, created_at=row.created_at,
+        recovered_quantity=recovered,
+        effectiveness=(recovered / shipped).quantize(Decimal("0.0001")) if shipped else None,
+        notes=row.notes, report=report, created_at=row.created_at,
         closed_at=row.closed_at)
+
+
+QUANTITIES = frozenset({"quantity", "returned_quantity", "allocated", "shipped_quantity"})
+
+
+def _numbers(value: Any) -> Any:
+    """The stored report keeps its Decimals as strings (JSON has no exact decimals); they come
+    back as Decimals, so every door writes them as numbers again."""
+    if isinstance(value, dict):
+        return {k: Decimal(v) if k in QUANTITIES and isinstance(v, str) else _numbers(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value

@@ -134,6 +134,14 @@ class ReceiptService(Service):
         with self.reading() as uow:
             return need_receipt(uow, receipt_id)
 
+    def by_reference(self, reference: str) -> Receipt:
+        with self.reading() as uow:
+            row = FlowRepository(uow.conn, self.actor.org_id).receipt_by_reference(
+                reference.strip())
+            if row is None:
+                raise NotFound("receipt", reference, "reference")
+            return need_receipt(uow, row.id)
+
     def receive(self, receipt_id: str, lines: Any) -> Receipt:
         """Receive lots (and serials) against lines; all or nothing for the whole call."""
         self.actor.require(Role.MANAGER, "receiving")

@@ -14,6 +14,7 @@ from lotline.domain.allocation import block_reason
 from lotline.domain.errors import Conflict, LotBlocked, ValidationError
 from lotline.domain.flows import Allocation
 from lotline.domain.ids import new_id
+from lotline.domain.lots import LotRecord
 from lotline.domain.model import Customer, Order
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import ErrorCollector, to_decimal
@@ -24,11 +25,14 @@ from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
 
-def check_shippable(uow: UnitOfWork, allocations: list[Allocation], today: dt.date) -> None:
-    """A lot that expired or went on hold since allocation blocks the shipment."""
+def check_shippable(uow: UnitOfWork, allocations: list[Allocation], today: dt.date,
+                    lots: dict[str, LotRecord | None] | None = None) -> None:
+    """A lot that expired or went on hold since allocation blocks the shipment. The lots read
+    are left in `lots` (by id) for the shipment to use."""
     problems = []
+    lots = {} if lots is None else lots
     for allocation in allocations:
-        lot = uow.batches.get(allocation.batch_id) if allocation.batch_id else None
+        lot = _lot(uow, lots, allocation.batch_id)
         reason = block_reason(lot, today) if lot else None
         if lot is not None and reason is not None:
             problems.append(f"lot {lot.batch_number!r} is {reason}")
@@ -44,11 +48,24 @@ def check_shippable(uow: UnitOfWork, allocations: list[Allocation], today: dt.da
         raise LotBlocked("cannot ship: " + "; ".join(unique), problems=unique)
 
 
+def _lot(uow: UnitOfWork, lots: dict[str, LotRecord | None],
+         batch_id: str | None) -> LotRecord | None:
+    if batch_id is None:
+        return None
+    if batch_id not in lots:
+        lots[batch_id] = uow.batches.get(batch_id)
+    return lots[batch_id]
+
+
 def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
                      allocations: list[Allocation], details: dict[str, Any],
-                     today: dt.date) -> str:
+                     today: dt.date, lots: dict[str, LotRecord | None] | None = None
+                     ) -> tuple[Order, list[Allocation]]:
+    """Ship the allocations as one shipment; the order as it is now and all of its
+    allocations. `lots`: lots already read in this unit of work, by id."""
     flows = FlowRepository(uow.conn, uow.actor.org_id)
-    allocations = [_at_current_cost(uow, flows, a) for a in allocations]
+    lots = {} if lots is None else lots
+    allocations = [_at_current_cost(uow, flows, a, lots) for a in allocations]
     shipment_id, now = new_id(), uow.actor.now()
     ship_to = details.get("ship_to") or _address_of(customer)
     flows.add_shipment({"id": shipment_id, "order_id": order.id,
@@ -72,13 +89,14 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
         flows.update_allocation(allocation.id, {"status": "shipped", "shipment_id": shipment_id,
                                                 "picked_quantity": allocation.quantity,
                                                 "updated_at": now})
-    uow.orders.update(order.id, {"status": status_after(order, flows.allocations(order.id)),
-                                 "updated_at": now})
-    return shipment_id
+    every = flows.allocations(order.id)
+    status = status_after(order, every)
+    uow.orders.update(order.id, {"status": status, "updated_at": now})
+    return dataclasses.replace(order, status=status, updated_at=now), every
 
 
-def _at_current_cost(uow: UnitOfWork, flows: FlowRepository,
-                     allocation: Allocation) -> Allocation:
+def _at_current_cost(uow: UnitOfWork, flows: FlowRepository, allocation: Allocation,
+                     lots: dict[str, LotRecord | None]) -> Allocation:
     """An exit records its lot's unit cost when it leaves: a receipt since the allocation may
     have re-averaged it (DESIGN §3, §4). A serial with a cost of its own keeps it."""
     if allocation.batch_id is None:
@@ -87,7 +105,7 @@ def _at_current_cost(uow: UnitOfWork, flows: FlowRepository,
         serial = uow.serials.get(allocation.serial_id)
         if serial is not None and serial.unit_cost is not None:
             return allocation
-    lot = uow.batches.get(allocation.batch_id)
+    lot = _lot(uow, lots, allocation.batch_id)
     if lot is None or lot.unit_cost == allocation.unit_cost:
         return allocation
     flows.update_allocation(allocation.id, {"unit_cost": lot.unit_cost})

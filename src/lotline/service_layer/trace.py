@@ -4,6 +4,7 @@ forward (lot -> orders and customers -> output lots, recursively)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +12,25 @@ from sqlalchemy import select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.trace import TraceRepository
-from lotline.domain.errors import NotFound
+from lotline.domain.errors import Ambiguous, LotlineError, NotFound, ValidationError
 from lotline.domain.trace import BackwardNode, ForwardNode, UnitTrace
 from lotline.service_layer.base import Service
+from lotline.service_layer.scan import ScanResult, ScanService
 from lotline.service_layer.serials import SerialService
 from lotline.service_layer.unit_of_work import UnitOfWork
+
+DIRECTIONS = ("backward", "forward")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanTrace:
+    """A trace started from a scan: the unit's own trace when it names a serial, else the
+    lot's tree in the direction asked for (forward from a unit: its lot's)."""
+
+    scan: ScanResult
+    serial: UnitTrace | None
+    backward: BackwardNode | None
+    forward: ForwardNode | None
 
 
 def _need_lot(uow: UnitOfWork, batch_id: str) -> str:
@@ -42,11 +57,40 @@ class TraceService(Service):
             made_by = _made_by_serial(uow, serial.id)
             receipts = repo.receipts(serial_ids=[serial.id]).get(serial.id, [])
             lot = _backward_tree(uow, serial.batch_id) if serial.batch_id else None
+            inputs, consumed = ([], []) if serial.batch_id else _unit_inputs(uow, serial.id)
             return UnitTrace(serial_id=serial.id, serial_number=serial.serial_number,
                              status=serial.status.value, product_id=serial.product_id,
                              order_id=serial.order_id, installed_in=parents,
                              components=components, receipts=receipts, made_by=made_by,
-                             lot=lot)
+                             lot=lot, inputs=inputs, consumed_serials=consumed)
+
+
+    def scan(self, data: Any, direction: str = "backward") -> ScanTrace:
+        """Trace what a barcode (or a typed serial or lot number) names."""
+        if direction not in DIRECTIONS:
+            raise ValidationError.single("direction", "must be backward or forward", direction)
+        scan = ScanService(self.engine, self.actor).parse(data)
+        unit, lot_id = scan.serial_record, scan.batch.id if scan.batch else None
+        if unit is not None:
+            lot_id = unit.batch_id
+        elif lot_id is None:
+            raise _nothing_to_trace(scan)
+        serial = self.serial(unit.serial_number, unit.product_id) if unit else None
+        backward = self.backward(lot_id) if lot_id and not unit and direction == "backward" \
+            else None
+        forward = self.forward(lot_id) if lot_id and direction == "forward" else None
+        return ScanTrace(scan=scan, serial=serial, backward=backward, forward=forward)
+
+
+def _nothing_to_trace(scan: ScanResult) -> LotlineError:
+    ambiguous = [w for w in scan.warnings if w.code == "lot_ambiguous"]
+    if ambiguous:
+        return Ambiguous(f"lot number {scan.lot!r}", [])
+    if scan.serial:
+        return NotFound("serial", scan.serial, "serial_number")
+    if scan.lot:
+        return NotFound("batch", scan.lot, "batch_number")
+    return NotFound("lot or serial", scan.gtin or scan.sscc or "", "scan")
 
 
 def _assembly(uow: UnitOfWork, serial_id: str, parent_id: str | None
@@ -72,6 +116,18 @@ def _made_by_serial(uow: UnitOfWork, serial_id: str) -> list[Any]:
         t.genealogy.c.org_id == uow.actor.org_id,
         t.genealogy.c.output_serial_id == serial_id)).scalars())
     return list(TraceRepository(uow.conn, uow.actor.org_id).transformations(ids).values())
+
+
+def _unit_inputs(uow: UnitOfWork, serial_id: str) -> tuple[list[BackwardNode], list[str]]:
+    """What the transformations that made a lotless unit consumed: input lots (each traced
+    back) and input units."""
+    g = t.genealogy.c
+    edges = list(uow.conn.execute(select(g.input_batch_id, g.input_serial_id).where(
+        g.org_id == uow.actor.org_id, g.output_serial_id == serial_id)))
+    lots = sorted({batch_id for batch_id, _ in edges if batch_id})
+    units = [serial for _, serial in edges if serial]
+    numbers = TraceRepository(uow.conn, uow.actor.org_id).serial_numbers(units)
+    return [_backward_tree(uow, batch_id) for batch_id in lots], sorted(numbers.values())
 
 
 def _backward_tree(uow: UnitOfWork, root: str) -> BackwardNode:

@@ -23,7 +23,7 @@ RULES: dict[str, tuple[str, ...]] = {
     PUBLIC: ("/healthz", "/readyz", "/auth/token"),
     ANY_ROLE: ("/scan",),
     ADMIN_ONLY: ("/users", "/users/{user_id}", "/api-keys", "/api-keys/{key_id}/revoke",
-                 "/settings"),
+                 "/settings", "/ledger/verify"),
     READ_ALL_WRITE_MANAGER: (
         "/products", "/products/{product_id}", "/suppliers", "/suppliers/{supplier_id}",
         "/customers", "/customers/{customer_id}", "/warehouses", "/warehouses/{warehouse_id}",
@@ -45,7 +45,15 @@ RULES: dict[str, tuple[str, ...]] = {
         "/serials/{serial_id}/hold", "/serials/{serial_id}/release",
         "/locations/{location_id}/hold", "/locations/{location_id}/release",
         "/imports/serials", "/imports/{entity}", "/exports/{entity}", "/labels",
-        "/digital-link"),
+        "/digital-link",
+        # issue 6: traceability
+        "/transformations", "/trace/scan", "/trace/serials/{serial_number}",
+        "/trace/batches/{batch_id}", "/recalls", "/recalls/{recall_id}",
+        "/recalls/{recall_id}/notes", "/recalls/{recall_id}/close",
+        "/recalls/{recall_id}/export", "/reports/expiring", "/reports/expired",
+        "/reports/lot-inventory", "/reports/serial-inventory", "/reports/serial-history",
+        "/reports/lot-history", "/reports/supplier-performance", "/reports/valuation",
+        "/reports/fsma204", "/epcis/events"),
 }
 # Path parameters that are not ids get a valid value, so the role check is what answers.
 PATH_SAMPLES = {"entity": "batches"}

@@ -48,11 +48,24 @@ def real_ids(api: Api) -> dict[str, str]:
     warehouse = api.get("/warehouses").json()["items"][0]
     users = api.get("/users").json()["items"]
     key = api.created("/api-keys", {"name": "schemathesis"})
-    return {"product_id": lot_product["id"], "batch_id": batch["id"], "serial_id": serial["id"],
+    recall = api.created("/recalls", {"batch_ids": [batch["id"]], "reason": "schemathesis"})
+    receipt = api.created("/receipts", {"reference": "ASN-ST-1", "supplier_id":
+                                        api.supplier()["id"], "lines": [
+                                            {"product_id": lot_product["id"],
+                                             "expected_quantity": 2}]})
+    shipped_product = api.product(tracking="lot")
+    api.batch(shipped_product["id"], quantity=1)
+    shipped = api.created("/orders", {"reference": "SO-ST-2", "customer_id": customer["id"],
+                                      "lines": [{"product_id": shipped_product["id"],
+                                                 "quantity": 1}]})
+    api.post(f"/orders/{shipped['id']}/allocate")
+    shipment_id = api.post(f"/orders/{shipped['id']}/ship").json()["shipments"][0]
+    return {"receipt_id": receipt["id"], "shipment_id": shipment_id,
+            "product_id": lot_product["id"], "batch_id": batch["id"], "serial_id": serial["id"],
             "serial_number": serial["serial_number"], "order_id": order["id"],
             "customer_id": customer["id"], "supplier_id": api.supplier()["id"],
             "warehouse_id": warehouse["id"], "location_id": api.location_id("STOCK"),
-            "user_id": users[0]["id"], "key_id": key["id"]}
+            "user_id": users[0]["id"], "key_id": key["id"], "recall_id": recall["id"]}
 
 
 def run_operation(operation: Any, mode: GenerationMode, headers: dict[str, str],

@@ -61,7 +61,7 @@ def _stock(world: World, tag: str) -> None:
     ids["pill"] = svc.products.create_product(sku=f"PILL-{tag}", name="Aspirin 500",
                                               tracking="lot", expiry_alert_days=30).id
     lot = svc.batches.create(product_id=ids["scanner"], batch_number=f"LOT-{tag}",
-                             supplier_id=ids["supplier"], quantity=50,
+                             supplier_id=ids["supplier"], quantity=200,
                              expiry_date=today + dt.timedelta(days=400))
     ids["lot"], numbers["lot"] = lot.id, lot.batch_number
     serials = [f"SN-{tag}-{n:03d}" for n in range(1, 11)]

@@ -7,10 +7,27 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Row, Select, Table, delete, func, insert, select, update
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.sql import ClauseElement, ColumnElement
 
-from lotline.adapters.repositories.common import check_limit, decode_cursor, encode_cursor
+from lotline.adapters.repositories.common import (
+    cached_statement,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+)
 from lotline.domain.model import Page
 
 E = TypeVar("E")
@@ -31,18 +48,28 @@ class ScopedRepository(ABC, Generic[E]):
     def scoped(self) -> ColumnElement[bool]:
         return self.table.c.org_id == self.org_id
 
+    def visible(self) -> tuple[ColumnElement[bool], ...]:
+        """Conditions besides the organization that every read applies (none by default)."""
+        return ()
+
     def select(self) -> Select[Any]:
-        return select(self.table).where(self.scoped())
+        return select(self.table).where(self.scoped(), *self.visible())
 
     def get(self, entity_id: str, *, for_update: bool = False) -> E | None:
         row = self.get_row(entity_id, for_update=for_update)
         return None if row is None else self.to_entity(row)
 
     def get_row(self, entity_id: str, *, for_update: bool = False) -> Row[Any] | None:
-        statement = self.select().where(self.table.c.id == entity_id)
-        if for_update:
-            statement = statement.with_for_update()
-        return self.conn.execute(statement).first()
+        statement = cached_statement((type(self), "get", for_update),
+                                     lambda: self._get_statement(for_update))
+        return self.conn.execute(statement, {"scope_org_id": self.org_id,
+                                             "entity_id": entity_id}).first()
+
+    def _get_statement(self, for_update: bool) -> Select[Any]:
+        c = self.table.c
+        statement = select(self.table).where(c.org_id == bindparam("scope_org_id"),
+                                             c.id == bindparam("entity_id"), *self.visible())
+        return statement.with_for_update() if for_update else statement
 
     def get_many(self, ids: Sequence[str]) -> dict[str, E]:
         if not ids:
@@ -54,9 +81,22 @@ class ScopedRepository(ABC, Generic[E]):
         self.conn.execute(insert(self.table).values(org_id=self.org_id, **values))
 
     def update(self, entity_id: str, values: dict[str, Any]) -> int:
-        statement = (update(self.table).where(self.scoped(), self.table.c.id == entity_id)
-                     .values(**values))
-        return self.conn.execute(statement).rowcount
+        if any(isinstance(value, ClauseElement) for value in values.values()):
+            statement = (update(self.table).where(self.scoped(), self.table.c.id == entity_id)
+                         .values(**values))
+            return self.conn.execute(statement).rowcount
+        names = tuple(sorted(values))
+        cached = cached_statement((self.table.name, "update", names),
+                                  lambda: self._update_statement(names))
+        params = {f"set_{name}": value for name, value in values.items()}
+        params.update(scope_org_id=self.org_id, entity_id=entity_id)
+        return self.conn.execute(cached, params).rowcount
+
+    def _update_statement(self, names: tuple[str, ...]) -> Update:
+        c = self.table.c
+        return (update(self.table)
+                .where(c.org_id == bindparam("scope_org_id"), c.id == bindparam("entity_id"))
+                .values({name: bindparam(f"set_{name}", type_=c[name].type) for name in names}))
 
     def delete(self, entity_id: str) -> int:
         statement = delete(self.table).where(self.scoped(), self.table.c.id == entity_id)

@@ -8,11 +8,25 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.sql import ColumnElement
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import (
+    cached_statement,
     check_limit,
     decode_cursor,
     encode_cursor,
@@ -20,11 +34,19 @@ from lotline.adapters.repositories.common import (
     hold_from_row,
     upsert_add,
 )
-from lotline.adapters.types import SCALE
+from lotline.adapters.types import SCALE, Amount
 from lotline.domain.errors import InsufficientStock
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import CustomField, Page
 from lotline.domain.statuses import LocationKind, LotStatus, SerialStatus
+
+
+def _amount(name: str) -> BindParameter[Decimal]:
+    return bindparam(name, type_=Amount())
+
+
+def _cas(batch_id: str, location_id: str, quantity: Decimal) -> dict[str, Any]:
+    return {"batch": batch_id, "location": location_id, "quantity": quantity}
 
 
 class BatchRepository(ScopedRepository[LotRecord]):
@@ -46,9 +68,9 @@ class BatchRepository(ScopedRepository[LotRecord]):
             custom_fields=[CustomField(**item) for item in row.custom_fields],
             serial_count=row.serial_count, created_at=row.created_at, updated_at=row.updated_at)
 
-    def select(self) -> Select[Any]:
+    def visible(self) -> tuple[ColumnElement[bool], ...]:
         # Deleted lots keep their rows (the ledger points at them) but are gone for every door.
-        return super().select().where(self.table.c.deleted_at.is_(None))
+        return (self.table.c.deleted_at.is_(None),)
 
     def by_identity(self, product_id: str, supplier_key: str, folded: str) -> LotRecord | None:
         statement = self.select().where(
@@ -63,8 +85,12 @@ class BatchRepository(ScopedRepository[LotRecord]):
         return [self.to_entity(row) for row in rows]
 
     def for_product(self, product_id: str) -> list[LotRecord]:
-        statement = self.select().where(self.table.c.product_id == product_id)
-        return [self.to_entity(row) for row in self.conn.execute(statement)]
+        c = self.table.c
+        statement = cached_statement(("batches", "for product"), lambda: select(self.table).where(
+            c.org_id == bindparam("org_id"), c.product_id == bindparam("product_id"),
+            *self.visible()))
+        rows = self.conn.execute(statement, {"org_id": self.org_id, "product_id": product_id})
+        return [self.to_entity(row) for row in rows]
 
     def expiring_between(self, start: dt.date | None, end: dt.date) -> list[LotRecord]:
         """Lots with an expiry date in [start, end) (start None: any time before end)."""
@@ -162,11 +188,13 @@ class BatchRepository(ScopedRepository[LotRecord]):
         if not batch_ids:
             return result
         b, loc = t.lot_balances, t.locations
-        statement = (select(b, loc.c.kind, loc.c.hold_kind)
-                     .join(loc, loc.c.id == b.c.location_id)
-                     .where(b.c.org_id == self.org_id, b.c.batch_id.in_(list(batch_ids)))
-                     .order_by(b.c.batch_id, loc.c.code))
-        for row in self.conn.execute(statement):
+        statement = cached_statement(("lot_balances", "of lots"), lambda: (
+            select(b, loc.c.kind, loc.c.hold_kind).join(loc, loc.c.id == b.c.location_id)
+            .where(b.c.org_id == bindparam("org_id"),
+                   b.c.batch_id.in_(bindparam("batch_ids", expanding=True)))
+            .order_by(b.c.batch_id, loc.c.code)))
+        for row in self.conn.execute(statement, {"org_id": self.org_id,
+                                                 "batch_ids": list(batch_ids)}):
             result[row.batch_id].append(BalanceRow(
                 location_id=row.location_id, kind=LocationKind(row.kind),
                 location_held=row.hold_kind is not None, in_quantity=row.in_quantity,
@@ -214,32 +242,36 @@ class BatchRepository(ScopedRepository[LotRecord]):
     # --- allocation against balances (compare-and-set, never negative) ------------------
 
     def reserve(self, batch_id: str, location_id: str, quantity: Decimal) -> bool:
-        b = t.lot_balances
-        statement = (update(b)
-                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
-                            b.c.balance_quantity - b.c.allocated_quantity >= quantity)
-                     .values(allocated_quantity=b.c.allocated_quantity + quantity))
-        return bool(self.conn.execute(statement).rowcount == 1)
+        b = t.lot_balances.c
+        statement = cached_statement(("lot_balances", "reserve"), lambda: (
+            update(t.lot_balances)
+            .where(b.batch_id == bindparam("batch"), b.location_id == bindparam("location"),
+                   b.balance_quantity - b.allocated_quantity >= _amount("quantity"))
+            .values(allocated_quantity=b.allocated_quantity + _amount("quantity"))))
+        return bool(self.conn.execute(statement, _cas(batch_id, location_id, quantity))
+                    .rowcount == 1)
 
     def unreserve(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
-        b = t.lot_balances
-        statement = (update(b)
-                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
-                            b.c.allocated_quantity >= quantity)
-                     .values(allocated_quantity=b.c.allocated_quantity - quantity))
-        if self.conn.execute(statement).rowcount != 1:
+        b = t.lot_balances.c
+        statement = cached_statement(("lot_balances", "unreserve"), lambda: (
+            update(t.lot_balances)
+            .where(b.batch_id == bindparam("batch"), b.location_id == bindparam("location"),
+                   b.allocated_quantity >= _amount("quantity"))
+            .values(allocated_quantity=b.allocated_quantity - _amount("quantity"))))
+        if self.conn.execute(statement, _cas(batch_id, location_id, quantity)).rowcount != 1:
             raise InsufficientStock(f"lot {batch_id} has less than {quantity} allocated there",
                                     batch_id=batch_id, location_id=location_id)
 
     def ship_reserved(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
         """Allocated units leave: balance and allocation drop together."""
-        b = t.lot_balances
-        statement = (update(b)
-                     .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
-                            b.c.allocated_quantity >= quantity)
-                     .values(allocated_quantity=b.c.allocated_quantity - quantity,
-                             balance_quantity=b.c.balance_quantity - quantity))
-        if self.conn.execute(statement).rowcount != 1:
+        b = t.lot_balances.c
+        statement = cached_statement(("lot_balances", "ship reserved"), lambda: (
+            update(t.lot_balances)
+            .where(b.batch_id == bindparam("batch"), b.location_id == bindparam("location"),
+                   b.allocated_quantity >= _amount("quantity"))
+            .values(allocated_quantity=b.allocated_quantity - _amount("quantity"),
+                    balance_quantity=b.balance_quantity - _amount("quantity"))))
+        if self.conn.execute(statement, _cas(batch_id, location_id, quantity)).rowcount != 1:
             raise InsufficientStock(f"lot {batch_id} has less than {quantity} allocated there",
                                     batch_id=batch_id, location_id=location_id)
 

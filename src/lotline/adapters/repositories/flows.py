@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.common import (
+    cached_statement,
     check_limit,
     decode_cursor,
     encode_cursor,
@@ -113,17 +127,18 @@ class FlowRepository:
     # --- allocations ----------------------------------------------------------------------
 
     def add_allocation(self, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(t.order_allocations).values(org_id=self.org_id, **values))
+        statement = cached_statement(("order_allocations", "insert"),
+                                     lambda: insert(t.order_allocations))
+        self.conn.execute(statement, {"org_id": self.org_id, **values})
 
     def allocations(self, order_id: str, statuses: Sequence[str] | None = None
                     ) -> list[Allocation]:
-        a, s = t.order_allocations.c, t.serials.c
-        statement = (select(t.order_allocations, s.serial_number)
-                     .outerjoin(t.serials, s.id == a.serial_id)
-                     .where(a.org_id == self.org_id, a.order_id == order_id))
+        statement = cached_statement(("order_allocations", "of order", statuses is None),
+                                     lambda: _allocations_statement(statuses is None))
+        params: dict[str, Any] = {"org_id": self.org_id, "order_id": order_id}
         if statuses is not None:
-            statement = statement.where(a.status.in_(list(statuses)))
-        return [_allocation(row) for row in self.conn.execute(statement.order_by(a.id))]
+            params["statuses"] = list(statuses)
+        return [_allocation(row) for row in self.conn.execute(statement, params)]
 
     def allocation(self, allocation_id: str) -> Allocation | None:
         a, s = t.order_allocations.c, t.serials.c
@@ -133,14 +148,19 @@ class FlowRepository:
         return None if row is None else _allocation(row)
 
     def update_allocation(self, allocation_id: str, values: dict[str, Any]) -> None:
-        self.conn.execute(update(t.order_allocations)
-                          .where(t.order_allocations.c.id == allocation_id).values(**values))
+        names = tuple(sorted(values))
+        statement = cached_statement(("order_allocations", "update", names),
+                                     partial(_update_by_id, t.order_allocations, names))
+        self.conn.execute(statement, {"row_id": allocation_id,
+                                      **{f"set_{k}": v for k, v in values.items()}})
 
     def allocated_by_line(self, order_id: str) -> dict[str, Decimal]:
         a = t.order_allocations.c
-        rows = self.conn.execute(select(a.order_line_id, func.sum(a.quantity)).where(
-            a.org_id == self.org_id, a.order_id == order_id, a.status != "released")
-            .group_by(a.order_line_id))
+        statement = cached_statement(("order_allocations", "by line"), lambda: select(
+            a.order_line_id, func.sum(a.quantity)).where(
+            a.org_id == bindparam("org_id"), a.order_id == bindparam("order_id"),
+            a.status != "released").group_by(a.order_line_id))
+        rows = self.conn.execute(statement, {"org_id": self.org_id, "order_id": order_id})
         return {row[0]: row[1] for row in rows}
 
     def open_allocation_for_serial(self, serial_id: str) -> Allocation | None:
@@ -154,7 +174,8 @@ class FlowRepository:
     # --- shipments ------------------------------------------------------------------------
 
     def add_shipment(self, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(t.shipments).values(org_id=self.org_id, **values))
+        statement = cached_statement(("shipments", "insert"), lambda: insert(t.shipments))
+        self.conn.execute(statement, {"org_id": self.org_id, **values})
 
     def shipment_row(self, shipment_id: str) -> Row[Any] | None:
         return self.conn.execute(select(t.shipments).where(
@@ -162,8 +183,11 @@ class FlowRepository:
 
     def shipment_ids(self, order_id: str) -> list[str]:
         sh = t.shipments.c
-        return list(self.conn.execute(select(sh.id).where(
-            sh.org_id == self.org_id, sh.order_id == order_id).order_by(sh.id)).scalars())
+        statement = cached_statement(("shipments", "of order"), lambda: select(sh.id).where(
+            sh.org_id == bindparam("org_id"), sh.order_id == bindparam("order_id"))
+            .order_by(sh.id))
+        return list(self.conn.execute(statement, {"org_id": self.org_id,
+                                                  "order_id": order_id}).scalars())
 
     def shipment_allocations(self, shipment_id: str) -> list[Allocation]:
         a, s = t.order_allocations.c, t.serials.c
@@ -172,6 +196,21 @@ class FlowRepository:
                      .where(a.org_id == self.org_id, a.shipment_id == shipment_id)
                      .order_by(a.id))
         return [_allocation(row) for row in self.conn.execute(statement)]
+
+
+def _allocations_statement(every_status: bool) -> Select[Any]:
+    a, s = t.order_allocations.c, t.serials.c
+    statement = (select(t.order_allocations, s.serial_number)
+                 .outerjoin(t.serials, s.id == a.serial_id)
+                 .where(a.org_id == bindparam("org_id"), a.order_id == bindparam("order_id")))
+    if not every_status:
+        statement = statement.where(a.status.in_(bindparam("statuses", expanding=True)))
+    return statement.order_by(a.id)
+
+
+def _update_by_id(table: Table, names: tuple[str, ...]) -> Update:
+    return update(table).where(table.c.id == bindparam("row_id")).values(
+        {name: bindparam(f"set_{name}", type_=table.c[name].type) for name in names})
 
 
 def _allocation(row: Row[Any]) -> Allocation:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Dialect, Row, Select, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters import tables as t
+from lotline.adapters.types import UTCDateTime
 from lotline.domain.identity import ApiKey, User
 from lotline.domain.statuses import Role
 
@@ -117,3 +122,98 @@ class IdentityRepository:
         return int(self.conn.execute(select(func.count()).where(
             t.users.c.org_id == org_id, t.users.c.role == Role.ADMIN.value,
             t.users.c.active.is_(True))).scalar_one())
+
+
+# --- the credential check of every API request ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPrincipal:
+    org_id: str
+    username: str
+    role: str
+    active: bool
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPrincipal:
+    id: str
+    org_id: str
+    name: str
+    role: str
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class CredentialReads:
+    """A bearer token's or an API key's row by its hash, straight on a DBAPI connection: one
+    fixed SQL string each, in no transaction (one statement is its own snapshot). Every API
+    request makes this check; through Core in a unit of work it took ~0.4 ms (statement cache,
+    BEGIN, result metadata, ROLLBACK), a tenth of that here. Timestamps come back as the
+    `UTCDateTime` columns return them; validity (revoked, expired, inactive) is the caller's."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        style = dialect.paramstyle
+        self.named = style in ("named", "pyformat")
+        mark = {"qmark": "?", "format": "%s", "numeric": ":1", "named": ":p0",
+                "pyformat": "%(p0)s"}[style]
+        q = dialect.identifier_preparer.quote
+        tokens, users, keys = (q(t.auth_tokens.name), q(t.users.name), q(t.api_keys.name))
+        self.token_sql = (
+            f"SELECT u.org_id, u.username, u.role, u.active, k.expires_at, k.revoked_at "
+            f"FROM {tokens} k JOIN {users} u ON u.id = k.user_id WHERE k.token_hash = {mark}")
+        self.key_sql = (f"SELECT id, org_id, name, role, last_used_at, revoked_at FROM {keys} "
+                        f"WHERE key_hash = {mark}")
+        self._timestamp = UTCDateTime()
+
+    def token(self, connection: PoolProxiedConnection, token_hash: str) -> TokenPrincipal | None:
+        row = self._one(connection, self.token_sql, token_hash)
+        if row is None:
+            return None
+        org_id, username, role, active, expires_at, revoked_at = row
+        expires = self._time(expires_at)
+        assert expires is not None
+        return TokenPrincipal(org_id, username, role, bool(active), expires,
+                              self._time(revoked_at))
+
+    def api_key(self, connection: PoolProxiedConnection, key_hash: str) -> KeyPrincipal | None:
+        row = self._one(connection, self.key_sql, key_hash)
+        if row is None:
+            return None
+        key_id, org_id, name, role, last_used_at, revoked_at = row
+        return KeyPrincipal(key_id, org_id, name, role, self._time(last_used_at),
+                            self._time(revoked_at))
+
+    def _time(self, value: Any) -> dt.datetime | None:
+        return self._timestamp.process_result_value(value, self.dialect)
+
+    def _one(self, connection: PoolProxiedConnection, sql: str, value: str) -> Any:
+        params: Any = {"p0": value} if self.named else (value,)
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        except self.dialect.loaded_dbapi.Error as error:
+            # As SQLAlchemy reports a driver error; a dropped connection is not reused.
+            dropped = self.dialect.is_disconnect(error, connection.dbapi_connection, None)
+            if dropped:
+                connection.invalidate(error)
+            raise DBAPIError.instance(sql, params, error, self.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=dropped,
+                                      dialect=self.dialect) from error
+
+
+_CREDENTIAL_READS: WeakKeyDictionary[Dialect, CredentialReads] = WeakKeyDictionary()
+
+
+def credential_reads(dialect: Dialect) -> CredentialReads:
+    reads = _CREDENTIAL_READS.get(dialect)
+    if reads is None:
+        reads = _CREDENTIAL_READS[dialect] = CredentialReads(dialect)
+    return reads

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Movement
 from lotline.domain.statuses import MovementKind, SerialStatus
 
@@ -26,6 +39,18 @@ def movement_from_row(row: Row[Any], serial_numbers: Sequence[str] = ()) -> Move
         transformation_id=row.transformation_id, reverses_id=row.reverses_id,
         unit_cost=row.unit_cost, reason=row.reason, prev_hash=row.prev_hash, hash=row.hash,
         serial_numbers=tuple(sorted(serial_numbers)))
+
+
+def _head_statement(table: Table, lock: bool) -> Select[Any]:
+    statement = select(table.c.chain_seq, table.c.chain_head).where(
+        table.c.id == bindparam("stream_id"), table.c.org_id == bindparam("org_id"))
+    return statement.with_for_update() if lock else statement
+
+
+def _move_statement(table: Table) -> Update:
+    return (update(table).where(table.c.id == bindparam("stream_id"),
+                                table.c.chain_seq == bindparam("expected_seq"))
+            .values(chain_seq=bindparam("new_seq"), chain_head=bindparam("new_head")))
 
 
 def movement_values(movement: Movement) -> dict[str, Any]:
@@ -47,26 +72,28 @@ class MovementRepository:
 
     def insert_many(self, movements: Sequence[Movement]) -> None:
         if movements:
-            self.conn.execute(insert(t.movements), [movement_values(m) for m in movements])
+            self.conn.execute(cached_statement(("movements", "insert"),
+                                               lambda: insert(t.movements)),
+                              [movement_values(m) for m in movements])
 
     def stream_head(self, stream_id: str, *, lock: bool) -> tuple[int, str]:
         """(seq, hash) at the head of a stream: kept on its lot or product row."""
         for table in (t.batches, t.products):
-            statement = select(table.c.chain_seq, table.c.chain_head).where(
-                table.c.id == stream_id, table.c.org_id == self.org_id)
-            if lock:
-                statement = statement.with_for_update()
-            row = self.conn.execute(statement).first()
+            statement = cached_statement((table.name, "stream head", lock),
+                                         partial(_head_statement, table, lock))
+            row = self.conn.execute(statement, {"stream_id": stream_id,
+                                                "org_id": self.org_id}).first()
             if row is not None:
                 return int(row.chain_seq), str(row.chain_head)
         raise LookupError(f"no hash-chain stream {stream_id}")
 
     def move_stream_head(self, stream_id: str, expected_seq: int, seq: int, head: str) -> bool:
         for table in (t.batches, t.products):
-            statement = (update(table)
-                         .where(table.c.id == stream_id, table.c.chain_seq == expected_seq)
-                         .values(chain_seq=seq, chain_head=head))
-            if self.conn.execute(statement).rowcount == 1:
+            statement = cached_statement((table.name, "move head"),
+                                         partial(_move_statement, table))
+            params = {"stream_id": stream_id, "expected_seq": expected_seq, "new_seq": seq,
+                      "new_head": head}
+            if self.conn.execute(statement, params).rowcount == 1:
                 return True
         return False
 

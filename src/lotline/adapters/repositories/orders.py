@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, bindparam, func, insert, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
+from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Order, OrderLine, Page
 from lotline.domain.statuses import SerialStatus
 
@@ -24,9 +25,10 @@ class OrderRepository(ScopedRepository[Order]):
         lines: dict[str, list[OrderLine]] = {order_id: [] for order_id in ids}
         if ids:
             ol = t.order_lines
-            statement = select(ol).where(ol.c.order_id.in_(ids)).order_by(ol.c.order_id,
-                                                                          ol.c.line_no)
-            for line in self.conn.execute(statement):
+            statement = cached_statement(("order_lines", "of orders"), lambda: select(ol).where(
+                ol.c.order_id.in_(bindparam("order_ids", expanding=True))).order_by(
+                ol.c.order_id, ol.c.line_no))
+            for line in self.conn.execute(statement, {"order_ids": ids}):
                 lines[line.order_id].append(OrderLine(
                     id=line.id, line_no=line.line_no, product_id=line.product_id,
                     quantity=line.quantity, unit_price=line.unit_price))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Organization, OrgSettings
 from lotline.domain.statuses import SerialScope
 
@@ -46,8 +47,9 @@ class OrganizationRepository:
         return None if row is None else self.to_entity(row)
 
     def settings(self, org_id: str) -> OrgSettings:
-        data = self.conn.execute(select(t.organizations.c.settings).where(
-            t.organizations.c.id == org_id)).scalar_one()
+        statement = cached_statement(("organizations", "settings"), lambda: select(
+            t.organizations.c.settings).where(t.organizations.c.id == bindparam("org_id")))
+        data = self.conn.execute(statement, {"org_id": org_id}).scalar_one()
         return settings_from_json(data)
 
     def add(self, organization: Organization) -> None:

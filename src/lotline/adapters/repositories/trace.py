@@ -5,18 +5,21 @@ handful of queries, not one per order."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import Connection, Select, String, and_, func, literal, or_, select, type_coerce
 
 from lotline.adapters import tables as t
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
 
 MAX_DEPTH = 64  # guards the recursion even though genealogy is acyclic by construction
+SEPARATOR = "\x1f"  # ASCII unit separator: never inside a serial number
 
 
 class TraceRepository:
@@ -93,54 +96,80 @@ class TraceRepository:
         return {row[0]: row[1] for row in rows}
 
     def deliveries(self, batch_ids: Sequence[str]) -> list[Delivery]:
-        """Per lot and order: what shipped (reversed shipments excluded) and came back."""
-        shipped = self._moved(batch_ids, MovementKind.SHIPMENT)
-        returned = {(row.batch_id, row.order_id): row.quantity
-                    for row in self.conn.execute(self._summed(batch_ids, MovementKind.RETURN))}
-        numbers = self._shipped_serials(batch_ids)
-        return [Delivery(order_id=row.order_id, order_reference=row.reference,
-                         customer_id=row.customer_id, customer_name=row.name,
-                         batch_id=row.batch_id, quantity=row.quantity,
-                         returned_quantity=returned.get((row.batch_id, row.order_id),
-                                                        Decimal(0)),
-                         serial_numbers=sorted(numbers.get((row.batch_id, row.order_id), [])),
-                         first_shipped_at=_utc(row.first), last_shipped_at=_utc(row.last))
-                for row in self.conn.execute(shipped)]
+        """Per lot and order: what shipped (reversed shipments excluded), when, which serials,
+        and what came back."""
+        return self.deliveries_and_customers(batch_ids, contacts=False)[0]
 
-    def _not_reversed(self) -> Any:
-        m, rev = t.movements.c, t.movements.alias("rev")
-        return ~exists().where(rev.c.reverses_id == m.id)
+    def deliveries_and_customers(self, batch_ids: Sequence[str], *, contacts: bool = True,
+                                 as_of: dt.datetime | None = None
+                                 ) -> tuple[list[Delivery], dict[str, Customer]]:
+        """`deliveries`, and (with `contacts`) every customer they went to; with `as_of`, as
+        the ledger stood then (it is append-only: rows recorded later are left out). One
+        grouped query: the database sums the quantities and joins the serial numbers of each
+        order, so a lot shipped to 40,000 orders is 40,000 rows, and no list of ids goes back
+        to it."""
+        m, s, o, c = t.movements.c, t.serials.c, t.orders.c, t.customers.c
+        # The times come back as the database gives them (`_utc` reads them): SQLAlchemy's
+        # own conversion costs more than the query on SQLite.
+        shipped = (select(m.batch_id, m.order_id, func.sum(m.quantity).label("quantity"),
+                          type_coerce(func.min(m.occurred_at), String).label("first"),
+                          type_coerce(func.max(m.occurred_at), String).label("last"),
+                          self._joined(s.serial_number).label("serials"))
+                   .outerjoin(t.serials, s.id == m.serial_id)
+                   .where(*self._of_lots(batch_ids, MovementKind.SHIPMENT, as_of))
+                   .group_by(m.batch_id, m.order_id).subquery())
+        contact = (c.code, c.email, c.phone, c.street, c.city, c.postal_code, c.country) \
+            if contacts else ()
+        statement = (select(shipped, o.reference, o.customer_id, c.name, *contact)
+                     .outerjoin(t.orders, o.id == shipped.c.order_id)
+                     .outerjoin(t.customers, c.id == o.customer_id)
+                     .order_by(c.name, o.reference, shipped.c.batch_id))
+        returned = {(row.batch_id, row.order_id): row.quantity for row in self.conn.execute(
+            self._summed(batch_ids, MovementKind.RETURN, as_of))}
+        none = Decimal(0)
+        found: list[Delivery] = []
+        customers: dict[str, Customer] = {}
+        with bulk_objects():
+            for row in self.conn.execute(statement):
+                batch_id, order_id, quantity, first, last, serials, reference, customer_id, \
+                    name = row[:9]
+                found.append(Delivery(
+                    order_id=order_id, order_reference=reference, customer_id=customer_id,
+                    customer_name=name, batch_id=batch_id, quantity=quantity,
+                    returned_quantity=returned.get((batch_id, order_id), none),
+                    serial_numbers=sorted(serials.split(SEPARATOR)) if serials else [],
+                    first_shipped_at=_utc(first), last_shipped_at=_utc(last)))
+                if contacts and customer_id is not None and customer_id not in customers:
+                    code, email, phone, street, city, postal_code, country = row[9:]
+                    customers[customer_id] = Customer(
+                        id=customer_id, name=name, code=code, email=email, phone=phone,
+                        address={"street": street, "city": city, "postal_code": postal_code,
+                                 "country": country})
+        return found, customers
 
-    def _summed(self, batch_ids: Sequence[str], kind: MovementKind) -> Select[Any]:
+    def _joined(self, column: Any) -> Any:
+        """The group's values as one text (serial numbers hold no control characters)."""
+        if self.conn.dialect.name == "postgresql":
+            return func.string_agg(column, literal(SEPARATOR))
+        return func.group_concat(column, SEPARATOR)
+
+    def _of_lots(self, batch_ids: Sequence[str], kind: MovementKind,
+                 as_of: dt.datetime | None = None) -> list[Any]:
+        """Movements of a kind out of the given lots, reversed ones excluded (as of a moment,
+        if given). The lots were read through this organization already, so the lot index
+        alone finds the rows (an org_id condition would lead SQLite's planner to scan the
+        organization's ledger)."""
+        m = t.movements.c
+        conditions = [m.batch_id.in_(list(batch_ids)), m.kind == kind.value,
+                      not_reversed(m, self.org_id, batch_ids, as_of)]
+        return conditions if as_of is None else [*conditions, m.recorded_at <= as_of]
+
+    def _summed(self, batch_ids: Sequence[str], kind: MovementKind,
+                as_of: dt.datetime | None = None) -> Select[Any]:
         m = t.movements.c
         return (select(m.batch_id, m.order_id, func.sum(m.quantity).label("quantity"))
-                .where(m.org_id == self.org_id, m.kind == kind.value,
-                       m.batch_id.in_(list(batch_ids)), self._not_reversed())
+                .where(*self._of_lots(batch_ids, kind, as_of))
                 .group_by(m.batch_id, m.order_id))
-
-    def _moved(self, batch_ids: Sequence[str], kind: MovementKind) -> Select[Any]:
-        m, o, c = t.movements.c, t.orders.c, t.customers.c
-        return (select(m.batch_id, m.order_id, o.reference, o.customer_id, c.name,
-                       func.sum(m.quantity).label("quantity"),
-                       func.min(m.occurred_at).label("first"),
-                       func.max(m.occurred_at).label("last"))
-                .outerjoin(t.orders, o.id == m.order_id)
-                .outerjoin(t.customers, c.id == o.customer_id)
-                .where(m.org_id == self.org_id, m.kind == kind.value,
-                       m.batch_id.in_(list(batch_ids)), self._not_reversed())
-                .group_by(m.batch_id, m.order_id, o.reference, o.customer_id, c.name)
-                .order_by(c.name, o.reference))
-
-    def _shipped_serials(self, batch_ids: Sequence[str]) -> dict[tuple[str, str], list[str]]:
-        m, s = t.movements.c, t.serials.c
-        statement = (select(m.batch_id, m.order_id, s.serial_number)
-                     .join(t.serials, s.id == m.serial_id)
-                     .where(m.org_id == self.org_id, m.kind == MovementKind.SHIPMENT.value,
-                            m.batch_id.in_(list(batch_ids)), self._not_reversed()))
-        result: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for batch_id, order_id, number in self.conn.execute(statement):
-            result[(batch_id, order_id)].append(number)
-        return result
 
     def customers(self, ids: Sequence[str]) -> dict[str, Customer]:
         c = t.customers.c
@@ -183,10 +212,41 @@ class TraceRepository:
         return [(row, sorted(numbers.get((row.batch_id, row.order_id), []))) for row in rows]
 
 
+@contextmanager
+def bulk_objects() -> Iterator[None]:
+    """Building tens of thousands of small acyclic objects: the cyclic garbage collector is
+    paused meanwhile (its full passes over a growing heap cost more than the building;
+    reference counting still frees everything)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def not_reversed(m: Any, org_id: str, batch_ids: Sequence[str] | None = None,
+                 as_of: dt.datetime | None = None) -> Any:
+    """Movements no later movement reverses. The reversed ids are read once (a set the
+    database hashes), not looked up per row: `reverses_id` has no index, and a correlated
+    NOT EXISTS scanned the whole ledger once per shipped unit on SQLite. A reversal is in
+    its original's lot, so for given lots only their movements are read."""
+    rev = t.movements.alias("rev").c
+    scope = [rev.batch_id.in_(list(batch_ids)) if batch_ids is not None else
+             rev.org_id == org_id, rev.reverses_id.isnot(None)]
+    if as_of is not None:
+        scope.append(rev.recorded_at <= as_of)
+    return m.id.not_in(select(rev.reverses_id).where(*scope))
+
+
 def _utc(value: Any) -> Any:
-    """Aggregated timestamps may come back as naive text on SQLite."""
+    """Aggregated timestamps may come back as naive UTC text on SQLite."""
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
+        try:
+            return dt.datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value

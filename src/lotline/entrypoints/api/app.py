@@ -18,9 +18,13 @@ from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
+from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
+from lotline.entrypoints.api.routers.reports import router as reports_router
 from lotline.entrypoints.api.routers.scan import router as scan_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
+from lotline.entrypoints.api.routers.trace import router as trace_router
+from lotline.entrypoints.api.routing import SegmentRouter
 from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
 from lotline.service_layer.context import Clock, utc_now
@@ -46,14 +50,23 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.state.identity = IdentityService(engine, clock)
     app.state.metrics = Metrics()
     install_problem_handlers(app)
-    install_web(app)  # issue 8: the web UI's pages and /static
     app.include_router(health.router)
     for router in (identity.router, catalog.router, batches.router, serials.router, orders.router):
-        app.include_router(router, prefix=API_PREFIX, responses=ERRORS)
+        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
+                           responses=ERRORS)
     for router in (scan_router, exchange_router):  # issue 7: scan, imports, exports, labels
-        app.include_router(router, prefix=API_PREFIX, responses=ERRORS)
+        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
+                           responses=ERRORS)
+    # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
+    for router in (trace_router, recalls_router, reports_router):
+        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
+                           responses=ERRORS)
     for router in (receipts_router, stock_router):  # issue 5: warehouse flows
-        app.include_router(router, prefix=API_PREFIX, responses=ERRORS)
+        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
+                           responses=ERRORS)
+    # issue 8: the web UI's pages and /static, after the API (whose routes machines call
+    # most; a page request passes the API's routers by their first segment).
+    install_web(app)
     # Outermost first: ids/logs/metrics see everything, then the body limit, then idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)

@@ -28,7 +28,10 @@ def current_actor(request: Request,
     return actor
 
 
-def services(request: Request, actor: Annotated[Actor, Depends(current_actor)]) -> Services:
+async def services(request: Request,
+                   actor: Annotated[Actor, Depends(current_actor)]) -> Services:
+    """Async: building the services does no I/O, so it runs on the event loop instead of
+    costing every request one more trip through the thread pool."""
     return Services(request.app.state.engine, actor)
 
 

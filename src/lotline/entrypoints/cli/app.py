@@ -25,12 +25,18 @@ from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
+from lotline.entrypoints.cli.orders import app as orders_app
 from lotline.entrypoints.cli.output import fail
+from lotline.entrypoints.cli.parties import customers_app, suppliers_app
 from lotline.entrypoints.cli.products import app as products_app
+from lotline.entrypoints.cli.recalls import recall_app, reports_app
+from lotline.entrypoints.cli.receipts import app as receipts_app
 from lotline.entrypoints.cli.scan import app as scan_app
 from lotline.entrypoints.cli.serials import app as serials_app
 from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
+from lotline.entrypoints.cli.stock import app as stock_app
+from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
 
 
 class LotlineGroup(TyperGroup):
@@ -87,6 +93,16 @@ app.add_typer(scan_app)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(labels_app, name="labels")
+app.add_typer(trace_app, name="trace")  # issue 6: traceability
+app.add_typer(transform_app)
+app.add_typer(recall_app, name="recall")
+app.add_typer(reports_app)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(suppliers_app, name="suppliers")  # issue 5: warehouse flows
+app.add_typer(customers_app, name="customers")
+app.add_typer(receipts_app, name="receipts")
+app.add_typer(orders_app, name="orders")
+app.add_typer(stock_app, name="stock")
 app.add_typer(serve_app)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")

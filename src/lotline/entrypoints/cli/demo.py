@@ -99,10 +99,12 @@ def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
 ) -> None:
-    """Fill a database with demo data (products of every tracking mode, lots expired, near
-    and far from expiry, serials in many statuses), print what it holds and the demo users
-    (admin, gestor, consultor) with new passwords and a new API key, then serve the API on
-    it until Ctrl+C.
+    """Seed demo data, print it and the demo logins, then serve the API on it.
+
+    Fills a database with demo data (products of every tracking mode, lots expired, near and
+    far from expiry, serials in many statuses), prints what it holds and the demo users
+    (admin, gestor, consultor) with new passwords and a new API key, then serves the API on
+    it until Ctrl+C (--no-serve stops after printing).
 
     An organization that already has data is left as it is, so running this twice is safe.
     --serials/--orders seed a large organization instead, and stop there."""

@@ -90,7 +90,9 @@ def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any
 
 
 NUMERIC_HEADERS = frozenset({"Qty", "Quantity", "On hand", "Available", "In", "Lots",
-                             "Serials", "Count", "Days left", "Unit cost", "Units moved"})
+                             "Serials", "Count", "Days left", "Unit cost", "Units moved",
+                             "Expected", "Received", "Allocated", "Picked", "Shipped",
+                             "Returned", "Counted", "Adjusted by", "Lines"})
 
 
 def detail_table(title: str, rows: Iterable[tuple[str, Any]]) -> Table:

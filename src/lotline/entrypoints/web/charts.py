@@ -9,7 +9,7 @@ from typing import Any
 
 WEEKS = 12
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 24, 46
+LEFT, RIGHT, TOP, BOTTOM = 62, 8, 28, 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class BarChart:
     baseline: float
     top: Decimal
     ticks: list[tuple[float, str]]
+    left: int = LEFT
 
 
 def weekly_totals(rows: list[dict[str, Any]], today: dt.date,

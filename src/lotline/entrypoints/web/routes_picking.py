@@ -15,7 +15,7 @@ from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.receiving_state import Outcome
 from lotline.entrypoints.web.scanning import parse_scan, scanned_serial
-from lotline.entrypoints.web.templating import is_htmx
+from lotline.entrypoints.web.templating import is_htmx, visible
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 LISTED = ("allocated", "open", "partially_shipped")
@@ -73,9 +73,10 @@ def _pick_item(web: Web, data: str) -> Any:
 
 
 def _rejection(error: LotlineError) -> str:
+    """Why picking refused the scan (the service names each rejected scan's reason)."""
     rejected = error.details.get("rejected") if isinstance(error, Conflict) else None
     if isinstance(rejected, list) and rejected:
-        return "; ".join(f"{item['scan']}: {item['reason']}" for item in rejected)
+        return "; ".join(str(item["reason"]) for item in rejected)
     return error.message
 
 
@@ -89,7 +90,7 @@ def scan_unit(web: WebDep, order_id: str, form: FormDep) -> Response:
     try:
         web.svc.orders.pick(order_id, [item])
     except LotlineError as error:
-        outcome = Outcome(False, "Wrong unit — " + _rejection(error))
+        outcome = Outcome(False, f"Wrong unit — {visible(data.strip())}: {_rejection(error)}")
     else:
         shown = item if isinstance(item, str) else f"{item['quantity']} from the lot"
         outcome = Outcome(True, f"✓ {shown} picked")

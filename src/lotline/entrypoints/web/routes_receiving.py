@@ -73,7 +73,7 @@ def _page(web: Web, receipt: Receipt, panel: Panel | None, status: int = 200,
     names = lookups.Names(web.svc)
     context = {"nav": "receiving", "receipt": receipt, "panel": panel, "names": names,
                "locations": lookups.locations(web.svc, receipt.warehouse_id)
-               if web.session.can_manage else [], **extra}
+               if web.session.can_manage else [], "received": "", "putaway": False, **extra}
     if panel is not None and is_htmx(web.request):
         return page(web, "receiving/_panel.html", context, status=status)
     return page(web, "receiving/receipt.html", context, status=status)

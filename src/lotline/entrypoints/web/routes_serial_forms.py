@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError
+from lotline.domain.serial_numbers import expand_serial_input
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, page, redirect
 from lotline.entrypoints.web.forms import FormState, optional, place_error, read_form
@@ -102,8 +103,8 @@ def bulk_create(web: WebDep, form: FormDep) -> Response:
         state.add("product_id", "choose the product")
     if state.ok:
         try:
-            created = web.svc.serials.register_many(state.get("serial_numbers"),
-                                                    **_placement(state))
+            numbers = expand_serial_input(state.get("serial_numbers"), "serial_numbers")
+            created = web.svc.serials.register_many(numbers, **_placement(state))
         except LotlineError as error:
             place_error(state, error, BULK_ALIASES, conflict_field="serial_numbers")
         else:

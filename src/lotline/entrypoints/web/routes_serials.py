@@ -4,6 +4,7 @@ with its history and the transitions the table allows from its status."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from dataclasses import field as dataclass_field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,19 +44,29 @@ class Filters:
         return "/serials" + (f"?{urlencode(query)}" if query else "")
 
 
-def _lot_filter(web: Web, filters: Filters) -> tuple[str | None, str | None, list[Any]]:
-    """The lot to filter by: an id from a link, or a typed number (which may match several
-    lots: then the choices are shown)."""
+@dataclass(frozen=True, slots=True)
+class LotFilter:
+    """The lot the list is narrowed to; a typed number naming no single lot leaves nothing
+    to list and says why (with the lots to choose from when several share the number)."""
+
+    batch_id: str | None = None
+    problem: str | None = None
+    choices: list[Any] = dataclass_field(default_factory=list)
+
+
+def _lot_filter(web: Web, filters: Filters) -> LotFilter:
     if filters.batch_id:
-        return filters.batch_id, None, []
-    if not filters.lot.strip():
-        return None, None, []
-    matches = web.svc.batches.by_number(filters.lot, filters.product_id or None)
+        return LotFilter(batch_id=filters.batch_id)
+    number = filters.lot.strip()
+    if not number:
+        return LotFilter()
+    matches = web.svc.batches.by_number(number, filters.product_id or None)
     if len(matches) == 1:
-        return matches[0].id, None, []
+        return LotFilter(batch_id=matches[0].id)
     if not matches:
-        return "", f"No lot numbered {filters.lot.strip()!r}.", []
-    return "", f"Lot {filters.lot.strip()!r} matches {len(matches)} lots; choose one.", matches
+        return LotFilter(problem=f"No lot numbered {number!r}.")
+    return LotFilter(problem=f"Lot {number!r} matches {len(matches)} lots; choose one.",
+                     choices=matches)
 
 
 def _tabs(filters: Filters, counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -74,18 +85,19 @@ def serial_list(web: WebDep, status: str = "", q: str = "", product_id: str = ""
                 lot: str = "", batch_id: str = "", cursor: str = "") -> Response:
     wanted = parse_enum(SerialStatus, status, "status").value if status else ""
     filters = Filters(wanted, q.strip(), product_id, lot.strip(), batch_id, cursor)
-    lot_id, lot_problem, lot_choices = _lot_filter(web, filters)
+    narrowed = _lot_filter(web, filters)
     counts = web.svc.serials.counts(product_id or None)
     items: list[Serial] = []
     next_cursor = None
-    if lot_id != "":
+    if narrowed.problem is None:
         result = web.svc.serials.search(q=filters.q or None, product_id=product_id or None,
-                                        status=wanted or None, batch_id=lot_id,
+                                        status=wanted or None, batch_id=narrowed.batch_id,
                                         limit=PAGE_SIZE, cursor=cursor or None)
         items, next_cursor = result.items, result.next_cursor
     context = {
         "nav": "serials", "filters": filters, "tabs": _tabs(filters, counts), "items": items,
-        "names": lookups.Names(web.svc), "lot_problem": lot_problem, "lot_choices": lot_choices,
+        "names": lookups.Names(web.svc), "lot_problem": narrowed.problem,
+        "lot_choices": narrowed.choices,
         "next_url": filters.url(cursor=next_cursor) if next_cursor else None,
         "first_url": filters.url(cursor="") if cursor else None,
         "products": lookups.serial_products(web.svc),

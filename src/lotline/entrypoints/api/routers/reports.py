@@ -1,0 +1,132 @@
+"""`GET /reports/{name}` (JSON, CSV or XLSX), `GET /epcis/events` and `POST /ledger/verify`.
+Every signed-in role reads reports and events; verifying the ledger is for admins."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from lotline.entrypoints.api.responses import LotlineJSONResponse
+from lotline.entrypoints.api.routers.common import ok
+from lotline.entrypoints.api.schemas import reports as r
+from lotline.entrypoints.api.schemas import trace as s
+from lotline.entrypoints.api.security import ServicesDep
+from lotline.entrypoints.report_files import MEDIA_TYPES, report_bytes, report_document
+
+router = APIRouter(tags=["reports"])
+
+Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv "
+                              "or xlsx (one sheet, typed cells)")]
+IdQuery = Annotated[str | None, Query(max_length=100)]
+AsOf = Annotated[dt.date | None, Query(description="the day to judge expiry on (default "
+                                                   "today in the organization's time zone)")]
+FILES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}}}
+
+
+def _report(svc: Any, name: str, file_format: str, **parameters: Any) -> Response:
+    report = svc.reports.run(name, **parameters)
+    if file_format == "json":
+        return ok(report_document(report))
+    return Response(report_bytes(report, file_format), media_type=MEDIA_TYPES[file_format],
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{name}.{file_format}"'})
+
+
+@router.get("/reports/expiring", response_model=r.ReportOut[r.ExpiringRow], responses=FILES)
+def expiring(svc: ServicesDep, format: Format = "json",
+             days: Annotated[int | None, Query(ge=0, le=36500, description=(
+                 "window in days; default each product's expiry_alert_days"))] = None,
+             as_of: AsOf = None) -> Response:
+    """Lots on hand expiring within the window (already expired ones excluded)."""
+    return _report(svc, "expiring", format, days=days, as_of=as_of)
+
+
+@router.get("/reports/expired", response_model=r.ReportOut[r.ExpiredRow], responses=FILES)
+def expired(svc: ServicesDep, format: Format = "json", as_of: AsOf = None) -> Response:
+    """Lots past their expiry date that are still on hand, with their value."""
+    return _report(svc, "expired", format, as_of=as_of)
+
+
+@router.get("/reports/lot-inventory", response_model=r.ReportOut[r.LotInventoryRow],
+            responses=FILES)
+def lot_inventory(svc: ServicesDep, format: Format = "json") -> Response:
+    """Every lot on hand per location, earliest expiry first."""
+    return _report(svc, "lot-inventory", format)
+
+
+@router.get("/reports/serial-inventory", response_model=r.ReportOut[r.SerialInventoryRow],
+            responses=FILES)
+def serial_inventory(svc: ServicesDep, format: Format = "json") -> Response:
+    """Serial counts per product, status and location."""
+    return _report(svc, "serial-inventory", format)
+
+
+@router.get("/reports/serial-history", response_model=r.ReportOut[r.MovementRow],
+            responses=FILES)
+def serial_history(svc: ServicesDep,
+                   serial_number: Annotated[str, Query(min_length=1, max_length=200)],
+                   format: Format = "json", product_id: IdQuery = None) -> Response:
+    """Every movement of one unit, oldest first."""
+    return _report(svc, "serial-history", format, serial_number=serial_number,
+                   product_id=product_id)
+
+
+@router.get("/reports/lot-history", response_model=r.ReportOut[r.MovementRow],
+            responses=FILES)
+def lot_history(svc: ServicesDep, batch_id: Annotated[str, Query(max_length=100)],
+                format: Format = "json") -> Response:
+    """Every movement of one lot, oldest first."""
+    return _report(svc, "lot-history", format, batch_id=batch_id)
+
+
+@router.get("/reports/supplier-performance", response_model=r.ReportOut[r.SupplierRow],
+            responses=FILES)
+def supplier_performance(svc: ServicesDep, format: Format = "json") -> Response:
+    """Per supplier: lots, received, remaining, turnover, returns and defect rate."""
+    return _report(svc, "supplier-performance", format)
+
+
+@router.get("/reports/valuation", response_model=r.ReportOut[r.ValuationRow], responses=FILES)
+def valuation(svc: ServicesDep, format: Format = "json") -> Response:
+    """Per product: on hand, value (lot or unit cost) and average cost."""
+    return _report(svc, "valuation", format)
+
+
+@router.get("/reports/fsma204", response_model=r.ReportOut[r.Fsma204Row], responses=FILES)
+def fsma204(svc: ServicesDep, format: Format = "json", batch_id: IdQuery = None,
+            start: dt.date | None = None, end: dt.date | None = None) -> Response:
+    """The FDA FSMA 204 sortable spreadsheet: one row per critical tracking event (receiving,
+    shipping, transformation) with its key data elements, for one lot or a date range."""
+    return _report(svc, "fsma204", format, batch_id=batch_id, start=start, end=end)
+
+
+class EpcisResponse(LotlineJSONResponse):
+    media_type = "application/ld+json"
+
+
+@router.get("/epcis/events", response_class=EpcisResponse, tags=["epcis"],
+            responses={200: {"content": {"application/ld+json": {
+                "schema": s.EPCIS_DOCUMENT}}}})
+def epcis_events(svc: ServicesDep, since: dt.date | None = None, until: dt.date | None = None,
+                 batch_id: IdQuery = None,
+                 limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000) -> Response:
+    """An EPCIS 2.0 EPCISDocument (JSON-LD) of receipts and registrations (ObjectEvent ADD with
+    lot master data), shipments (ObjectEvent OBSERVE) and transformations
+    (TransformationEvent), oldest first; `since` and `until` are days, inclusive."""
+    return EpcisResponse(svc.epcis.events(since=since, until=until, batch_id=batch_id,
+                                          limit=limit))
+
+
+@router.post("/ledger/verify", response_model=s.LedgerReport, tags=["ledger"])
+def verify_ledger(svc: ServicesDep) -> Response:
+    """Check every hash chain and recompute the projections (serial states, lot balances,
+    status counts) from the ledger. Reports every problem with its stream and movement ids;
+    never repairs anything. Admins only."""
+    report = svc.ledger.verify()
+    return ok({**{f.name: getattr(report, f.name) for f in dataclasses.fields(report)},
+               "ok": report.ok})
