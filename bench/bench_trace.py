@@ -42,7 +42,7 @@ from support import Bench, postgres_bench, serial_numbers, sqlite_bench
 SERIALS = 100_000
 ORDERS = 40_000
 CUSTOMERS = 10_000
-ROUNDS = 3
+ROUNDS = 5
 LEVELS = 10
 TARGET_RATIO = 3.0
 

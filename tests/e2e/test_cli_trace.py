@@ -17,11 +17,11 @@ import openpyxl
 import pytest
 from cli_kit import Run, data_error, make_cli, ok, usage_error
 from sqlalchemy import text, update
-from trace_world import World, build_world
 
 import lotline
 from lotline.adapters import tables as t
 from lotline.domain.reports import FSMA204_COLUMNS
+from trace_world import World, build_world
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EPCIS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"
@@ -59,18 +59,21 @@ def own_world(database: Any) -> tuple[World, Run]:
     return world_cli(database.url, database.engine)
 
 
-FORWARD_TREE = """\
-Lot OF-26-01 · OIL-BULK (Olive oil, bulk) · supplier Olive Farm · expires 2027-06-30 · shipped 0, on hand 40
-└── used in TR-BLEND (production) →
-    └── Lot BL-1 · OIL-BLEND (Olive oil blend) · expires 2027-03-31 · shipped 5, on hand 25
-        ├── Carol Cafe — order SO-CAROL: 5
-        └── used in TR-REPACK (repacking) →
-            ├── Lot BT-1 · BOTTLE-500 (Olive oil 500 ml bottle) · expires 2027-03-31 · shipped 50, on hand 10
-            │   ├── Alice Deli — order SO-ALICE: 20
-            │   └── Bob Market — order SO-BOB: 30
-            └── Lot GB-1 · GIFT-BOX (Gift box) · expires 2027-03-31 · shipped 2, on hand 3
-                └── Alice Deli — order SO-ALICE: 2 [GB-001, GB-002]
-"""
+FORWARD_TREE = "\n".join((
+    "Lot OF-26-01 · OIL-BULK (Olive oil, bulk) · supplier Olive Farm · expires 2027-06-30 · "
+    "shipped 0, on hand 40",
+    "└── used in TR-BLEND (production) →",
+    "    └── Lot BL-1 · OIL-BLEND (Olive oil blend) · expires 2027-03-31 · shipped 5, on hand 25",
+    "        ├── Carol Cafe — order SO-CAROL: 5",
+    "        └── used in TR-REPACK (repacking) →",
+    "            ├── Lot BT-1 · BOTTLE-500 (Olive oil 500 ml bottle) · expires 2027-03-31 · "
+    "shipped 50, on hand 10",
+    "            │   ├── Alice Deli — order SO-ALICE: 20",
+    "            │   └── Bob Market — order SO-BOB: 30",
+    "            └── Lot GB-1 · GIFT-BOX (Gift box) · expires 2027-03-31 · shipped 2, on hand 3",
+    "                └── Alice Deli — order SO-ALICE: 2 [GB-001, GB-002]",
+    "",
+))
 
 
 def test_trace_batch_forward_is_a_tree_of_every_customer(read_world: tuple[World, Run]

@@ -13,6 +13,7 @@ import pytest
 from flow_support import MovableClock
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
+
 from trace_world import World, as_json, build_world
 
 EPCIS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"

@@ -11,6 +11,17 @@ from typing import Any
 
 import pytest
 from flow_support import MovableClock
+
+from lotline.adapters import tables as t
+from lotline.domain.errors import (
+    Conflict,
+    InsufficientStock,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from lotline.domain.statuses import HoldKind, Role
+from support import FIXED_NOW, Kit
 from trace_world import (
     RECALL_DELIVERIES,
     RECALL_LOTS,
@@ -20,12 +31,6 @@ from trace_world import (
     build_world,
     recall_summary,
 )
-
-from lotline.adapters import tables as t
-from lotline.domain.errors import Conflict, InsufficientStock, NotFound, PermissionDenied
-from lotline.domain.errors import ValidationError
-from lotline.domain.statuses import HoldKind, Role
-from support import FIXED_NOW, Kit
 
 D = Decimal
 

@@ -11,6 +11,11 @@ from typing import Any
 
 import pytest
 from flow_support import MovableClock
+
+from lotline.adapters import tables as t
+from lotline.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
+from lotline.domain.statuses import SerialStatus
+from support import Kit
 from trace_world import (
     BACKWARD_FROM_BOTTLES,
     FORWARD_FROM_OLIVE_FARM,
@@ -20,11 +25,6 @@ from trace_world import (
     build_world,
     forward_summary,
 )
-
-from lotline.adapters import tables as t
-from lotline.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
-from lotline.domain.statuses import SerialStatus
-from support import Kit
 
 D = Decimal
 

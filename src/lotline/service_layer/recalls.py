@@ -5,6 +5,7 @@ recoveries come in with returns, it has notes, an effectiveness figure, and it i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -183,7 +184,7 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
     repo = TraceRepository(uow.conn, uow.actor.org_id)
     ids = sorted(depths)
     refs = repo.lot_refs(ids)
-    deliveries, customers = repo.deliveries_and_customers(ids)
+    deliveries, customers = repo.delivery_rows(ids)
     lots = [{**plain(refs[b]), "depth": depths[b]} for b in ids]
     on_hand = [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
                 "location_id": r.location_id, "location_code": r.code,
@@ -193,7 +194,7 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
                 "order_reference": r.reference, "customer_id": r.customer_id,
                 "status": r.status, "quantity": r.quantity, "serial_numbers": numbers}
                for r, numbers in repo.pending(ids)]
-    shipped = sum((d.quantity for d in deliveries), Decimal(0))
+    shipped = sum((row[5] for row in deliveries), Decimal(0))
     stored = {"lots": lots, "on_hand": plain(on_hand), "pending": plain(pending),
               "shipped_quantity": str(shipped)}
     shown = {**_nest(deliveries, customers, lots), "on_hand": on_hand, "pending": pending,
@@ -202,43 +203,41 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
     return stored, shown
 
 
-def _nest(deliveries: list[Delivery], customers: dict[str, Customer],
+def _nest(deliveries: list[tuple[Any, ...]], customers: dict[str, Customer],
           lots: list[dict[str, Any]]) -> dict[str, Any]:
-    """Deliveries (in customer name and order reference order) grouped into customers →
-    orders → deliveries; those without a customer are `unattributed`."""
+    """Delivery rows (`TraceRepository.delivery_rows`, in customer name and order reference
+    order) grouped into customers → orders → deliveries; those without a customer are
+    `unattributed`."""
     numbers = {lot["batch_id"]: lot["batch_number"] for lot in lots}
     entries: dict[str, dict[str, Any]] = {}
     orders: dict[tuple[str, str | None], dict[str, Any]] = {}
     unattributed = []
     with bulk_objects():
-        for d in deliveries:
-            delivery = {"order_id": d.order_id, "order_reference": d.order_reference,
-                        "customer_id": d.customer_id, "customer_name": d.customer_name,
-                        "batch_id": d.batch_id, "quantity": d.quantity,
-                        "returned_quantity": d.returned_quantity,
-                        "serial_numbers": d.serial_numbers,
-                        "first_shipped_at": d.first_shipped_at,
-                        "last_shipped_at": d.last_shipped_at}
-            if d.customer_id is None:
+        for row in deliveries:
+            delivery = dict(zip(DELIVERY_FIELDS, row, strict=True))
+            order_id, reference, customer_id, _name, batch_id, quantity = row[:6]
+            if customer_id is None:
                 unattributed.append(delivery)
                 continue
-            delivery["batch_number"] = numbers[d.batch_id]
-            entry = entries.get(d.customer_id)
+            delivery["batch_number"] = numbers[batch_id]
+            entry = entries.get(customer_id)
             if entry is None:
-                c = customers[d.customer_id]
-                entry = entries[d.customer_id] = {
+                c = customers[customer_id]
+                entry = entries[customer_id] = {
                     "customer": {"id": c.id, "name": c.name, "code": c.code,
                                  "email": c.email, "phone": c.phone, "address": c.address},
                     "orders": [], "quantity": Decimal(0)}
-            order = orders.get((d.customer_id, d.order_id))
+            order = orders.get((customer_id, order_id))
             if order is None:
-                order = orders[(d.customer_id, d.order_id)] = {
-                    "order_id": d.order_id, "order_reference": d.order_reference,
-                    "deliveries": []}
+                order = orders[(customer_id, order_id)] = {
+                    "order_id": order_id, "order_reference": reference, "deliveries": []}
                 entry["orders"].append(order)
             order["deliveries"].append(delivery)
-            entry["quantity"] += d.quantity
+            entry["quantity"] += quantity
     return {"customers": list(entries.values()), "unattributed": unattributed}
+
+
+DELIVERY_FIELDS = tuple(f.name for f in dataclasses.fields(Delivery))
 
 
 def _report(uow: UnitOfWork, row: Any, deliveries: bool = True) -> dict[str, Any]:
@@ -250,8 +249,8 @@ def _report(uow: UnitOfWork, row: Any, deliveries: bool = True) -> dict[str, Any
     lots = stored["lots"]
     shipped: dict[str, Any] = {}
     if deliveries:
-        found, customers = TraceRepository(uow.conn, uow.actor.org_id) \
-            .deliveries_and_customers([lot["batch_id"] for lot in lots], as_of=row.created_at)
+        found, customers = TraceRepository(uow.conn, uow.actor.org_id).delivery_rows(
+            [lot["batch_id"] for lot in lots], as_of=row.created_at)
         shipped = _nest(found, customers, lots)
     return {
         **shipped,

@@ -19,6 +19,10 @@ import pytest
 from api_kit import Api, assert_problem, fixed_clock, make_tenant
 from fastapi.testclient import TestClient
 from sqlalchemy import text, update
+
+from lotline.adapters import tables as t
+from lotline.domain.reports import FSMA204_COLUMNS
+from lotline.entrypoints.api.app import create_app
 from trace_world import (
     BACKWARD_FROM_BOTTLES,
     FORWARD_FROM_OLIVE_FARM,
@@ -31,10 +35,6 @@ from trace_world import (
     forward_summary,
     recall_summary,
 )
-
-from lotline.adapters import tables as t
-from lotline.domain.reports import FSMA204_COLUMNS
-from lotline.entrypoints.api.app import create_app
 
 EPCIS = Path(__file__).resolve().parents[4] / "shared" / "standards" / "epcis"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

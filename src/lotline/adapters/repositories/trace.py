@@ -98,16 +98,19 @@ class TraceRepository:
     def deliveries(self, batch_ids: Sequence[str]) -> list[Delivery]:
         """Per lot and order: what shipped (reversed shipments excluded), when, which serials,
         and what came back."""
-        return self.deliveries_and_customers(batch_ids, contacts=False)[0]
+        rows, _customers = self.delivery_rows(batch_ids, contacts=False)
+        with bulk_objects():
+            return [Delivery(*row) for row in rows]
 
-    def deliveries_and_customers(self, batch_ids: Sequence[str], *, contacts: bool = True,
-                                 as_of: dt.datetime | None = None
-                                 ) -> tuple[list[Delivery], dict[str, Customer]]:
-        """`deliveries`, and (with `contacts`) every customer they went to; with `as_of`, as
-        the ledger stood then (it is append-only: rows recorded later are left out). One
-        grouped query: the database sums the quantities and joins the serial numbers of each
-        order, so a lot shipped to 40,000 orders is 40,000 rows, and no list of ids goes back
-        to it."""
+    def delivery_rows(self, batch_ids: Sequence[str], *, contacts: bool = True,
+                      as_of: dt.datetime | None = None
+                      ) -> tuple[list[tuple[Any, ...]], dict[str, Customer]]:
+        """`deliveries` as plain tuples in Delivery's field order (a recall builds its own
+        report from them: tens of thousands of frozen dataclasses cost more than the query),
+        and (with `contacts`) every customer they went to; with `as_of`, as the ledger stood
+        then (it is append-only: rows recorded later are left out). One grouped query: the
+        database sums the quantities and joins the serial numbers of each order, so a lot
+        shipped to 40,000 orders is 40,000 rows, and no list of ids goes back to it."""
         m, s, o, c = t.movements.c, t.serials.c, t.orders.c, t.customers.c
         # The times come back as the database gives them (`_utc` reads them): SQLAlchemy's
         # own conversion costs more than the query on SQLite.
@@ -127,18 +130,16 @@ class TraceRepository:
         returned = {(row.batch_id, row.order_id): row.quantity for row in self.conn.execute(
             self._summed(batch_ids, MovementKind.RETURN, as_of))}
         none = Decimal(0)
-        found: list[Delivery] = []
+        found: list[tuple[Any, ...]] = []
         customers: dict[str, Customer] = {}
         with bulk_objects():
             for row in self.conn.execute(statement):
                 batch_id, order_id, quantity, first, last, serials, reference, customer_id, \
                     name = row[:9]
-                found.append(Delivery(
-                    order_id=order_id, order_reference=reference, customer_id=customer_id,
-                    customer_name=name, batch_id=batch_id, quantity=quantity,
-                    returned_quantity=returned.get((batch_id, order_id), none),
-                    serial_numbers=sorted(serials.split(SEPARATOR)) if serials else [],
-                    first_shipped_at=_utc(first), last_shipped_at=_utc(last)))
+                found.append((order_id, reference, customer_id, name, batch_id, quantity,
+                              returned.get((batch_id, order_id), none),
+                              sorted(serials.split(SEPARATOR)) if serials else [],
+                              _utc(first), _utc(last)))
                 if contacts and customer_id is not None and customer_id not in customers:
                     code, email, phone, street, city, postal_code, country = row[9:]
                     customers[customer_id] = Customer(
@@ -170,16 +171,6 @@ class TraceRepository:
         return (select(m.batch_id, m.order_id, func.sum(m.quantity).label("quantity"))
                 .where(*self._of_lots(batch_ids, kind, as_of))
                 .group_by(m.batch_id, m.order_id))
-
-    def customers(self, ids: Sequence[str]) -> dict[str, Customer]:
-        c = t.customers.c
-        rows = self.conn.execute(select(t.customers).where(c.org_id == self.org_id,
-                                                            c.id.in_(list(ids))))
-        return {row.id: Customer(id=row.id, name=row.name, code=row.code, email=row.email,
-                                 phone=row.phone,
-                                 address={"street": row.street, "city": row.city,
-                                          "postal_code": row.postal_code,
-                                          "country": row.country}) for row in rows}
 
     def on_hand(self, batch_ids: Sequence[str]) -> list[Any]:
         b, loc = t.lot_balances.c, t.locations.c
