@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 WRITE_OPTION = "lotline_write"
@@ -51,7 +53,13 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     def _on_begin(connection: Connection) -> None:
         # Writers take the write lock up front; readers use a deferred snapshot.
         write = connection.get_execution_options().get(WRITE_OPTION, True)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+        # Straight on the driver: this runs once per unit of work, on the hot paths too.
+        driver = connection.connection.driver_connection
+        try:
+            driver.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
     return engine
 

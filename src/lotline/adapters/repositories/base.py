@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ClauseElement, ColumnElement
 
+from lotline.adapters.direct import run
 from lotline.adapters.repositories.common import (
     cached_statement,
     check_limit,
@@ -62,8 +63,9 @@ class ScopedRepository(ABC, Generic[E]):
     def get_row(self, entity_id: str, *, for_update: bool = False) -> Row[Any] | None:
         statement = cached_statement((type(self), "get", for_update),
                                      lambda: self._get_statement(for_update))
-        return self.conn.execute(statement, {"scope_org_id": self.org_id,
-                                             "entity_id": entity_id}).first()
+        row: Row[Any] | None = run(self.conn, statement, {"scope_org_id": self.org_id,
+                                                          "entity_id": entity_id}).first()
+        return row
 
     def _get_statement(self, for_update: bool) -> Select[Any]:
         c = self.table.c
@@ -90,7 +92,7 @@ class ScopedRepository(ABC, Generic[E]):
                                   lambda: self._update_statement(names))
         params = {f"set_{name}": value for name, value in values.items()}
         params.update(scope_org_id=self.org_id, entity_id=entity_id)
-        return self.conn.execute(cached, params).rowcount
+        return int(run(self.conn, cached, params).rowcount)
 
     def _update_statement(self, names: tuple[str, ...]) -> Update:
         c = self.table.c

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import (
     cached_statement,
@@ -89,7 +90,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
         statement = cached_statement(("batches", "for product"), lambda: select(self.table).where(
             c.org_id == bindparam("org_id"), c.product_id == bindparam("product_id"),
             *self.visible()))
-        rows = self.conn.execute(statement, {"org_id": self.org_id, "product_id": product_id})
+        rows = run(self.conn, statement, {"org_id": self.org_id, "product_id": product_id})
         return [self.to_entity(row) for row in rows]
 
     def expiring_between(self, start: dt.date | None, end: dt.date) -> list[LotRecord]:
@@ -193,7 +194,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
             .where(b.c.org_id == bindparam("org_id"),
                    b.c.batch_id.in_(bindparam("batch_ids", expanding=True)))
             .order_by(b.c.batch_id, loc.c.code)))
-        for row in self.conn.execute(statement, {"org_id": self.org_id,
+        for row in run(self.conn, statement, {"org_id": self.org_id,
                                                  "batch_ids": list(batch_ids)}):
             result[row.batch_id].append(BalanceRow(
                 location_id=row.location_id, kind=LocationKind(row.kind),
@@ -248,7 +249,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
             .where(b.batch_id == bindparam("batch"), b.location_id == bindparam("location"),
                    b.balance_quantity - b.allocated_quantity >= _amount("quantity"))
             .values(allocated_quantity=b.allocated_quantity + _amount("quantity"))))
-        return bool(self.conn.execute(statement, _cas(batch_id, location_id, quantity))
+        return bool(run(self.conn, statement, _cas(batch_id, location_id, quantity))
                     .rowcount == 1)
 
     def unreserve(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
@@ -258,7 +259,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
             .where(b.batch_id == bindparam("batch"), b.location_id == bindparam("location"),
                    b.allocated_quantity >= _amount("quantity"))
             .values(allocated_quantity=b.allocated_quantity - _amount("quantity"))))
-        if self.conn.execute(statement, _cas(batch_id, location_id, quantity)).rowcount != 1:
+        if run(self.conn, statement, _cas(batch_id, location_id, quantity)).rowcount != 1:
             raise InsufficientStock(f"lot {batch_id} has less than {quantity} allocated there",
                                     batch_id=batch_id, location_id=location_id)
 
@@ -271,7 +272,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
                    b.allocated_quantity >= _amount("quantity"))
             .values(allocated_quantity=b.allocated_quantity - _amount("quantity"),
                     balance_quantity=b.balance_quantity - _amount("quantity"))))
-        if self.conn.execute(statement, _cas(batch_id, location_id, quantity)).rowcount != 1:
+        if run(self.conn, statement, _cas(batch_id, location_id, quantity)).rowcount != 1:
             raise InsufficientStock(f"lot {batch_id} has less than {quantity} allocated there",
                                     batch_id=batch_id, location_id=location_id)
 

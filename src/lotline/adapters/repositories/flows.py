@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run
 from lotline.adapters.repositories.common import (
     cached_statement,
     check_limit,
@@ -129,7 +130,7 @@ class FlowRepository:
     def add_allocation(self, values: dict[str, Any]) -> None:
         statement = cached_statement(("order_allocations", "insert"),
                                      lambda: insert(t.order_allocations))
-        self.conn.execute(statement, {"org_id": self.org_id, **values})
+        run(self.conn, statement, {"org_id": self.org_id, **values})
 
     def allocations(self, order_id: str, statuses: Sequence[str] | None = None
                     ) -> list[Allocation]:
@@ -138,7 +139,7 @@ class FlowRepository:
         params: dict[str, Any] = {"org_id": self.org_id, "order_id": order_id}
         if statuses is not None:
             params["statuses"] = list(statuses)
-        return [_allocation(row) for row in self.conn.execute(statement, params)]
+        return [_allocation(row) for row in run(self.conn, statement, params)]
 
     def allocation(self, allocation_id: str) -> Allocation | None:
         a, s = t.order_allocations.c, t.serials.c
@@ -151,7 +152,7 @@ class FlowRepository:
         names = tuple(sorted(values))
         statement = cached_statement(("order_allocations", "update", names),
                                      partial(_update_by_id, t.order_allocations, names))
-        self.conn.execute(statement, {"row_id": allocation_id,
+        run(self.conn, statement, {"row_id": allocation_id,
                                       **{f"set_{k}": v for k, v in values.items()}})
 
     def allocated_by_line(self, order_id: str) -> dict[str, Decimal]:
@@ -160,7 +161,7 @@ class FlowRepository:
             a.order_line_id, func.sum(a.quantity)).where(
             a.org_id == bindparam("org_id"), a.order_id == bindparam("order_id"),
             a.status != "released").group_by(a.order_line_id))
-        rows = self.conn.execute(statement, {"org_id": self.org_id, "order_id": order_id})
+        rows = run(self.conn, statement, {"org_id": self.org_id, "order_id": order_id})
         return {row[0]: row[1] for row in rows}
 
     def open_allocation_for_serial(self, serial_id: str) -> Allocation | None:
@@ -175,7 +176,7 @@ class FlowRepository:
 
     def add_shipment(self, values: dict[str, Any]) -> None:
         statement = cached_statement(("shipments", "insert"), lambda: insert(t.shipments))
-        self.conn.execute(statement, {"org_id": self.org_id, **values})
+        run(self.conn, statement, {"org_id": self.org_id, **values})
 
     def shipment_row(self, shipment_id: str) -> Row[Any] | None:
         return self.conn.execute(select(t.shipments).where(
@@ -186,7 +187,7 @@ class FlowRepository:
         statement = cached_statement(("shipments", "of order"), lambda: select(sh.id).where(
             sh.org_id == bindparam("org_id"), sh.order_id == bindparam("order_id"))
             .order_by(sh.id))
-        return list(self.conn.execute(statement, {"org_id": self.org_id,
+        return list(run(self.conn, statement, {"org_id": self.org_id,
                                                   "order_id": order_id}).scalars())
 
     def shipment_allocations(self, shipment_id: str) -> list[Allocation]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run, run_many
 from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Movement
 from lotline.domain.statuses import MovementKind, SerialStatus
@@ -72,16 +73,16 @@ class MovementRepository:
 
     def insert_many(self, movements: Sequence[Movement]) -> None:
         if movements:
-            self.conn.execute(cached_statement(("movements", "insert"),
-                                               lambda: insert(t.movements)),
-                              [movement_values(m) for m in movements])
+            run_many(self.conn, cached_statement(("movements", "insert"),
+                                                 lambda: insert(t.movements)),
+                     [movement_values(m) for m in movements])
 
     def stream_head(self, stream_id: str, *, lock: bool) -> tuple[int, str]:
         """(seq, hash) at the head of a stream: kept on its lot or product row."""
         for table in (t.batches, t.products):
             statement = cached_statement((table.name, "stream head", lock),
                                          partial(_head_statement, table, lock))
-            row = self.conn.execute(statement, {"stream_id": stream_id,
+            row = run(self.conn, statement, {"stream_id": stream_id,
                                                 "org_id": self.org_id}).first()
             if row is not None:
                 return int(row.chain_seq), str(row.chain_head)
@@ -93,7 +94,7 @@ class MovementRepository:
                                          partial(_move_statement, table))
             params = {"stream_id": stream_id, "expected_seq": expected_seq, "new_seq": seq,
                       "new_head": head}
-            if self.conn.execute(statement, params).rowcount == 1:
+            if run(self.conn, statement, params).rowcount == 1:
                 return True
         return False
 

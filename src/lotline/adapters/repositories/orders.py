@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, insert, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Order, OrderLine, Page
@@ -28,7 +29,7 @@ class OrderRepository(ScopedRepository[Order]):
             statement = cached_statement(("order_lines", "of orders"), lambda: select(ol).where(
                 ol.c.order_id.in_(bindparam("order_ids", expanding=True))).order_by(
                 ol.c.order_id, ol.c.line_no))
-            for line in self.conn.execute(statement, {"order_ids": ids}):
+            for line in run(self.conn, statement, {"order_ids": ids}):
                 lines[line.order_id].append(OrderLine(
                     id=line.id, line_no=line.line_no, product_id=line.product_id,
                     quantity=line.quantity, unit_price=line.unit_price))

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run
 from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Organization, OrgSettings
 from lotline.domain.statuses import SerialScope
@@ -49,7 +50,7 @@ class OrganizationRepository:
     def settings(self, org_id: str) -> OrgSettings:
         statement = cached_statement(("organizations", "settings"), lambda: select(
             t.organizations.c.settings).where(t.organizations.c.id == bindparam("org_id")))
-        data = self.conn.execute(statement, {"org_id": org_id}).scalar_one()
+        data = run(self.conn, statement, {"org_id": org_id}).scalar_one()
         return settings_from_json(data)
 
     def add(self, organization: Organization) -> None:
