@@ -129,7 +129,7 @@ def libpq_url(url: str) -> str:
 
 def with_search_path(url: str, schema: str) -> str:
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(f'-csearch_path={schema},public')}"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
 @contextmanager

@@ -25,8 +25,10 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def postgres_schema_url(base_url: str, schema: str) -> str:
+    # The run's own schema only: with `public` on the path, a stray lotline schema there
+    # (someone's create_services on the bare database) would be found instead of migrating.
     separator = "&" if "?" in base_url else "?"
-    return f"{base_url}{separator}options={quote(f'-csearch_path={schema},public')}"
+    return f"{base_url}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
 class Database:

@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Dialect, Row, bindparam, func, select, text, update
+from sqlalchemy import Dialect, Row, func, select, text, update
 from sqlalchemy.engine.interfaces import DBAPIModule
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -61,6 +61,12 @@ class NewSerials:
     unit_cost: Decimal | None
     entry_movement_id: str
     created_at: dt.datetime
+
+
+# Below this many matches a search starts from the trigram index (see _few_matches).
+FEW = 2000
+# A bulk registration this large refreshes the PostgreSQL planner's statistics.
+ANALYZE_AFTER = 50_000
 
 
 class SerialRepository(ScopedRepository[Serial]):
@@ -115,6 +121,10 @@ class SerialRepository(ScopedRepository[Serial]):
         with cursor.copy(sql) as copy:
             for serial_id, number in zip(new.ids, new.numbers, strict=True):
                 copy.write_row((serial_id, *head, number, *shared))
+        if len(new.ids) >= ANALYZE_AFTER:
+            # Fresh statistics, or the planner keeps guessing on a table that just grew a lot
+            # (and picks a scan over the trigram index for substring search).
+            self.conn.exec_driver_sql("ANALYZE serials")
 
     def existing_numbers(self, scope_key: str, numbers: Sequence[str]) -> list[str]:
         found: list[str] = []
@@ -154,12 +164,6 @@ class SerialRepository(ScopedRepository[Serial]):
                cursor: str | None) -> Page[Serial]:
         c = self.table.c
         statement = self.select()
-        if q and self._uses_fts(q):
-            # Drive the search from the trigram index's few matches (rowid lookups): with the
-            # organization filter indexable, SQLite would walk every serial of the
-            # organization in id order instead (`+` keeps the filter, not the index).
-            statement = select(self.table).where(text("+serials.org_id = :fts_org").bindparams(
-                bindparam("fts_org", self.org_id)))
         for column, value in ((c.product_id, product_id), (c.batch_id, batch_id),
                               (c.location_id, location_id), (c.order_id, order_id),
                               (c.warehouse_id, warehouse_id)):
@@ -168,23 +172,39 @@ class SerialRepository(ScopedRepository[Serial]):
         if status is not None:
             statement = statement.where(c.status == status.value)
         if q:
-            statement = statement.where(self._substring(q))
+            matches = self._few_matches(q)
+            statement = statement.where(c.id.in_(matches) if matches is not None
+                                        else self._substring(q))
         return self.page(statement, limit, cursor)
 
-    def _substring(self, q: str) -> Any:
-        """Partial-number match, case-sensitive like every serial match, through the trigram
-        index where the fragment is long enough for one (3 characters)."""
-        if self._uses_fts(q):
+    def _few_matches(self, q: str) -> list[str] | None:
+        """The ids matching a fragment, when the trigram index finds fewer than FEW of them.
+
+        A rare fragment is fastest from the index's matches; a common one ("SN-") is fastest
+        walking serials in id order and stopping at the first page. Asking the index for at
+        most FEW matches tells the two apart at the cost of one bounded lookup."""
+        if len(q) < 3:
+            return None  # shorter than a trigram: the index cannot help
+        if self.conn.dialect.name == "sqlite":
             phrase = '"' + q.replace('"', '""') + '"'
-            return text("serials.rowid IN (SELECT rowid FROM serials_fts "
-                        "WHERE serials_fts MATCH :fts_phrase)").bindparams(
-                bindparam("fts_phrase", phrase))
+            # Rowids from the index first (capped), then their rows; `+` keeps SQLite from
+            # walking the organization's serials and probing the index for each one.
+            sql = ("SELECT id FROM serials WHERE rowid IN (SELECT rowid FROM serials_fts "
+                   "WHERE serials_fts MATCH :phrase LIMIT :few) AND +org_id = :org")
+            params = {"phrase": phrase, "org": self.org_id, "few": FEW + 1}
+        else:
+            sql = ("SELECT id FROM serials WHERE org_id = :org AND serial_number LIKE :pattern "
+                   "ESCAPE '\\' LIMIT :few")
+            params = {"pattern": f"%{escape_like(q)}%", "org": self.org_id, "few": FEW + 1}
+        ids = list(self.conn.execute(text(sql), params).scalars())
+        return ids if len(ids) <= FEW else None
+
+    def _substring(self, q: str) -> Any:
+        """Partial-number match, case-sensitive like every serial match (a scan in id order,
+        for fragments too short or too common for the trigram index to pay off)."""
         if self.conn.dialect.name == "sqlite":
             return func.instr(self.table.c.serial_number, q) > 0
         return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
-
-    def _uses_fts(self, q: str) -> bool:
-        return self.conn.dialect.name == "sqlite" and len(q) >= 3
 
     # --- state changes and the per-status counts ------------------------------------------
 

@@ -25,7 +25,7 @@ from lotline.entrypoints.cli.state import resolve_batch, resolve_product, servic
 import_app = typer.Typer(help="Import products, lots, opening stock or serials from CSV or "
                               "XLSX: every row or none.", no_args_is_help=True)
 export_app = typer.Typer(help="Export products, lots or serials as CSV or XLSX (the columns "
-                              "the import reads).", no_args_is_help=True)
+                              "the import reads), or EPCIS events.", no_args_is_help=True)
 labels_app = typer.Typer(help="PDF labels with a GS1 Digital Link QR code.",
                          no_args_is_help=True)
 
