@@ -80,7 +80,10 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
             "ship_to": _ship_to(event, row), "location": row.location,
             "reference_document_type": document[0], "reference_document_number": document[1]})
     rows = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
-    rows.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"]))
+    # A total order (every field that can tell two events apart), the same on both databases.
+    rows.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"],
+                             r["reference_document_number"] or "", r["ship_to"] or "",
+                             r["product_sku"]))
     return rows
 
 

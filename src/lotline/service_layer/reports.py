@@ -82,7 +82,7 @@ class ReportService(Service):
                          .outerjoin(t.locations, loc.id == s.location_id)
                          .where(s.org_id == self.actor.org_id)
                          .group_by(p.sku, p.name, s.status, loc.code)
-                         .order_by(p.sku, s.status, loc.code))
+                         .order_by(p.sku, s.status, loc.code.nulls_first()))
             rows = [{"product_sku": sku, "product_name": name, "status": status,
                      "location": code, "count": int(count)}
                     for sku, name, status, code, count in uow.conn.execute(statement)]

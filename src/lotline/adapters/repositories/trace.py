@@ -126,7 +126,8 @@ class TraceRepository:
         statement = (select(shipped, o.reference, o.customer_id, c.name, *contact)
                      .outerjoin(t.orders, o.id == shipped.c.order_id)
                      .outerjoin(t.customers, c.id == o.customer_id)
-                     .order_by(c.name, o.reference, shipped.c.batch_id))
+                     .order_by(c.name.nulls_last(), o.reference.nulls_last(),
+                               shipped.c.batch_id))
         returned = {(row.batch_id, row.order_id): row.quantity for row in self.conn.execute(
             self._summed(batch_ids, MovementKind.RETURN, as_of))}
         none = Decimal(0)
