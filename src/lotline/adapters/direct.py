@@ -32,6 +32,8 @@ class _Plan:
     binds: tuple[Processor, ...]
     results: tuple[Processor, ...]
     row_type: type | None
+    pairs: tuple[tuple[str, Any], ...]
+    any_expanding: bool
 
 
 class DirectResult:
@@ -93,7 +95,7 @@ def _plan(statement: Executable, dialect: Dialect) -> _Plan | None:
         keys = [c.key or f"c{i}" for i, c in enumerate(columns)]
         row_type = namedtuple("Row", keys, rename=True) if columns else None
         plan = _Plan(compiled.string, names, expanding, defaults, bind_procs, results,
-                     row_type)
+                     row_type, tuple(zip(names, defaults, strict=True)), any(expanding))
     _PLANS[key] = plan
     return plan
 
@@ -122,11 +124,17 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> A
 
 
 def _bind(plan: _Plan, params: Mapping[str, Any]) -> tuple[str | None, tuple[Any, ...]]:
+    get = params.get
+    if not plan.any_expanding:  # the common case, kept lean: it runs for every statement
+        return plan.sql, tuple(
+            value if proc is None else proc(value)
+            for value, proc in zip([get(name, default) for name, default in plan.pairs],
+                                   plan.binds, strict=True))
     sql = plan.sql
     arguments: list[Any] = []
     for name, many, default, proc in zip(plan.names, plan.expanding, plan.defaults,
                                          plan.binds, strict=True):
-        value = params.get(name, default)
+        value = get(name, default)
         if many:
             items = list(value)
             if not items:

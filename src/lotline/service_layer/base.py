@@ -28,7 +28,7 @@ class Service:
         return UnitOfWork(self.engine, self.actor, write=False)
 
     def today(self, uow: UnitOfWork, as_of: dt.date | None = None) -> dt.date:
-        return as_of if as_of is not None else self.actor.today(uow.settings().timezone)
+        return as_of if as_of is not None else self.actor.today(uow.timezone())
 
 
 def need_product(uow: UnitOfWork, product_id: str, field: str = "product_id") -> Product:

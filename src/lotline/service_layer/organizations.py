@@ -17,7 +17,7 @@ from lotline.domain.statuses import LocationKind, Role, SerialScope, parse_enum
 from lotline.domain.values import ErrorCollector, apply_aliases, required_text
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, utc_now
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, forget_timezone
 
 DEFAULT_LOCATIONS: tuple[tuple[str, LocationKind], ...] = (
     ("RECEIVING", LocationKind.RECEIVING),
@@ -106,6 +106,7 @@ class SettingsService(Service):
             if after.serial_scope is not before.settings.serial_scope:
                 _rescope_serials(uow, after.serial_scope)
             uow.organizations.save_settings(self.actor.org_id, after)
+            forget_timezone(self.engine, self.actor.org_id)
             uow.audit.record(actor=self.actor.name, entity="organization",
                              entity_id=self.actor.org_id, action="settings",
                              before=_settings_dict(before.settings), after=_settings_dict(after),

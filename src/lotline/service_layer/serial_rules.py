@@ -60,7 +60,7 @@ def note_first_arrival(uow: UnitOfWork, batch: LotRecord, movement_id: str,
     # A lot created with an explicit purchase_date was received on that day already.
     if batch.received_at == batch.created_at:
         values["received_at"] = now
-        values["purchase_date"] = uow.actor.today(uow.settings().timezone)
+        values["purchase_date"] = uow.actor.today(uow.timezone())
     uow.batches.update(batch.id, values)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -29,6 +30,15 @@ from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
 
 R = TypeVar("R")
+
+
+TIMEZONE_TTL = 5.0
+_TIMEZONES: dict[tuple[int, str], tuple[float, str]] = {}
+
+
+def forget_timezone(engine: Engine, org_id: str) -> None:
+    """After a settings change: this process reads the time zone afresh."""
+    _TIMEZONES.pop((id(engine), org_id), None)
 
 
 class UnitOfWork:
@@ -184,7 +194,20 @@ class UnitOfWork:
     def settings(self) -> OrgSettings:
         if self._settings is None:
             self._settings = self.organizations.settings(self.actor.org_id)
+            _TIMEZONES[(id(self.engine), self.actor.org_id)] = (
+                time.monotonic() + TIMEZONE_TTL, self._settings.timezone)
         return self._settings
+
+    def timezone(self) -> str:
+        """The organization's time zone, for "today": read at most every TIMEZONE_TTL seconds
+        per process (every unit of work asks; it almost never changes, and a few seconds'
+        delay in another process is harmless — unlike the serial scope, read fresh)."""
+        if self._settings is not None:
+            return self._settings.timezone
+        cached = _TIMEZONES.get((id(self.engine), self.actor.org_id))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return self.settings().timezone
 
 
 def _conflict(error: IntegrityError) -> Conflict:
