@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from lotline.domain.errors import NotFound
 from lotline.domain.model import Customer, Location, Order, Product, Supplier, Warehouse
 from lotline.service_layer.context import Actor
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -32,46 +31,28 @@ class Service:
 
 
 def need_product(uow: UnitOfWork, product_id: str, field: str = "product_id") -> Product:
-    product = uow.products.get(str(product_id))
-    if product is None:
-        raise NotFound("product", product_id, field)
-    return product
+    return uow.products.need(product_id, field)
 
 
 def need_supplier(uow: UnitOfWork, supplier_id: str, field: str = "supplier_id") -> Supplier:
-    supplier = uow.suppliers.get(str(supplier_id))
-    if supplier is None:
-        raise NotFound("supplier", supplier_id, field)
-    return supplier
+    return uow.suppliers.need(supplier_id, field)
 
 
 def need_customer(uow: UnitOfWork, customer_id: str, field: str = "customer_id") -> Customer:
-    customer = uow.customers.get(str(customer_id))
-    if customer is None:
-        raise NotFound("customer", customer_id, field)
-    return customer
+    return uow.customers.need(customer_id, field)
 
 
 def need_warehouse(uow: UnitOfWork, warehouse_id: str,
                    field: str = "warehouse_id") -> Warehouse:
-    warehouse = uow.warehouses.get(str(warehouse_id))
-    if warehouse is None:
-        raise NotFound("warehouse", warehouse_id, field)
-    return warehouse
+    return uow.warehouses.need(warehouse_id, field)
 
 
 def need_location(uow: UnitOfWork, location_id: str, field: str = "location_id") -> Location:
-    location = uow.locations.get(str(location_id))
-    if location is None:
-        raise NotFound("location", location_id, field)
-    return location
+    return uow.locations.need(location_id, field)
 
 
 def need_order(uow: UnitOfWork, order_id: str, field: str = "order_id") -> Order:
-    order = uow.orders.get(str(order_id))
-    if order is None:
-        raise NotFound("order", order_id, field)
-    return order
+    return uow.orders.need(order_id, field)
 
 
 def snapshot(entity: Any) -> dict[str, Any]:

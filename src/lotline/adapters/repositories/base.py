@@ -29,6 +29,7 @@ from lotline.adapters.repositories.common import (
     decode_cursor,
     encode_cursor,
 )
+from lotline.domain.errors import NotFound
 from lotline.domain.model import Page
 
 E = TypeVar("E")
@@ -59,6 +60,13 @@ class ScopedRepository(ABC, Generic[E]):
     def get(self, entity_id: str, *, for_update: bool = False) -> E | None:
         row = self.get_row(entity_id, for_update=for_update)
         return None if row is None else self.to_entity(row)
+
+    def need(self, entity_id: str, field: str = "id") -> E:
+        """The entity, or NotFound naming the field it was asked for by."""
+        entity = self.get(str(entity_id))
+        if entity is None:
+            raise NotFound(self.entity_name, entity_id, field)
+        return entity
 
     def get_row(self, entity_id: str, *, for_update: bool = False) -> Row[Any] | None:
         statement = cached_statement((type(self), "get", for_update),
