@@ -95,3 +95,25 @@ def svc(database: Database) -> Services:
 @pytest.fixture
 def shared_standards() -> Path:
     return SHARED / "standards"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    postgres = "postgresql (LOTLINE_TEST_POSTGRES_URL)" if POSTGRES_URL else \
+        "postgresql NOT RUN (LOTLINE_TEST_POSTGRES_URL is not set)"
+    return f"lotline database backends: sqlite, {postgres}"
+
+
+def _backend_of(nodeid: str) -> str | None:
+    parameters = nodeid.rpartition("[")[2].rstrip("]").split("-") if "[" in nodeid else []
+    return next((name for name in BACKENDS if name in parameters), None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The CI log has to show that both database suites really ran, not only that pytest passed.
+    passed_per_backend = dict.fromkeys(BACKENDS, 0)
+    for report in terminalreporter.stats.get("passed", []):
+        backend = _backend_of(report.nodeid)
+        if backend is not None and report.when == "call":
+            passed_per_backend[backend] += 1
+    counts = ", ".join(f"{name} {count}" for name, count in passed_per_backend.items())
+    terminalreporter.write_line(f"lotline database tests passed per backend: {counts}")
