@@ -291,6 +291,10 @@ serials missing (recorded here, not found): SN-A2
 serials moved here (recorded elsewhere): SN-B1
 serials unknown: SN-X
 """
+    assert ok(cli("stock", "count", "--location", "SHELF-2", "--no-serials-found")) == \
+        "serials missing (recorded here, not found): SN-A1, SN-A2, SN-B1\n"
+    assert "serials were given" in usage_error(cli("stock", "count", "--location", "SHELF-2",
+                                                   "--no-serials-found", "SN-A1"))
     assert data_error(cli("stock", "adjust", "--lot", "OIL-1", "--delta=-50", "--reason",
                           "x")) == ("error: insufficient_stock: STOCK holds 7.5 free; an "
                                     "adjustment of -50 would go below zero\n")

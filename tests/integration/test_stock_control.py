@@ -267,3 +267,18 @@ def test_cycle_count_posts_differences_as_adjustments(flows: Flows) -> None:
     assert len(flows.movements()) == movements
     assert flows.balances(less.id) == {"STOCK": 1}
     flows.verified()
+
+
+def test_cycle_count_of_serials_with_none_found_lists_every_serial_missing(
+        flows: Flows) -> None:
+    svc = flows.svc
+    device = flows.product("serial")
+    flows.stock_serials(device, ["Z-2", "Z-1"])
+    movements = len(flows.movements())
+    counted = svc.stock.cycle_count(flows.loc("STOCK"), serial_numbers=[])
+    assert (counted.missing_serials, counted.moved_here_serials, counted.unknown_serials,
+            counted.lots) == (["Z-1", "Z-2"], [], [], [])
+    assert len(flows.movements()) == movements
+    with pytest.raises(ValidationError) as nothing:
+        svc.stock.cycle_count(flows.loc("STOCK"))
+    assert [e.field for e in nothing.value.errors] == ["counts"]

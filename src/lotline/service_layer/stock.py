@@ -141,10 +141,16 @@ class StockService(Service):
 
     def cycle_count(self, location_id: str, counts: Any = None,
                     serial_numbers: Any = None) -> Counted:
-        """Compare what is counted at a location with its balances; post the differences."""
+        """Compare what is counted at a location with its balances; post the differences.
+        `serial_numbers=None` means serials were not counted; an empty list means they were
+        and none was found, so every serial recorded there is reported missing."""
         self.actor.require(Role.MANAGER, "counting stock")
         lots_counted = parse_counts(counts) if counts else {}
-        numbers = clean_serial_numbers(serial_numbers) if serial_numbers else []
+        numbers = None if serial_numbers is None else (
+            clean_serial_numbers(serial_numbers) if serial_numbers else [])
+        if not lots_counted and numbers is None:
+            raise ValidationError.single("counts", "give the counted lots or the serial "
+                                         "numbers found (an empty list: none found)")
         with self.writing() as uow:
             location = need_location(uow, location_id)
             return count_location(uow, location, lots_counted, numbers)

@@ -107,12 +107,12 @@ class Counted:
 
 
 def count_location(uow: UnitOfWork, location: Location, lots_counted: dict[str, Decimal],
-                   numbers: list[str]) -> Counted:
+                   numbers: list[str] | None) -> Counted:
     differences = [_count_lot(uow, location, batch_id, counted)
                    for batch_id, counted in sorted(lots_counted.items())]
-    here = _numbers_at(uow, location.id) if numbers else set()
+    here = _numbers_at(uow, location.id) if numbers is not None else set()
     moved, unknown = [], []
-    for number in numbers:
+    for number in numbers or []:
         if number in here:
             continue
         matches = [s for s in uow.serials.by_number(number) if s.location_id is not None]
@@ -123,7 +123,7 @@ def count_location(uow: UnitOfWork, location: Location, lots_counted: dict[str, 
                     CYCLE_COUNT)
         moved.append(number)
     return Counted(location_id=location.id, lots=differences,
-                   missing_serials=sorted(here - set(numbers)) if numbers else [],
+                   missing_serials=sorted(here - set(numbers or [])),
                    moved_here_serials=moved, unknown_serials=unknown)
 
 

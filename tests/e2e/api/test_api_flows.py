@@ -261,6 +261,10 @@ def test_lot_quantities_through_the_flow_and_stock_control(api: Api) -> None:
         for b, e, c, d in sorted([(oil_a, 1, 2, 1), (oil_b, 8.5, 8.5, 0)])]
     assert balances(api, oil_a) == (2, 2, {"STOCK": 2})
     assert ledger.new() == {"adjustment": 2}
+    nothing_counted = assert_problem(api.post("/cycle-counts", json={
+        "location_id": api.location_id("STOCK")}), 422, "validation_error")
+    assert [e["field"] for e in nothing_counted["errors"]] == ["counts"]
+    assert ledger.new() == {}
 
 
 def test_holds_cancel_and_reversals(api: Api) -> None:
@@ -417,5 +421,6 @@ def test_unknown_ids_are_404_naming_them(api: Api) -> None:
                           "not_found")["detail"].startswith("serial not found")
     assert assert_problem(api.post("/locations/x/release"), 404,
                           "not_found")["detail"].startswith("location not found")
-    assert assert_problem(api.post("/cycle-counts", json={"location_id": unique("L")}), 404,
+    assert assert_problem(api.post("/cycle-counts", json={"location_id": unique("L"),
+                                                          "serial_numbers": []}), 404,
                           "not_found")["detail"].startswith("location not found")

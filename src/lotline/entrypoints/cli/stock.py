@@ -115,6 +115,9 @@ def count(
         "--lot", metavar="LOT=QTY", help="What was counted of a lot. Repeat for more lots.")]
     = None,
     file: FileOption = None,
+    none_found: Annotated[bool, typer.Option(
+        "--no-serials-found", help="Serials were counted and none was there: every serial "
+        "recorded at the location is reported missing.")] = False,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """A cycle count at a location: counted lot quantities (--lot) and every serial found
@@ -127,11 +130,13 @@ def count(
         name, quantity = parse_pair(value, "--lot")
         counts.append({"batch_id": resolve_batch(svc, name).id, "quantity": quantity})
     serials = numbers_given(numbers, file)
-    if not counts and not serials:
+    if none_found and serials:
+        raise typer.BadParameter("serials were given", param_hint="'--no-serials-found'")
+    if not counts and not serials and not none_found:
         raise typer.BadParameter("give counted lots (--lot) or serials",
-                                 param_hint="'--lot' / 'SERIAL...'")
+                                 param_hint="'--lot' / 'SERIAL...' / '--no-serials-found'")
     counted = svc.stock.cycle_count(place.id, counts=counts or None,
-                                    serial_numbers=serials or None)
+                                    serial_numbers=[] if none_found else (serials or None))
     names = Names(svc)
 
     def render() -> list[RenderableType]:
@@ -149,6 +154,8 @@ def count(
         if serials and not (counted.missing_serials or counted.moved_here_serials
                             or counted.unknown_serials):
             shown.append(f"serials: all {len(serials)} where recorded")
+        if none_found and not counted.missing_serials:
+            shown.append("serials: none found and none recorded here")
         return shown
 
     emit(fmt, counted, columns=["location_id", "lots", "missing_serials",

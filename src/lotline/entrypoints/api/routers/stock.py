@@ -51,10 +51,11 @@ def adjust(body: s.AdjustmentIn, svc: ServicesDep) -> Response:
 def cycle_count(body: s.CycleCountIn, svc: ServicesDep) -> Response:
     """Compare what was counted at a location with its balances and post the differences as
     adjustments; serials found there but recorded elsewhere are moved here, serials recorded
-    here but not found are listed (`missing_serials`), unknown numbers too."""
+    here but not found are listed (`missing_serials`), unknown numbers too. An empty
+    `serial_numbers` list means the serials were counted and none was found."""
     counts = [{"batch_id": c.batch_id, "quantity": c.quantity} for c in body.counts or []]
     return ok(svc.stock.cycle_count(body.location_id, counts=counts or None,
-                                    serial_numbers=body.serial_numbers or None))
+                                    serial_numbers=body.serial_numbers))
 
 
 @router.post("/serials/{serial_id}/hold", response_model=Serial, tags=["serials"])
