@@ -202,3 +202,30 @@ def recall_summary(recall: dict[str, Any]) -> dict[str, Any]:
                     for s in report["on_hand"]],
         "shipped": recall["shipped_quantity"],
     }
+
+
+def add_hamper(world: World) -> World:
+    """Gift box GB-004 installed in GB-003, installed in hamper HM-001 (a serial-tracked
+    product without lots), which ships to Dave (SO-HAMPER); HM-002 stays in stock."""
+    svc = world.svc
+    hamper = svc.products.create_product(sku="HAMPER", name="Hamper", tracking="serial")
+    world.products["hamper"] = hamper
+    receipt = svc.receipts.create_receipt(
+        reference="ASN-HAMPER", supplier_id=world.suppliers["Hill Grove"].id,
+        lines=[{"product_id": hamper.id, "expected_quantity": 2, "unit_cost": "15"}])
+    svc.receipts.receive(receipt.id, [{"line_id": receipt.lines[0].id, "lots": [
+        {"quantity": 2, "serial_numbers": ["HM-001", "HM-002"]}]}])
+    svc.receipts.putaway(receipt.id)
+    lookup = svc.serials.lookup
+    svc.serials.change_status(lookup("GB-004").id, "INSTALLED",
+                              parent_serial_id=lookup("GB-003").id)
+    svc.serials.change_status(lookup("GB-003").id, "INSTALLED",
+                              parent_serial_id=lookup("HM-001").id)
+    order = svc.orders.create_order(
+        reference="SO-HAMPER", customer_id=world.customers["Dave Diner"].id,
+        lines=[{"product_id": hamper.id, "quantity": 1}])
+    svc.orders.allocate(order.id, lines=[{"line_id": order.lines[0].id, "quantity": 1,
+                                          "serial_numbers": ["HM-001"]}])
+    svc.orders.ship(order.id, carrier="DHL")
+    world.orders["SO-HAMPER"] = order
+    return world

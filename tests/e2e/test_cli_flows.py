@@ -334,3 +334,43 @@ def test_data_errors_exit_1_and_misuse_exits_2(cli: Run) -> None:
     assert "--quantity" in usage_error(cli("receipts", "receive", "ASN-2"))
     assert "No such option" in usage_error(cli("stock", "adjust", "--colour", "red"))
     assert "name both locations" in usage_error(cli("stock", "transfer", "SN-1"))
+
+
+def test_serial_status_changes_search_counts_and_holds(cli: Run, tmp_path: Path) -> None:
+    received(cli, tmp_path)
+    assert ok(cli("serials", "status", "SN-A1", "defective", "--reason", "cracked")) == \
+        "serial SN-A1: IN_STOCK → DEFECTIVE at MAIN/STOCK\n"
+    assert ok(cli("serials", "status", "SN-A2", "INSTALLED", "--parent", "SN-B1")) == \
+        "serial SN-A2: IN_STOCK → INSTALLED in SN-B1\n"
+    listed = json.loads(ok(cli("serials", "list", "--q", "A", "-f", "json")))
+    assert [(s["serial_number"], s["status"], s["parent_serial_id"] is not None)
+            for s in listed] == [("SN-A1", "DEFECTIVE", False), ("SN-A2", "INSTALLED", True)]
+    assert shown(ok(cli("serials", "list", "--status", "in_stock"))) == """\
+Serials
+┏━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━┓
+┃ Serial ┃ Product ┃ Lot       ┃ Status   ┃ Location   ┃ Order ┃
+┡━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━┩
+│ SN-B1  │ PEN     │ LOT-EARLY │ IN_STOCK │ MAIN/STOCK │ —     │
+│ SN-B2  │ PEN     │ LOT-EARLY │ IN_STOCK │ MAIN/STOCK │ —     │
+└────────┴─────────┴───────────┴──────────┴────────────┴───────┘
+"""
+    counts = json.loads(ok(cli("serials", "counts", "-f", "json")))
+    assert {k: v for k, v in counts.items() if v} == {"IN_STOCK": 2, "DEFECTIVE": 1,
+                                                      "INSTALLED": 1, "ALL": 4}
+    assert ok(cli("serials", "hold", "SN-B2", "--reason", "damaged box")) == \
+        "serial SN-B2 on quarantine hold: damaged box\n"
+    assert data_error(cli("serials", "hold", "SN-B2", "--reason", "again")) == \
+        "error: conflict: serial 'SN-B2' is already on hold\n"
+    assert ok(cli("serials", "release", "SN-B2")) == "serial SN-B2 released\n"
+    assert data_error(cli("serials", "status", "SN-A1", "RECEIVED")) == (
+        "error: invalid_transition: serial 'SN-A1' cannot go from DEFECTIVE to RECEIVED; "
+        "allowed from DEFECTIVE: IN_STOCK, SCRAPPED\n")
+    assert data_error(cli("serials", "status", "SN-B2", "FLYING")).startswith(
+        "error: validation_error: status: unknown status 'FLYING'; expected one of ")
+    assert data_error(cli("serials", "status", "NOPE", "IN_STOCK")) == \
+        "error: not_found: serial not found: serial_number=NOPE\n"
+    assert "'--limit'" in usage_error(cli("serials", "list", "--limit", "0"))
+    assert ok(cli("serials", "status", "SN-A2", "IN_STOCK")) == \
+        "serial SN-A2: INSTALLED → IN_STOCK at MAIN/STOCK\n"
+    history = json.loads(ok(cli("serials", "history", "SN-A1", "-f", "json")))
+    assert [(m["kind"], m["reason"]) for m in history][-1] == ("status_change", "cracked")

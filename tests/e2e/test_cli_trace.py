@@ -21,7 +21,7 @@ from sqlalchemy import text, update
 import lotline
 from lotline.adapters import tables as t
 from lotline.domain.reports import FSMA204_COLUMNS
-from trace_world import World, build_world
+from trace_world import World, add_hamper, build_world
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 EPCIS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"
@@ -252,6 +252,39 @@ On hand
         "error: conflict: recall 'RC-000001' is already closed\n"
     shown_again = json.loads(ok(cli("recall", "show", "RC-000001", "-f", "json")))
     assert [n["text"] for n in shown_again["notes"]] == ["Bob returned 10", "done"]
+
+
+def test_a_recall_follows_units_installed_in_a_shipped_assembly(
+        own_world: tuple[World, Run]) -> None:
+    world, cli = own_world
+    add_hamper(world)
+    created = trimmed(ok(cli("recall", "create", "--batch", "GB-1", "--reason", "cracked")))
+    assert created.split("Shipped to\n", 1)[1] == """\
+┏━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
+┃ Customer   ┃ Order     ┃ Lot  ┃ Quantity ┃ Returned ┃ Serial numbers              ┃
+┡━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┩
+│ Alice Deli │ SO-ALICE  │ GB-1 │        2 │        0 │ GB-001 GB-002               │
+│ Dave Diner │ SO-HAMPER │ GB-1 │        2 │        0 │ GB-003 GB-004 inside HM-001 │
+└────────────┴───────────┴──────┴──────────┴──────────┴─────────────────────────────┘
+On hand
+┏━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━┓
+┃ Lot  ┃ Location ┃ Quantity ┃ Allocated ┃
+┡━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━┩
+│ GB-1 │ STOCK    │        1 │         0 │
+└──────┴──────────┴──────────┴───────────┘
+Installed in assemblies
+┏━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━━━┓
+┃ Lot  ┃ Serial number ┃ Assembly ┃ Status  ┃ Location ┃
+┡━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━┩
+│ GB-1 │ GB-003        │ HM-001   │ SHIPPED │ —        │
+│ GB-1 │ GB-004        │ HM-001   │ SHIPPED │ —        │
+└──────┴───────────────┴──────────┴─────────┴──────────┘
+"""
+    forward = json.loads(ok(cli("trace", "batch", "GB-1", "-f", "json")))
+    assert [(d["customer_name"], d["serial_numbers"], d["inside_assemblies"])
+            for d in forward["deliveries"]] == [
+        ("Alice Deli", ["GB-001", "GB-002"], []),
+        ("Dave Diner", ["GB-003", "GB-004"], ["HM-001"])]
 
 
 def test_bad_recalls_write_nothing(own_world: tuple[World, Run]) -> None:

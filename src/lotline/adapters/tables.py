@@ -266,6 +266,10 @@ serials = Table(
 )
 Index("ix_serials_order_id", serials.c.order_id,
       sqlite_where=serials.c.order_id.isnot(None), postgresql_where=serials.c.order_id.isnot(None))
+# The components installed in a unit (few serials have a parent; the index holds only those).
+Index("ix_serials_parent_serial_id", serials.c.parent_serial_id,
+      sqlite_where=serials.c.parent_serial_id.isnot(None),
+      postgresql_where=serials.c.parent_serial_id.isnot(None))
 
 serial_status_counts = Table(
     "serial_status_counts", metadata,

@@ -92,6 +92,9 @@ class Delivery:
     serial_numbers: list[str]
     first_shipped_at: dt.datetime
     last_shipped_at: dt.datetime
+    # The assembled units these left inside (components installed in them); empty when the
+    # lot's units shipped as they are.
+    inside_assemblies: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

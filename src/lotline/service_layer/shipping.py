@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from lotline.adapters.repositories.assemblies import components_within
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.allocation import block_reason
 from lotline.domain.errors import Conflict, LotBlocked, ValidationError
@@ -184,6 +185,10 @@ def _return_serial(uow: UnitOfWork, flows: FlowRepository, order: Order,
     returned = apply_change(uow, serial, Change(SerialStatus.RETURNED,
                                                 location_id=location_id, reason=reason), today)
     note_recovery(uow, returned.batch_id, returned.id, Decimal(1), None)
+    for component_id, component_batch_id in components_within(uow.conn, uow.actor.org_id,
+                                                              returned.id):
+        # Units of a recalled lot come back inside the assembly they were installed in.
+        note_recovery(uow, component_batch_id, component_id, Decimal(1), None)
     flows.update_allocation(allocation.id, {"returned_quantity": Decimal(1),
                                             "updated_at": uow.actor.now()})
 

@@ -30,6 +30,7 @@ from trace_world import (
     RECALL_LOTS,
     RECALL_ON_HAND,
     World,
+    add_hamper,
     backward_summary,
     build_world,
     forward_summary,
@@ -159,6 +160,28 @@ def test_installing_a_unit_into_itself_or_its_component_is_a_422(api: Api,
 
 
 # --- recalls -----------------------------------------------------------------------------------
+
+
+def test_a_recall_over_http_follows_units_inside_a_shipped_assembly(api: Api,
+                                                                   world: World) -> None:
+    add_hamper(world)
+    recall = api.post("/recalls", role="manager", json={
+        "batch_ids": [world.lot_id("GB-1")], "reason": "cracked"}).json()
+    assert [(e["customer"]["name"], [(d["serial_numbers"], d["inside_assemblies"])
+                                     for o in e["orders"] for d in o["deliveries"]])
+            for e in recall["report"]["customers"]] == [
+        ("Alice Deli", [(["GB-001", "GB-002"], [])]),
+        ("Dave Diner", [(["GB-003", "GB-004"], ["HM-001"])])]
+    assert [(i["serial_number"], i["assembly_serial_number"], i["assembly_status"])
+            for i in recall["report"]["installed"]] == [("GB-003", "HM-001", "SHIPPED"),
+                                                        ("GB-004", "HM-001", "SHIPPED")]
+    exported = api.get(f"/recalls/{recall['id']}/export", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(r["section"], r["serial_numbers"], r["inside_assemblies"], r["status"])
+            for r in rows if r["inside_assemblies"]] == [
+        ("shipped", "GB-003 GB-004", "HM-001", ""),
+        ("installed_in_assembly", "GB-003", "HM-001", "SHIPPED"),
+        ("installed_in_assembly", "GB-004", "HM-001", "SHIPPED")]
 
 
 def test_a_recall_over_http_from_hold_to_close(api: Api, world: World) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, String, and_, func, literal, or_, select, type_coerce
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories.assemblies import carried_deliveries, installed_units
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
 
@@ -121,8 +122,7 @@ class TraceRepository:
                    .outerjoin(t.serials, s.id == m.serial_id)
                    .where(*self._of_lots(batch_ids, MovementKind.SHIPMENT, as_of))
                    .group_by(m.batch_id, m.order_id).subquery())
-        contact = (c.code, c.email, c.phone, c.street, c.city, c.postal_code, c.country) \
-            if contacts else ()
+        contact = CONTACT_COLUMNS if contacts else ()
         statement = (select(shipped, o.reference, o.customer_id, c.name, *contact)
                      .outerjoin(t.orders, o.id == shipped.c.order_id)
                      .outerjoin(t.customers, c.id == o.customer_id)
@@ -140,14 +140,36 @@ class TraceRepository:
                 found.append((order_id, reference, customer_id, name, batch_id, quantity,
                               returned.get((batch_id, order_id), none),
                               sorted(serials.split(SEPARATOR)) if serials else [],
-                              _utc(first), _utc(last)))
+                              _utc(first), _utc(last), []))
                 if contacts and customer_id is not None and customer_id not in customers:
-                    code, email, phone, street, city, postal_code, country = row[9:]
-                    customers[customer_id] = Customer(
-                        id=customer_id, name=name, code=code, email=email, phone=phone,
-                        address={"street": street, "city": city, "postal_code": postal_code,
-                                 "country": country})
+                    customers[customer_id] = _customer(customer_id, name, row[9:])
+        carried = self._carried_rows(batch_ids, customers if contacts else None, as_of)
+        if carried:
+            found = sorted(found + carried, key=_delivery_order)
         return found, customers
+
+    def _carried_rows(self, batch_ids: Sequence[str], customers: dict[str, Customer] | None,
+                      as_of: dt.datetime | None) -> list[tuple[Any, ...]]:
+        """Delivery rows of the lots' units that left installed in shipped assemblies."""
+        units = installed_units(self.conn, self.org_id, batch_ids)
+        rows = carried_deliveries(self.conn, self.org_id, units, as_of) if units else []
+        if not rows:
+            return []
+        o, c = t.orders.c, t.customers.c
+        orders = {row.id: row for row in self.conn.execute(
+            select(o.id, o.reference, o.customer_id, c.name, *CONTACT_COLUMNS)
+            .outerjoin(t.customers, c.id == o.customer_id)
+            .where(o.id.in_({row[1] for row in rows if row[1]})))}
+        found = []
+        for batch_id, order_id, quantity, returned, serials, assemblies, first, last in rows:
+            order = orders.get(order_id)
+            reference, customer_id, name = (order.reference, order.customer_id, order.name) \
+                if order is not None else (None, None, None)
+            found.append((order_id, reference, customer_id, name, batch_id, quantity, returned,
+                          serials, first, last, assemblies))
+            if customers is not None and customer_id is not None and order is not None:
+                customers.setdefault(customer_id, _customer(customer_id, order.name, order[4:]))
+        return found
 
     def _joined(self, column: Any) -> Any:
         """The group's values as one text (serial numbers hold no control characters)."""
@@ -202,6 +224,25 @@ class TraceRepository:
         for batch_id, order_id, number in serial_rows:
             numbers[(batch_id, order_id)].append(number)
         return [(row, sorted(numbers.get((row.batch_id, row.order_id), []))) for row in rows]
+
+
+CONTACT_COLUMNS = (t.customers.c.code, t.customers.c.email, t.customers.c.phone,
+                   t.customers.c.street, t.customers.c.city, t.customers.c.postal_code,
+                   t.customers.c.country)
+
+
+def _customer(customer_id: str, name: str, contact: Sequence[Any]) -> Customer:
+    code, email, phone, street, city, postal_code, country = contact
+    return Customer(id=customer_id, name=name, code=code, email=email, phone=phone,
+                    address={"street": street, "city": city, "postal_code": postal_code,
+                             "country": country})
+
+
+def _delivery_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The order of `delivery_rows`' query: customer name, order reference (NULLs last), lot."""
+    _order_id, reference, _customer_id, name, batch_id = row[:5]
+    return (name is None, name or "", reference is None, reference or "", batch_id,
+            bool(row[10]))
 
 
 @contextmanager

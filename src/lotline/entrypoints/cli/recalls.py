@@ -93,13 +93,11 @@ def recall_tables(recall: RecallView) -> list[RenderableType]:
         (lot["batch_number"], lot["product_sku"], lot["supplier_name"], lot["depth"],
          lot["expiry_date"]) for lot in report["lots"]]))
     rows = [(entry["customer"]["name"], order["order_reference"], delivery["batch_number"],
-             delivery["quantity"], delivery["returned_quantity"],
-             " ".join(delivery["serial_numbers"]) or None)
+             delivery["quantity"], delivery["returned_quantity"], _units(delivery))
             for entry in report["customers"] for order in entry["orders"]
             for delivery in order["deliveries"]]
     rows += [(None, d.get("order_reference"), d.get("batch_id"), d["quantity"],
-              d["returned_quantity"], " ".join(d["serial_numbers"]) or None)
-             for d in report.get("unattributed", [])]
+              d["returned_quantity"], _units(d)) for d in report.get("unattributed", [])]
     shown.append(table("Shipped to", ("Customer", "Order", "Lot", "Quantity", "Returned",
                                       "Serial numbers"), rows))
     if report["on_hand"]:
@@ -111,10 +109,22 @@ def recall_tables(recall: RecallView) -> list[RenderableType]:
                                                       "Serial numbers"), [
             (p["order_reference"], p["status"], p["quantity"],
              " ".join(p["serial_numbers"]) or None) for p in report["pending"]]))
+    if report.get("installed"):
+        shown.append(table("Installed in assemblies", ("Lot", "Serial number", "Assembly",
+                                                       "Status", "Location"), [
+            (i["batch_number"], i["serial_number"], i["assembly_serial_number"],
+             i["assembly_status"], i["assembly_location_code"]) for i in report["installed"]]))
     if recall.notes:
         shown.append(table("Notes", ("When", "Who", "Note"),
                            [(n["at"], n["by"], n["text"]) for n in recall.notes]))
     return shown
+
+
+def _units(delivery: dict[str, Any]) -> str | None:
+    """The serial numbers shipped, and the assemblies they left inside, if any."""
+    numbers = " ".join(delivery["serial_numbers"])
+    inside = delivery.get("inside_assemblies")
+    return (f"{numbers} inside {' '.join(inside)}" if inside else numbers) or None
 
 
 def _show(fmt: OutputFormat, recall: RecallView) -> None:

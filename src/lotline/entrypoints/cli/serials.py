@@ -1,4 +1,5 @@
-"""`lotline serials`: register serial numbers, look one up, show its history."""
+"""`lotline serials`: register serial numbers, look one up, show its history (status changes,
+search, counts and holds are in serial_actions)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ from lotline.entrypoints.cli.output import (
     progress,
     table,
 )
+from lotline.entrypoints.cli.serial_actions import actions_app
 from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
 
-app = typer.Typer(help="Serial numbers: register, look up, history.", no_args_is_help=True)
+app = typer.Typer(help="Serial numbers: register, look up, history, change status, list, "
+                  "counts, hold and release.", no_args_is_help=True)
+app.add_typer(actions_app)
 
 ProductOption = Annotated[str | None, typer.Option(
     "--product", help="The product's SKU or id.")]

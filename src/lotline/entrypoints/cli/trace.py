@@ -48,8 +48,8 @@ DirectionOption = Annotated[Direction, typer.Option(
     help="forward: orders, customers and lots made from it; backward: supplier, receipts "
          "and input lots.")]
 FORWARD_COLUMNS = ("depth", "batch_number", "product_sku", "customer_name", "order_reference",
-                   "quantity", "returned_quantity", "serial_numbers", "first_shipped_at",
-                   "last_shipped_at")
+                   "quantity", "returned_quantity", "serial_numbers", "inside_assemblies",
+                   "first_shipped_at", "last_shipped_at")
 BACKWARD_COLUMNS = ("depth", "batch_number", "product_sku", "supplier_name", "receipts",
                     "made_by", "consumed_serials", "manufacturing_date", "expiry_date",
                     "batch_id")
@@ -75,6 +75,8 @@ def forward_tree(node: ForwardNode, tree: Tree | None = None) -> Tree:
         returned = (f", {cell(delivery.returned_quantity)} returned"
                     if delivery.returned_quantity else "")
         serials = f" [{', '.join(delivery.serial_numbers)}]" if delivery.serial_numbers else ""
+        if delivery.inside_assemblies:
+            serials += f" inside {', '.join(delivery.inside_assemblies)}"
         who = delivery.customer_name or "no customer"
         order = delivery.order_reference or "no order"
         branch.add(f"{who} — order {order}: {cell(delivery.quantity)}{returned}{serials}")
@@ -137,6 +139,7 @@ def forward_rows(node: ForwardNode, depth: int = 0) -> Iterator[dict[str, Any]]:
                "order_reference": d.order_reference, "quantity": d.quantity,
                "returned_quantity": d.returned_quantity,
                "serial_numbers": " ".join(d.serial_numbers),
+               "inside_assemblies": " ".join(d.inside_assemblies),
                "first_shipped_at": d.first_shipped_at, "last_shipped_at": d.last_shipped_at}
     for child in node.outputs:
         yield from forward_rows(child, depth + 1)

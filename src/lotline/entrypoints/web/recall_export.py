@@ -14,7 +14,7 @@ from lotline.service_layer.recalls import RecallView
 COLUMNS = ("section", "customer_name", "customer_code", "customer_email", "customer_phone",
            "order_reference", "batch_number", "location_code", "quantity",
            "returned_quantity", "allocated_quantity", "status", "serial_numbers",
-           "first_shipped_at", "last_shipped_at")
+           "inside_assemblies", "first_shipped_at", "last_shipped_at")
 EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +52,8 @@ def recall_rows(report: dict[str, Any]) -> Iterator[list[str]]:
                 yield _row("shipped", **contact, order_reference=order.get("order_reference"),
                            **{k: delivery.get(k) for k in (
                                "batch_number", "quantity", "returned_quantity",
-                               "serial_numbers", "first_shipped_at", "last_shipped_at")})
+                               "serial_numbers", "inside_assemblies", "first_shipped_at",
+                               "last_shipped_at")})
     for delivery in report.get("unattributed", []):
         yield _row("shipped_without_customer", **delivery)
     for stock in report.get("on_hand", []):
@@ -63,6 +64,12 @@ def recall_rows(report: dict[str, Any]) -> Iterator[list[str]]:
         yield _row("allocated_not_shipped", order_reference=pending.get("order_reference"),
                    quantity=pending.get("quantity"), status=pending.get("status"),
                    serial_numbers=pending.get("serial_numbers"))
+    for unit in report.get("installed", []):
+        yield _row("installed_in_assembly", batch_number=unit.get("batch_number"),
+                   serial_numbers=[unit.get("serial_number")],
+                   inside_assemblies=[unit.get("assembly_serial_number")],
+                   status=unit.get("assembly_status"),
+                   location_code=unit.get("assembly_location_code"))
 
 
 def export_recall(recall: RecallView, file_format: str) -> bytes:

@@ -145,6 +145,9 @@ class Delivery(Output):
     serial_numbers: list[str]
     first_shipped_at: dt.datetime
     last_shipped_at: dt.datetime
+    inside_assemblies: Annotated[list[str], Field(
+        description="the assembled units (serial numbers) these units left installed in; "
+                    "empty when they shipped as they are")]
 
 
 class ForwardNode(Output):
@@ -256,6 +259,18 @@ class RecallPending(Output):
     serial_numbers: list[str]
 
 
+class RecallInstalled(Output):
+    """A unit of an affected lot installed in an assembly (through any number of levels):
+    where that assembly is now."""
+
+    batch_id: str
+    batch_number: str
+    serial_number: str
+    assembly_serial_number: str
+    assembly_status: str
+    assembly_location_code: str | None
+
+
 class RecallReport(Output):
     """The affected lots, customers and orders as they were when the recall was made."""
 
@@ -266,6 +281,9 @@ class RecallReport(Output):
     on_hand: list[RecallStock]
     pending: Annotated[list[RecallPending], Field(description="allocated or picked, not "
                                                               "shipped")]
+    installed: Annotated[list[RecallInstalled], Field(
+        description="units of the lots installed in other units, and where the outermost "
+                    "assembly is (shipped ones also appear under customers)")]
     shipped_quantity: Number
     held_lots: list[str]
     already_held: list[str]
