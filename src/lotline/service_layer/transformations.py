@@ -6,8 +6,8 @@ construction (the trace queries guard against cycles anyway)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,36 +34,12 @@ from lotline.service_layer.batches import BatchService, need_batch
 from lotline.service_layer.registration import SerialRegistration, clean_serial_numbers
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.serials import need_serial
+from lotline.service_layer.transformation_model import Consumed, Made, Transformation
+from lotline.service_layer.transformation_views import transformation_ids, transformation_view
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
 KINDS = ("production", "repacking", "kitting")
-
-
-@dataclass(frozen=True, slots=True)
-class Consumed:
-    product_id: str
-    batch_id: str | None
-    serial_id: str | None
-    quantity: Decimal
-    cost: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Made:
-    product_id: str
-    batch_id: str | None
-    serial_ids: list[str]
-    quantity: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Transformation:
-    id: str
-    reference: str
-    kind: str
-    inputs: list[Consumed]
-    outputs: list[Made]
 
 
 class TransformationService(Service):
@@ -85,18 +61,28 @@ class TransformationService(Service):
             flows = FlowRepository(uow.conn, self.actor.org_id)
             ref = clean_number(reference, "reference") if reference else \
                 f"TR-{flows.next_number('transformation'):06d}"
-            transformation_id = new_id()
+            transformation_id, now = new_id(), self.actor.now()
             uow.conn.execute(insert(t.transformations).values(
                 id=transformation_id, org_id=self.actor.org_id, reference=ref, kind=kind,
-                occurred_at=self.actor.now(), notes=note, location_id=location.id,
-                created_at=self.actor.now()))
+                occurred_at=now, notes=note, location_id=location.id, created_at=now))
             consumed = [self._consume(uow, item, location, transformation_id, f"inputs.{i}")
                         for i, item in enumerate(inputs)]
             input_cost = sum((c.cost for c in consumed), Decimal(0))
             made = self._make_all(uow, outputs, location, transformation_id, input_cost)
             _link(uow, transformation_id, consumed, made)
             return Transformation(id=transformation_id, reference=ref, kind=kind,
-                                  inputs=consumed, outputs=made)
+                                  inputs=consumed, outputs=made, occurred_at=now,
+                                  location_id=location.id, notes=note)
+
+    def get(self, transformation_id: str) -> Transformation:
+        with self.reading() as uow:
+            return transformation_view(uow, transformation_id)
+
+    def list(self, limit: int = 50, cursor: str | None = None) -> list[Transformation]:
+        """Newest first; `cursor` is the last id of the previous page."""
+        with self.reading() as uow:
+            return [transformation_view(uow, i)
+                    for i in transformation_ids(uow, limit, cursor)]
 
     def _consume(self, uow: UnitOfWork, item: Any, location: Location, transformation_id: str,
                  prefix: str) -> Consumed:
@@ -144,8 +130,8 @@ class TransformationService(Service):
         return Consumed(serial.product_id, serial.batch_id, serial.id, Decimal(1),
                         cost or Decimal(0))
 
-    def _make_all(self, uow: UnitOfWork, outputs: list[Any], location: Location,
-                  transformation_id: str, input_cost: Decimal) -> list[Made]:
+    def _make_all(self, uow: UnitOfWork, outputs: builtins.list[Any], location: Location,
+                  transformation_id: str, input_cost: Decimal) -> builtins.list[Made]:
         parsed = [_parse_output(uow, item, f"outputs.{i}") for i, item in enumerate(outputs)]
         total = sum((p["quantity"] for p in parsed), Decimal(0))
         default_cost = (input_cost / total).quantize(Decimal("0.000001")) if total else None

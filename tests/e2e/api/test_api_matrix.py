@@ -47,7 +47,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "/imports/serials", "/imports/{entity}", "/exports/{entity}", "/labels",
         "/digital-link",
         # issue 6: traceability
-        "/transformations", "/trace/scan", "/trace/serials/{serial_number}",
+        "/transformations", "/transformations/{transformation_id}", "/trace/scan",
+        "/trace/serials/{serial_number}",
         "/trace/batches/{batch_id}", "/recalls", "/recalls/{recall_id}",
         "/recalls/{recall_id}/notes", "/recalls/{recall_id}/close",
         "/recalls/{recall_id}/export", "/reports/expiring", "/reports/expired",

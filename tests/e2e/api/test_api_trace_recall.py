@@ -115,6 +115,18 @@ def test_a_transformation_over_http_and_the_ones_that_write_nothing(api: Api,
     tree = api.get("/trace/batches/BL-API", params={"direction": "backward"}).json()
     assert backward_summary(tree) == ("BL-API", None, [], ["TR-API"], [
         ("HG-77", "Hill Grove", [("ASN-HG-1", 50)], [], [])])
+    assert api.get(f"/transformations/{body['id']}", role="viewer").json() == body
+    listed = api.get("/transformations", params={"limit": 2}).json()
+    assert [t["reference"] for t in listed["items"]] == ["TR-API", "TR-REPACK"]
+    assert listed["next_cursor"] == listed["items"][1]["id"]
+    rest = api.get("/transformations", params={"cursor": listed["next_cursor"]}).json()
+    assert ([t["reference"] for t in rest["items"]], rest["next_cursor"]) == (["TR-BLEND"], None)
+    repack = api.get(f"/transformations/{world.transformations['TR-REPACK']}").json()
+    assert [(i["batch_id"], i["quantity"], i["cost"]) for i in repack["inputs"]] == [
+        (world.lot_id("BL-1"), 70, 168)]
+    assert [(o["batch_id"], o["quantity"], len(o["serial_ids"])) for o in repack["outputs"]] \
+        == [(world.lot_id("BT-1"), 60, 0), (world.lot_id("GB-1"), 5, 5)]
+    assert_problem(api.get("/transformations/nope"), 404, "not_found")
 
     before = (count(api, t.transformations), count(api, t.movements), count(api, t.batches))
     over = api.post("/transformations", json={

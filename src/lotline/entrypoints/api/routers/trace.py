@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from lotline.bootstrap import Services
 from lotline.domain.errors import Ambiguous, NotFound
-from lotline.entrypoints.api.routers.common import body_fields, created, ok
+from lotline.entrypoints.api.routers.common import Cursor, Limit, body_fields, created, ok
 from lotline.entrypoints.api.schemas import trace as s
+from lotline.entrypoints.api.schemas.common import Page
 from lotline.entrypoints.api.security import ServicesDep
 
 router = APIRouter(tags=["traceability"])
@@ -34,6 +35,21 @@ def transform(body: s.TransformationIn, svc: ServicesDep) -> Response:
     return created(svc.transformations.transform(
         inputs=fields["inputs"], outputs=fields["outputs"], kind=body.kind,
         reference=body.reference, location_id=body.location_id, notes=body.notes))
+
+
+@router.get("/transformations", response_model=Page[s.Transformation])
+def list_transformations(svc: ServicesDep, limit: Limit = 50,
+                         cursor: Cursor = None) -> Response:
+    """Newest first, each with what it consumed and made."""
+    found = svc.transformations.list(limit=limit + 1, cursor=cursor)
+    shown = found[:limit]
+    return ok({"items": shown, "next_cursor": shown[-1].id if len(found) > limit else None})
+
+
+@router.get("/transformations/{transformation_id}", response_model=s.Transformation)
+def get_transformation(transformation_id: str, svc: ServicesDep) -> Response:
+    """What a transformation consumed (lots with quantities, units) and made (lots, units)."""
+    return ok(svc.transformations.get(transformation_id))
 
 
 @router.get("/trace/scan", response_model=s.ScanTrace)

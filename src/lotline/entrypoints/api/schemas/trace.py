@@ -71,6 +71,9 @@ class Transformation(Output):
     kind: str
     inputs: list[Consumed]
     outputs: list[Made]
+    occurred_at: dt.datetime
+    location_id: str
+    notes: str | None
 
 
 # --- trace -----------------------------------------------------------------------------------
