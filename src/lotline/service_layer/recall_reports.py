@@ -9,7 +9,11 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.assemblies import installed_units, top_assemblies
+from lotline.adapters.repositories.assemblies import (
+    InstalledUnit,
+    installed_units,
+    top_assemblies,
+)
 from lotline.adapters.repositories.trace import TraceRepository, bulk_objects
 from lotline.domain.trace import Customer, Delivery
 from lotline.service_layer.base import plain
@@ -26,7 +30,8 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
     repo = TraceRepository(uow.conn, uow.actor.org_id)
     ids = sorted(depths)
     refs = repo.lot_refs(ids)
-    deliveries, customers = repo.delivery_rows(ids)
+    units = installed_units(uow.conn, uow.actor.org_id, ids)
+    deliveries, customers = repo.delivery_rows(ids, installed=units)
     lots = [{**plain(refs[b]), "depth": depths[b]} for b in ids]
     on_hand = [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
                 "location_id": r.location_id, "location_code": r.code,
@@ -36,7 +41,7 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
                 "order_reference": r.reference, "customer_id": r.customer_id,
                 "status": r.status, "quantity": r.quantity, "serial_numbers": numbers}
                for r, numbers in repo.pending(ids)]
-    installed = _installed(uow, refs, ids)
+    installed = _installed(uow, refs, units)
     shipped = sum((row[5] for row in deliveries), Decimal(0))
     stored = {"lots": lots, "on_hand": plain(on_hand), "pending": plain(pending),
               "installed": installed, "shipped_quantity": str(shipped)}
@@ -47,15 +52,15 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
     return stored, shown
 
 
-def _installed(uow: UnitOfWork, refs: dict[str, Any], ids: list[str]) -> list[dict[str, Any]]:
+def _installed(uow: UnitOfWork, refs: dict[str, Any],
+               units: list[InstalledUnit]) -> list[dict[str, Any]]:
     """Units of the lots installed in assemblies, and where each outermost assembly is."""
-    units = installed_units(uow.conn, uow.actor.org_id, ids)
     tops = top_assemblies(uow.conn, units) if units else {}
     return [{"batch_id": unit.batch_id, "batch_number": refs[unit.batch_id].batch_number,
              "serial_number": unit.serial_number,
-             "assembly_serial_number": tops[unit.assembly_ids[-1]].serial_number,
-             "assembly_status": tops[unit.assembly_ids[-1]].status,
-             "assembly_location_code": tops[unit.assembly_ids[-1]].code} for unit in units]
+             "assembly_serial_number": top.serial_number, "assembly_status": top.status,
+             "assembly_location_code": top.code}
+            for unit in units for top in (tops[unit.assembly_ids[-1]],)]
 
 
 def _nest(deliveries: list[tuple[Any, ...]], customers: dict[str, Customer],

@@ -132,7 +132,7 @@ def _assembly_events(conn: Connection, org_id: str, assembly_ids: Sequence[str],
         statement = statement.where(m.recorded_at <= as_of)
     events: dict[str, list[tuple[str, str | None, Any]]] = defaultdict(list)
     for serial_id, kind, order_id, occurred_at in conn.execute(statement.order_by(m.id)):
-        events[serial_id].append((kind, order_id, _aware(occurred_at)))
+        events[serial_id].append((kind, order_id, occurred_at))
     return events
 
 
@@ -145,8 +145,3 @@ def top_assemblies(conn: Connection, units: Sequence[InstalledUnit]) -> dict[str
                         .where(s.id.in_(ids)))
     return {row.id: row for row in rows}
 
-
-def _aware(value: Any) -> Any:
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value

@@ -15,7 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, Select, String, and_, func, literal, or_, select, type_coerce
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.assemblies import carried_deliveries, installed_units
+from lotline.adapters.repositories.assemblies import (
+    InstalledUnit,
+    carried_deliveries,
+    installed_units,
+)
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
 
@@ -104,14 +108,16 @@ class TraceRepository:
             return [Delivery(*row) for row in rows]
 
     def delivery_rows(self, batch_ids: Sequence[str], *, contacts: bool = True,
-                      as_of: dt.datetime | None = None
+                      as_of: dt.datetime | None = None,
+                      installed: Sequence[InstalledUnit] | None = None
                       ) -> tuple[list[tuple[Any, ...]], dict[str, Customer]]:
         """`deliveries` as plain tuples in Delivery's field order (a recall builds its own
         report from them: tens of thousands of frozen dataclasses cost more than the query),
         and (with `contacts`) every customer they went to; with `as_of`, as the ledger stood
         then (it is append-only: rows recorded later are left out). One grouped query: the
         database sums the quantities and joins the serial numbers of each order, so a lot
-        shipped to 40,000 orders is 40,000 rows, and no list of ids goes back to it."""
+        shipped to 40,000 orders is 40,000 rows, and no list of ids goes back to it.
+        `installed` (the lots' units in assemblies) is read here unless the caller has it."""
         m, s, o, c = t.movements.c, t.serials.c, t.orders.c, t.customers.c
         # The times come back as the database gives them (`_utc` reads them): SQLAlchemy's
         # own conversion costs more than the query on SQLite.
@@ -143,15 +149,17 @@ class TraceRepository:
                               _utc(first), _utc(last), []))
                 if contacts and customer_id is not None and customer_id not in customers:
                     customers[customer_id] = _customer(customer_id, name, row[9:])
-        carried = self._carried_rows(batch_ids, customers if contacts else None, as_of)
+        units = installed_units(self.conn, self.org_id, batch_ids) if installed is None \
+            else installed
+        carried = self._carried_rows(units, customers if contacts else None, as_of)
         if carried:
             found = sorted(found + carried, key=_delivery_order)
         return found, customers
 
-    def _carried_rows(self, batch_ids: Sequence[str], customers: dict[str, Customer] | None,
+    def _carried_rows(self, units: Sequence[InstalledUnit],
+                      customers: dict[str, Customer] | None,
                       as_of: dt.datetime | None) -> list[tuple[Any, ...]]:
         """Delivery rows of the lots' units that left installed in shipped assemblies."""
-        units = installed_units(self.conn, self.org_id, batch_ids)
         rows = carried_deliveries(self.conn, self.org_id, units, as_of) if units else []
         if not rows:
             return []

@@ -28,7 +28,8 @@ ProductOption = Annotated[str | None, typer.Option(
 NumberArgument = Annotated[str, typer.Argument(metavar="NUMBER", help="The serial number.")]
 
 
-def _serial(svc: Services, number: str, product: str | None) -> Serial:
+def find_serial(svc: Services, number: str, product: str | None) -> Serial:
+    """A serial by its number (and product, where several products use the number)."""
     product_id = resolve_product(svc, product).id if product else None
     return svc.serials.lookup(number, product_id)
 
@@ -54,7 +55,7 @@ def change_status(
 ) -> None:
     """Change a serial's status along the transition table (every door reads the same one)."""
     svc = services(ctx)
-    serial = _serial(svc, number, product)
+    serial = find_serial(svc, number, product)
     changed = svc.serials.change_status(
         serial.id, status, reason=reason,
         order_id=resolve_order(svc, order).id if order else None,
@@ -101,7 +102,7 @@ def counts(ctx: typer.Context, product: ProductOption = None,
     svc = services(ctx)
     found = svc.serials.counts(resolve_product(svc, product).id if product else None)
     ordered = {s.value: found.get(s.value, 0) for s in CANONICAL_STATUSES}
-    ordered["ALL"] = found.get("ALL", sum(ordered.values()))
+    ordered["ALL"] = found["ALL"]
     emit(fmt, ordered, columns=list(ordered), render=lambda: table(
         "Serials per status", ("Status", "Serials"), list(ordered.items())))
 
@@ -113,7 +114,7 @@ def hold(ctx: typer.Context, number: NumberArgument,
          product: ProductOption = None) -> None:
     """Put one unit on hold: it cannot be allocated, picked or shipped."""
     svc = services(ctx)
-    held = svc.stock.hold_serial(_serial(svc, number, product).id, reason, kind)
+    held = svc.stock.hold_serial(find_serial(svc, number, product).id, reason, kind)
     typer.echo(f"serial {held.serial_number} on {kind} hold: {reason}")
 
 
@@ -121,5 +122,5 @@ def hold(ctx: typer.Context, number: NumberArgument,
 def release(ctx: typer.Context, number: NumberArgument, product: ProductOption = None) -> None:
     """Release a unit's hold."""
     svc = services(ctx)
-    released = svc.stock.release_serial(_serial(svc, number, product).id)
+    released = svc.stock.release_serial(find_serial(svc, number, product).id)
     typer.echo(f"serial {released.serial_number} released")

@@ -21,16 +21,18 @@ from lotline.entrypoints.cli.output import (
     progress,
     table,
 )
-from lotline.entrypoints.cli.serial_actions import actions_app
+from lotline.entrypoints.cli.serial_actions import (
+    NumberArgument,
+    ProductOption,
+    actions_app,
+    find_serial,
+)
 from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
 
 app = typer.Typer(help="Serial numbers: register, look up, history, change status, list, "
                   "counts, hold and release.", no_args_is_help=True)
 app.add_typer(actions_app)
 
-ProductOption = Annotated[str | None, typer.Option(
-    "--product", help="The product's SKU or id.")]
-NumberArgument = Annotated[str, typer.Argument(metavar="NUMBER", help="The serial number.")]
 
 
 def read_numbers(lines: Iterable[str]) -> list[str]:
@@ -124,8 +126,7 @@ def lookup(ctx: typer.Context, number: NumberArgument, product: ProductOption = 
            fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Show one serial: product, lot, status, next actions, order and location."""
     svc = services(ctx)
-    product_id = resolve_product(svc, product).id if product else None
-    serial = svc.serials.lookup(number, product_id)
+    serial = find_serial(svc, number, product)
     emit(fmt, serial, columns=field_names(Serial), render=lambda: serial_detail(serial, svc))
 
 
@@ -134,8 +135,7 @@ def history(ctx: typer.Context, number: NumberArgument, product: ProductOption =
             fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Every movement of one serial, oldest first."""
     svc = services(ctx)
-    product_id = resolve_product(svc, product).id if product else None
-    serial = svc.serials.lookup(number, product_id)
+    serial = find_serial(svc, number, product)
     movements = svc.serials.history(serial.id)
     emit(fmt, movements, columns=field_names(Movement),
          render=lambda: history_table(serial, movements, svc))
