@@ -29,7 +29,11 @@ test-fast: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/lotline demo --database-url sqlite:///$(DEMO_DB) --port $(DEMO_PORT)
 
+# The HTTP lookup benchmark wants Debian's wrk as its load generator (an httpx loop saturates
+# before the server does); installed here when running as root, else the fallback is used.
 bench: $(STAMP)
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null \
+		|| echo "wrk could not be installed: bench_api falls back to httpx"
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -30,9 +30,9 @@ from lotline.entrypoints.cli.state import (
     resolve_supplier,
     services,
 )
+from lotline.entrypoints.recall_export import export_recall
 from lotline.entrypoints.report_files import report_bytes
 from lotline.entrypoints.serialize import dumps
-from lotline.entrypoints.web.recall_export import export_recall
 from lotline.service_layer.recalls import RecallView
 
 recall_app = typer.Typer(help="Recalls: affected customers, orders and stock; hold, notes, "

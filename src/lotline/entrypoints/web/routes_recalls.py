@@ -11,10 +11,10 @@ from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError
 from lotline.domain.model import Batch
+from lotline.entrypoints.recall_export import EXPORT_MEDIA, export_recall
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState, place_error
-from lotline.entrypoints.web.recall_export import EXPORT_MEDIA, export_recall
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FIELDS = ("lot_numbers", "reason", "hold")

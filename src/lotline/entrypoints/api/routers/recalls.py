@@ -14,8 +14,8 @@ from lotline.entrypoints.api.routers.common import Cursor, Limit, body_fields, c
 from lotline.entrypoints.api.schemas import trace as s
 from lotline.entrypoints.api.schemas.common import Page
 from lotline.entrypoints.api.security import ServicesDep
+from lotline.entrypoints.recall_export import EXPORT_MEDIA, export_recall
 from lotline.entrypoints.serialize import dumps
-from lotline.entrypoints.web.recall_export import EXPORT_MEDIA, export_recall
 
 router = APIRouter(tags=["recalls"])
 
