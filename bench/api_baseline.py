@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from starlette.responses import Response
 
 from lotline.adapters.db import make_engine
+from lotline.bootstrap import identity_service
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -26,7 +27,6 @@ from lotline.entrypoints.api.routers import health
 from lotline.entrypoints.api.routers.common import ok
 from lotline.entrypoints.api.security import ActorDep
 from lotline.entrypoints.cli.serve import ServeOptions, run_uvicorn
-from lotline.service_layer.identity import IdentityService
 
 CONSTANT = {"id": "00000000-0000-0000-0000-000000000000", "status": "IN_STOCK"}
 
@@ -35,7 +35,7 @@ def create_baseline_app(database_url: str) -> FastAPI:
     engine = make_engine(database_url)
     app = FastAPI(default_response_class=LotlineJSONResponse)
     app.state.engine = engine
-    app.state.identity = IdentityService(engine)
+    app.state.identity = identity_service(engine)
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     app.include_router(health.router)  # /healthz, to know when it is up

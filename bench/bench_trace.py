@@ -34,9 +34,9 @@ from sqlalchemy import bindparam, insert, update
 
 from lotline.adapters import tables as t
 from lotline.adapters.types import sqlite_timestamp
+from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
 from lotline.domain.ids import new_id
 from lotline.domain.statuses import MovementKind, SerialStatus
-from lotline.service_layer.unit_of_work import UnitOfWork
 from support import Bench, postgres_bench, serial_numbers, sqlite_bench
 
 SERIALS = 100_000

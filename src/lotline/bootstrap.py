@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import ensure_current
+from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWorks
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -16,7 +17,7 @@ from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.epcis import EpcisService
 from lotline.service_layer.exports import ExportService
-from lotline.service_layer.identity import UserService
+from lotline.service_layer.identity import IdentityService, UserService
 from lotline.service_layer.imports import ImportService
 from lotline.service_layer.labels import LabelService
 from lotline.service_layer.ledger_verify import LedgerService
@@ -45,30 +46,31 @@ class Services:
     actor: Actor
 
     def __post_init__(self) -> None:
-        engine, actor = self.engine, self.actor
-        self.products = ProductService(engine, actor)
-        self.suppliers = SupplierService(engine, actor)
-        self.customers = CustomerService(engine, actor)
-        self.warehouses = WarehouseService(engine, actor)
-        self.orders = OrderService(engine, actor)
-        self.batches = BatchService(engine, actor)
-        self.serials = SerialService(engine, actor)
-        self.settings = SettingsService(engine, actor)
-        self.ledger = LedgerService(engine, actor)
-        self.users = UserService(engine, actor)
-        self.receipts = ReceiptService(engine, actor)
-        self.stock = StockService(engine, actor)
-        self.trace = TraceService(engine, actor)
-        self.recalls = RecallService(engine, actor)
-        self.reports = ReportService(engine, actor)
-        self.epcis = EpcisService(engine, actor)
-        self.transformations = TransformationService(engine, actor)
+        self.uows = uows = SqlAlchemyUnitOfWorks(self.engine)
+        actor = self.actor
+        self.products = ProductService(uows, actor)
+        self.suppliers = SupplierService(uows, actor)
+        self.customers = CustomerService(uows, actor)
+        self.warehouses = WarehouseService(uows, actor)
+        self.orders = OrderService(uows, actor)
+        self.batches = BatchService(uows, actor)
+        self.serials = SerialService(uows, actor)
+        self.settings = SettingsService(uows, actor)
+        self.ledger = LedgerService(uows, actor)
+        self.users = UserService(uows, actor)
+        self.receipts = ReceiptService(uows, actor)
+        self.stock = StockService(uows, actor)
+        self.trace = TraceService(uows, actor)
+        self.recalls = RecallService(uows, actor)
+        self.reports = ReportService(uows, actor)
+        self.epcis = EpcisService(uows, actor)
+        self.transformations = TransformationService(uows, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
-        self.scan = ScanService(engine, actor)
-        self.imports = ImportService(engine, actor)
-        self.exports = ExportService(engine, actor)
-        self.labels = LabelService(engine, actor)
-        self.serial_numbers = SerialNumberService(engine, actor)
+        self.scan = ScanService(uows, actor)
+        self.imports = ImportService(uows, actor)
+        self.exports = ExportService(uows, actor)
+        self.labels = LabelService(uows, actor)
+        self.serial_numbers = SerialNumberService(uows, actor)
 
     @property
     def org_id(self) -> str:
@@ -88,5 +90,10 @@ def create_services(database_url: str | None = None, organization: str = "defaul
         config = load_config(database_url, organization)
         engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
     ensure_current(engine)
-    org = get_or_create_organization(engine, organization)
+    org = get_or_create_organization(SqlAlchemyUnitOfWorks(engine), organization)
     return Services(engine, Actor(org_id=org.id, name=actor_name, role=role, clock=clock))
+
+
+def identity_service(engine: Engine, clock: Clock = utc_now) -> IdentityService:
+    """Installation-wide logins and credentials on `engine` (the schema already current)."""
+    return IdentityService(SqlAlchemyUnitOfWorks(engine), clock)

@@ -20,6 +20,7 @@ from sqlalchemy import insert
 
 from lotline.adapters import tables as t
 from lotline.adapters.tabular import Table
+from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from lotline.bootstrap import Services
 from lotline.domain.exchange import SERIALS, ImportReport, map_header
 from lotline.domain.ids import new_id
@@ -27,7 +28,6 @@ from lotline.domain.model import Product
 from lotline.domain.values import gtin_check_digit
 from lotline.service_layer.serial_import import SerialImport
 from lotline.service_layer.serial_rows import SerialDefaults
-from lotline.service_layer.unit_of_work import UnitOfWork
 
 Progress = Callable[[str, int, int], None]
 LOT_SIZE = 10_000
@@ -157,7 +157,7 @@ def _serials(services: Services, products: dict[str, list[Product]], suppliers: 
 
     table = Table("csv", header, rows(), total, lambda: done[0])
     result = ImportReport("serials", "generated", dry_run=False)
-    SerialImport(services.engine, services.actor, result,
+    SerialImport(services.uows, services.actor, result,
                  lambda phase, d, n: report(f"serials ({phase})", d, n),
                  reason="demo data").run(table, map_header(header, SERIALS), SerialDefaults())
     if not result.ok:
@@ -184,7 +184,7 @@ def _orders(services: Services, products: dict[str, list[Product]], customers: l
                                   "line_no": line_no, "product_id": product_id,
                                   "quantity": Decimal(rng.randint(1, 20)),
                                   "unit_price": Decimal(rng.randint(199, 99999)) / 100})
-        with UnitOfWork(services.engine, services.actor) as uow:
+        with SqlAlchemyUnitOfWork(services.engine, services.actor) as uow:
             uow.conn.execute(insert(t.orders), order_rows)
             uow.conn.execute(insert(t.order_lines), line_rows)
         summary.orders += len(order_rows)

@@ -18,10 +18,10 @@ from typer.testing import CliRunner, Result
 
 from lotline.adapters import passwords
 from lotline.adapters.db import make_engine
+from lotline.bootstrap import identity_service
 from lotline.domain.errors import Unauthorized
 from lotline.domain.statuses import Role
 from lotline.entrypoints.cli import app
-from lotline.service_layer.identity import IdentityService
 
 PASSWORD = "correct horse battery staple"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -76,7 +76,7 @@ def organizations(db_path: Path) -> list[str]:
 
 def logs_in(engine: Engine, username: str, password: str) -> bool:
     try:
-        IdentityService(engine).authenticate(username, password)
+        identity_service(engine).authenticate(username, password)
     except Unauthorized:
         return False
     return True
@@ -196,7 +196,7 @@ def test_api_keys_create_prints_the_key_once(acme: Run, engine: Engine) -> None:
     key = lines[1]
     assert re.fullmatch(r"llk_[A-Za-z0-9_-]{43}", key)
     assert lines[2].strip() == "Created"
-    actor = IdentityService(engine).resolve(key)
+    actor = identity_service(engine).resolve(key)
     assert (actor.role, actor.name) == (Role.MANAGER, "api-key:scanner-1")
 
     created = json.loads(ok(acme("api-keys", "create", "--name", "erp", "--role", "viewer",
@@ -223,7 +223,7 @@ def test_api_keys_revoke(acme: Run, engine: Engine) -> None:
     assert (revoked["id"], revoked["name"]) == (created["id"], "old")
     assert re.fullmatch(TIMESTAMP, revoked["revoked_at"])
     with pytest.raises(Unauthorized):
-        IdentityService(engine).resolve(created["key"])
+        identity_service(engine).resolve(created["key"])
     assert data_error(acme("api-keys", "revoke", created["id"])) == \
         "error: conflict: API key 'old' is already revoked\n"
     assert data_error(acme("api-keys", "revoke", "no-such-key")) == \

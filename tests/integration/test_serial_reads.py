@@ -17,10 +17,10 @@ import lotline
 from lotline.adapters import tables as t
 from lotline.adapters.db import make_engine
 from lotline.adapters.repositories.serials import SerialRepository
+from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
 from lotline.bootstrap import Services
 from lotline.domain.statuses import HoldKind, Role, SerialStatus
 from lotline.service_layer.context import Actor
-from lotline.service_layer.unit_of_work import UnitOfWork
 from support import Kit
 
 

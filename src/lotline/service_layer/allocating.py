@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.flows import FlowRepository
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.allocation import allocation_candidates, block_reason
 from lotline.domain.errors import LotBlocked, ValidationError
 from lotline.domain.ids import new_id
@@ -39,7 +39,7 @@ def record_allocation(uow: UnitOfWork, order: Order, line: OrderLine, *, quantit
     cost = serial.unit_cost if serial is not None and serial.unit_cost is not None else (
         batch.unit_cost if batch else None)
     now = uow.actor.now()
-    FlowRepository(uow.conn, uow.actor.org_id).add_allocation({
+    uow.flows.add_allocation({
         "id": new_id(), "order_id": order.id, "order_line_id": line.id,
         "product_id": line.product_id, "batch_id": batch.id if batch else None,
         "serial_id": serial.id if serial else None, "location_id": location_id,
@@ -127,7 +127,7 @@ def _in_stock_serials(uow: UnitOfWork, product_id: str, lot: LotRecord | None, w
                         loc.kind == LocationKind.STORAGE.value, loc.hold_kind.is_(None),
                         s.batch_id == lot.id if lot else s.batch_id.is_(None))
                  .order_by(s.id.desc() if lifo else s.id).limit(max(wanted, 0) * 2 + 10))
-    return list(uow.conn.execute(statement).scalars())
+    return list(sql(uow).conn.execute(statement).scalars())
 
 
 def allocate_named_serials(uow: UnitOfWork, order: Order, product: Product, target: Target,

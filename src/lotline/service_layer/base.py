@@ -1,4 +1,5 @@
-"""What every service shares: its engine, its actor, and lookups that raise NotFound."""
+"""What every service shares: its unit-of-work factory, its actor, and lookups that raise
+NotFound."""
 
 from __future__ import annotations
 
@@ -8,23 +9,21 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine
-
 from lotline.domain.model import Customer, Location, Order, Product, Supplier, Warehouse
 from lotline.service_layer.context import Actor
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class Service:
-    def __init__(self, engine: Engine, actor: Actor) -> None:
-        self.engine = engine
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor) -> None:
+        self.uows = uows
         self.actor = actor
 
     def writing(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.actor, write=True)
+        return self.uows(self.actor, write=True)
 
     def reading(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.actor, write=False)
+        return self.uows(self.actor, write=False)
 
     def today(self, uow: UnitOfWork, as_of: dt.date | None = None) -> dt.date:
         return as_of if as_of is not None else self.actor.today(uow.timezone())

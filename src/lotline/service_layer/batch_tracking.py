@@ -28,7 +28,7 @@ class Traceability:
 
 class BatchTrackingService(Service):
     def __init__(self, batches: BatchService, serials: SerialService) -> None:
-        super().__init__(serials.engine, serials.actor)
+        super().__init__(serials.uows, serials.actor)
         self.batches = batches
         self.serials = serials
 

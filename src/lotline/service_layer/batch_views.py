@@ -84,12 +84,17 @@ class BatchViews(Service):
 
     def _audit(self, uow: UnitOfWork, batch_id: str, action: str, before: LotRecord | None,
                changes: dict[str, Any], reason: str | None = None) -> None:
-        after = uow.batches.get(batch_id)
-        record = {"changes": snapshot_changes(changes), **({"reason": reason} if reason else {})}
-        uow.audit.record(actor=self.actor.name, entity="batch", entity_id=batch_id,
-                         action=action, before=None if before is None else snapshot(before),
-                         after={**(snapshot(after) if after else {}), **record},
-                         moment=self.actor.now())
+        audit_batch(uow, batch_id, action, before, changes, reason)
+
+
+def audit_batch(uow: UnitOfWork, batch_id: str, action: str, before: LotRecord | None,
+                changes: dict[str, Any], reason: str | None = None) -> None:
+    after = uow.batches.get(batch_id)
+    record = {"changes": snapshot_changes(changes), **({"reason": reason} if reason else {})}
+    uow.audit.record(actor=uow.actor.name, entity="batch", entity_id=batch_id,
+                     action=action, before=None if before is None else snapshot(before),
+                     after={**(snapshot(after) if after else {}), **record},
+                     moment=uow.actor.now())
 
 
 def snapshot_changes(changes: dict[str, Any]) -> dict[str, Any]:

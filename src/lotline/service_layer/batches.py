@@ -56,60 +56,9 @@ class BatchService(BatchViews):
         errors.raise_if_any()
         with self.writing() as uow:
             product = need_product(uow, values["product_id"])
-            record = self.insert_lot(uow, product, values)
+            record = insert_lot(uow, product, values)
             self._audit(uow, record.id, "create", None, values)
             return self.view(uow, record.id)
-
-    def insert_lot(self, uow: UnitOfWork, product: Product,
-                   values: dict[str, Any]) -> LotRecord:
-        supplier_id = values.get("supplier_id")
-        if supplier_id is not None:
-            need_supplier(uow, supplier_id)
-        number = values["batch_number"]
-        existing = uow.batches.by_identity(product.id, supplier_id or "", fold_number(number))
-        if existing is not None:
-            raise DuplicateBatch(number, existing.id)
-        expiry = expiry_from_shelf_life(values.get("manufacturing_date"),
-                                        values.get("expiry_date"), product.shelf_life_days)
-        now = self.actor.now()
-        explicit_day = values.get("purchase_date")
-        quantity = values.get("quantity") or Decimal(0)
-        if product.tracking.uses_serials and quantity != quantity.to_integral_value():
-            raise ValidationError.single("quantity", "a serial-tracked lot holds whole units",
-                                         str(quantity))
-        batch_id = new_id()
-        uow.batches.insert({
-            "id": batch_id, "product_id": product.id, "supplier_id": supplier_id,
-            "supplier_key": supplier_id or "", "batch_number": number,
-            "batch_number_folded": fold_number(number),
-            **{k: values.get(k) for k in ("manufacturer_batch_number", "internal_batch_number",
-                                          "external_batch_number", "manufacturing_date",
-                                          "unit_cost", "sales_rate", "label_rate")},
-            "expiry_date": expiry, "quantity": quantity,
-            "purchase_date": explicit_day or self.today(uow),
-            "received_at": _midnight_utc(explicit_day) if explicit_day else now,
-            "status": (values.get("status") or LotStatus.ACTIVE).value,
-            "custom_fields": [{"label": f.label, "value": f.value}
-                              for f in values.get("custom_fields") or []],
-            "created_at": now, "updated_at": now,
-        })
-        record = need_batch(uow, batch_id)
-        if not product.tracking.uses_serials and quantity > 0:
-            self._receive_opening(uow, record, values.get("location_id"))
-        return need_batch(uow, batch_id)
-
-    def _receive_opening(self, uow: UnitOfWork, record: LotRecord,
-                         location_id: str | None) -> None:
-        """A non-serial lot created with a quantity receives it into STOCK (DESIGN §3)."""
-        location = (need_location(uow, location_id) if location_id
-                    else default_location(uow, "STOCK"))
-        uow.batches.add_balance(record.id, location.id, record.quantity, received=True)
-        movement = uow.ledger.record(
-            MovementKind.RECEIPT, product_id=record.product_id, batch_id=record.id,
-            quantity=record.quantity, to_location_id=location.id, unit_cost=record.unit_cost,
-            occurred_at=record.received_at)
-        uow.batches.update(record.id, {"entry_transaction_ref": movement.id,
-                                       "location_id": location.id})
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -207,7 +156,7 @@ class BatchService(BatchViews):
         return [r for r in found.values() if r is not None]
 
     def _deletable(self, uow: UnitOfWork, record: LotRecord) -> bool:
-        if uow.serials.count(uow.serials.table.c.batch_id == record.id):
+        if uow.serials.count_in_batch(record.id):
             return False
         ids = [row.id for row in uow.movements.for_batch(record.id)]
         return not ids or ids == [record.entry_transaction_ref]
@@ -283,3 +232,55 @@ class BatchService(BatchViews):
         return [row for row in rows if row.available_quantity > 0 or not active_only]
 
     list_by_product = cost_rows
+
+
+def insert_lot(uow: UnitOfWork, product: Product,
+               values: dict[str, Any]) -> LotRecord:
+    supplier_id = values.get("supplier_id")
+    if supplier_id is not None:
+        need_supplier(uow, supplier_id)
+    number = values["batch_number"]
+    existing = uow.batches.by_identity(product.id, supplier_id or "", fold_number(number))
+    if existing is not None:
+        raise DuplicateBatch(number, existing.id)
+    expiry = expiry_from_shelf_life(values.get("manufacturing_date"),
+                                    values.get("expiry_date"), product.shelf_life_days)
+    now = uow.actor.now()
+    explicit_day = values.get("purchase_date")
+    quantity = values.get("quantity") or Decimal(0)
+    if product.tracking.uses_serials and quantity != quantity.to_integral_value():
+        raise ValidationError.single("quantity", "a serial-tracked lot holds whole units",
+                                     str(quantity))
+    batch_id = new_id()
+    uow.batches.insert({
+        "id": batch_id, "product_id": product.id, "supplier_id": supplier_id,
+        "supplier_key": supplier_id or "", "batch_number": number,
+        "batch_number_folded": fold_number(number),
+        **{k: values.get(k) for k in ("manufacturer_batch_number", "internal_batch_number",
+                                      "external_batch_number", "manufacturing_date",
+                                      "unit_cost", "sales_rate", "label_rate")},
+        "expiry_date": expiry, "quantity": quantity,
+        "purchase_date": explicit_day or uow.actor.today(uow.timezone()),
+        "received_at": _midnight_utc(explicit_day) if explicit_day else now,
+        "status": (values.get("status") or LotStatus.ACTIVE).value,
+        "custom_fields": [{"label": f.label, "value": f.value}
+                          for f in values.get("custom_fields") or []],
+        "created_at": now, "updated_at": now,
+    })
+    record = need_batch(uow, batch_id)
+    if not product.tracking.uses_serials and quantity > 0:
+        _receive_opening(uow, record, values.get("location_id"))
+    return need_batch(uow, batch_id)
+
+def _receive_opening(uow: UnitOfWork, record: LotRecord,
+                     location_id: str | None) -> None:
+    """A non-serial lot created with a quantity receives it into STOCK (DESIGN §3)."""
+    location = (need_location(uow, location_id) if location_id
+                else default_location(uow, "STOCK"))
+    uow.batches.add_balance(record.id, location.id, record.quantity, received=True)
+    movement = uow.ledger.record(
+        MovementKind.RECEIPT, product_id=record.product_id, batch_id=record.id,
+        quantity=record.quantity, to_location_id=location.id, unit_cost=record.unit_cost,
+        occurred_at=record.received_at)
+    uow.batches.update(record.id, {"entry_transaction_ref": movement.id,
+                                   "location_id": location.id})

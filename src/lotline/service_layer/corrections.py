@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.flows import FlowRepository
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, InsufficientStock, NotFound
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.service_layer.order_views import status_after
@@ -26,11 +26,11 @@ def _movements(uow: UnitOfWork, **match: str) -> list[Any]:
     m = t.movements
     statement = select(m).where(m.c.org_id == uow.actor.org_id,
                                 *(m.c[name] == value for name, value in match.items()))
-    return list(uow.conn.execute(statement.order_by(m.c.recorded_at, m.c.id)))
+    return list(sql(uow).conn.execute(statement.order_by(m.c.recorded_at, m.c.id)))
 
 
 def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     receipt = flows.receipt_row(receipt_id, for_update=True)
     if receipt is None:
         raise NotFound("receipt", receipt_id)
@@ -46,7 +46,7 @@ def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
         else:
             _reverse_received_lot(uow, movement, reason)
     _cancel_announced(uow, receipt_id, reason)
-    uow.conn.execute(t.receipt_lines.update().where(t.receipt_lines.c.receipt_id == receipt_id)
+    sql(uow).conn.execute(t.receipt_lines.update().where(t.receipt_lines.c.receipt_id == receipt_id)
                      .values(received_quantity=Decimal(0), reason=reason))
     flows.update_receipt(receipt_id, {"status": "cancelled", "updated_at": uow.actor.now()})
 
@@ -54,7 +54,7 @@ def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
 def _cancel_announced(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
     """Serials the ASN announced but that never arrived are cancelled with it."""
     res, rl, s = t.receipt_expected_serials.c, t.receipt_lines.c, t.serials.c
-    waiting = uow.conn.execute(
+    waiting = sql(uow).conn.execute(
         select(s.id).join(t.receipt_expected_serials, res.serial_id == s.id)
         .join(t.receipt_lines, rl.id == res.receipt_line_id)
         .where(rl.receipt_id == receipt_id, s.status == SerialStatus.EXPECTED.value)).scalars()
@@ -91,7 +91,7 @@ def _reverse_received_lot(uow: UnitOfWork, movement: Any, reason: str) -> None:
 
 def _reverse_received_serials(uow: UnitOfWork, movement: Any, reason: str) -> None:
     ids = ([movement.serial_id] if movement.serial_id else
-           list(uow.conn.execute(select(t.serials.c.id).where(
+           list(sql(uow).conn.execute(select(t.serials.c.id).where(
                t.serials.c.entry_movement_id == movement.id)).scalars()))
     for serial_id in ids:
         serial = uow.serials.get(serial_id, for_update=True)
@@ -116,7 +116,7 @@ def _reverse_received_serials(uow: UnitOfWork, movement: Any, reason: str) -> No
 
 
 def reverse_shipment(uow: UnitOfWork, shipment_id: str, reason: str) -> None:
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     shipment = flows.shipment_row(shipment_id)
     if shipment is None:
         raise NotFound("shipment", shipment_id)
@@ -133,7 +133,7 @@ def reverse_shipment(uow: UnitOfWork, shipment_id: str, reason: str) -> None:
             _unship_lot(uow, allocation, shipment.order_id, reason, original)
         flows.update_allocation(allocation.id, {"status": "allocated", "shipment_id": None,
                                                 "updated_at": uow.actor.now()})
-    uow.conn.execute(t.shipments.update().where(t.shipments.c.id == shipment_id)
+    sql(uow).conn.execute(t.shipments.update().where(t.shipments.c.id == shipment_id)
                      .values(reversed_at=uow.actor.now()))
     order = uow.orders.get(shipment.order_id)
     assert order is not None

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.trace import not_reversed
+from lotline.adapters.unit_of_work import sql
 from lotline.domain import epcis
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
@@ -58,7 +59,7 @@ def _movement_rows(uow: UnitOfWork, start: dt.date | None, end: dt.date | None,
         statement = statement.where(m.occurred_at >= _midnight(start))
     if end is not None:
         statement = statement.where(m.occurred_at < _midnight(end + dt.timedelta(days=1)))
-    return list(uow.conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
+    return list(sql(uow).conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
 
 
 def func_coalesce(m: Any) -> Any:

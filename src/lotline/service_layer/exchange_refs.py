@@ -10,26 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import func, or_, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, OrgSettings, Product, Supplier
 from lotline.domain.values import fold_number
 from lotline.service_layer.context import Actor
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 
 
 class References:
-    def __init__(self, engine: Engine, actor: Actor) -> None:
-        self.engine = engine
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor) -> None:
+        self.uows = uows
         self.actor = actor
         self._cache: dict[tuple[object, ...], object] = {}
 
     def _read(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.actor, write=False)
+        return self.uows(self.actor, write=False)
 
     def _cached(self, key: tuple[object, ...], load: Callable[[UnitOfWork], T | str]
                 ) -> T | str:
@@ -92,7 +93,7 @@ def _product(uow: UnitOfWork, ref: str) -> Product | str:
 def _supplier(uow: UnitOfWork, ref: str) -> Supplier | str:
     s = t.suppliers.c
     folded = ref.casefold()
-    rows = uow.conn.execute(select(s.id).where(
+    rows = sql(uow).conn.execute(select(s.id).where(
         s.org_id == uow.actor.org_id,
         or_(s.id == ref, func.lower(s.code) == folded, func.lower(s.name) == folded))
         .limit(3)).scalars().all()

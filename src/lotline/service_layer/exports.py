@@ -15,10 +15,10 @@ from sqlalchemy import Connection
 
 from lotline.adapters.repositories import exports as rows
 from lotline.adapters.tabular import write_csv, write_xlsx
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
 from lotline.service_layer.base import Service
-from lotline.service_layer.unit_of_work import UnitOfWork
 
 FORMATS = ("csv", "xlsx")
 Target = str | Path | IO[bytes]
@@ -51,8 +51,8 @@ class ExportService(Service):
     def _export(self, layout: Layout, source: RowSource, target: Target,
                 file_format: str) -> int:
         chosen = _format(file_format)
-        with UnitOfWork(self.engine, self.actor, write=False) as uow:
-            records = source(uow.conn, self.actor.org_id)
+        with self.uows(self.actor, write=False) as uow:
+            records = source(sql(uow).conn, self.actor.org_id)
             if chosen == "xlsx":
                 return write_xlsx(target, layout.names, records, layout.entity)
             return _write_csv(target, layout.names, records)

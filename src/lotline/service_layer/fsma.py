@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.trace import not_reversed
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import normalize
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -65,7 +66,7 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
                  end: dt.date | None) -> list[dict[str, Any]]:
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
-    for row in uow.conn.execute(_events(uow, batch_id, start, end)):
+    for row in sql(uow).conn.execute(_events(uow, batch_id, start, end)):
         event = EVENTS[row.kind]
         day = row.occurred_at.date() if isinstance(row.occurred_at, dt.datetime) else \
             dt.datetime.fromisoformat(str(row.occurred_at)).date()

@@ -8,15 +8,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import Engine
-
-from lotline.adapters.db import borrow_autocommit, return_autocommit
 from lotline.adapters.passwords import hash_password, verify_password
-from lotline.adapters.repositories.identity import (
-    IdentityRepository,
-    credential_reads,
-    user_from_row,
-)
+from lotline.adapters.repositories.identity import user_from_row
 from lotline.domain.errors import (
     Conflict,
     NotFound,
@@ -42,7 +35,8 @@ from lotline.domain.values import ErrorCollector, required_text
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.organizations import create_organization
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.ports import IdentityRepository
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 TOKEN_TTL = dt.timedelta(hours=12)
 FAILURE_WINDOW = dt.timedelta(minutes=1)
@@ -68,13 +62,13 @@ def _password(value: Any) -> str:
 class IdentityService:
     """Installation-wide: logging in and turning a credential into an Actor."""
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
-        self.engine = engine
+    def __init__(self, uows: UnitOfWorkFactory, clock: Clock = utc_now) -> None:
+        self.uows = uows
         self.clock = clock
         self._system = Actor(org_id="", name="system", role=Role.ADMIN, clock=clock)
 
     def _uow(self, write: bool) -> UnitOfWork:
-        return UnitOfWork(self.engine, self._system, write=write)
+        return self.uows(self._system, write=write)
 
     def create_organization(self, name: str, admin_username: str | None = None,
                             admin_password: str | None = None) -> Organization:
@@ -84,13 +78,13 @@ class IdentityService:
             errors.take(_password, admin_password or "")
             errors.raise_if_any()
             with self._uow(write=False) as uow:
-                if IdentityRepository(uow.conn).user_row(str(folded).casefold()) is not None:
+                if uow.identity.user_row(str(folded).casefold()) is not None:
                     raise Conflict(f"username {folded!r} is taken", username=folded)
-        organization = create_organization(self.engine, name)
+        organization = create_organization(self.uows, name)
         if admin_username is not None:
             admin = Actor(org_id=organization.id, name="system", role=Role.ADMIN,
                           clock=self.clock)
-            UserService(self.engine, admin).create_user(admin_username, admin_password or "",
+            UserService(self.uows, admin).create_user(admin_username, admin_password or "",
                                                         Role.ADMIN)
         return organization
 
@@ -100,7 +94,7 @@ class IdentityService:
         folded = str(username or "").strip().casefold()
         now = self.clock().astimezone(dt.UTC)
         with self._uow(write=True) as uow:
-            repo = IdentityRepository(uow.conn)
+            repo = uow.identity
             recent = repo.failures_since(folded, now - FAILURE_WINDOW)
             if len(recent) >= MAX_FAILURES:
                 retry = recent[-MAX_FAILURES] + FAILURE_WINDOW - now
@@ -116,7 +110,7 @@ class IdentityService:
         token = new_secret(TOKEN_PREFIX)
         expires = now + TOKEN_TTL
         with self._uow(write=True) as uow:
-            IdentityRepository(uow.conn).add_token({
+            uow.identity.add_token({
                 "id": new_id(), "org_id": row.org_id, "user_id": row.id,
                 "token_hash": secret_hash(token), "created_at": now, "expires_at": expires})
         return IssuedToken(access_token=token, token_type="bearer", expires_at=expires)
@@ -128,17 +122,11 @@ class IdentityService:
         each, no transaction) and judged here, as `token_principal` and `api_key_row` would."""
         digest = secret_hash(secret)
         now = self.clock().astimezone(dt.UTC)
-        reads = credential_reads(self.engine.dialect)
-        pooled = borrow_autocommit(self.engine)
-        reusable = False
-        try:
-            token = reads.token(pooled, digest) if secret.startswith(TOKEN_PREFIX) else None
+        with self.uows.credentials() as reads:
+            token = reads.token(digest) if secret.startswith(TOKEN_PREFIX) else None
             user = token if token is not None and token.revoked_at is None \
                 and token.expires_at > now and token.active else None
-            key = reads.api_key(pooled, digest) if user is None else None
-            reusable = True
-        finally:
-            return_autocommit(self.engine, pooled, reusable=reusable)
+            key = reads.api_key(digest) if user is None else None
         if user is not None:
             return Actor(org_id=user.org_id, name=user.username, role=Role(user.role),
                          clock=self.clock)
@@ -146,13 +134,13 @@ class IdentityService:
             raise Unauthorized("the bearer token or API key is not valid (expired or revoked?)")
         if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
             with self._uow(write=True) as uow:
-                IdentityRepository(uow.conn).touch_api_key(key.id, now)
+                uow.identity.touch_api_key(key.id, now)
         return Actor(org_id=key.org_id, name=f"api-key:{key.name}", role=Role(key.role),
                      clock=self.clock)
 
     def revoke_token(self, token: str) -> None:
         with self._uow(write=True) as uow:
-            IdentityRepository(uow.conn).revoke_token(secret_hash(token),
+            uow.identity.revoke_token(secret_hash(token),
                                                       self.clock().astimezone(dt.UTC))
 
 
@@ -160,7 +148,7 @@ class UserService(Service):
     """People and API keys of the actor's organization (admin only, except reading oneself)."""
 
     def create_organization(self, name: str) -> Organization:
-        return create_organization(self.engine, name, actor_name=self.actor.name)
+        return create_organization(self.uows, name, actor_name=self.actor.name)
 
     def create_user(self, username: str, password: str, role: Any = Role.VIEWER) -> User:
         self.actor.require(Role.ADMIN, "creating users")
@@ -174,7 +162,7 @@ class UserService(Service):
         now = self.actor.now()
         user_id = new_id()
         with self.writing() as uow:
-            repo = IdentityRepository(uow.conn)
+            repo = uow.identity
             if repo.user_row(name.casefold()) is not None:
                 raise Conflict(f"username {name!r} is taken", username=name)
             repo.add_user({"id": user_id, "org_id": self.actor.org_id, "username": name,
@@ -187,16 +175,16 @@ class UserService(Service):
     def list_users(self) -> list[User]:
         self.actor.require(Role.ADMIN, "listing users")
         with self.reading() as uow:
-            return IdentityRepository(uow.conn).users(self.actor.org_id)
+            return uow.identity.users(self.actor.org_id)
 
     def get_user(self, user_id: str) -> User:
         self.actor.require(Role.ADMIN, "reading users")
         with self.reading() as uow:
-            return self._need_user(IdentityRepository(uow.conn), user_id)
+            return self._need_user(uow.identity, user_id)
 
     def by_username(self, username: str) -> User:
         with self.reading() as uow:
-            row = IdentityRepository(uow.conn).user_row(str(username).strip().casefold())
+            row = uow.identity.user_row(str(username).strip().casefold())
         if row is None or row.org_id != self.actor.org_id:
             raise NotFound("user", username, "username")
         return user_from_row(row)
@@ -213,7 +201,7 @@ class UserService(Service):
         if password is not None:
             values["password_hash"] = hash_password(_password(password))
         with self.writing() as uow:
-            repo = IdentityRepository(uow.conn)
+            repo = uow.identity
             before = self._need_user(repo, user_id)
             demoted = before.role is Role.ADMIN and (new_role not in (None, Role.ADMIN)
                                                     or active is False)
@@ -244,7 +232,7 @@ class UserService(Service):
         key = new_secret(API_KEY_PREFIX)
         key_id = new_id()
         with self.writing() as uow:
-            repo = IdentityRepository(uow.conn)
+            repo = uow.identity
             repo.add_api_key({"id": key_id, "org_id": self.actor.org_id, "name": key_name,
                               "role": key_role.value, "key_hash": secret_hash(key),
                               "key_prefix": key[:12], "created_by": self.actor.name,
@@ -258,12 +246,12 @@ class UserService(Service):
     def list_api_keys(self) -> list[ApiKey]:
         self.actor.require(Role.ADMIN, "listing API keys")
         with self.reading() as uow:
-            return IdentityRepository(uow.conn).api_keys(self.actor.org_id)
+            return uow.identity.api_keys(self.actor.org_id)
 
     def revoke_api_key(self, key_id: str) -> ApiKey:
         self.actor.require(Role.ADMIN, "revoking API keys")
         with self.writing() as uow:
-            repo = IdentityRepository(uow.conn)
+            repo = uow.identity
             key = repo.api_key(self.actor.org_id, str(key_id))
             if key is None:
                 raise NotFound("api_key", key_id)

@@ -62,7 +62,7 @@ class ImportService(Service):
         reason = f"import of {name or _name(source)}"
 
         def body(table: Table, header: HeaderMap, report: ImportReport) -> None:
-            SerialImport(self.engine, self.actor, report, progress, reason).run(
+            SerialImport(self.uows, self.actor, report, progress, reason).run(
                 table, header, defaults)
 
         return self._run("serials", source, body, dry_run, (file_format, sheet, delimiter))
@@ -90,7 +90,7 @@ class ImportService(Service):
                  delimiter: str | None = None,
                  progress: ProgressFn | None = None) -> ImportReport:
         def body(table: Table, header: HeaderMap, report: ImportReport) -> None:
-            rows = check_products(table, header, References(self.engine, self.actor), report,
+            rows = check_products(table, header, References(self.uows, self.actor), report,
                                   progress)
             if report.ok and not report.dry_run:
                 with self.writing() as uow:
@@ -103,7 +103,7 @@ class ImportService(Service):
               reading: tuple[str | None, str | None, str | None],
               progress: ProgressFn | None, stock: bool = False) -> ImportReport:
         def body(table: Table, header: HeaderMap, report: ImportReport) -> None:
-            rows = check_lots(table, header, References(self.engine, self.actor), report,
+            rows = check_lots(table, header, References(self.uows, self.actor), report,
                               progress, stock)
             if report.ok and not report.dry_run:
                 with self.writing() as uow:

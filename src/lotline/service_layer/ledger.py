@@ -10,13 +10,13 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from lotline.adapters.repositories.movements import MovementRepository
 from lotline.domain.errors import Conflict
 from lotline.domain.ids import new_id
 from lotline.domain.ledger import HASHED_FIELDS, movement_hash
 from lotline.domain.model import Movement
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.service_layer.context import Actor
+from lotline.service_layer.ports import MovementRepository
 
 
 class Ledger:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, union_all
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.movements import movement_from_row
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.ledger import GENESIS_HASH, recompute_hash
 from lotline.domain.model import Movement
 from lotline.domain.statuses import Role
@@ -62,7 +63,7 @@ def _streams(uow: UnitOfWork) -> Iterator[tuple[str, int, str]]:
     for table in (t.batches, t.products):
         statement = (select(table.c.id, table.c.chain_seq, table.c.chain_head)
                      .where(table.c.org_id == org).order_by(table.c.id))
-        for row in uow.conn.execute(statement):
+        for row in sql(uow).conn.execute(statement):
             yield row.id, int(row.chain_seq), str(row.chain_head)
     # Movements whose stream has no head row at all (its lot or product row is gone).
     known = union_all(select(t.batches.c.id).where(t.batches.c.org_id == org),
@@ -70,13 +71,13 @@ def _streams(uow: UnitOfWork) -> Iterator[tuple[str, int, str]]:
     orphans = (select(t.movements.c.stream_id).distinct()
                .where(t.movements.c.org_id == org, t.movements.c.stream_id.not_in(
                    select(known.c.id))))
-    for stream_id in uow.conn.execute(orphans).scalars():
+    for stream_id in sql(uow).conn.execute(orphans).scalars():
         yield stream_id, 0, GENESIS_HASH
 
 
 def _stream_movements(uow: UnitOfWork, stream_id: str) -> list[Movement]:
     m = t.movements.c
-    rows = list(uow.conn.execute(select(t.movements).where(
+    rows = list(sql(uow).conn.execute(select(t.movements).where(
         m.org_id == uow.actor.org_id, m.stream_id == stream_id).order_by(m.seq)))
     bulk = [row.id for row in rows if row.serial_id is None]
     numbers = uow.serials.numbers_for_entry(bulk) if bulk else {}
@@ -119,7 +120,7 @@ def _ledger_balances(uow: UnitOfWork) -> dict[tuple[str, str], Decimal]:
                      .where(m.org_id == uow.actor.org_id, m.batch_id.isnot(None),
                             location.isnot(None))
                      .group_by(m.batch_id, location))
-        for batch_id, location_id, quantity in uow.conn.execute(statement):
+        for batch_id, location_id, quantity in sql(uow).conn.execute(statement):
             totals[(batch_id, location_id)] += sign * quantity
     return totals
 
@@ -128,7 +129,7 @@ def _check_balances(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem
     expected = _ledger_balances(uow)
     b = t.lot_balances.c
     stored = {(row.batch_id, row.location_id): row.balance_quantity
-              for row in uow.conn.execute(select(b.batch_id, b.location_id, b.balance_quantity)
+              for row in sql(uow).conn.execute(select(b.batch_id, b.location_id, b.balance_quantity)
                                           .where(b.org_id == uow.actor.org_id))}
     problems = []
     for key in sorted(set(expected) | set(stored)):
@@ -164,7 +165,7 @@ def _check_serials(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem]
         .outerjoin(entry, entry.c.id == s.entry_movement_id)
         .where(s.org_id == uow.actor.org_id))
     problems = []
-    for row in uow.conn.execute(statement):
+    for row in sql(uow).conn.execute(statement):
         report.serials += 1
         status, location = _ledger_state(row)
         if (status, location) != (row.status, row.location_id):
@@ -184,10 +185,10 @@ def _ledger_state(row: Any) -> tuple[str | None, str | None]:
 def _check_counts(uow: UnitOfWork) -> list[LedgerProblem]:
     s, sc = t.serials.c, t.serial_status_counts.c
     org = uow.actor.org_id
-    actual = {(row[0], row[1]): int(row[2]) for row in uow.conn.execute(
+    actual = {(row[0], row[1]): int(row[2]) for row in sql(uow).conn.execute(
         select(s.product_id, s.status, func.count()).where(s.org_id == org)
         .group_by(s.product_id, s.status))}
-    stored = {(row[0], row[1]): int(row[2]) for row in uow.conn.execute(
+    stored = {(row[0], row[1]): int(row[2]) for row in sql(uow).conn.execute(
         select(sc.product_id, sc.status, sc.count).where(sc.org_id == org))}
     return [LedgerProblem("projection", key[0], None,
                           f"product {key[0]} has {actual.get(key, 0)} {key[1]} serials; the "

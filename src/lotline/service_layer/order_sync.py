@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.model import Serial
 from lotline.domain.statuses import SerialStatus
 from lotline.service_layer.allocating import record_allocation
@@ -17,7 +16,7 @@ S = SerialStatus
 
 
 def sync_allocation(uow: UnitOfWork, before: Serial, after: Serial) -> None:
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     current = flows.open_allocation_for_serial(before.id)
     now = uow.actor.now()
     if after.status is S.ALLOCATED and current is None and after.order_id:
@@ -50,7 +49,7 @@ def _record(uow: UnitOfWork, serial: Serial, status: str) -> None:
     record_allocation(uow, order, line, quantity=Decimal(1), batch=lot, serial=serial,
                       location_id=serial.location_id)
     if status != "allocated":
-        flows = FlowRepository(uow.conn, uow.actor.org_id)
+        flows = uow.flows
         created = flows.open_allocation_for_serial(serial.id)
         assert created is not None
         flows.update_allocation(created.id, {"status": status,

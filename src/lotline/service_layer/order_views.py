@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import NotFound
 from lotline.domain.flows import (
     Allocation,
@@ -45,7 +44,7 @@ def order_view(uow: UnitOfWork, order_id: str, *, order: Order | None = None,
     """The order as it stands; a caller that has just written the order or read all of its
     allocations passes them in, and they are not read again."""
     order = order if order is not None else need_order(uow, order_id)
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     allocations = (flows.allocations(order.id, LIVE) if allocations is None
                    else [a for a in allocations if a.status in LIVE])
     by_line: dict[str, list[Allocation]] = defaultdict(list)
@@ -101,7 +100,7 @@ def status_after(order: Order, allocations: list[Allocation]) -> str:
 def pick_list(uow: UnitOfWork, order_id: str) -> list[PickItem]:
     """What is still to pick, ordered by location, with the lot and serials to take."""
     order = need_order(uow, order_id)
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     pending = flows.allocations(order.id, ("allocated",))
     locations = uow.locations.get_many(list({a.location_id for a in pending if a.location_id}))
     lots = uow.batches.get_many(list({a.batch_id for a in pending if a.batch_id}))
@@ -125,7 +124,7 @@ def pick_list(uow: UnitOfWork, order_id: str) -> list[PickItem]:
 
 
 def shipment_view(uow: UnitOfWork, shipment_id: str) -> Shipment:
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     row = flows.shipment_row(str(shipment_id))
     if row is None:
         raise NotFound("shipment", shipment_id)

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
 from lotline.domain.flows import Allocation, OrderView, PickItem, Shipment
 from lotline.domain.ids import new_id
@@ -166,7 +165,7 @@ class OrderService(Service):
         errors.raise_if_any()
         with self.writing() as uow:
             order = _open_order(uow, order_id)
-            flows = FlowRepository(uow.conn, self.actor.org_id)
+            flows = uow.flows
             pending = flows.allocations(order.id, ("allocated", "picked"))
             if not pending:
                 raise Conflict(f"order {order.reference!r} has nothing allocated to ship; "
@@ -183,7 +182,7 @@ class OrderService(Service):
         self.actor.require(Role.MANAGER, "cancelling orders")
         with self.writing() as uow:
             order = _open_order(uow, order_id)
-            flows = FlowRepository(uow.conn, self.actor.org_id)
+            flows = uow.flows
             if flows.allocations(order.id, ("shipped",)):
                 raise Conflict(f"order {order.reference!r} has shipped units; it cannot be "
                                "cancelled (return them instead)", order_id=order.id)
@@ -230,7 +229,7 @@ def _open_order(uow: UnitOfWork, order_id: str) -> Order:
 def _refresh_status(uow: UnitOfWork, order: Order) -> tuple[Order, list[Allocation]]:
     """The order's status from its allocations, written; the order as it is now, and every
     allocation it has."""
-    allocations = FlowRepository(uow.conn, uow.actor.org_id).allocations(order.id)
+    allocations = uow.flows.allocations(order.id)
     status, now = status_after(order, allocations), uow.actor.now()
     uow.orders.update(order.id, {"status": status, "updated_at": now})
     return dataclasses.replace(order, status=status, updated_at=now), allocations
@@ -238,7 +237,7 @@ def _refresh_status(uow: UnitOfWork, order: Order) -> tuple[Order, list[Allocati
 
 def _targets(uow: UnitOfWork, order: Order, lines: Any) -> list[Target]:
     """Explicit lines ({line_id, batch_id?, serial_numbers?, quantity?}) or every open line."""
-    allocated = FlowRepository(uow.conn, uow.actor.org_id).allocated_by_line(order.id)
+    allocated = uow.flows.allocated_by_line(order.id)
     by_id = {line.id: line for line in order.lines}
     if lines is None:
         return [Target(line, line.quantity - allocated.get(line.id, Decimal(0)))

@@ -7,9 +7,10 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 
 from lotline.adapters import tables as t
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Organization, OrgSettings
@@ -17,7 +18,7 @@ from lotline.domain.statuses import LocationKind, Role, SerialScope, parse_enum
 from lotline.domain.values import ErrorCollector, apply_aliases, required_text
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, utc_now
-from lotline.service_layer.unit_of_work import UnitOfWork, forget_timezone
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_LOCATIONS: tuple[tuple[str, LocationKind], ...] = (
     ("RECEIVING", LocationKind.RECEIVING),
@@ -45,7 +46,7 @@ def add_warehouse(uow: UnitOfWork, code: str, name: str, *, is_default: bool) ->
     return warehouse_id
 
 
-def create_organization(engine: Engine, name: str, slug: str | None = None,
+def create_organization(uows: UnitOfWorkFactory, name: str, slug: str | None = None,
                         actor_name: str = "system") -> Organization:
     """A new tenant with its default warehouse `MAIN`."""
     clean_name = required_text(name, "name")
@@ -53,7 +54,7 @@ def create_organization(engine: Engine, name: str, slug: str | None = None,
     organization = Organization(id=new_id(), name=clean_name, slug=clean_slug,
                                 settings=OrgSettings(), created_at=utc_now())
     actor = Actor(org_id=organization.id, name=actor_name, role=Role.ADMIN)
-    with UnitOfWork(engine, actor) as uow:
+    with uows(actor) as uow:
         if uow.organizations.by_slug(clean_slug) is not None:
             raise Conflict(f"organization {clean_slug!r} already exists", slug=clean_slug)
         uow.organizations.add(organization)
@@ -61,18 +62,16 @@ def create_organization(engine: Engine, name: str, slug: str | None = None,
     return organization
 
 
-def get_or_create_organization(engine: Engine, name: str) -> Organization:
+def get_or_create_organization(uows: UnitOfWorkFactory, name: str) -> Organization:
     slug = slugify(name)
-    with UnitOfWork(engine, Actor(org_id="", name="system", role=Role.ADMIN),
-                    write=False) as uow:
+    with uows(Actor(org_id="", name="system", role=Role.ADMIN), write=False) as uow:
         existing = uow.organizations.by_slug(slug)
     if existing is not None:
         return existing
     try:
-        return create_organization(engine, name, slug)
+        return create_organization(uows, name, slug)
     except Conflict:  # created by a concurrent first use
-        with UnitOfWork(engine, Actor(org_id="", name="system", role=Role.ADMIN),
-                        write=False) as uow:
+        with uows(Actor(org_id="", name="system", role=Role.ADMIN), write=False) as uow:
             found = uow.organizations.by_slug(slug)
         if found is None:
             raise
@@ -106,7 +105,7 @@ class SettingsService(Service):
             if after.serial_scope is not before.settings.serial_scope:
                 _rescope_serials(uow, after.serial_scope)
             uow.organizations.save_settings(self.actor.org_id, after)
-            forget_timezone(self.engine, self.actor.org_id)
+            uow.forget_timezone()
             uow.audit.record(actor=self.actor.name, entity="organization",
                              entity_id=self.actor.org_id, action="settings",
                              before=_settings_dict(before.settings), after=_settings_dict(after),
@@ -141,13 +140,13 @@ def _rescope_serials(uow: UnitOfWork, scope: SerialScope) -> None:
     s = t.serials.c
     org = s.org_id == uow.actor.org_id
     if scope is SerialScope.ORGANIZATION:
-        clashes = list(uow.conn.execute(
+        clashes = list(sql(uow).conn.execute(
             select(s.serial_number).where(org).group_by(s.serial_number)
             .having(func.count() > 1).limit(100)).scalars())
         if clashes:
             raise Conflict("serial numbers are used by more than one product, so they cannot "
                            f"be unique per organization: {', '.join(clashes)}",
                            serial_numbers=clashes)
-        uow.conn.execute(update(t.serials).where(org).values(scope_key=""))
+        sql(uow).conn.execute(update(t.serials).where(org).values(scope_key=""))
     else:
-        uow.conn.execute(update(t.serials).where(org).values(scope_key=s.product_id))
+        sql(uow).conn.execute(update(t.serials).where(org).values(scope_key=s.product_id))

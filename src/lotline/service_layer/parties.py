@@ -10,11 +10,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Table, exists, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.catalog import (
-    CustomerRepository,
-    PartyRepository,
-    SupplierRepository,
-)
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Customer, Page, Supplier
@@ -28,6 +24,7 @@ from lotline.domain.values import (
     required_text,
 )
 from lotline.service_layer.base import Service, snapshot
+from lotline.service_layer.ports import CustomerRepository, PartyRepository, SupplierRepository
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "country")
@@ -130,7 +127,7 @@ class _PartyService(Service, ABC, Generic[P]):
         with self.writing() as uow:
             party = self._need(uow, party_id)
             for table, column in self._references():
-                if uow.conn.execute(select(exists().where(column == party_id))).scalar():
+                if sql(uow).conn.execute(select(exists().where(column == party_id))).scalar():
                     raise Conflict(f"{self.entity} {party.name!r} is used by {table.name}; "
                                    f"it cannot be deleted", id=party_id)
             self._repo(uow).delete(party_id)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain import gs1
 from lotline.domain.allocation import block_reason, is_allocatable
 from lotline.domain.errors import Conflict
@@ -19,6 +18,7 @@ from lotline.domain.model import Order, Serial
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import fold_number, to_decimal
 from lotline.service_layer.allocating import record_allocation
+from lotline.service_layer.ports import FlowRepository
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -31,7 +31,7 @@ class Rejection:
 
 def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any], today: dt.date) -> None:
     rejections: list[Rejection] = []
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     for scan in scans:
         reason = _pick_one(uow, flows, order, scan, today)
         if reason is not None:

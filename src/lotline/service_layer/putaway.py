@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.flows import Receipt
 from lotline.domain.model import Location
 from lotline.domain.statuses import MovementKind, SerialStatus
@@ -33,7 +34,7 @@ def put_away(uow: UnitOfWork, receipt: Receipt, receiving: Location, destination
 def _put_away_lots(uow: UnitOfWork, receipt: Receipt, receiving: Location,
                    destination: Location) -> int:
     m = t.movements.c
-    rows = uow.conn.execute(select(m.batch_id, m.product_id, m.kind, m.quantity).where(
+    rows = sql(uow).conn.execute(select(m.batch_id, m.product_id, m.kind, m.quantity).where(
         m.org_id == uow.actor.org_id, m.receipt_id == receipt.id, m.serial_id.is_(None),
         m.batch_id.isnot(None), m.kind.in_([MovementKind.RECEIPT.value,
                                             MovementKind.PUTAWAY.value]),
@@ -79,4 +80,4 @@ def _received_serials(uow: UnitOfWork, receipt_id: str) -> list[str]:
                                     or_(s.id.in_(direct),
                                         and_(s.entry_movement_id.in_(receipt_moves))))
                  .order_by(s.id))
-    return list(uow.conn.execute(statement).scalars())
+    return list(sql(uow).conn.execute(statement).scalars())

@@ -9,14 +9,12 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.assemblies import (
-    InstalledUnit,
-    installed_units,
-    top_assemblies,
-)
-from lotline.adapters.repositories.trace import TraceRepository, bulk_objects
+from lotline.adapters.repositories.assemblies import installed_units, top_assemblies
+from lotline.adapters.repositories.trace import bulk_objects
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.trace import Customer, Delivery
 from lotline.service_layer.base import plain
+from lotline.service_layer.ports import InstalledUnit
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 
@@ -27,10 +25,10 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
     back as it stood when the recall was made, and a lot shipped to 40,000 orders costs a
     recall no 10 MB document. The rest (the lots, stock on hand, allocations not shipped,
     the total shipped) is stored as it was, JSON-ready."""
-    repo = TraceRepository(uow.conn, uow.actor.org_id)
+    repo = uow.trace
     ids = sorted(depths)
     refs = repo.lot_refs(ids)
-    units = installed_units(uow.conn, uow.actor.org_id, ids)
+    units = installed_units(sql(uow).conn, uow.actor.org_id, ids)
     deliveries, customers = repo.delivery_rows(ids, installed=units)
     lots = [{**plain(refs[b]), "depth": depths[b]} for b in ids]
     on_hand = [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
@@ -55,7 +53,7 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
 def _installed(uow: UnitOfWork, refs: dict[str, Any],
                units: list[InstalledUnit]) -> list[dict[str, Any]]:
     """Units of the lots installed in assemblies, and where each outermost assembly is."""
-    tops = top_assemblies(uow.conn, units) if units else {}
+    tops = top_assemblies(sql(uow).conn, units) if units else {}
     return [{"batch_id": unit.batch_id, "batch_number": refs[unit.batch_id].batch_number,
              "serial_number": unit.serial_number,
              "assembly_serial_number": top.serial_number, "assembly_status": top.status,
@@ -109,7 +107,7 @@ def read_report(uow: UnitOfWork, row: Any, deliveries: bool = True) -> dict[str,
     lots = stored["lots"]
     shipped: dict[str, Any] = {}
     if deliveries:
-        found, customers = TraceRepository(uow.conn, uow.actor.org_id).delivery_rows(
+        found, customers = uow.trace.delivery_rows(
             [lot["batch_id"] for lot in lots], as_of=row.created_at)
         shipped = _nest(found, customers, lots)
     return {

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.flows import FlowRepository
-from lotline.adapters.repositories.trace import TraceRepository
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.statuses import HoldKind, Role
@@ -58,15 +57,15 @@ class RecallService(Service):
             held, already = (_hold_all(uow, depths, note) if hold else ([], []))
             for section in (stored, report):
                 section.update(held_lots=held, already_held=already)
-            counter = FlowRepository(uow.conn, self.actor.org_id).next_number("recall")
+            counter = uow.flows.next_number("recall")
             now = self.actor.now()
             row = {"id": new_id(), "org_id": self.actor.org_id,
                    "reference": reference or f"RC-{counter:06d}", "reason": note,
                    "status": "open", "held": bool(hold), "criteria": criteria,
                    "report": stored, "shipped_quantity": report["shipped_quantity"],
                    "notes": [], "created_at": now, "updated_at": now, "closed_at": None}
-            uow.conn.execute(insert(t.recalls).values(row))
-            uow.conn.execute(insert(t.recall_lots), [
+            sql(uow).conn.execute(insert(t.recalls).values(row))
+            sql(uow).conn.execute(insert(t.recall_lots), [
                 {"recall_id": row["id"], "batch_id": b, "org_id": self.actor.org_id,
                  "depth": d} for b, d in depths.items()])
             return _to_view(SimpleNamespace(**row), Decimal(0), report)
@@ -88,7 +87,7 @@ class RecallService(Service):
                 statement = statement.where(r.id < cursor)
             if limit is not None:
                 statement = statement.limit(limit)
-            ids = list(uow.conn.execute(statement.order_by(r.id.desc())).scalars())
+            ids = list(sql(uow).conn.execute(statement.order_by(r.id.desc())).scalars())
             return [_view(uow, i, deliveries=False) for i in ids]
 
     def add_note(self, recall_id: str, text: str) -> RecallView:
@@ -148,7 +147,7 @@ def _named_lots(uow: UnitOfWork, criteria: dict[str, Any]) -> list[str]:
         if criteria["received_to"]:
             statement = statement.where(b.purchase_date <= dt.date.fromisoformat(
                 criteria["received_to"]))
-        named.extend(uow.conn.execute(statement.order_by(b.id)).scalars())
+        named.extend(sql(uow).conn.execute(statement.order_by(b.id)).scalars())
     if not named:
         raise ValidationError.single("supplier_id", "no lot of this supplier was received in "
                                      "that date range", criteria["supplier_id"])
@@ -159,7 +158,7 @@ def _affected(uow: UnitOfWork, named: list[str]) -> dict[str, int]:
     """The named lots (depth 0) and every lot made from them (depth = transformations)."""
     depths = dict.fromkeys(named, 0)
     frontier = list(named)
-    edges = TraceRepository(uow.conn, uow.actor.org_id).descendant_edges(named)
+    edges = uow.trace.descendant_edges(named)
     children: dict[str, set[str]] = defaultdict(set)
     for edge in edges:
         if edge.input_batch_id and edge.output_batch_id:
@@ -198,32 +197,32 @@ def note_recovery(uow: UnitOfWork, batch_id: str | None, serial_id: str | None,
     if batch_id is None:
         return
     r, rl = t.recalls.c, t.recall_lots.c
-    open_recalls = list(uow.conn.execute(select(r.id).join(
+    open_recalls = list(sql(uow).conn.execute(select(r.id).join(
         t.recall_lots, rl.recall_id == r.id).where(
         r.org_id == uow.actor.org_id, r.status == "open", rl.batch_id == batch_id)).scalars())
     if open_recalls and movement_id is not None:
         # The ledger buffers its rows until commit; the recovery references the return's row.
         uow.ledger.flush()
     for recall_id in open_recalls:
-        uow.conn.execute(insert(t.recall_recoveries).values(
+        sql(uow).conn.execute(insert(t.recall_recoveries).values(
             id=new_id(), org_id=uow.actor.org_id, recall_id=recall_id, batch_id=batch_id,
             serial_id=serial_id, quantity=quantity, movement_id=movement_id,
             recorded_at=uow.actor.now()))
 
 
 def _update(uow: UnitOfWork, recall_id: str, **values: Any) -> None:
-    uow.conn.execute(update(t.recalls).where(t.recalls.c.id == recall_id)
+    sql(uow).conn.execute(update(t.recalls).where(t.recalls.c.id == recall_id)
                      .values(updated_at=uow.actor.now(), **values))
 
 
 def _view(uow: UnitOfWork, recall_id: str, *, deliveries: bool = True) -> RecallView:
     r = t.recalls.c
-    row = uow.conn.execute(select(t.recalls).where(r.org_id == uow.actor.org_id,
+    row = sql(uow).conn.execute(select(t.recalls).where(r.org_id == uow.actor.org_id,
                                                    r.id == str(recall_id))).first()
     if row is None:
         raise NotFound("recall", recall_id)
     rr = t.recall_recoveries.c
-    recovered = uow.conn.execute(select(rr.quantity).where(rr.recall_id == row.id)).scalars()
+    recovered = sql(uow).conn.execute(select(rr.quantity).where(rr.recall_id == row.id)).scalars()
     return _to_view(row, sum(recovered, Decimal(0)), read_report(uow, row, deliveries))
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.flows import Receipt, ReceiptLine, weighted_cost
 from lotline.domain.lots import LotRecord
@@ -24,8 +23,8 @@ from lotline.domain.values import (
     to_decimal,
     whole_units,
 )
-from lotline.service_layer.batches import BatchService
-from lotline.service_layer.registration import SerialRegistration, clean_serial_numbers
+from lotline.service_layer.batches import insert_lot
+from lotline.service_layer.registration import clean_serial_numbers, insert_serials
 from lotline.service_layer.serial_rules import note_first_arrival
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
@@ -139,7 +138,7 @@ def _lot_for(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, product: Prod
     """The existing lot (same product, supplier and folded number) or a new one."""
     number = entry.batch_number
     if product.tracking is Tracking.NONE:
-        counter = FlowRepository(uow.conn, uow.actor.org_id).next_number("cost_layer")
+        counter = uow.flows.next_number("cost_layer")
         number = f"R-{counter:06d}"
     if number is None:
         return None
@@ -161,8 +160,7 @@ def _lot_for(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, product: Prod
     if product.tracking is Tracking.NONE:
         values["internal_batch_number"] = number
     # Created empty: the receipt below brings its units in.
-    lot = BatchService(uow.engine, uow.actor).insert_lot(uow, product, {**values,
-                                                                        "quantity": Decimal(0)})
+    lot = insert_lot(uow, product, {**values, "quantity": Decimal(0)})
     return uow.batches.get(lot.id)
 
 
@@ -188,7 +186,7 @@ def _receive_serials(uow: UnitOfWork, receipt: Receipt, line: ReceiptLine, produ
         lot = uow.batches.get(lot.id)
     cost = line.unit_cost if lot is None else None
     if fresh:
-        SerialRegistration(uow.engine, uow.actor)._insert(
+        insert_serials(
             uow, fresh, product, lot, SerialStatus.RECEIVED, receiving, None, None, cost,
             receipt_id=receipt.id)
     if announced:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.ids import new_id
@@ -32,7 +31,7 @@ from lotline.service_layer.base import (
 from lotline.service_layer.corrections import reverse_receipt
 from lotline.service_layer.putaway import put_away
 from lotline.service_layer.receipt_lots import LotEntry, parse_lot_entries, receive_entry
-from lotline.service_layer.registration import SerialRegistration, clean_serial_numbers
+from lotline.service_layer.registration import clean_serial_numbers, insert_serials
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
@@ -40,7 +39,7 @@ LINE_FIELDS = ("product_id", "expected_quantity", "unit_cost", "expected_serials
 
 
 def need_receipt(uow: UnitOfWork, receipt_id: str) -> Receipt:
-    receipt = FlowRepository(uow.conn, uow.actor.org_id).receipt(str(receipt_id))
+    receipt = uow.flows.receipt(str(receipt_id))
     if receipt is None:
         raise NotFound("receipt", receipt_id, "receipt_id")
     return receipt
@@ -86,7 +85,7 @@ class ReceiptService(Service):
         errors.raise_if_any()
         assert clean_reference is not None and parsed is not None
         with self.writing() as uow:
-            flows = FlowRepository(uow.conn, self.actor.org_id)
+            flows = uow.flows
             need_supplier(uow, supplier_id)
             warehouse = (need_warehouse(uow, warehouse_id) if warehouse_id
                          else uow.warehouses.default())
@@ -122,13 +121,12 @@ class ReceiptService(Service):
                           rows: list[dict[str, Any]], products: list[Product]) -> None:
         """Announced serials become EXPECTED serials linked to their line, in the receipt's
         own transaction (a duplicate number leaves no receipt behind)."""
-        registration = SerialRegistration(self.engine, self.actor)
         for line, row, product in zip(parsed, rows, products, strict=True):
             if not line["expected_serials"]:
                 continue
-            created = registration._insert(uow, line["expected_serials"], product, None,
-                                           SerialStatus.EXPECTED, None, None, None, None)
-            FlowRepository(uow.conn, self.actor.org_id).link_expected(row["id"], created.ids)
+            created = insert_serials(uow, line["expected_serials"], product, None,
+                                     SerialStatus.EXPECTED, None, None, None, None)
+            uow.flows.link_expected(row["id"], created.ids)
 
     def get(self, receipt_id: str) -> Receipt:
         with self.reading() as uow:
@@ -136,7 +134,7 @@ class ReceiptService(Service):
 
     def by_reference(self, reference: str) -> Receipt:
         with self.reading() as uow:
-            row = FlowRepository(uow.conn, self.actor.org_id).receipt_by_reference(
+            row = uow.flows.receipt_by_reference(
                 reference.strip())
             if row is None:
                 raise NotFound("receipt", reference, "reference")
@@ -200,7 +198,7 @@ class ReceiptService(Service):
     def _receive_line(self, uow: UnitOfWork, receipt: Receipt, line: ReceiptLine,
                       entries: list[LotEntry], reason: str | None, index: int) -> None:
         product = need_product(uow, line.product_id)
-        flows = FlowRepository(uow.conn, self.actor.org_id)
+        flows = uow.flows
         expected = flows.expected_serial_ids(line.id)
         for entry in entries:
             receive_entry(uow, receipt, line, product, entry, expected, f"lines.{index}")
@@ -214,7 +212,7 @@ class ReceiptService(Service):
         receipt = need_receipt(uow, receipt_id)
         done = all(line.received_quantity >= line.expected_quantity or line.reason
                    for line in receipt.lines)
-        FlowRepository(uow.conn, self.actor.org_id).update_receipt(receipt_id, {
+        uow.flows.update_receipt(receipt_id, {
             "status": "received" if done else "partially_received",
             "updated_at": self.actor.now()})
 
@@ -242,5 +240,5 @@ class ReceiptService(Service):
              limit: int = 50, cursor: str | None = None) -> Page[Receipt]:
         """Receipts, oldest first; optionally one supplier's or those in one status."""
         with self.reading() as uow:
-            return FlowRepository(uow.conn, self.actor.org_id).receipt_page(
+            return uow.flows.receipt_page(
                 supplier_id, status, limit, cursor)

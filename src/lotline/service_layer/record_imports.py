@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.flows import FlowRepository
 from lotline.adapters.tabular import Table
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import HeaderMap, ImportReport
@@ -18,7 +17,8 @@ from lotline.domain.lots import parse_batch_fields
 from lotline.domain.model import Product
 from lotline.domain.statuses import Tracking
 from lotline.domain.values import fold_number
-from lotline.service_layer.batches import BatchService
+from lotline.service_layer.batch_views import audit_batch
+from lotline.service_layer.batches import insert_lot
 from lotline.service_layer.catalog import parse_product_fields
 from lotline.service_layer.exchange_refs import References
 from lotline.service_layer.serial_import import ProgressFn
@@ -192,14 +192,13 @@ def check_lots(table: Table, header: HeaderMap, refs: References, report: Import
 
 
 def write_lots(uow: UnitOfWork, rows: list[tuple[Product, dict[str, Any]]]) -> int:
-    batches = BatchService(uow.engine, uow.actor)
     movements = 0
     for product, values in rows:
         if values.get("batch_number") is None:
-            counter = FlowRepository(uow.conn, uow.actor.org_id).next_number("cost_layer")
+            counter = uow.flows.next_number("cost_layer")
             values = {**values, "batch_number": f"R-{counter:06d}",
                       "internal_batch_number": f"R-{counter:06d}"}
-        record = batches.insert_lot(uow, product, {**values, "product_id": product.id})
-        batches._audit(uow, record.id, "import", None, values)
+        record = insert_lot(uow, product, {**values, "product_id": product.id})
+        audit_batch(uow, record.id, "import", None, values)
         movements += record.entry_transaction_ref is not None
     return movements

@@ -13,7 +13,7 @@ from typing import Any, overload
 
 from sqlalchemy.exc import IntegrityError
 
-from lotline.adapters.repositories.serials import NewSerials
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import DuplicateSerial, FieldError, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
@@ -34,6 +34,7 @@ from lotline.domain.values import (
     optional_decimal,
 )
 from lotline.service_layer.base import Service, need_location, need_product
+from lotline.service_layer.ports import NewSerials
 from lotline.service_layer.serial_rules import note_first_arrival
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
@@ -131,7 +132,7 @@ class SerialRegistration(Service):
         with self.writing() as uow:
             batch, product = _lot_and_product(uow, batch_id, product_id, target)
             location = self._location(uow, target, location_id, warehouse_id)
-            new = self._insert(uow, numbers, product, batch, target, location,
+            new = insert_serials(uow, numbers, product, batch, target, location,
                                bought, warranty, cost)
         return RegisteredSerials(new)
 
@@ -147,39 +148,6 @@ class SerialRegistration(Service):
             return location
         code = "RECEIVING" if target is SerialStatus.RECEIVED else "STOCK"
         return default_location(uow, code, warehouse_id)
-
-    def _insert(self, uow: UnitOfWork, numbers: list[str], product: Product,
-                batch: LotRecord | None, target: SerialStatus, location: Location | None,
-                bought: dt.date | None, warranty: dt.date | None,
-                cost: Decimal | None, receipt_id: str | None = None,
-                movement_kind: MovementKind | None = None,
-                transformation_id: str | None = None) -> NewSerials:
-        if batch is not None:
-            uow.batches.add_serials_to_cap(batch, len(numbers))
-        scope_key = "" if uow.settings().serial_scope is SerialScope.ORGANIZATION else product.id
-        movement_id = new_id()
-        new = NewSerials(
-            ids=[new_id() for _ in numbers], numbers=numbers, product_id=product.id,
-            batch_id=batch.id if batch else None, scope_key=scope_key, status=target,
-            location_id=location.id if location else None,
-            warehouse_id=location.warehouse_id if location else None, purchase_date=bought,
-            warranty_expiry=warranty, unit_cost=cost, entry_movement_id=movement_id,
-            created_at=self.actor.now())
-        _insert_or_report_duplicates(uow, new)
-        single = len(numbers) == 1
-        uow.ledger.record(
-            movement_kind or (MovementKind.RECEIPT if location else MovementKind.STATUS_CHANGE),
-            product_id=product.id, batch_id=new.batch_id,
-            serial_id=new.ids[0] if single else None, quantity=Decimal(len(numbers)),
-            to_location_id=new.location_id, to_status=target,
-            unit_cost=cost if cost is not None else (batch.unit_cost if batch else None),
-            serial_numbers=() if single else numbers, movement_id=movement_id,
-            receipt_id=receipt_id, transformation_id=transformation_id)
-        uow.serials.bump_count(product.id, target, len(numbers))
-        if batch is not None and location is not None:
-            uow.batches.add_balance(batch.id, location.id, Decimal(len(numbers)), received=True)
-            note_first_arrival(uow, batch, movement_id, location.id)
-        return new
 
 
 def _lot_and_product(uow: UnitOfWork, batch_id: str | None, product_id: str | None,
@@ -205,7 +173,7 @@ def _lot_and_product(uow: UnitOfWork, batch_id: str | None, product_id: str | No
 
 def _insert_or_report_duplicates(uow: UnitOfWork, new: NewSerials) -> None:
     """Insert under a savepoint; on a uniqueness violation name every number already taken."""
-    savepoint = uow.conn.begin_nested()
+    savepoint = sql(uow).conn.begin_nested()
     try:
         uow.serials.insert_new(new)
     except Exception as error:
@@ -223,3 +191,39 @@ def _is_unique_violation(error: Exception) -> bool:
     if isinstance(error, IntegrityError):
         return True
     return getattr(error, "sqlstate", None) == "23505"
+
+
+def insert_serials(uow: UnitOfWork, numbers: list[str], product: Product,
+                   batch: LotRecord | None, target: SerialStatus, location: Location | None,
+                   bought: dt.date | None, warranty: dt.date | None,
+                   cost: Decimal | None, receipt_id: str | None = None,
+                   movement_kind: MovementKind | None = None,
+                   transformation_id: str | None = None) -> NewSerials:
+    """Serials inserted, counted, on the ledger and on their lot's balance (shared by
+    registration, receiving and transformations)."""
+    if batch is not None:
+        uow.batches.add_serials_to_cap(batch, len(numbers))
+    scope_key = "" if uow.settings().serial_scope is SerialScope.ORGANIZATION else product.id
+    movement_id = new_id()
+    new = NewSerials(
+        ids=[new_id() for _ in numbers], numbers=numbers, product_id=product.id,
+        batch_id=batch.id if batch else None, scope_key=scope_key, status=target,
+        location_id=location.id if location else None,
+        warehouse_id=location.warehouse_id if location else None, purchase_date=bought,
+        warranty_expiry=warranty, unit_cost=cost, entry_movement_id=movement_id,
+        created_at=uow.actor.now())
+    _insert_or_report_duplicates(uow, new)
+    single = len(numbers) == 1
+    uow.ledger.record(
+        movement_kind or (MovementKind.RECEIPT if location else MovementKind.STATUS_CHANGE),
+        product_id=product.id, batch_id=new.batch_id,
+        serial_id=new.ids[0] if single else None, quantity=Decimal(len(numbers)),
+        to_location_id=new.location_id, to_status=target,
+        unit_cost=cost if cost is not None else (batch.unit_cost if batch else None),
+        serial_numbers=() if single else numbers, movement_id=movement_id,
+        receipt_id=receipt_id, transformation_id=transformation_id)
+    uow.serials.bump_count(product.id, target, len(numbers))
+    if batch is not None and location is not None:
+        uow.batches.add_balance(batch.id, location.id, Decimal(len(numbers)), received=True)
+        note_first_arrival(uow, batch, movement_id, location.id)
+    return new

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import normalize
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -33,7 +34,7 @@ def lots_on_hand(uow: UnitOfWork, *, serials: bool = True) -> list[dict[str, Any
     if not serials:
         statement = statement.where(p.tracking.not_in(SERIAL_TRACKING))
     lots: dict[str, dict[str, Any]] = {}
-    for row in uow.conn.execute(statement):
+    for row in sql(uow).conn.execute(statement):
         lot = lots.setdefault(row.id, {
             "batch_id": row.id, "product_id": row.product_id, "product_sku": row.sku,
             "product_name": row.name, "tracking": row.tracking,
@@ -55,7 +56,7 @@ def serial_values(uow: UnitOfWork) -> list[tuple[str, Decimal, Decimal]]:
                  .where(s.org_id == uow.actor.org_id, s.location_id.isnot(None))
                  .group_by(s.product_id))
     result = []
-    for product_id, count, value in uow.conn.execute(statement):
+    for product_id, count, value in sql(uow).conn.execute(statement):
         result.append((product_id, Decimal(count), _amount(uow, value)))
     return result
 
@@ -64,7 +65,7 @@ def _amount(uow: UnitOfWork, value: Any) -> Decimal:
     """A summed Amount column (scaled integers on SQLite when the type is lost)."""
     if value is None:
         return Decimal(0)
-    if uow.conn.dialect.name == "sqlite" and not isinstance(value, Decimal):
+    if sql(uow).conn.dialect.name == "sqlite" and not isinstance(value, Decimal):
         return normalize(Decimal(int(value)).scaleb(-6))
     return normalize(Decimal(value))
 
@@ -78,7 +79,7 @@ def supplier_figures(uow: UnitOfWork) -> list[dict[str, Any]]:
              .where(b.org_id == org, b.supplier_id.isnot(None), b.deleted_at.is_(None))
              .group_by(b.supplier_id))
     figures: dict[str, dict[str, Any]] = defaultdict(dict)
-    for supplier_id, lots, received, remaining in uow.conn.execute(stock):
+    for supplier_id, lots, received, remaining in sql(uow).conn.execute(stock):
         figures[supplier_id].update(lots=int(lots), received=received or Decimal(0),
                                     remaining=remaining or Decimal(0))
     for kind_filter, name in ((m.kind == MovementKind.RETURN.value, "returned"),
@@ -87,9 +88,9 @@ def supplier_figures(uow: UnitOfWork) -> list[dict[str, Any]]:
                                                                        b.id == m.batch_id)
                      .where(m.org_id == org, b.supplier_id.isnot(None), kind_filter)
                      .group_by(b.supplier_id))
-        for supplier_id, quantity in uow.conn.execute(statement):
+        for supplier_id, quantity in sql(uow).conn.execute(statement):
             figures[supplier_id][name] = quantity or Decimal(0)
-    names = {row[0]: row[1] for row in uow.conn.execute(
+    names = {row[0]: row[1] for row in sql(uow).conn.execute(
         select(sup.id, sup.name).where(sup.org_id == org))}
     return [_supplier_row(supplier_id, names.get(supplier_id), values)
             for supplier_id, values in sorted(figures.items(),

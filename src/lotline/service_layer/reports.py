@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.movements import movement_from_row
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
 from lotline.domain.values import normalize, optional_date, optional_int
@@ -85,12 +86,12 @@ class ReportService(Service):
                          .order_by(p.sku, s.status, loc.code.nulls_first()))
             rows = [{"product_sku": sku, "product_name": name, "status": status,
                      "location": code, "count": int(count)}
-                    for sku, name, status, code, count in uow.conn.execute(statement)]
+                    for sku, name, status, code, count in sql(uow).conn.execute(statement)]
         return Report("serial-inventory", ("product_sku", "product_name", "status", "location",
                                            "count"), rows)
 
     def serial_history(self, serial_number: str, product_id: str | None = None) -> Report:
-        serials = SerialService(self.engine, self.actor)
+        serials = SerialService(self.uows, self.actor)
         serial = serials.lookup(serial_number, product_id)
         rows = [_movement_row(m) for m in serials.history(serial.id)]
         return Report("serial-history", MOVEMENT_COLUMNS, rows,

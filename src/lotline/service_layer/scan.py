@@ -110,7 +110,7 @@ class ScanService(Service):
                 source: str) -> ScanResult:
         batch = None
         if found.batch is not None:
-            batch = BatchViews(self.engine, self.actor).views(uow, [found.batch])[0]
+            batch = BatchViews(self.uows, self.actor).views(uow, [found.batch])[0]
             _lot_warnings(data, batch, found)
         if found.serial is not None and found.serial.hold is not None:
             found.warn("serial_on_hold", f"serial {found.serial.serial_number!r} is on "

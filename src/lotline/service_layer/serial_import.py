@@ -17,16 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from types import TracebackType
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
-
-from lotline.adapters.db import WRITE_OPTION
-from lotline.adapters.repositories.batches import BatchRepository
-from lotline.adapters.repositories.movements import MovementRepository
-from lotline.adapters.repositories.serials import SerialRepository
-from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.tabular import Table
 from lotline.domain.errors import Conflict, NotFound
 from lotline.domain.exchange import MAX_REPORTED_ERRORS, HeaderMap, ImportReport
@@ -34,8 +25,9 @@ from lotline.domain.lots import LotRecord
 from lotline.domain.statuses import MovementKind
 from lotline.service_layer.context import Actor
 from lotline.service_layer.exchange_refs import References
-from lotline.service_layer.ledger import Ledger
+from lotline.service_layer.ports import SerialStaging
 from lotline.service_layer.serial_rows import Group, SerialDefaults, SerialRowChecker, Tally
+from lotline.service_layer.unit_of_work import StagedImport, UnitOfWork, UnitOfWorkFactory
 
 CHUNK = 20_000
 ProgressFn = Callable[[str, int, int], None]
@@ -49,57 +41,10 @@ class _Duplicates(Exception):
     """The final INSERT met a number that is already registered."""
 
 
-class ImportWriter:
-    """The final transaction, on the import's own connection (its TEMP table with it): the
-    repositories and the ledger a registration uses, committed together or not at all."""
-
-    def __init__(self, conn: Connection, actor: Actor) -> None:
-        self.conn = conn
-        self.actor = actor
-
-    def __enter__(self) -> ImportWriter:
-        self.conn.execution_options(**{WRITE_OPTION: True})
-        self.conn.begin()
-        org_id = self.actor.org_id
-        self.batches = BatchRepository(self.conn, org_id)
-        self.serials = SerialRepository(self.conn, org_id)
-        self.ledger = Ledger(MovementRepository(self.conn, org_id), self.actor)
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        try:
-            if exc is None:
-                self.ledger.flush()
-                self.conn.commit()
-            else:
-                self.conn.rollback()
-        except IntegrityError as error:
-            self.conn.rollback()
-            raise Conflict("the import conflicts with data written at the same time; nothing "
-                           "was written, retry it") from error
-        finally:
-            self.conn.execution_options(**{WRITE_OPTION: False})
-
-    def first_arrival(self, lot: LotRecord, movement_id: str, location_id: str,
-                      timezone: str) -> None:
-        """As a registration does (serial_rules.note_first_arrival): a serial lot's first
-        unit sets its entry movement, and its receipt time unless it had a purchase date."""
-        if lot.entry_transaction_ref is not None:
-            return
-        now = self.actor.now()
-        values: dict[str, object] = {"entry_transaction_ref": movement_id,
-                                     "location_id": location_id, "updated_at": now}
-        if lot.received_at == lot.created_at:
-            values["received_at"] = now
-            values["purchase_date"] = self.actor.today(timezone)
-        self.batches.update(lot.id, values)
-
-
 class SerialImport:
-    def __init__(self, engine: Engine, actor: Actor, report: ImportReport,
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor, report: ImportReport,
                  progress: ProgressFn | None = None, reason: str | None = None) -> None:
-        self.engine = engine
+        self.uows = uows
         self.actor = actor
         self.report = report
         self.progress = progress or _no_progress
@@ -107,12 +52,16 @@ class SerialImport:
         self.timezone = "UTC"
 
     def run(self, table: Table, header: HeaderMap, defaults: SerialDefaults) -> ImportReport:
-        conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
-        staging = SerialStaging(conn, self.actor.org_id)
+        with self.uows.staged_import(self.actor) as session:
+            return self._run(session, table, header, defaults)
+
+    def _run(self, session: StagedImport, table: Table, header: HeaderMap,
+             defaults: SerialDefaults) -> ImportReport:
+        staging = session.staging
         try:
             staging.create()
-            checker = SerialRowChecker(References(self.engine, self.actor), header,
-                                       self.report, defaults, conn.dialect.name == "sqlite")
+            checker = SerialRowChecker(References(self.uows, self.actor), header,
+                                       self.report, defaults, session.sqlite)
             self.timezone = checker.timezone
             self._stage(table, checker, staging)
             self._check_caps(checker.tally)
@@ -120,13 +69,12 @@ class SerialImport:
                 self._report_duplicates(staging)
                 return self.report
             try:
-                self._commit(conn, staging, checker.tally)
+                self._commit(session, checker.tally)
             except _Duplicates:
                 self._report_duplicates(staging)
             return self.report
         finally:
             staging.drop()
-            conn.close()
 
     def _stage(self, table: Table, checker: SerialRowChecker, staging: SerialStaging) -> None:
         chunk: list[tuple[object, ...]] = []
@@ -163,22 +111,20 @@ class SerialImport:
             self.report.add(row, "serial_number", number, "already registered")
         self.report.errors.sort(key=lambda e: e.row)
 
-    def _commit(self, conn: Connection, staging: SerialStaging, tally: Tally) -> None:
+    def _commit(self, session: StagedImport, tally: Tally) -> None:
+        staging = session.staging
         groups = tally.groups
         if len(groups) > 4:
             staging.index("group_no")
         self.progress("writing", 0, len(groups) + 1)
-        with ImportWriter(conn, self.actor) as uow:
+        with session.writing() as uow:
             lots = {batch_id: _locked_lot(uow, batch_id) for batch_id in tally.per_batch}
             for batch_id, count in tally.per_batch.items():
                 uow.batches.add_serials_to_cap(lots[batch_id], count)
             try:
                 staging.insert_into_serials(self.actor.now())
-            except Exception as error:
-                if isinstance(error, IntegrityError) or \
-                        getattr(error, "sqlstate", None) == "23505":
-                    raise _Duplicates from error
-                raise
+            except Conflict as error:  # a number registered meanwhile
+                raise _Duplicates from error
             arrived: set[str] = set()
             for done, group in enumerate(groups, start=1):
                 self._record(uow, staging, group, lots, arrived)
@@ -188,7 +134,7 @@ class SerialImport:
         self.report.movements = len(groups)
         self.progress("writing", len(groups) + 1, len(groups) + 1)
 
-    def _record(self, uow: ImportWriter, staging: SerialStaging, group: Group,
+    def _record(self, uow: UnitOfWork, staging: SerialStaging, group: Group,
                 lots: dict[str, LotRecord], arrived: set[str]) -> None:
         single = group.count == 1
         numbers = staging.group_numbers(group.number)
@@ -210,11 +156,26 @@ class SerialImport:
             uow.batches.add_balance(lot.id, location, Decimal(group.count), received=True)
             if lot.id not in arrived:
                 arrived.add(lot.id)
-                uow.first_arrival(lot, group.movement_id, location, self.timezone)
+                _first_arrival(uow, lot, group.movement_id, location, self.timezone)
 
 
-def _locked_lot(uow: ImportWriter, batch_id: str) -> LotRecord:
+def _locked_lot(uow: UnitOfWork, batch_id: str) -> LotRecord:
     lot = uow.batches.get(batch_id, for_update=True)
     if lot is None:
         raise NotFound("batch", batch_id, "batch_number")
     return lot
+
+
+def _first_arrival(uow: UnitOfWork, lot: LotRecord, movement_id: str, location_id: str,
+                   timezone: str) -> None:
+    """As a registration does (serial_rules.note_first_arrival): a serial lot's first unit
+    sets its entry movement, and its receipt time unless it had a purchase date."""
+    if lot.entry_transaction_ref is not None:
+        return
+    now = uow.actor.now()
+    values: dict[str, object] = {"entry_transaction_ref": movement_id,
+                                 "location_id": location_id, "updated_at": now}
+    if lot.received_at == lot.created_at:
+        values["received_at"] = now
+        values["purchase_date"] = uow.actor.today(timezone)
+    uow.batches.update(lot.id, values)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.common import upsert_add
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import ValidationError
 from lotline.domain.model import Product
 from lotline.domain.serial_numbers import check_pattern, render_serial
@@ -30,8 +31,8 @@ def counter_name(product_id: str) -> str:
 def reserve(uow: UnitOfWork, name: str, count: int) -> int:
     """Advance a counter by `count`; the first value of the reserved block."""
     keys = {"org_id": uow.actor.org_id, "name": name}
-    upsert_add(uow.conn, t.counters, keys, {"value": count})
-    value = uow.conn.execute(select(t.counters.c.value).where(
+    upsert_add(sql(uow).conn, t.counters, keys, {"value": count})
+    value = sql(uow).conn.execute(select(t.counters.c.value).where(
         t.counters.c.org_id == keys["org_id"], t.counters.c.name == name)).scalar_one()
     return int(value) - count + 1
 
@@ -60,7 +61,7 @@ class SerialNumberService(Service):
         if product_id is None:
             raise ValidationError.single("batch_id", "name an existing lot or a product")
         numbers = self.next_serials(product_id, count, pattern=pattern)
-        return SerialRegistration(self.engine, self.actor).register(
+        return SerialRegistration(self.uows, self.actor).register(
             numbers, batch_id=batch_id, product_id=product_id, **options)
 
     def _fresh(self, uow: UnitOfWork, product: Product, template: str,

@@ -26,14 +26,14 @@ def need_serial(uow: UnitOfWork, serial_id: str, field: str = "serial_id") -> Se
 class SerialService(Service):
     def register(self, serial_number: str, *, batch_id: str | None = None,
                  product_id: str | None = None, **options: Any) -> Serial:
-        registration = SerialRegistration(self.engine, self.actor)
+        registration = SerialRegistration(self.uows, self.actor)
         created = registration.register([serial_number], batch_id=batch_id,
                                         product_id=product_id, **options)
         return self.get(created[0].id)
 
     def register_many(self, serial_numbers: Any, *, batch_id: str | None = None,
                       product_id: str | None = None, **options: Any) -> RegisteredSerials:
-        registration = SerialRegistration(self.engine, self.actor)
+        registration = SerialRegistration(self.uows, self.actor)
         return registration.register(serial_numbers, batch_id=batch_id, product_id=product_id,
                                      **options)
 
@@ -49,7 +49,7 @@ class SerialService(Service):
         number is used by several products (product uniqueness scope) and none is named."""
         number = clean_number(serial_number, "serial_number")
         # A hot path (every scan): one statement, its own snapshot, so no transaction.
-        with UnitOfWork(self.engine, self.actor, write=False, autocommit=True) as uow:
+        with self.uows(self.actor, write=False, autocommit=True) as uow:
             matches = uow.serial_reads.by_number(number, product_id)
         if len(matches) > 1:
             raise Ambiguous(f"serial number {number!r}",
@@ -84,9 +84,7 @@ class SerialService(Service):
             serial = uow.serials.get(str(serial_id))
             if serial is None:
                 raise NotFound("serial", serial_id)
-            entry = uow.conn.execute(
-                uow.serials.select().with_only_columns(uow.serials.table.c.entry_movement_id)
-                .where(uow.serials.table.c.id == serial.id)).scalar()
+            entry = uow.serials.entry_movement_id(serial.id)
             rows = uow.movements.for_serial(serial.id, entry)
         return [movement_from_row(row) for row in rows]
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.adapters.repositories.assemblies import components_within
-from lotline.adapters.repositories.flows import FlowRepository
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.allocation import block_reason
 from lotline.domain.errors import Conflict, LotBlocked, ValidationError
 from lotline.domain.flows import Allocation
@@ -20,6 +20,7 @@ from lotline.domain.model import Customer, Order
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import ErrorCollector, to_decimal
 from lotline.service_layer.order_views import cost_of, status_after
+from lotline.service_layer.ports import FlowRepository
 from lotline.service_layer.recalls import note_recovery
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -64,7 +65,7 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
                      ) -> tuple[Order, list[Allocation]]:
     """Ship the allocations as one shipment; the order as it is now and all of its
     allocations. `lots`: lots already read in this unit of work, by id."""
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     lots = {} if lots is None else lots
     allocations = [_at_current_cost(uow, flows, a, lots) for a in allocations]
     shipment_id, now = new_id(), uow.actor.now()
@@ -121,7 +122,7 @@ def _address_of(customer: Customer) -> dict[str, Any]:
 
 def release_allocations(uow: UnitOfWork, order: Order, allocations: list[Allocation],
                         today: dt.date, reason: str) -> None:
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     for allocation in allocations:
         if allocation.serial_id:
             serial = uow.serials.get(allocation.serial_id, for_update=True)
@@ -162,7 +163,7 @@ def return_units(uow: UnitOfWork, order: Order, lines: list[dict[str, Any]], rea
                  warehouse_id: str | None, today: dt.date) -> None:
     """Serials SHIPPED -> RETURNED into RETURNS; lot quantities back into their own lot."""
     returns = default_location(uow, "RETURNS", warehouse_id)
-    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    flows = uow.flows
     shipped = flows.allocations(order.id, ("shipped",))
     for index, line in enumerate(lines):
         if "serial_number" in line:
@@ -185,7 +186,7 @@ def _return_serial(uow: UnitOfWork, flows: FlowRepository, order: Order,
     returned = apply_change(uow, serial, Change(SerialStatus.RETURNED,
                                                 location_id=location_id, reason=reason), today)
     note_recovery(uow, returned.batch_id, returned.id, Decimal(1), None)
-    for component_id, component_batch_id in components_within(uow.conn, uow.actor.org_id,
+    for component_id, component_batch_id in components_within(sql(uow).conn, uow.actor.org_id,
                                                               returned.id):
         # Units of a recalled lot come back inside the assembly they were installed in.
         note_recovery(uow, component_batch_id, component_id, Decimal(1), None)

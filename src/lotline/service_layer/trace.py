@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.trace import TraceRepository
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Ambiguous, LotlineError, NotFound, ValidationError
 from lotline.domain.trace import BackwardNode, ForwardNode, UnitTrace
 from lotline.service_layer.base import Service
@@ -50,9 +50,9 @@ class TraceService(Service):
 
     def serial(self, serial_number: str, product_id: str | None = None) -> UnitTrace:
         """Backward from one unit (exact number; ambiguous numbers need the product)."""
-        serial = SerialService(self.engine, self.actor).lookup(serial_number, product_id)
+        serial = SerialService(self.uows, self.actor).lookup(serial_number, product_id)
         with self.reading() as uow:
-            repo = TraceRepository(uow.conn, self.actor.org_id)
+            repo = uow.trace
             parents, components = _assembly(uow, serial.id, serial.parent_serial_id)
             made_by = _made_by_serial(uow, serial.id)
             receipts = repo.receipts(serial_ids=[serial.id]).get(serial.id, [])
@@ -69,7 +69,7 @@ class TraceService(Service):
         """Trace what a barcode (or a typed serial or lot number) names."""
         if direction not in DIRECTIONS:
             raise ValidationError.single("direction", "must be backward or forward", direction)
-        scan = ScanService(self.engine, self.actor).parse(data)
+        scan = ScanService(self.uows, self.actor).parse(data)
         unit, lot_id = scan.serial_record, scan.batch.id if scan.batch else None
         if unit is not None:
             lot_id = unit.batch_id
@@ -105,33 +105,33 @@ def _assembly(uow: UnitOfWork, serial_id: str, parent_id: str | None
             break
         parents.append(parent.serial_number)
         parent_id = parent.parent_serial_id
-    components = list(uow.conn.execute(select(t.serials.c.serial_number).where(
+    components = list(sql(uow).conn.execute(select(t.serials.c.serial_number).where(
         t.serials.c.org_id == uow.actor.org_id,
         t.serials.c.parent_serial_id == serial_id)).scalars())
     return parents, sorted(components)
 
 
 def _made_by_serial(uow: UnitOfWork, serial_id: str) -> list[Any]:
-    ids = list(uow.conn.execute(select(t.genealogy.c.transformation_id).distinct().where(
+    ids = list(sql(uow).conn.execute(select(t.genealogy.c.transformation_id).distinct().where(
         t.genealogy.c.org_id == uow.actor.org_id,
         t.genealogy.c.output_serial_id == serial_id)).scalars())
-    return list(TraceRepository(uow.conn, uow.actor.org_id).transformations(ids).values())
+    return list(uow.trace.transformations(ids).values())
 
 
 def _unit_inputs(uow: UnitOfWork, serial_id: str) -> tuple[list[BackwardNode], list[str]]:
     """What the transformations that made a lotless unit consumed: input lots (each traced
     back) and input units."""
     g = t.genealogy.c
-    edges = list(uow.conn.execute(select(g.input_batch_id, g.input_serial_id).where(
+    edges = list(sql(uow).conn.execute(select(g.input_batch_id, g.input_serial_id).where(
         g.org_id == uow.actor.org_id, g.output_serial_id == serial_id)))
     lots = sorted({batch_id for batch_id, _ in edges if batch_id})
     units = [serial for _, serial in edges if serial]
-    numbers = TraceRepository(uow.conn, uow.actor.org_id).serial_numbers(units)
+    numbers = uow.trace.serial_numbers(units)
     return [_backward_tree(uow, batch_id) for batch_id in lots], sorted(numbers.values())
 
 
 def _backward_tree(uow: UnitOfWork, root: str) -> BackwardNode:
-    repo = TraceRepository(uow.conn, uow.actor.org_id)
+    repo = uow.trace
     edges = repo.ancestor_edges([root])
     inputs_of: dict[str, list[Any]] = defaultdict(list)
     for edge in edges:
@@ -157,7 +157,7 @@ def _backward_tree(uow: UnitOfWork, root: str) -> BackwardNode:
 
 
 def forward_tree(uow: UnitOfWork, root: str) -> ForwardNode:
-    repo = TraceRepository(uow.conn, uow.actor.org_id)
+    repo = uow.trace
     edges = repo.descendant_edges([root])
     outputs_of: dict[str, list[Any]] = defaultdict(list)
     for edge in edges:

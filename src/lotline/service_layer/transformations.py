@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.flows import FlowRepository
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, InsufficientStock, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
@@ -30,8 +30,8 @@ from lotline.domain.values import (
     whole_units,
 )
 from lotline.service_layer.base import Service, need_location, need_product
-from lotline.service_layer.batches import BatchService, need_batch
-from lotline.service_layer.registration import SerialRegistration, clean_serial_numbers
+from lotline.service_layer.batches import insert_lot, need_batch
+from lotline.service_layer.registration import clean_serial_numbers, insert_serials
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.serials import need_serial
 from lotline.service_layer.transformation_model import Consumed, Made, Transformation
@@ -58,11 +58,11 @@ class TransformationService(Service):
         with self.writing() as uow:
             location = (need_location(uow, location_id) if location_id
                         else default_location(uow, "STOCK"))
-            flows = FlowRepository(uow.conn, self.actor.org_id)
+            flows = uow.flows
             ref = clean_number(reference, "reference") if reference else \
                 f"TR-{flows.next_number('transformation'):06d}"
             transformation_id, now = new_id(), self.actor.now()
-            uow.conn.execute(insert(t.transformations).values(
+            sql(uow).conn.execute(insert(t.transformations).values(
                 id=transformation_id, org_id=self.actor.org_id, reference=ref, kind=kind,
                 occurred_at=now, notes=note, location_id=location.id, created_at=now))
             consumed = [self._consume(uow, item, location, transformation_id, f"inputs.{i}")
@@ -143,7 +143,7 @@ class TransformationService(Service):
         cost = output["unit_cost"] if output["unit_cost"] is not None else default_cost
         lot: LotRecord | None = None
         if output["batch_number"] is not None:
-            lot = BatchService(self.engine, self.actor).insert_lot(uow, product, {
+            lot = insert_lot(uow, product, {
                 "product_id": product.id, "batch_number": output["batch_number"],
                 "manufacturing_date": output["manufacturing_date"] or self.today(uow),
                 "expiry_date": output["expiry_date"], "unit_cost": cost,
@@ -152,7 +152,7 @@ class TransformationService(Service):
             if lot is not None:
                 uow.batches.set_quantity_at_least(lot.id, output["quantity"])
                 lot = need_batch(uow, lot.id)
-            new = SerialRegistration(self.engine, self.actor)._insert(
+            new = insert_serials(
                 uow, output["serial_numbers"], product, lot, SerialStatus.IN_STOCK, location,
                 None, None, cost if lot is None else None, movement_kind=MovementKind.PRODUCE,
                 transformation_id=transformation_id)
@@ -217,4 +217,4 @@ def _link(uow: UnitOfWork, transformation_id: str, consumed: list[Consumed],
              "output_product_id": m.product_id,
              "output_quantity": Decimal(1) if serial_id else m.quantity}
             for c in consumed for m in made for serial_id in _output_units(m)]
-    uow.conn.execute(insert(t.genealogy), rows)
+    sql(uow).conn.execute(insert(t.genealogy), rows)

@@ -1,156 +1,64 @@
-"""One unit of work (one database transaction) per use case."""
+"""The unit of work as a port: one transaction per use case, and the repositories it touches.
+
+Use cases are written against `UnitOfWork` and receive a `UnitOfWorkFactory`; the SQLAlchemy
+implementation lives in `lotline.adapters.unit_of_work`, an in-memory one in the unit tests."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Protocol
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import PoolProxiedConnection
-
-from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
-from lotline.adapters.repositories.audit import AuditRepository
-from lotline.adapters.repositories.batches import BatchRepository
-from lotline.adapters.repositories.catalog import (
-    CustomerRepository,
-    ProductRepository,
-    SupplierRepository,
-)
-from lotline.adapters.repositories.movements import MovementRepository
-from lotline.adapters.repositories.orders import OrderRepository
-from lotline.adapters.repositories.organizations import OrganizationRepository
-from lotline.adapters.repositories.serials import SerialReads, SerialRepository
-from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
-from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
+from lotline.service_layer.ports import (
+    AuditRepository,
+    BatchRepository,
+    CredentialLookup,
+    CustomerRepository,
+    FlowRepository,
+    IdentityRepository,
+    LocationRepository,
+    MovementRepository,
+    OrderRepository,
+    OrganizationRepository,
+    ProductRepository,
+    SerialReads,
+    SerialRepository,
+    SerialStaging,
+    SupplierRepository,
+    TraceRepository,
+    WarehouseRepository,
+)
 
-R = TypeVar("R")
 
-
-TIMEZONE_TTL = 5.0
-_TIMEZONES: dict[tuple[int, str], tuple[float, str]] = {}
-
-
-def forget_timezone(engine: Engine, org_id: str) -> None:
-    """After a settings change: this process reads the time zone afresh."""
-    _TIMEZONES.pop((id(engine), org_id), None)
-
-
-class UnitOfWork:
-    """`with UnitOfWork(engine, actor) as uow:` — commits when the block ends normally (after the
-    ledger's pending rows and chain heads are written), rolls back on any exception.
+class UnitOfWork(ABC):
+    """`with uows(actor) as uow:` — commits when the block ends normally (after the ledger's
+    pending rows and chain heads are written), rolls back on any exception. `write=False` is
+    a read-only block; `autocommit=True` (reads only) a block of one point read.
 
     Repositories and the ledger are built on first use, so a block pays only for what it
-    touches. `autocommit=True` (reads only) is for a block of one read statement through
-    `serial_reads`, which is its own snapshot: no transaction, and a DBAPI connection borrowed
-    without a SQLAlchemy Connection around it (for a point read, the wrapper, BEGIN and
-    ROLLBACK would cost more than the read). Core repositories still work in such a block, in a
-    read transaction on a connection of their own.
-    """
+    touches."""
 
-    def __init__(self, engine: Engine, actor: Actor, *, write: bool = True,
-                 autocommit: bool = False) -> None:
-        if write and autocommit:
-            raise ValueError("an autocommit unit of work is for reads only")
-        self.engine = engine
-        self.actor = actor
-        self.write = write
-        self.autocommit = autocommit
-        self._settings: OrgSettings | None = None
-        self._conn: Connection | None = None
-        self._pooled: PoolProxiedConnection | None = None
-        self._built: dict[object, Any] = {}  # repositories, by class
-        self._ledger: Ledger | None = None
+    actor: Actor
+    write: bool
+    _ledger: Ledger | None = None
 
-    def __enter__(self) -> UnitOfWork:
-        self._built = {}  # a unit of work entered again starts afresh
-        self._ledger = None
-        if self.autocommit:
-            self._pooled = borrow_autocommit(self.engine)
-        else:
-            self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
-            self._conn.begin()
-        return self
+    @abstractmethod
+    def __enter__(self) -> UnitOfWork: ...
 
-    @property
-    def conn(self) -> Connection:
-        conn = self._conn
-        if conn is None:
-            if self._pooled is None:
-                raise RuntimeError("the unit of work is used outside its `with` block")
-            conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
-            self._conn = conn
-        return conn
+    @abstractmethod
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None: ...
 
-    def _repository(self, kind: Callable[[Connection, str], R]) -> R:
-        repository: R | None = self._built.get(kind)
-        if repository is None:
-            repository = self._built[kind] = kind(self.conn, self.actor.org_id)
-        return repository
+    @abstractmethod
+    def commit(self) -> None:
+        """Write the ledger's pending rows and commit what the block did so far."""
 
-    @property
-    def organizations(self) -> OrganizationRepository:
-        repository: OrganizationRepository | None = self._built.get(OrganizationRepository)
-        if repository is None:
-            repository = self._built[OrganizationRepository] = OrganizationRepository(self.conn)
-        return repository
-
-    @property
-    def products(self) -> ProductRepository:
-        return self._repository(ProductRepository)
-
-    @property
-    def suppliers(self) -> SupplierRepository:
-        return self._repository(SupplierRepository)
-
-    @property
-    def customers(self) -> CustomerRepository:
-        return self._repository(CustomerRepository)
-
-    @property
-    def warehouses(self) -> WarehouseRepository:
-        return self._repository(WarehouseRepository)
-
-    @property
-    def locations(self) -> LocationRepository:
-        return self._repository(LocationRepository)
-
-    @property
-    def batches(self) -> BatchRepository:
-        return self._repository(BatchRepository)
-
-    @property
-    def serials(self) -> SerialRepository:
-        return self._repository(SerialRepository)
-
-    @property
-    def orders(self) -> OrderRepository:
-        return self._repository(OrderRepository)
-
-    @property
-    def movements(self) -> MovementRepository:
-        return self._repository(MovementRepository)
-
-    @property
-    def audit(self) -> AuditRepository:
-        return self._repository(AuditRepository)
-
-    @property
-    def serial_reads(self) -> SerialReads:
-        """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
-        reads: SerialReads | None = self._built.get(SerialReads)
-        if reads is None:
-            pooled = self._pooled if self.autocommit else self.conn.connection
-            if pooled is None:
-                raise RuntimeError("the unit of work is used outside its `with` block")
-            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id)
-            self._built[SerialReads] = reads
-        return reads
+    @abstractmethod
+    def rollback(self) -> None: ...
 
     @property
     def ledger(self) -> Ledger:
@@ -158,60 +66,104 @@ class UnitOfWork:
             self._ledger = Ledger(self.movements, self.actor)
         return self._ledger
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        if self.autocommit:
-            self._end_autocommit(reusable=exc is None)
-            return
-        conn = self.conn
-        try:
-            if exc is None and self.write:
-                if self._ledger is not None:  # nothing to write if the block never used it
-                    self._ledger.flush()
-                conn.commit()
-            else:
-                conn.rollback()
-        except IntegrityError as error:
-            conn.rollback()
-            raise _conflict(error) from error
-        finally:
-            conn.close()
-            self._conn = None
-        if isinstance(exc, IntegrityError):
-            raise _conflict(exc) from exc
+    @property
+    @abstractmethod
+    def organizations(self) -> OrganizationRepository: ...
 
-    def _end_autocommit(self, *, reusable: bool) -> None:
-        conn, pooled = self._conn, self._pooled
-        self._conn = self._pooled = None
-        try:
-            if conn is not None:  # Core repositories were used: end their read transaction
-                conn.rollback()
-                conn.close()
-        finally:
-            if pooled is not None:
-                return_autocommit(self.engine, pooled, reusable=reusable)
+    @property
+    @abstractmethod
+    def products(self) -> ProductRepository: ...
 
-    def settings(self) -> OrgSettings:
-        if self._settings is None:
-            self._settings = self.organizations.settings(self.actor.org_id)
-            _TIMEZONES[(id(self.engine), self.actor.org_id)] = (
-                time.monotonic() + TIMEZONE_TTL, self._settings.timezone)
-        return self._settings
+    @property
+    @abstractmethod
+    def suppliers(self) -> SupplierRepository: ...
 
+    @property
+    @abstractmethod
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    @abstractmethod
+    def warehouses(self) -> WarehouseRepository: ...
+
+    @property
+    @abstractmethod
+    def locations(self) -> LocationRepository: ...
+
+    @property
+    @abstractmethod
+    def batches(self) -> BatchRepository: ...
+
+    @property
+    @abstractmethod
+    def serials(self) -> SerialRepository: ...
+
+    @property
+    @abstractmethod
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    @abstractmethod
+    def movements(self) -> MovementRepository: ...
+
+    @property
+    @abstractmethod
+    def audit(self) -> AuditRepository: ...
+
+    @property
+    @abstractmethod
+    def flows(self) -> FlowRepository: ...
+
+    @property
+    @abstractmethod
+    def trace(self) -> TraceRepository: ...
+
+    @property
+    @abstractmethod
+    def identity(self) -> IdentityRepository: ...
+
+    @property
+    @abstractmethod
+    def serial_reads(self) -> SerialReads:
+        """Point reads of serials (in the block's transaction, if any)."""
+
+    @abstractmethod
+    def settings(self) -> OrgSettings: ...
+
+    @abstractmethod
     def timezone(self) -> str:
-        """The organization's time zone, for "today": read at most every TIMEZONE_TTL seconds
-        per process (every unit of work asks; it almost never changes, and a few seconds'
-        delay in another process is harmless — unlike the serial scope, read fresh)."""
-        if self._settings is not None:
-            return self._settings.timezone
-        cached = _TIMEZONES.get((id(self.engine), self.actor.org_id))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        return self.settings().timezone
+        """The organization's time zone, for "today" (may be cached for a few seconds)."""
+
+    @abstractmethod
+    def forget_timezone(self) -> None:
+        """After a settings change: this process reads the time zone afresh."""
 
 
-def _conflict(error: IntegrityError) -> Conflict:
-    # Services check uniqueness first; this is the race two writers can still lose.
-    detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
-    return Conflict(f"the change conflicts with data written at the same time ({detail}); "
-                    f"nothing was written, retry the request")
+class StagedImport(Protocol):
+    @property
+    def staging(self) -> SerialStaging: ...
+
+    @property
+    def sqlite(self) -> bool:
+        """The row checker's limits follow the database."""
+        ...
+
+    def writing(self) -> UnitOfWork:
+        """The unit of work that writes the staged rows (on the staging's connection)."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """What services receive instead of an engine: a new unit of work per use case."""
+
+    def __call__(self, actor: Actor, *, write: bool = True,
+                 autocommit: bool = False) -> UnitOfWork: ...
+
+    def staged_import(self, actor: Actor) -> AbstractContextManager[StagedImport]:
+        """A bulk import's session: rows staged apart, then written by `writing()`."""
+        ...
+
+    def credentials(self) -> AbstractContextManager[CredentialLookup]:
+        """The credential check of every request: a token's or an API key's row by its hash,
+        each one statement in no transaction."""
+        ...

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Location, Page, Warehouse
@@ -183,7 +184,7 @@ def _check_location_unused(uow: UnitOfWork, location: Location, *,
         exists().where(t.batches.c.location_id == location.id),
     )
     for check in checks:
-        if uow.conn.execute(select(check)).scalar():
+        if sql(uow).conn.execute(select(check)).scalar():
             raise Conflict(f"location {location.code!r} holds or held stock; it cannot be "
                            f"deleted", location_id=location.id)
     if not standard_allowed and location.code in STANDARD_CODES:

@@ -10,6 +10,7 @@ import pytest
 from api_kit import API, FIXED_NOW, PASSWORD, Api, assert_problem, bearer, login
 from fastapi.testclient import TestClient
 
+from lotline.bootstrap import identity_service
 from lotline.domain.errors import Unauthorized
 from lotline.service_layer.identity import IdentityService
 
@@ -19,7 +20,7 @@ def answers(client: TestClient, token: str) -> int:
 
 
 def identity_at(api: Api, moment: dt.datetime) -> IdentityService:
-    return IdentityService(api.app.state.engine, lambda: moment)
+    return identity_service(api.app.state.engine, lambda: moment)
 
 
 def test_a_token_works_until_it_expires(api: Api) -> None:

@@ -16,18 +16,9 @@ from sqlalchemy import Connection, literal, select
 
 from lotline.adapters import tables as t
 from lotline.domain.statuses import MovementKind, SerialStatus
+from lotline.service_layer.ports import InstalledUnit
 
 MAX_DEPTH = 64  # assemblies are acyclic by construction; the walk is bounded anyway
-
-
-@dataclass(frozen=True, slots=True)
-class InstalledUnit:
-    """A component of a lot and the chain of units it sits in (innermost first)."""
-
-    batch_id: str
-    component_id: str
-    serial_number: str
-    assembly_ids: tuple[str, ...]
 
 
 @dataclass(slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -15,6 +14,7 @@ from lotline.adapters import tables as t
 from lotline.adapters.types import UTCDateTime
 from lotline.domain.identity import ApiKey, User
 from lotline.domain.statuses import Role
+from lotline.service_layer.ports import KeyPrincipal, TokenPrincipal
 
 
 def user_from_row(row: Row[Any]) -> User:
@@ -125,26 +125,6 @@ class IdentityRepository:
 
 
 # --- the credential check of every API request ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPrincipal:
-    org_id: str
-    username: str
-    role: str
-    active: bool
-    expires_at: dt.datetime
-    revoked_at: dt.datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class KeyPrincipal:
-    id: str
-    org_id: str
-    name: str
-    role: str
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
 
 
 class CredentialReads:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -27,6 +26,7 @@ from lotline.adapters.search_index import index_serials_after, last_serial_rowid
 from lotline.adapters.types import sqlite_timestamp, to_scaled
 from lotline.domain.model import Hold, Page, Serial
 from lotline.domain.statuses import HoldKind, SerialStatus
+from lotline.service_layer.ports import NewSerials
 
 SERIAL_COLUMNS = (
     "id", "org_id", "product_id", "batch_id", "scope_key", "serial_number", "status",
@@ -42,25 +42,6 @@ READ_COLUMNS = (
     "hold_since", "parent_serial_id", "created_at", "updated_at",
 )
 _STATUSES = {status.value: status for status in SerialStatus}
-
-
-@dataclass(frozen=True, slots=True)
-class NewSerials:
-    """Everything the serials of one registration share, plus their ids and numbers."""
-
-    ids: Sequence[str]
-    numbers: Sequence[str]
-    product_id: str
-    batch_id: str | None
-    scope_key: str
-    status: SerialStatus
-    location_id: str | None
-    warehouse_id: str | None
-    purchase_date: dt.date | None
-    warranty_expiry: dt.date | None
-    unit_cost: Decimal | None
-    entry_movement_id: str
-    created_at: dt.datetime
 
 
 # Below this many matches a search starts from the trigram index (see _few_matches).
@@ -207,6 +188,16 @@ class SerialRepository(ScopedRepository[Serial]):
         return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
 
     # --- state changes and the per-status counts ------------------------------------------
+
+    def count_in_batch(self, batch_id: str) -> int:
+        return self.count(self.table.c.batch_id == batch_id)
+
+    def entry_movement_id(self, serial_id: str) -> str | None:
+        """The bulk registration a unit came in with (its own movements name it)."""
+        entry: str | None = self.conn.execute(
+            self.select().with_only_columns(self.table.c.entry_movement_id)
+            .where(self.table.c.id == serial_id)).scalar()
+        return entry
 
     def set_state(self, serial_id: str, values: dict[str, Any]) -> None:
         statement = (update(self.table).where(self.scoped(), self.table.c.id == serial_id)

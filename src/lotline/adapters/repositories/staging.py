@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from lotline.adapters.search_index import index_serials_after, last_serial_rowid
 from lotline.adapters.types import sqlite_timestamp
+from lotline.domain.errors import Conflict
 
 STAGE = "lotline_import_serials"
 COLUMNS = ("row_no", "id", "serial_number", "product_id", "batch_id", "scope_key", "status",
@@ -117,7 +119,13 @@ class SerialStaging:
         sql = (f"INSERT INTO serials (org_id, {columns}, created_at, updated_at) "
                f"SELECT :org, {columns}, :stamp, :stamp FROM {STAGE}")
         before = last_serial_rowid(self.conn)
-        inserted = self.conn.execute(text(sql), {"org": self.org_id, "stamp": stamp}).rowcount
+        try:
+            inserted = self.conn.execute(text(sql), {"org": self.org_id,
+                                                     "stamp": stamp}).rowcount
+        except Exception as error:
+            if isinstance(error, IntegrityError) or getattr(error, "sqlstate", None) == "23505":
+                raise Conflict("a staged serial number is already registered") from error
+            raise
         index_serials_after(self.conn, before)
         return int(inserted)
 

@@ -15,13 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Select, String, and_, func, literal, or_, select, type_coerce
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.assemblies import (
-    InstalledUnit,
-    carried_deliveries,
-    installed_units,
-)
+from lotline.adapters.repositories.assemblies import carried_deliveries, installed_units
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
+from lotline.service_layer.ports import InstalledUnit
 
 MAX_DEPTH = 64  # guards the recursion even though genealogy is acyclic by construction
 SEPARATOR = "\x1f"  # ASCII unit separator: never inside a serial number

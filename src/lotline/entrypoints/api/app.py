@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import ensure_current
+from lotline.bootstrap import identity_service
 from lotline.config import load_config
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
@@ -28,7 +29,6 @@ from lotline.entrypoints.api.routing import SegmentRouter
 from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
 from lotline.service_layer.context import Clock, utc_now
-from lotline.service_layer.identity import IdentityService
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """Lot (batch) and serial-number traceability.
@@ -47,7 +47,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
                   default_response_class=LotlineJSONResponse)
     app.state.engine = engine
-    app.state.identity = IdentityService(engine, clock)
+    app.state.identity = identity_service(engine, clock)
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     app.include_router(health.router)

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import ensure_current
+from lotline.bootstrap import identity_service
 from lotline.config import load_config
 from lotline.domain.identity import ApiKey, NewApiKey, User
 from lotline.domain.model import Organization
@@ -27,7 +28,6 @@ from lotline.entrypoints.cli.output import (
     table,
 )
 from lotline.entrypoints.cli.state import cli_state, services
-from lotline.service_layer.identity import IdentityService
 
 orgs_app = typer.Typer(help="Organizations (tenants), each created with its first admin.",
                        no_args_is_help=True)
@@ -79,7 +79,7 @@ def create_org(
     engine = make_engine(load_config(state.database_url).database_url)
     try:
         ensure_current(engine)
-        organization = IdentityService(engine).create_organization(
+        organization = identity_service(engine).create_organization(
             name, admin_username=admin, admin_password=secret)
     finally:
         engine.dispose()

@@ -1,0 +1,323 @@
+"""The SQLAlchemy unit of work: one database transaction per use case (the port is
+`lotline.service_layer.unit_of_work.UnitOfWork`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import PoolProxiedConnection
+
+from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
+from lotline.adapters.repositories.audit import AuditRepository
+from lotline.adapters.repositories.batches import BatchRepository
+from lotline.adapters.repositories.catalog import (
+    CustomerRepository,
+    ProductRepository,
+    SupplierRepository,
+)
+from lotline.adapters.repositories.flows import FlowRepository
+from lotline.adapters.repositories.identity import (
+    CredentialReads,
+    IdentityRepository,
+    credential_reads,
+)
+from lotline.adapters.repositories.movements import MovementRepository
+from lotline.adapters.repositories.orders import OrderRepository
+from lotline.adapters.repositories.organizations import OrganizationRepository
+from lotline.adapters.repositories.serials import SerialReads, SerialRepository
+from lotline.adapters.repositories.staging import SerialStaging
+from lotline.adapters.repositories.trace import TraceRepository
+from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
+from lotline.domain.errors import Conflict
+from lotline.domain.model import OrgSettings
+from lotline.service_layer.context import Actor
+from lotline.service_layer.ports import KeyPrincipal, TokenPrincipal
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+R = TypeVar("R")
+
+
+TIMEZONE_TTL = 5.0
+_TIMEZONES: dict[tuple[int, str], tuple[float, str]] = {}
+
+
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    """`with SqlAlchemyUnitOfWork(engine, actor) as uow:` — commits when the block ends
+    normally (after the ledger's pending rows and chain heads are written), rolls back on any
+    exception.
+
+    Repositories and the ledger are built on first use, so a block pays only for what it
+    touches. `autocommit=True` (reads only) is for a block of one read statement through
+    `serial_reads`, which is its own snapshot: no transaction, and a DBAPI connection borrowed
+    without a SQLAlchemy Connection around it (for a point read, the wrapper, BEGIN and
+    ROLLBACK would cost more than the read). Core repositories still work in such a block, in a
+    read transaction on a connection of their own.
+    """
+
+    def __init__(self, engine: Engine, actor: Actor, *, write: bool = True,
+                 autocommit: bool = False, connection: Connection | None = None) -> None:
+        if write and autocommit:
+            raise ValueError("an autocommit unit of work is for reads only")
+        self.engine = engine
+        # A connection lent by the caller (a staged import's, with its TEMP table) is used
+        # for the block's transaction and left open afterwards.
+        self._lent = connection
+        self.actor = actor
+        self.write = write
+        self.autocommit = autocommit
+        self._settings: OrgSettings | None = None
+        self._conn: Connection | None = None
+        self._pooled: PoolProxiedConnection | None = None
+        self._built: dict[object, Any] = {}  # repositories, by class
+        self._ledger = None
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        self._built = {}  # a unit of work entered again starts afresh
+        self._ledger = None
+        if self.autocommit:
+            self._pooled = borrow_autocommit(self.engine)
+        elif self._lent is not None:
+            self._conn = self._lent.execution_options(**{WRITE_OPTION: self.write})
+            self._conn.begin()
+        else:
+            self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
+            self._conn.begin()
+        return self
+
+    @property
+    def conn(self) -> Connection:
+        conn = self._conn
+        if conn is None:
+            if self._pooled is None:
+                raise RuntimeError("the unit of work is used outside its `with` block")
+            conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+            self._conn = conn
+        return conn
+
+    def _repository(self, kind: Callable[[Connection, str], R]) -> R:
+        repository: R | None = self._built.get(kind)
+        if repository is None:
+            repository = self._built[kind] = kind(self.conn, self.actor.org_id)
+        return repository
+
+    @property
+    def organizations(self) -> OrganizationRepository:
+        repository: OrganizationRepository | None = self._built.get(OrganizationRepository)
+        if repository is None:
+            repository = self._built[OrganizationRepository] = OrganizationRepository(self.conn)
+        return repository
+
+    @property
+    def products(self) -> ProductRepository:
+        return self._repository(ProductRepository)
+
+    @property
+    def suppliers(self) -> SupplierRepository:
+        return self._repository(SupplierRepository)
+
+    @property
+    def customers(self) -> CustomerRepository:
+        return self._repository(CustomerRepository)
+
+    @property
+    def warehouses(self) -> WarehouseRepository:
+        return self._repository(WarehouseRepository)
+
+    @property
+    def locations(self) -> LocationRepository:
+        return self._repository(LocationRepository)
+
+    @property
+    def batches(self) -> BatchRepository:
+        return self._repository(BatchRepository)
+
+    @property
+    def serials(self) -> SerialRepository:
+        return self._repository(SerialRepository)
+
+    @property
+    def orders(self) -> OrderRepository:
+        return self._repository(OrderRepository)
+
+    @property
+    def movements(self) -> MovementRepository:
+        return self._repository(MovementRepository)
+
+    @property
+    def audit(self) -> AuditRepository:
+        return self._repository(AuditRepository)
+
+    @property
+    def serial_reads(self) -> SerialReads:
+        """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
+        reads: SerialReads | None = self._built.get(SerialReads)
+        if reads is None:
+            pooled = self._pooled if self.autocommit else self.conn.connection
+            if pooled is None:
+                raise RuntimeError("the unit of work is used outside its `with` block")
+            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id)
+            self._built[SerialReads] = reads
+        return reads
+
+    @property
+    def flows(self) -> FlowRepository:
+        return self._repository(FlowRepository)
+
+    @property
+    def trace(self) -> TraceRepository:
+        return self._repository(TraceRepository)
+
+    @property
+    def identity(self) -> IdentityRepository:
+        repository: IdentityRepository | None = self._built.get(IdentityRepository)
+        if repository is None:
+            repository = self._built[IdentityRepository] = IdentityRepository(self.conn)
+        return repository
+
+    def commit(self) -> None:
+        if self._ledger is not None:
+            self._ledger.flush()
+            self._ledger = None
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        self._ledger = None
+        self.conn.rollback()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if self.autocommit:
+            self._end_autocommit(reusable=exc is None)
+            return
+        conn = self.conn
+        try:
+            if exc is None and self.write:
+                if self._ledger is not None:  # nothing to write if the block never used it
+                    self._ledger.flush()
+                conn.commit()
+            else:
+                conn.rollback()
+        except IntegrityError as error:
+            conn.rollback()
+            raise _conflict(error) from error
+        finally:
+            if self._lent is None:
+                conn.close()
+            else:
+                conn.execution_options(**{WRITE_OPTION: False})
+            self._conn = None
+        if isinstance(exc, IntegrityError):
+            raise _conflict(exc) from exc
+
+    def _end_autocommit(self, *, reusable: bool) -> None:
+        conn, pooled = self._conn, self._pooled
+        self._conn = self._pooled = None
+        try:
+            if conn is not None:  # Core repositories were used: end their read transaction
+                conn.rollback()
+                conn.close()
+        finally:
+            if pooled is not None:
+                return_autocommit(self.engine, pooled, reusable=reusable)
+
+    def settings(self) -> OrgSettings:
+        if self._settings is None:
+            self._settings = self.organizations.settings(self.actor.org_id)
+            _TIMEZONES[(id(self.engine), self.actor.org_id)] = (
+                time.monotonic() + TIMEZONE_TTL, self._settings.timezone)
+        return self._settings
+
+    def timezone(self) -> str:
+        """The organization's time zone, for "today": read at most every TIMEZONE_TTL seconds
+        per process (every unit of work asks; it almost never changes, and a few seconds'
+        delay in another process is harmless — unlike the serial scope, read fresh)."""
+        if self._settings is not None:
+            return self._settings.timezone
+        cached = _TIMEZONES.get((id(self.engine), self.actor.org_id))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return self.settings().timezone
+
+    def forget_timezone(self) -> None:
+        _TIMEZONES.pop((id(self.engine), self.actor.org_id), None)
+
+
+def _conflict(error: IntegrityError) -> Conflict:
+    # Services check uniqueness first; this is the race two writers can still lose.
+    detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
+    return Conflict(f"the change conflicts with data written at the same time ({detail}); "
+                    f"nothing was written, retry the request")
+
+
+class SqlAlchemyUnitOfWorks:
+    """The unit-of-work factory bootstrap hands to the services: one engine, a new
+    `SqlAlchemyUnitOfWork` per call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, actor: Actor, *, write: bool = True,
+                 autocommit: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, actor, write=write, autocommit=autocommit)
+
+    @contextmanager
+    def staged_import(self, actor: Actor) -> Iterator[SqlAlchemyStagedImport]:
+        conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+        try:
+            yield SqlAlchemyStagedImport(self.engine, conn, actor)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def credentials(self) -> Iterator[CredentialLookup]:
+        """Credential rows read straight on a borrowed DBAPI connection, in no transaction."""
+        pooled = borrow_autocommit(self.engine)
+        reusable = False
+        try:
+            yield CredentialLookup(credential_reads(self.engine.dialect), pooled)
+            reusable = True
+        finally:
+            return_autocommit(self.engine, pooled, reusable=reusable)
+
+
+class SqlAlchemyStagedImport:
+    """An import's own connection: its TEMP staging table, staged into by short read-only
+    transactions, then one unit of work on the same connection that writes it all."""
+
+    def __init__(self, engine: Engine, conn: Connection, actor: Actor) -> None:
+        self.engine = engine
+        self.conn = conn
+        self.actor = actor
+        self.staging = SerialStaging(conn, actor.org_id)
+        self.sqlite = conn.dialect.name == "sqlite"
+
+    def writing(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, self.actor, connection=self.conn)
+
+
+class CredentialLookup:
+    def __init__(self, reads: CredentialReads, pooled: PoolProxiedConnection) -> None:
+        self.reads = reads
+        self.pooled = pooled
+
+    def token(self, token_hash: str) -> TokenPrincipal | None:
+        return self.reads.token(self.pooled, token_hash)
+
+    def api_key(self, key_hash: str) -> KeyPrincipal | None:
+        return self.reads.api_key(self.pooled, key_hash)
+
+
+def sql(uow: UnitOfWork) -> SqlAlchemyUnitOfWork:
+    """Transitional: the SQLAlchemy unit of work behind a port, for service code that still
+    reaches its connection (being moved into repositories and query modules)."""
+    if not isinstance(uow, SqlAlchemyUnitOfWork):
+        raise TypeError(f"needs the SQLAlchemy unit of work, got {type(uow).__name__}")
+    return uow
