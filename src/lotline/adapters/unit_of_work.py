@@ -33,6 +33,7 @@ from lotline.adapters.repositories.organizations import OrganizationRepository
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.trace import TraceRepository
+from lotline.adapters.repositories.transformations import TransformationRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
 from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
@@ -174,6 +175,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def trace(self) -> TraceRepository:
         return self._repository(TraceRepository)
+
+    @property
+    def transformations(self) -> TransformationRepository:
+        return self._repository(TransformationRepository)
 
     @property
     def identity(self) -> IdentityRepository:

@@ -9,10 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.allocation import allocation_candidates, block_reason
 from lotline.domain.errors import LotBlocked, ValidationError
 from lotline.domain.ids import new_id
@@ -120,14 +116,8 @@ def _allocate_serials(uow: UnitOfWork, order: Order, product: Product, target: T
 
 def _in_stock_serials(uow: UnitOfWork, product_id: str, lot: LotRecord | None, wanted: int,
                       lifo: bool) -> list[str]:
-    s, loc = t.serials.c, t.locations.c
-    statement = (select(s.id).join(t.locations, loc.id == s.location_id)
-                 .where(s.org_id == uow.actor.org_id, s.product_id == product_id,
-                        s.status == SerialStatus.IN_STOCK.value, s.hold_kind.is_(None),
-                        loc.kind == LocationKind.STORAGE.value, loc.hold_kind.is_(None),
-                        s.batch_id == lot.id if lot else s.batch_id.is_(None))
-                 .order_by(s.id.desc() if lifo else s.id).limit(max(wanted, 0) * 2 + 10))
-    return list(sql(uow).conn.execute(statement).scalars())
+    return uow.serials.in_stock_for_allocation(product_id, lot.id if lot else None, wanted,
+                                               lifo)
 
 
 def allocate_named_serials(uow: UnitOfWork, order: Order, product: Product, target: Target,

@@ -6,10 +6,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Page, Product
@@ -121,14 +117,12 @@ class ProductService(Service):
         self.actor.require(Role.MANAGER, "deleting products")
         with self.writing() as uow:
             product = need_product(uow, product_id)
-            for table, what in ((t.batches, "lots"), (t.serials, "serials"),
-                                (t.order_lines, "order lines"), (t.movements, "movements")):
-                if sql(uow).conn.execute(select(exists().where(
-                        table.c.product_id == product_id))).scalar():
-                    raise Conflict(f"product {product.sku!r} has {what}; it cannot be deleted",
-                                   product_id=product_id)
-            sql(uow).conn.execute(t.serial_status_counts.delete().where(
-                t.serial_status_counts.c.product_id == product_id))
+            what = uow.products.used_by(product_id,
+                                        ("lots", "serials", "order lines", "movements"))
+            if what is not None:
+                raise Conflict(f"product {product.sku!r} has {what}; it cannot be deleted",
+                               product_id=product_id)
+            uow.serials.forget_counts(product_id)
             uow.products.delete(product_id)
             uow.audit.record(actor=self.actor.name, entity="product", entity_id=product_id,
                              action="delete", before=snapshot(product), after=None,
@@ -151,7 +145,7 @@ def _check_unique_product(uow: UnitOfWork, values: dict[str, Any],
 
 
 def _check_tracking_change(uow: UnitOfWork, product: Product) -> None:
-    for table, what in ((t.batches, "lots"), (t.serials, "serials")):
-        if sql(uow).conn.execute(select(exists().where(table.c.product_id == product.id))).scalar():
-            raise Conflict(f"product {product.sku!r} already has {what}; its tracking mode "
-                           f"cannot change", product_id=product.id)
+    what = uow.products.used_by(product.id, ("lots", "serials"))
+    if what is not None:
+        raise Conflict(f"product {product.sku!r} already has {what}; its tracking mode "
+                       f"cannot change", product_id=product.id)

@@ -10,10 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import func, or_, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, OrgSettings, Product, Supplier
 from lotline.domain.values import fold_number
@@ -91,12 +87,7 @@ def _product(uow: UnitOfWork, ref: str) -> Product | str:
 
 
 def _supplier(uow: UnitOfWork, ref: str) -> Supplier | str:
-    s = t.suppliers.c
-    folded = ref.casefold()
-    rows = sql(uow).conn.execute(select(s.id).where(
-        s.org_id == uow.actor.org_id,
-        or_(s.id == ref, func.lower(s.code) == folded, func.lower(s.name) == folded))
-        .limit(3)).scalars().all()
+    rows = uow.suppliers.ids_matching(ref, 3)
     if len(rows) > 1:
         return f"supplier {ref!r} matches several suppliers; use its code or id"
     supplier = uow.suppliers.get(rows[0]) if rows else None

@@ -7,10 +7,6 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select, update
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Organization, OrgSettings
@@ -137,16 +133,10 @@ def _domain(value: Any) -> str:
 
 def _rescope_serials(uow: UnitOfWork, scope: SerialScope) -> None:
     """Rewrite every serial's scope key; refuse when organization-wide scope would collide."""
-    s = t.serials.c
-    org = s.org_id == uow.actor.org_id
     if scope is SerialScope.ORGANIZATION:
-        clashes = list(sql(uow).conn.execute(
-            select(s.serial_number).where(org).group_by(s.serial_number)
-            .having(func.count() > 1).limit(100)).scalars())
+        clashes = uow.serials.numbers_of_several_products(100)
         if clashes:
             raise Conflict("serial numbers are used by more than one product, so they cannot "
                            f"be unique per organization: {', '.join(clashes)}",
                            serial_numbers=clashes)
-        sql(uow).conn.execute(update(t.serials).where(org).values(scope_key=""))
-    else:
-        sql(uow).conn.execute(update(t.serials).where(org).values(scope_key=s.product_id))
+    uow.serials.rescope(per_organization=scope is SerialScope.ORGANIZATION)

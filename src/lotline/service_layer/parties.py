@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, exists, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Customer, Page, Supplier
@@ -70,7 +65,6 @@ def parse_party_fields(raw: Mapping[str, Any], extra: tuple[str, ...] = ()) -> d
 
 class _PartyService(Service, ABC, Generic[P]):
     entity = "party"
-    table: Table
     extra_fields: tuple[str, ...] = ()
 
     @abstractmethod
@@ -126,17 +120,14 @@ class _PartyService(Service, ABC, Generic[P]):
         self.actor.require(Role.MANAGER, f"deleting {self.entity}s")
         with self.writing() as uow:
             party = self._need(uow, party_id)
-            for table, column in self._references():
-                if sql(uow).conn.execute(select(exists().where(column == party_id))).scalar():
-                    raise Conflict(f"{self.entity} {party.name!r} is used by {table.name}; "
-                                   f"it cannot be deleted", id=party_id)
+            table = self._repo(uow).used_by(party_id)
+            if table is not None:
+                raise Conflict(f"{self.entity} {party.name!r} is used by {table}; "
+                               f"it cannot be deleted", id=party_id)
             self._repo(uow).delete(party_id)
             uow.audit.record(actor=self.actor.name, entity=self.entity, entity_id=party_id,
                              action="delete", before=snapshot(party), after=None,
                              moment=self.actor.now())
-
-    def _references(self) -> builtins.list[tuple[Table, Any]]:
-        return []
 
 
 class SupplierService(_PartyService[Supplier]):
@@ -144,9 +135,6 @@ class SupplierService(_PartyService[Supplier]):
 
     def _repo(self, uow: UnitOfWork) -> SupplierRepository:
         return uow.suppliers
-
-    def _references(self) -> builtins.list[tuple[Table, Any]]:
-        return [(t.batches, t.batches.c.supplier_id)]
 
     def create_supplier(self, **fields: Any) -> Supplier:
         return self._create(fields)
@@ -158,9 +146,6 @@ class CustomerService(_PartyService[Customer]):
 
     def _repo(self, uow: UnitOfWork) -> CustomerRepository:
         return uow.customers
-
-    def _references(self) -> builtins.list[tuple[Table, Any]]:
-        return [(t.orders, t.orders.c.customer_id)]
 
     def create_customer(self, **fields: Any) -> Customer:
         return self._create(fields)

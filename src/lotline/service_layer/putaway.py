@@ -6,10 +6,6 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.flows import Receipt
 from lotline.domain.model import Location
 from lotline.domain.statuses import MovementKind, SerialStatus
@@ -33,12 +29,7 @@ def put_away(uow: UnitOfWork, receipt: Receipt, receiving: Location, destination
 
 def _put_away_lots(uow: UnitOfWork, receipt: Receipt, receiving: Location,
                    destination: Location) -> int:
-    m = t.movements.c
-    rows = sql(uow).conn.execute(select(m.batch_id, m.product_id, m.kind, m.quantity).where(
-        m.org_id == uow.actor.org_id, m.receipt_id == receipt.id, m.serial_id.is_(None),
-        m.batch_id.isnot(None), m.kind.in_([MovementKind.RECEIPT.value,
-                                            MovementKind.PUTAWAY.value]),
-        m.to_status.is_(None)))
+    rows = uow.movements.lot_receipt_moves(receipt.id)
     pending: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for batch_id, product_id, kind, quantity in rows:
         sign = 1 if kind == MovementKind.RECEIPT.value else -1
@@ -71,13 +62,4 @@ def _free_at(uow: UnitOfWork, batch_id: str, location_id: str) -> Decimal:
 
 
 def _received_serials(uow: UnitOfWork, receipt_id: str) -> list[str]:
-    m, s = t.movements.c, t.serials.c
-    receipt_moves = select(m.id).where(m.org_id == uow.actor.org_id, m.receipt_id == receipt_id)
-    direct = select(m.serial_id).where(m.org_id == uow.actor.org_id,
-                                       m.receipt_id == receipt_id, m.serial_id.isnot(None))
-    statement = (select(s.id).where(s.org_id == uow.actor.org_id,
-                                    s.status == SerialStatus.RECEIVED.value,
-                                    or_(s.id.in_(direct),
-                                        and_(s.entry_movement_id.in_(receipt_moves))))
-                 .order_by(s.id))
-    return list(sql(uow).conn.execute(statement).scalars())
+    return uow.serials.received_by_receipt(receipt_id)

@@ -9,11 +9,8 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.assemblies import installed_units, top_assemblies
-from lotline.adapters.repositories.trace import bulk_objects
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.trace import Customer, Delivery
-from lotline.service_layer.base import plain
+from lotline.service_layer.base import bulk_objects, plain
 from lotline.service_layer.ports import InstalledUnit
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -28,7 +25,7 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
     repo = uow.trace
     ids = sorted(depths)
     refs = repo.lot_refs(ids)
-    units = installed_units(sql(uow).conn, uow.actor.org_id, ids)
+    units = repo.installed_units(ids)
     deliveries, customers = repo.delivery_rows(ids, installed=units)
     lots = [{**plain(refs[b]), "depth": depths[b]} for b in ids]
     on_hand = [{"batch_id": r.batch_id, "batch_number": refs[r.batch_id].batch_number,
@@ -53,7 +50,7 @@ def build_report(uow: UnitOfWork, depths: dict[str, int]
 def _installed(uow: UnitOfWork, refs: dict[str, Any],
                units: list[InstalledUnit]) -> list[dict[str, Any]]:
     """Units of the lots installed in assemblies, and where each outermost assembly is."""
-    tops = top_assemblies(sql(uow).conn, units) if units else {}
+    tops = uow.trace.top_assemblies(units) if units else {}
     return [{"batch_id": unit.batch_id, "batch_number": refs[unit.batch_id].batch_number,
              "serial_number": unit.serial_number,
              "assembly_serial_number": top.serial_number, "assembly_status": top.status,

@@ -11,10 +11,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, overload
 
-from sqlalchemy.exc import IntegrityError
-
-from lotline.adapters.unit_of_work import sql
-from lotline.domain.errors import DuplicateSerial, FieldError, NotFound, ValidationError
+from lotline.domain.errors import FieldError, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, Product, Serial
@@ -171,28 +168,6 @@ def _lot_and_product(uow: UnitOfWork, batch_id: str | None, product_id: str | No
     return batch, product
 
 
-def _insert_or_report_duplicates(uow: UnitOfWork, new: NewSerials) -> None:
-    """Insert under a savepoint; on a uniqueness violation name every number already taken."""
-    savepoint = sql(uow).conn.begin_nested()
-    try:
-        uow.serials.insert_new(new)
-    except Exception as error:
-        savepoint.rollback()
-        if not _is_unique_violation(error):
-            raise
-        taken = uow.serials.existing_numbers(new.scope_key, new.numbers)
-        if not taken:
-            raise
-        raise DuplicateSerial(taken) from None
-    savepoint.commit()
-
-
-def _is_unique_violation(error: Exception) -> bool:
-    if isinstance(error, IntegrityError):
-        return True
-    return getattr(error, "sqlstate", None) == "23505"
-
-
 def insert_serials(uow: UnitOfWork, numbers: list[str], product: Product,
                    batch: LotRecord | None, target: SerialStatus, location: Location | None,
                    bought: dt.date | None, warranty: dt.date | None,
@@ -212,7 +187,7 @@ def insert_serials(uow: UnitOfWork, numbers: list[str], product: Product,
         warehouse_id=location.warehouse_id if location else None, purchase_date=bought,
         warranty_expiry=warranty, unit_cost=cost, entry_movement_id=movement_id,
         created_at=uow.actor.now())
-    _insert_or_report_duplicates(uow, new)
+    uow.serials.add_new(new)
     single = len(numbers) == 1
     uow.ledger.record(
         movement_kind or (MovementKind.RECEIPT if location else MovementKind.STATUS_CHANGE),

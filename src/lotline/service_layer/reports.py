@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.movements import movement_from_row
 from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
@@ -101,8 +100,8 @@ class ReportService(Service):
         with self.reading() as uow:
             if uow.batches.get(str(batch_id)) is None:
                 raise NotFound("batch", batch_id, "batch_id")
-            rows = [_movement_row(movement_from_row(row))
-                    for row in uow.movements.for_batch(str(batch_id))]
+            rows = [_movement_row(movement)
+                    for movement in uow.movements.history_of_batch(str(batch_id))]
         return Report("lot-history", MOVEMENT_COLUMNS, rows, {"batch_id": batch_id})
 
     def supplier_performance(self) -> Report:

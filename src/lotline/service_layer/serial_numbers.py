@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from lotline.adapters import tables as t
-from lotline.adapters.repositories.common import upsert_add
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import ValidationError
 from lotline.domain.model import Product
 from lotline.domain.serial_numbers import check_pattern, render_serial
@@ -30,11 +25,7 @@ def counter_name(product_id: str) -> str:
 
 def reserve(uow: UnitOfWork, name: str, count: int) -> int:
     """Advance a counter by `count`; the first value of the reserved block."""
-    keys = {"org_id": uow.actor.org_id, "name": name}
-    upsert_add(sql(uow).conn, t.counters, keys, {"value": count})
-    value = sql(uow).conn.execute(select(t.counters.c.value).where(
-        t.counters.c.org_id == keys["org_id"], t.counters.c.name == name)).scalar_one()
-    return int(value) - count + 1
+    return uow.flows.reserve_numbers(name, count)
 
 
 class SerialNumberService(Service):

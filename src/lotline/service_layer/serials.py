@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotline.adapters.repositories.movements import movement_from_row
 from lotline.domain.errors import Ambiguous, NotFound
 from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
@@ -85,8 +84,7 @@ class SerialService(Service):
             if serial is None:
                 raise NotFound("serial", serial_id)
             entry = uow.serials.entry_movement_id(serial.id)
-            rows = uow.movements.for_serial(serial.id, entry)
-        return [movement_from_row(row) for row in rows]
+            return uow.movements.history_of_serial(serial.id, entry)
 
     def change_status(self, serial_id: str, status: Any, *, order_id: str | None = None,
                       location_id: str | None = None, reason: str | None = None,

@@ -9,8 +9,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.repositories.assemblies import components_within
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.allocation import block_reason
 from lotline.domain.errors import Conflict, LotBlocked, ValidationError
 from lotline.domain.flows import Allocation
@@ -186,8 +184,7 @@ def _return_serial(uow: UnitOfWork, flows: FlowRepository, order: Order,
     returned = apply_change(uow, serial, Change(SerialStatus.RETURNED,
                                                 location_id=location_id, reason=reason), today)
     note_recovery(uow, returned.batch_id, returned.id, Decimal(1), None)
-    for component_id, component_batch_id in components_within(sql(uow).conn, uow.actor.org_id,
-                                                              returned.id):
+    for component_id, component_batch_id in uow.serials.components_within(returned.id):
         # Units of a recalled lot come back inside the assembly they were installed in.
         note_recovery(uow, component_batch_id, component_id, Decimal(1), None)
     flows.update_allocation(allocation.id, {"returned_quantity": Decimal(1),

@@ -8,10 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, InsufficientStock, ValidationError
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, Serial
@@ -129,9 +125,7 @@ def count_location(uow: UnitOfWork, location: Location, lots_counted: dict[str, 
 
 
 def _numbers_at(uow: UnitOfWork, location_id: str) -> set[str]:
-    s = t.serials.c
-    return set(sql(uow).conn.execute(select(s.serial_number).where(
-        s.org_id == uow.actor.org_id, s.location_id == location_id)).scalars())
+    return uow.serials.numbers_at(location_id)
 
 
 def _count_lot(uow: UnitOfWork, location: Location, batch_id: str,

@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Ambiguous, LotlineError, NotFound, ValidationError
 from lotline.domain.trace import BackwardNode, ForwardNode, UnitTrace
 from lotline.service_layer.base import Service
@@ -105,25 +101,19 @@ def _assembly(uow: UnitOfWork, serial_id: str, parent_id: str | None
             break
         parents.append(parent.serial_number)
         parent_id = parent.parent_serial_id
-    components = list(sql(uow).conn.execute(select(t.serials.c.serial_number).where(
-        t.serials.c.org_id == uow.actor.org_id,
-        t.serials.c.parent_serial_id == serial_id)).scalars())
+    components = uow.trace.component_numbers(serial_id)
     return parents, sorted(components)
 
 
 def _made_by_serial(uow: UnitOfWork, serial_id: str) -> list[Any]:
-    ids = list(sql(uow).conn.execute(select(t.genealogy.c.transformation_id).distinct().where(
-        t.genealogy.c.org_id == uow.actor.org_id,
-        t.genealogy.c.output_serial_id == serial_id)).scalars())
+    ids = uow.trace.transformations_making(serial_id)
     return list(uow.trace.transformations(ids).values())
 
 
 def _unit_inputs(uow: UnitOfWork, serial_id: str) -> tuple[list[BackwardNode], list[str]]:
     """What the transformations that made a lotless unit consumed: input lots (each traced
     back) and input units."""
-    g = t.genealogy.c
-    edges = list(sql(uow).conn.execute(select(g.input_batch_id, g.input_serial_id).where(
-        g.org_id == uow.actor.org_id, g.output_serial_id == serial_id)))
+    edges = uow.trace.inputs_of_unit(serial_id)
     lots = sorted({batch_id for batch_id, _ in edges if batch_id})
     units = [serial for _, serial in edges if serial]
     numbers = uow.trace.serial_numbers(units)

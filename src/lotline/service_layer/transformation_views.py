@@ -6,23 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import NotFound
 from lotline.service_layer.transformation_model import Consumed, Made, Transformation
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 
 def transformation_view(uow: UnitOfWork, transformation_id: str) -> Transformation:
-    tr, g = t.transformations.c, t.genealogy.c
-    row = sql(uow).conn.execute(select(t.transformations).where(
-        tr.org_id == uow.actor.org_id, tr.id == str(transformation_id))).first()
+    row = uow.transformations.get_row(str(transformation_id))
     if row is None:
         raise NotFound("transformation", transformation_id)
-    edges = list(sql(uow).conn.execute(select(t.genealogy).where(
-        g.org_id == uow.actor.org_id, g.transformation_id == row.id).order_by(g.id)))
+    edges = uow.transformations.edges(row.id)
     return Transformation(id=row.id, reference=row.reference, kind=row.kind,
                           inputs=_inputs(uow, edges), outputs=_outputs(edges),
                           occurred_at=row.occurred_at, location_id=row.location_id,
@@ -31,11 +24,7 @@ def transformation_view(uow: UnitOfWork, transformation_id: str) -> Transformati
 
 def transformation_ids(uow: UnitOfWork, limit: int, cursor: str | None) -> list[str]:
     """Newest first; `cursor` is the last id of the previous page."""
-    tr = t.transformations.c
-    statement = select(tr.id).where(tr.org_id == uow.actor.org_id)
-    if cursor is not None:
-        statement = statement.where(tr.id < cursor)
-    return list(sql(uow).conn.execute(statement.order_by(tr.id.desc()).limit(limit)).scalars())
+    return uow.transformations.ids(limit, cursor)
 
 
 def _input_key(edge: Any) -> tuple[Any, ...]:

@@ -11,10 +11,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, InsufficientStock, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
@@ -62,9 +58,9 @@ class TransformationService(Service):
             ref = clean_number(reference, "reference") if reference else \
                 f"TR-{flows.next_number('transformation'):06d}"
             transformation_id, now = new_id(), self.actor.now()
-            sql(uow).conn.execute(insert(t.transformations).values(
-                id=transformation_id, org_id=self.actor.org_id, reference=ref, kind=kind,
-                occurred_at=now, notes=note, location_id=location.id, created_at=now))
+            uow.transformations.add({
+                "id": transformation_id, "reference": ref, "kind": kind, "occurred_at": now,
+                "notes": note, "location_id": location.id, "created_at": now})
             consumed = [self._consume(uow, item, location, transformation_id, f"inputs.{i}")
                         for i, item in enumerate(inputs)]
             input_cost = sum((c.cost for c in consumed), Decimal(0))
@@ -217,4 +213,4 @@ def _link(uow: UnitOfWork, transformation_id: str, consumed: list[Consumed],
              "output_product_id": m.product_id,
              "output_quantity": Decimal(1) if serial_id else m.quantity}
             for c in consumed for m in made for serial_id in _output_units(m)]
-    sql(uow).conn.execute(insert(t.genealogy), rows)
+    uow.transformations.add_edges(rows)

@@ -30,6 +30,7 @@ from lotline.service_layer.ports import (
     SerialStaging,
     SupplierRepository,
     TraceRepository,
+    TransformationRepository,
     WarehouseRepository,
 )
 
@@ -121,6 +122,10 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def identity(self) -> IdentityRepository: ...
+
+    @property
+    @abstractmethod
+    def transformations(self) -> TransformationRepository: ...
 
     @property
     @abstractmethod

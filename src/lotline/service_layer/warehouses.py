@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, or_, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Location, Page, Warehouse
@@ -176,17 +172,9 @@ class WarehouseService(Service):
 
 def _check_location_unused(uow: UnitOfWork, location: Location, *,
                            standard_allowed: bool = False) -> None:
-    m = t.movements.c
-    checks = (
-        exists().where(t.lot_balances.c.location_id == location.id),
-        exists().where(t.serials.c.location_id == location.id),
-        exists().where(or_(m.from_location_id == location.id, m.to_location_id == location.id)),
-        exists().where(t.batches.c.location_id == location.id),
-    )
-    for check in checks:
-        if sql(uow).conn.execute(select(check)).scalar():
-            raise Conflict(f"location {location.code!r} holds or held stock; it cannot be "
-                           f"deleted", location_id=location.id)
+    if uow.locations.holds_or_held_stock(location.id):
+        raise Conflict(f"location {location.code!r} holds or held stock; it cannot be "
+                       f"deleted", location_id=location.id)
     if not standard_allowed and location.code in STANDARD_CODES:
         raise ValidationError.single("location_id", f"{location.code} is a standard location "
                                      "every flow relies on", location.id)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, or_
+from sqlalchemy import Row, Select, Table, exists, func, or_, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
@@ -28,6 +29,15 @@ class ProductRepository(ScopedRepository[Product]):
     def by_sku(self, sku: str) -> Product | None:
         row = self.conn.execute(self.select().where(self.table.c.sku == sku)).first()
         return None if row is None else self.to_entity(row)
+
+    def used_by(self, product_id: str, kinds: Sequence[str]) -> str | None:
+        tables = {"lots": t.batches, "serials": t.serials, "order lines": t.order_lines,
+                  "movements": t.movements}
+        for kind in kinds:
+            if self.conn.execute(select(exists().where(
+                    tables[kind].c.product_id == product_id))).scalar():
+                return kind
+        return None
 
     def by_gtin(self, gtin: str) -> Product | None:
         row = self.conn.execute(self.select().where(self.table.c.gtin == gtin)).first()
@@ -54,6 +64,14 @@ P = TypeVar("P", Supplier, Customer)
 
 
 class PartyRepository(ScopedRepository[P]):
+    referrers: tuple[tuple[Table, str], ...] = ()
+
+    def used_by(self, party_id: str) -> str | None:
+        for table, column in self.referrers:
+            if self.conn.execute(select(exists().where(table.c[column] == party_id))).scalar():
+                return table.name
+        return None
+
     def search(self, q: str | None, limit: int, cursor: str | None) -> Page[P]:
         statement: Select[Any] = self.select()
         if q:
@@ -64,6 +82,16 @@ class PartyRepository(ScopedRepository[P]):
 
 
 class SupplierRepository(PartyRepository[Supplier]):
+    referrers = ((t.batches, "supplier_id"),)
+
+    def ids_matching(self, ref: str, limit: int) -> list[str]:
+        s = t.suppliers.c
+        folded = ref.casefold()
+        return list(self.conn.execute(select(s.id).where(
+            s.org_id == self.org_id,
+            or_(s.id == ref, func.lower(s.code) == folded, func.lower(s.name) == folded))
+            .limit(limit)).scalars().all())
+
     table = t.suppliers
     entity_name = "supplier"
 
@@ -74,6 +102,8 @@ class SupplierRepository(PartyRepository[Supplier]):
 
 
 class CustomerRepository(PartyRepository[Customer]):
+    referrers = ((t.orders, "customer_id"),)
+
     table = t.customers
     entity_name = "customer"
 

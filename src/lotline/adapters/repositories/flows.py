@@ -45,6 +45,13 @@ class FlowRepository:
         return int(self.conn.execute(select(t.counters.c.value).where(
             t.counters.c.org_id == self.org_id, t.counters.c.name == name)).scalar_one())
 
+    def reserve_numbers(self, name: str, count: int) -> int:
+        keys = {"org_id": self.org_id, "name": name}
+        upsert_add(self.conn, t.counters, keys, {"value": count})
+        value = self.conn.execute(select(t.counters.c.value).where(
+            t.counters.c.org_id == keys["org_id"], t.counters.c.name == name)).scalar_one()
+        return int(value) - count + 1
+
     # --- receipts ------------------------------------------------------------------------
 
     def add_receipt(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:

@@ -117,6 +117,24 @@ class MovementRepository:
                      .order_by(m.seq))
         return list(self.conn.execute(statement))
 
+    def history_of_serial(self, serial_id: str, entry_movement_id: str | None
+                          ) -> list[Movement]:
+        return [movement_from_row(row) for row in self.for_serial(serial_id, entry_movement_id)]
+
+    def history_of_batch(self, batch_id: str) -> list[Movement]:
+        return [movement_from_row(row) for row in self.for_batch(batch_id)]
+
+    def lot_receipt_moves(self, receipt_id: str) -> list[tuple[str, str, str, Decimal]]:
+        """(lot, product, kind, quantity) of a receipt's RECEIPT and PUTAWAY movements of
+        lots (not serials, not status changes)."""
+        m = t.movements.c
+        rows = self.conn.execute(select(m.batch_id, m.product_id, m.kind, m.quantity).where(
+            m.org_id == self.org_id, m.receipt_id == receipt_id, m.serial_id.is_(None),
+            m.batch_id.isnot(None), m.kind.in_([MovementKind.RECEIPT.value,
+                                                MovementKind.PUTAWAY.value]),
+            m.to_status.is_(None)))
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
     def quantity_sum(self, batch_id: str) -> Decimal:
         rows = self.for_batch(batch_id)
         return sum((row.quantity for row in rows), Decimal(0))

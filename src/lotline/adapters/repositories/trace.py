@@ -5,19 +5,22 @@ handful of queries, not one per order."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, String, and_, func, literal, or_, select, type_coerce
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.assemblies import carried_deliveries, installed_units
+from lotline.adapters.repositories.assemblies import (
+    carried_deliveries,
+    installed_units,
+    top_assemblies,
+)
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
+from lotline.service_layer.base import bulk_objects
 from lotline.service_layer.ports import InstalledUnit
 
 MAX_DEPTH = 64  # guards the recursion even though genealogy is acyclic by construction
@@ -200,6 +203,30 @@ class TraceRepository:
                 .where(*self._of_lots(batch_ids, kind, as_of))
                 .group_by(m.batch_id, m.order_id))
 
+    def component_numbers(self, serial_id: str) -> list[str]:
+        """Serial numbers of the units installed directly in this one."""
+        return list(self.conn.execute(select(t.serials.c.serial_number).where(
+            t.serials.c.org_id == self.org_id,
+            t.serials.c.parent_serial_id == serial_id)).scalars())
+
+    def transformations_making(self, serial_id: str) -> list[str]:
+        return list(self.conn.execute(select(t.genealogy.c.transformation_id).distinct().where(
+            t.genealogy.c.org_id == self.org_id,
+            t.genealogy.c.output_serial_id == serial_id)).scalars())
+
+    def inputs_of_unit(self, serial_id: str) -> list[tuple[str | None, str | None]]:
+        """(input lot, input unit) of each genealogy edge that made this unit."""
+        g = t.genealogy.c
+        return [(row[0], row[1]) for row in self.conn.execute(
+            select(g.input_batch_id, g.input_serial_id).where(
+                g.org_id == self.org_id, g.output_serial_id == serial_id))]
+
+    def installed_units(self, batch_ids: Sequence[str]) -> list[InstalledUnit]:
+        return installed_units(self.conn, self.org_id, batch_ids)
+
+    def top_assemblies(self, units: Sequence[InstalledUnit]) -> dict[str, Any]:
+        return top_assemblies(self.conn, units)
+
     def on_hand(self, batch_ids: Sequence[str]) -> list[Any]:
         b, loc = t.lot_balances.c, t.locations.c
         statement = (select(b.batch_id, b.location_id, loc.code, b.balance_quantity,
@@ -248,20 +275,6 @@ def _delivery_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
     _order_id, reference, _customer_id, name, batch_id = row[:5]
     return (name is None, name or "", reference is None, reference or "", batch_id,
             bool(row[10]))
-
-
-@contextmanager
-def bulk_objects() -> Iterator[None]:
-    """Building tens of thousands of small acyclic objects: the cyclic garbage collector is
-    paused meanwhile (its full passes over a growing heap cost more than the building;
-    reference counting still frees everything)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def not_reversed(m: Any, org_id: str, batch_ids: Sequence[str] | None = None,

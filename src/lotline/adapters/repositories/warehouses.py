@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, exists, or_, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
@@ -56,6 +56,17 @@ class LocationRepository(ScopedRepository[Location]):
         if kind is not None:
             statement = statement.where(self.table.c.kind == kind.value)
         return self.page(statement, limit, cursor)
+
+    def holds_or_held_stock(self, location_id: str) -> bool:
+        m = t.movements.c
+        checks = (
+            exists().where(t.lot_balances.c.location_id == location_id),
+            exists().where(t.serials.c.location_id == location_id),
+            exists().where(or_(m.from_location_id == location_id,
+                               m.to_location_id == location_id)),
+            exists().where(t.batches.c.location_id == location_id),
+        )
+        return any(self.conn.execute(select(check)).scalar() for check in checks)
 
     def kinds(self, ids: list[str]) -> dict[str, LocationKind]:
         if not ids:
