@@ -30,6 +30,7 @@ from lotline.adapters.repositories.identity import (
 from lotline.adapters.repositories.movements import MovementRepository
 from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
+from lotline.adapters.repositories.recalls import RecallRepository
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.trace import TraceRepository
@@ -179,6 +180,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def transformations(self) -> TransformationRepository:
         return self._repository(TransformationRepository)
+
+    @property
+    def recalls(self) -> RecallRepository:
+        return self._repository(RecallRepository)
 
     @property
     def identity(self) -> IdentityRepository:

@@ -10,23 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, InsufficientStock, NotFound
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.service_layer.order_views import status_after
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.stock_moves import free_at
 from lotline.service_layer.unit_of_work import UnitOfWork
-
-
-def _movements(uow: UnitOfWork, **match: str) -> list[Any]:
-    m = t.movements
-    statement = select(m).where(m.c.org_id == uow.actor.org_id,
-                                *(m.c[name] == value for name, value in match.items()))
-    return list(sql(uow).conn.execute(statement.order_by(m.c.recorded_at, m.c.id)))
 
 
 def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
@@ -36,7 +25,7 @@ def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
         raise NotFound("receipt", receipt_id)
     if receipt.status == "cancelled":
         raise Conflict(f"receipt {receipt.reference!r} is already reversed")
-    receipts = [m for m in _movements(uow, receipt_id=receipt_id)
+    receipts = [m for m in uow.movements.matching(receipt_id=receipt_id)
                 if m.kind == MovementKind.RECEIPT.value]
     for movement in receipts:
         # A serial's receipt carries its status; a bulk one (many serials) has no serial_id.
@@ -46,19 +35,13 @@ def reverse_receipt(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
         else:
             _reverse_received_lot(uow, movement, reason)
     _cancel_announced(uow, receipt_id, reason)
-    sql(uow).conn.execute(t.receipt_lines.update().where(t.receipt_lines.c.receipt_id == receipt_id)
-                     .values(received_quantity=Decimal(0), reason=reason))
+    flows.clear_receipt_lines(receipt_id, reason)
     flows.update_receipt(receipt_id, {"status": "cancelled", "updated_at": uow.actor.now()})
 
 
 def _cancel_announced(uow: UnitOfWork, receipt_id: str, reason: str) -> None:
     """Serials the ASN announced but that never arrived are cancelled with it."""
-    res, rl, s = t.receipt_expected_serials.c, t.receipt_lines.c, t.serials.c
-    waiting = sql(uow).conn.execute(
-        select(s.id).join(t.receipt_expected_serials, res.serial_id == s.id)
-        .join(t.receipt_lines, rl.id == res.receipt_line_id)
-        .where(rl.receipt_id == receipt_id, s.status == SerialStatus.EXPECTED.value)).scalars()
-    for serial_id in list(waiting):
+    for serial_id in uow.flows.still_expected(receipt_id):
         serial = uow.serials.get(serial_id, for_update=True)
         assert serial is not None
         apply_change(uow, serial, Change(SerialStatus.CANCELLED, reason=reason,
@@ -91,8 +74,7 @@ def _reverse_received_lot(uow: UnitOfWork, movement: Any, reason: str) -> None:
 
 def _reverse_received_serials(uow: UnitOfWork, movement: Any, reason: str) -> None:
     ids = ([movement.serial_id] if movement.serial_id else
-           list(sql(uow).conn.execute(select(t.serials.c.id).where(
-               t.serials.c.entry_movement_id == movement.id)).scalars()))
+           uow.serials.ids_by_entry_movement(movement.id))
     for serial_id in ids:
         serial = uow.serials.get(serial_id, for_update=True)
         assert serial is not None
@@ -133,8 +115,7 @@ def reverse_shipment(uow: UnitOfWork, shipment_id: str, reason: str) -> None:
             _unship_lot(uow, allocation, shipment.order_id, reason, original)
         flows.update_allocation(allocation.id, {"status": "allocated", "shipment_id": None,
                                                 "updated_at": uow.actor.now()})
-    sql(uow).conn.execute(t.shipments.update().where(t.shipments.c.id == shipment_id)
-                     .values(reversed_at=uow.actor.now()))
+    flows.mark_shipment_reversed(shipment_id, uow.actor.now())
     order = uow.orders.get(shipment.order_id)
     assert order is not None
     uow.orders.update(order.id, {"status": status_after(order, flows.allocations(order.id)),
@@ -148,7 +129,7 @@ def _shipment_movement(uow: UnitOfWork, allocation: Any, order_id: str) -> str |
         match["serial_id"] = allocation.serial_id
     else:
         match["batch_id"] = allocation.batch_id
-    rows = [m for m in _movements(uow, **match)
+    rows = [m for m in uow.movements.matching(**match)
             if allocation.serial_id or (m.from_location_id == allocation.location_id
                                         and m.quantity == allocation.quantity)]
     return rows[-1].id if rows else None

@@ -12,10 +12,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.statuses import HoldKind, Role
@@ -64,10 +60,7 @@ class RecallService(Service):
                    "status": "open", "held": bool(hold), "criteria": criteria,
                    "report": stored, "shipped_quantity": report["shipped_quantity"],
                    "notes": [], "created_at": now, "updated_at": now, "closed_at": None}
-            sql(uow).conn.execute(insert(t.recalls).values(row))
-            sql(uow).conn.execute(insert(t.recall_lots), [
-                {"recall_id": row["id"], "batch_id": b, "org_id": self.actor.org_id,
-                 "depth": d} for b, d in depths.items()])
+            uow.recalls.add(row, depths)
             return _to_view(SimpleNamespace(**row), Decimal(0), report)
 
     def get(self, recall_id: str) -> RecallView:
@@ -79,15 +72,7 @@ class RecallService(Service):
         """Newest first; `limit` and `cursor` (the last id of the previous page) page. Their
         reports leave out the deliveries (`customers`, `unattributed`): `get` one for them."""
         with self.reading() as uow:
-            r = t.recalls.c
-            statement = select(r.id).where(r.org_id == self.actor.org_id)
-            if status is not None:
-                statement = statement.where(r.status == status)
-            if cursor is not None:
-                statement = statement.where(r.id < cursor)
-            if limit is not None:
-                statement = statement.limit(limit)
-            ids = list(sql(uow).conn.execute(statement.order_by(r.id.desc())).scalars())
+            ids = uow.recalls.ids(status, limit, cursor)
             return [_view(uow, i, deliveries=False) for i in ids]
 
     def add_note(self, recall_id: str, text: str) -> RecallView:
@@ -138,16 +123,10 @@ def _named_lots(uow: UnitOfWork, criteria: dict[str, Any]) -> list[str]:
         named.append(str(batch_id))
     if criteria["supplier_id"]:
         need_supplier(uow, criteria["supplier_id"])
-        b = t.batches.c
-        statement = select(b.id).where(b.org_id == uow.actor.org_id, b.deleted_at.is_(None),
-                                       b.supplier_id == criteria["supplier_id"])
-        if criteria["received_from"]:
-            statement = statement.where(b.purchase_date >= dt.date.fromisoformat(
-                criteria["received_from"]))
-        if criteria["received_to"]:
-            statement = statement.where(b.purchase_date <= dt.date.fromisoformat(
-                criteria["received_to"]))
-        named.extend(sql(uow).conn.execute(statement.order_by(b.id)).scalars())
+        start, end = criteria["received_from"], criteria["received_to"]
+        named.extend(uow.recalls.supplier_lots(
+            criteria["supplier_id"], dt.date.fromisoformat(start) if start else None,
+            dt.date.fromisoformat(end) if end else None))
     if not named:
         raise ValidationError.single("supplier_id", "no lot of this supplier was received in "
                                      "that date range", criteria["supplier_id"])
@@ -196,34 +175,26 @@ def note_recovery(uow: UnitOfWork, batch_id: str | None, serial_id: str | None,
     """Returned units of a lot under an open recall count as recovered for it."""
     if batch_id is None:
         return
-    r, rl = t.recalls.c, t.recall_lots.c
-    open_recalls = list(sql(uow).conn.execute(select(r.id).join(
-        t.recall_lots, rl.recall_id == r.id).where(
-        r.org_id == uow.actor.org_id, r.status == "open", rl.batch_id == batch_id)).scalars())
+    open_recalls = uow.recalls.open_for_lot(batch_id)
     if open_recalls and movement_id is not None:
         # The ledger buffers its rows until commit; the recovery references the return's row.
         uow.ledger.flush()
     for recall_id in open_recalls:
-        sql(uow).conn.execute(insert(t.recall_recoveries).values(
-            id=new_id(), org_id=uow.actor.org_id, recall_id=recall_id, batch_id=batch_id,
-            serial_id=serial_id, quantity=quantity, movement_id=movement_id,
-            recorded_at=uow.actor.now()))
+        uow.recalls.add_recovery({
+            "id": new_id(), "recall_id": recall_id, "batch_id": batch_id,
+            "serial_id": serial_id, "quantity": quantity, "movement_id": movement_id,
+            "recorded_at": uow.actor.now()})
 
 
 def _update(uow: UnitOfWork, recall_id: str, **values: Any) -> None:
-    sql(uow).conn.execute(update(t.recalls).where(t.recalls.c.id == recall_id)
-                     .values(updated_at=uow.actor.now(), **values))
+    uow.recalls.update(recall_id, {"updated_at": uow.actor.now(), **values})
 
 
 def _view(uow: UnitOfWork, recall_id: str, *, deliveries: bool = True) -> RecallView:
-    r = t.recalls.c
-    row = sql(uow).conn.execute(select(t.recalls).where(r.org_id == uow.actor.org_id,
-                                                   r.id == str(recall_id))).first()
+    row = uow.recalls.get_row(str(recall_id))
     if row is None:
         raise NotFound("recall", recall_id)
-    rr = t.recall_recoveries.c
-    recovered = sql(uow).conn.execute(select(rr.quantity).where(rr.recall_id == row.id)).scalars()
-    return _to_view(row, sum(recovered, Decimal(0)), read_report(uow, row, deliveries))
+    return _to_view(row, uow.recalls.recovered(row.id), read_report(uow, row, deliveries))
 
 
 def _to_view(row: Any, recovered: Decimal, report: dict[str, Any]) -> RecallView:

@@ -25,6 +25,7 @@ from lotline.service_layer.ports import (
     OrderRepository,
     OrganizationRepository,
     ProductRepository,
+    RecallRepository,
     SerialReads,
     SerialRepository,
     SerialStaging,
@@ -126,6 +127,10 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def transformations(self) -> TransformationRepository: ...
+
+    @property
+    @abstractmethod
+    def recalls(self) -> RecallRepository: ...
 
     @property
     @abstractmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
@@ -32,6 +33,7 @@ from lotline.adapters.repositories.common import (
 )
 from lotline.domain.flows import Allocation, Receipt, ReceiptLine
 from lotline.domain.model import Page
+from lotline.domain.statuses import SerialStatus
 
 
 class FlowRepository:
@@ -51,6 +53,24 @@ class FlowRepository:
         value = self.conn.execute(select(t.counters.c.value).where(
             t.counters.c.org_id == keys["org_id"], t.counters.c.name == name)).scalar_one()
         return int(value) - count + 1
+
+    def clear_receipt_lines(self, receipt_id: str, reason: str) -> None:
+        self.conn.execute(t.receipt_lines.update().where(
+            t.receipt_lines.c.receipt_id == receipt_id)
+            .values(received_quantity=Decimal(0), reason=reason))
+
+    def still_expected(self, receipt_id: str) -> list[str]:
+        """Ids of the serials a receipt announced that are still EXPECTED."""
+        res, rl, s = t.receipt_expected_serials.c, t.receipt_lines.c, t.serials.c
+        return list(self.conn.execute(
+            select(s.id).join(t.receipt_expected_serials, res.serial_id == s.id)
+            .join(t.receipt_lines, rl.id == res.receipt_line_id)
+            .where(rl.receipt_id == receipt_id,
+                   s.status == SerialStatus.EXPECTED.value)).scalars())
+
+    def mark_shipment_reversed(self, shipment_id: str, moment: dt.datetime) -> None:
+        self.conn.execute(t.shipments.update().where(t.shipments.c.id == shipment_id)
+                          .values(reversed_at=moment))
 
     # --- receipts ------------------------------------------------------------------------
 

@@ -117,6 +117,13 @@ class MovementRepository:
                      .order_by(m.seq))
         return list(self.conn.execute(statement))
 
+    def matching(self, **match: str) -> list[Row[Any]]:
+        """Movements whose columns hold the given values, in the order they were recorded."""
+        m = t.movements
+        statement = select(m).where(m.c.org_id == self.org_id,
+                                    *(m.c[name] == value for name, value in match.items()))
+        return list(self.conn.execute(statement.order_by(m.c.recorded_at, m.c.id)))
+
     def history_of_serial(self, serial_id: str, entry_movement_id: str | None
                           ) -> list[Movement]:
         return [movement_from_row(row) for row in self.for_serial(serial_id, entry_movement_id)]

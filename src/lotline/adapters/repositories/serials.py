@@ -176,6 +176,10 @@ class SerialRepository(ScopedRepository[Serial]):
         statement = self.select().where(self.table.c.entry_movement_id == movement_id)
         return [self.to_entity(r) for r in self.conn.execute(statement.order_by(t.serials.c.id))]
 
+    def ids_by_entry_movement(self, movement_id: str) -> list[str]:
+        return list(self.conn.execute(select(t.serials.c.id).where(
+            t.serials.c.entry_movement_id == movement_id)).scalars())
+
     def numbers_for_entry(self, movement_ids: Sequence[str]) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
         for condition in in_chunks(self.table.c.entry_movement_id, list(movement_ids)):
