@@ -31,6 +31,7 @@ from lotline.adapters.repositories.movements import MovementRepository
 from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
 from lotline.adapters.repositories.recalls import RecallRepository
+from lotline.adapters.repositories.reports import ReportQueries
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.trace import TraceRepository
@@ -184,6 +185,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def recalls(self) -> RecallRepository:
         return self._repository(RecallRepository)
+
+    @property
+    def reports(self) -> ReportQueries:
+        return self._repository(ReportQueries)
 
     @property
     def identity(self) -> IdentityRepository:

@@ -3,15 +3,9 @@ data), shipments (ObjectEvent OBSERVE) and transformations (TransformationEvent)
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.repositories.trace import not_reversed
-from lotline.adapters.unit_of_work import sql
 from lotline.domain import epcis
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
@@ -30,44 +24,11 @@ class EpcisService(Service):
         start, end = optional_date(since, "since"), optional_date(until, "until")
         with self.reading() as uow:
             domain = uow.settings().digital_link_domain
-            rows = _movement_rows(uow, start, end, batch_id, min(limit, MAX_EVENTS))
+            rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id,
+                                               min(limit, MAX_EVENTS))
             numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
             events = _events(rows, numbers, domain)
         return epcis.document(events, self.actor.now())
-
-
-def _movement_rows(uow: UnitOfWork, start: dt.date | None, end: dt.date | None,
-                   batch_id: str | None, limit: int) -> list[Any]:
-    m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
-    loc, w = t.locations.c, t.warehouses.c
-    place = t.locations.alias("place")
-    statement = (
-        select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
-               m.transformation_id, p.gtin, p.sku, p.uom, b.batch_number, b.expiry_date,
-               s.serial_number, loc.code.label("location"), w.code.label("warehouse"))
-        .join(t.products, p.id == m.product_id)
-        .outerjoin(t.batches, b.id == m.batch_id)
-        .outerjoin(t.serials, s.id == m.serial_id)
-        .outerjoin(place, place.c.id == func_coalesce(m))
-        .outerjoin(t.locations, loc.id == place.c.id)
-        .outerjoin(t.warehouses, w.id == loc.warehouse_id)
-        .where(m.org_id == uow.actor.org_id, m.kind.in_([k.value for k in KINDS]),
-               not_reversed(m, uow.actor.org_id)))
-    if batch_id is not None:
-        statement = statement.where(m.batch_id == batch_id)
-    if start is not None:
-        statement = statement.where(m.occurred_at >= _midnight(start))
-    if end is not None:
-        statement = statement.where(m.occurred_at < _midnight(end + dt.timedelta(days=1)))
-    return list(sql(uow).conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
-
-
-def func_coalesce(m: Any) -> Any:
-    return func.coalesce(m.to_location_id, m.from_location_id)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
 
 
 def _bulk_numbers(uow: UnitOfWork, movement_ids: list[str]) -> dict[str, list[str]]:

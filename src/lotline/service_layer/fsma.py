@@ -8,11 +8,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.repositories.trace import not_reversed
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import normalize
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -22,51 +17,11 @@ EVENTS = {MovementKind.RECEIPT.value: "receiving", MovementKind.SHIPMENT.value: 
           MovementKind.PRODUCE.value: "transformation_output"}
 
 
-def _events(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
-            end: dt.date | None) -> Select[Any]:
-    m, b, p = t.movements.c, t.batches.c, t.products.c
-    sup, w, loc = t.suppliers.c, t.warehouses.c, t.locations.c
-    rec, o, c, tr = t.receipts.c, t.orders.c, t.customers.c, t.transformations.c
-    statement = (
-        select(m.kind, m.occurred_at, m.quantity, b.batch_number, b.manufacturer_batch_number,
-               sup.name.label("supplier"), p.sku, p.name.label("product"), p.uom,
-               loc.code.label("location"), w.name.label("warehouse"),
-               rec.reference.label("receipt"), o.reference.label("order"),
-               c.name.label("customer"), c.city, tr.reference.label("transformation"))
-        .join(t.batches, b.id == m.batch_id)
-        .join(t.products, p.id == m.product_id)
-        .outerjoin(t.suppliers, sup.id == b.supplier_id)
-        .outerjoin(t.locations, loc.id == func_location(m))
-        .outerjoin(t.warehouses, w.id == loc.warehouse_id)
-        .outerjoin(t.receipts, rec.id == m.receipt_id)
-        .outerjoin(t.orders, o.id == m.order_id)
-        .outerjoin(t.customers, c.id == o.customer_id)
-        .outerjoin(t.transformations, tr.id == m.transformation_id)
-        .where(m.org_id == uow.actor.org_id, m.kind.in_(list(EVENTS)),
-               not_reversed(m, uow.actor.org_id)))
-    if batch_id is not None:
-        statement = statement.where(m.batch_id == batch_id)
-    if start is not None:
-        statement = statement.where(m.occurred_at >= _midnight(start))
-    if end is not None:
-        statement = statement.where(m.occurred_at < _midnight(end + dt.timedelta(days=1)))
-    return statement
-
-
-def func_location(m: Any) -> Any:
-    """Where the event happened: the destination of an arrival, the origin of a departure."""
-    return func.coalesce(m.to_location_id, m.from_location_id)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
-
-
 def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
                  end: dt.date | None) -> list[dict[str, Any]]:
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
-    for row in sql(uow).conn.execute(_events(uow, batch_id, start, end)):
+    for row in uow.reports.fsma_events(list(EVENTS), batch_id, start, end):
         event = EVENTS[row.kind]
         day = row.occurred_at.date() if isinstance(row.occurred_at, dt.datetime) else \
             dt.datetime.fromisoformat(str(row.occurred_at)).date()

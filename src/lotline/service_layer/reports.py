@@ -8,20 +8,11 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-
-from lotline.adapters import tables as t
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
 from lotline.domain.values import normalize, optional_date, optional_int
 from lotline.service_layer.base import Service
 from lotline.service_layer.fsma import fsma204_rows
-from lotline.service_layer.report_queries import (
-    lots_on_hand,
-    serial_values,
-    supplier_figures,
-)
 from lotline.service_layer.serials import SerialService
 
 
@@ -40,7 +31,7 @@ class ReportService(Service):
         with self.reading() as uow:
             today = self.today(uow, optional_date(as_of, "as_of"))
             rows = []
-            for lot in lots_on_hand(uow):
+            for lot in uow.reports.lots_on_hand():
                 window = horizon if horizon is not None else lot["expiry_alert_days"]
                 expiry = lot["expiry_date"]
                 if expiry and today < expiry <= today + dt.timedelta(days=window):
@@ -55,7 +46,7 @@ class ReportService(Service):
             today = self.today(uow, optional_date(as_of, "as_of"))
             rows = [{**_lot_columns(lot), "days_expired": (today - lot["expiry_date"]).days,
                      "value": normalize(lot["on_hand"] * (lot["unit_cost"] or Decimal(0)))}
-                    for lot in lots_on_hand(uow)
+                    for lot in uow.reports.lots_on_hand()
                     if lot["expiry_date"] is not None and lot["expiry_date"] <= today]
         rows.sort(key=lambda r: (r["expiry_date"], r["product_sku"], r["batch_number"]))
         return Report("expired", (*LOT_COLUMNS, "days_expired", "value"), rows,
@@ -66,7 +57,7 @@ class ReportService(Service):
         with self.reading() as uow:
             rows = [{**_lot_columns(lot), "location": code, "location_on_hand": on_hand,
                      "allocated": allocated, "hold": lot["hold_kind"]}
-                    for lot in lots_on_hand(uow)
+                    for lot in uow.reports.lots_on_hand()
                     for code, on_hand, allocated in lot["locations"]]
         rows.sort(key=lambda r: (r["expiry_date"] is None, r["expiry_date"] or dt.date.max,
                                  r["product_sku"], r["batch_number"], r["location"]))
@@ -75,17 +66,8 @@ class ReportService(Service):
 
     def serial_inventory(self) -> Report:
         """Serials per product, status and location."""
-        s, p, loc = t.serials.c, t.products.c, t.locations.c
         with self.reading() as uow:
-            statement = (select(p.sku, p.name, s.status, loc.code, func.count())
-                         .join(t.products, p.id == s.product_id)
-                         .outerjoin(t.locations, loc.id == s.location_id)
-                         .where(s.org_id == self.actor.org_id)
-                         .group_by(p.sku, p.name, s.status, loc.code)
-                         .order_by(p.sku, s.status, loc.code.nulls_first()))
-            rows = [{"product_sku": sku, "product_name": name, "status": status,
-                     "location": code, "count": int(count)}
-                    for sku, name, status, code, count in sql(uow).conn.execute(statement)]
+            rows = uow.reports.serial_inventory()
         return Report("serial-inventory", ("product_sku", "product_name", "status", "location",
                                            "count"), rows)
 
@@ -107,7 +89,7 @@ class ReportService(Service):
     def supplier_performance(self) -> Report:
         """Per supplier: received, remaining, turnover, returns and defect rate (seed 004)."""
         with self.reading() as uow:
-            rows = supplier_figures(uow)
+            rows = uow.reports.supplier_figures()
         return Report("supplier-performance", ("supplier_id", "supplier_name", "lots",
                                                "received", "remaining", "turnover",
                                                "returned", "defective", "defect_rate"), rows)
@@ -116,10 +98,10 @@ class ReportService(Service):
         """On hand × lot (or serial) cost per product, and the average cost."""
         with self.reading() as uow:
             totals: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-            for lot in lots_on_hand(uow, serials=False):
+            for lot in uow.reports.lots_on_hand(serials=False):
                 totals[lot["product_id"]][0] += lot["on_hand"]
                 totals[lot["product_id"]][1] += lot["on_hand"] * (lot["unit_cost"] or 0)
-            for product_id, count, value in serial_values(uow):
+            for product_id, count, value in uow.reports.serial_values():
                 totals[product_id][0] += count
                 totals[product_id][1] += value
             skus = {p.id: p.sku for p in uow.products.get_many(list(totals)).values()}

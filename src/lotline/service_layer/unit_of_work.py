@@ -26,6 +26,7 @@ from lotline.service_layer.ports import (
     OrganizationRepository,
     ProductRepository,
     RecallRepository,
+    ReportQueries,
     SerialReads,
     SerialRepository,
     SerialStaging,
@@ -131,6 +132,10 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def recalls(self) -> RecallRepository: ...
+
+    @property
+    @abstractmethod
+    def reports(self) -> ReportQueries: ...
 
     @property
     @abstractmethod

@@ -1,0 +1,197 @@
+"""Set-based queries behind the reports (summed in the database, not per row in Python)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.trace import not_reversed
+from lotline.domain.statuses import MovementKind, SerialStatus
+from lotline.domain.values import normalize
+
+SERIAL_TRACKING = ("serial", "lot_serial")
+
+
+class ReportQueries:
+    def __init__(self, conn: Connection, org_id: str) -> None:
+        self.conn = conn
+        self.org_id = org_id
+
+    def serial_inventory(self) -> list[dict[str, Any]]:
+        """Serials per product, status and location."""
+        s, p, loc = t.serials.c, t.products.c, t.locations.c
+        statement = (select(p.sku, p.name, s.status, loc.code, func.count())
+                     .join(t.products, p.id == s.product_id)
+                     .outerjoin(t.locations, loc.id == s.location_id)
+                     .where(s.org_id == self.org_id)
+                     .group_by(p.sku, p.name, s.status, loc.code)
+                     .order_by(p.sku, s.status, loc.code.nulls_first()))
+        return [{"product_sku": sku, "product_name": name, "status": status,
+                 "location": code, "count": int(count)}
+                for sku, name, status, code, count in self.conn.execute(statement)]
+
+    def lots_on_hand(self, *, serials: bool = True) -> list[dict[str, Any]]:
+        """Lots with stock, one entry each with its balances per location."""
+        b, lb, p, s, loc = (t.batches.c, t.lot_balances.c, t.products.c, t.suppliers.c,
+                            t.locations.c)
+        statement = (select(b.id, b.product_id, p.sku, p.name, p.tracking, p.expiry_alert_days,
+                            b.batch_number, s.name.label("supplier"), b.expiry_date, b.unit_cost,
+                            b.hold_kind, loc.code, lb.balance_quantity, lb.allocated_quantity)
+                     .join(t.lot_balances, lb.batch_id == b.id)
+                     .join(t.products, p.id == b.product_id)
+                     .join(t.locations, loc.id == lb.location_id)
+                     .outerjoin(t.suppliers, s.id == b.supplier_id)
+                     .where(b.org_id == self.org_id, b.deleted_at.is_(None),
+                            lb.balance_quantity > 0)
+                     .order_by(b.id, loc.code))
+        if not serials:
+            statement = statement.where(p.tracking.not_in(SERIAL_TRACKING))
+        lots: dict[str, dict[str, Any]] = {}
+        for row in self.conn.execute(statement):
+            lot = lots.setdefault(row.id, {
+                "batch_id": row.id, "product_id": row.product_id, "product_sku": row.sku,
+                "product_name": row.name, "tracking": row.tracking,
+                "expiry_alert_days": row.expiry_alert_days, "batch_number": row.batch_number,
+                "supplier": row.supplier, "expiry_date": row.expiry_date,
+                "unit_cost": row.unit_cost, "hold_kind": row.hold_kind, "on_hand": Decimal(0),
+                "locations": []})
+            lot["on_hand"] += row.balance_quantity
+            lot["locations"].append((row.code, row.balance_quantity, row.allocated_quantity))
+        return list(lots.values())
+
+    def serial_values(self) -> list[tuple[str, Decimal, Decimal]]:
+        """Per product: serials in custody and the sum of their own (or their lot's) cost."""
+        s, b = t.serials.c, t.batches.c
+        cost = func.coalesce(s.unit_cost, b.unit_cost, 0)
+        statement = (select(s.product_id, func.count(), func.sum(cost))
+                     .outerjoin(t.batches, b.id == s.batch_id)
+                     .where(s.org_id == self.org_id, s.location_id.isnot(None))
+                     .group_by(s.product_id))
+        result = []
+        for product_id, count, value in self.conn.execute(statement):
+            result.append((product_id, Decimal(count), self._amount(value)))
+        return result
+
+    def _amount(self, value: Any) -> Decimal:
+        """A summed Amount column (scaled integers on SQLite when the type is lost)."""
+        if value is None:
+            return Decimal(0)
+        if self.conn.dialect.name == "sqlite" and not isinstance(value, Decimal):
+            return normalize(Decimal(int(value)).scaleb(-6))
+        return normalize(Decimal(value))
+
+    def supplier_figures(self) -> list[dict[str, Any]]:
+        b, lb, sup, m = t.batches.c, t.lot_balances.c, t.suppliers.c, t.movements.c
+        org = self.org_id
+        stock = (select(b.supplier_id, func.count(func.distinct(b.id)),
+                        func.sum(lb.in_quantity), func.sum(lb.balance_quantity))
+                 .join(t.lot_balances, lb.batch_id == b.id)
+                 .where(b.org_id == org, b.supplier_id.isnot(None), b.deleted_at.is_(None))
+                 .group_by(b.supplier_id))
+        figures: dict[str, dict[str, Any]] = defaultdict(dict)
+        for supplier_id, lots, received, remaining in self.conn.execute(stock):
+            figures[supplier_id].update(lots=int(lots), received=received or Decimal(0),
+                                        remaining=remaining or Decimal(0))
+        for kind_filter, name in ((m.kind == MovementKind.RETURN.value, "returned"),
+                                  (m.to_status == SerialStatus.DEFECTIVE.value, "defective")):
+            statement = (select(b.supplier_id, func.sum(m.quantity)).join(t.batches,
+                                                                           b.id == m.batch_id)
+                         .where(m.org_id == org, b.supplier_id.isnot(None), kind_filter)
+                         .group_by(b.supplier_id))
+            for supplier_id, quantity in self.conn.execute(statement):
+                figures[supplier_id][name] = quantity or Decimal(0)
+        names = {row[0]: row[1] for row in self.conn.execute(
+            select(sup.id, sup.name).where(sup.org_id == org))}
+        return [_supplier_row(supplier_id, names.get(supplier_id), values)
+                for supplier_id, values in sorted(figures.items(),
+                                                  key=lambda i: names.get(i[0]) or "")]
+
+    def fsma_events(self, kinds: Sequence[str], batch_id: str | None, start: dt.date | None,
+                    end: dt.date | None) -> list[Any]:
+        """FSMA 204 critical tracking events: movements of `kinds` with their lot, product,
+        supplier, place, receipt, order, customer and transformation (not reversed ones)."""
+        m, b, p = t.movements.c, t.batches.c, t.products.c
+        sup, w, loc = t.suppliers.c, t.warehouses.c, t.locations.c
+        rec, o, c, tr = t.receipts.c, t.orders.c, t.customers.c, t.transformations.c
+        statement = (
+            select(m.kind, m.occurred_at, m.quantity, b.batch_number,
+                   b.manufacturer_batch_number, sup.name.label("supplier"), p.sku,
+                   p.name.label("product"), p.uom, loc.code.label("location"),
+                   w.name.label("warehouse"), rec.reference.label("receipt"),
+                   o.reference.label("order"), c.name.label("customer"), c.city,
+                   tr.reference.label("transformation"))
+            .join(t.batches, b.id == m.batch_id)
+            .join(t.products, p.id == m.product_id)
+            .outerjoin(t.suppliers, sup.id == b.supplier_id)
+            .outerjoin(t.locations, loc.id == _event_location(m))
+            .outerjoin(t.warehouses, w.id == loc.warehouse_id)
+            .outerjoin(t.receipts, rec.id == m.receipt_id)
+            .outerjoin(t.orders, o.id == m.order_id)
+            .outerjoin(t.customers, c.id == o.customer_id)
+            .outerjoin(t.transformations, tr.id == m.transformation_id)
+            .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
+                   not_reversed(m, self.org_id)))
+        return list(self.conn.execute(_in_days(statement, m, batch_id, start, end)))
+
+    def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
+                        end: dt.date | None, batch_id: str | None, limit: int) -> list[Any]:
+        """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
+        m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
+        loc, w = t.locations.c, t.warehouses.c
+        place = t.locations.alias("place")
+        statement = (
+            select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
+                   m.transformation_id, p.gtin, p.sku, p.uom, b.batch_number, b.expiry_date,
+                   s.serial_number, loc.code.label("location"), w.code.label("warehouse"))
+            .join(t.products, p.id == m.product_id)
+            .outerjoin(t.batches, b.id == m.batch_id)
+            .outerjoin(t.serials, s.id == m.serial_id)
+            .outerjoin(place, place.c.id == _event_location(m))
+            .outerjoin(t.locations, loc.id == place.c.id)
+            .outerjoin(t.warehouses, w.id == loc.warehouse_id)
+            .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
+                   not_reversed(m, self.org_id)))
+        statement = _in_days(statement, m, batch_id, start, end)
+        return list(self.conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
+
+
+def _event_location(m: Any) -> Any:
+    """Where an event happened: the destination of an arrival, the origin of a departure."""
+    return func.coalesce(m.to_location_id, m.from_location_id)
+
+
+def _in_days(statement: Select[Any], m: Any, batch_id: str | None, start: dt.date | None,
+             end: dt.date | None) -> Select[Any]:
+    """Narrowed to one lot and to whole UTC days from `start` to `end` (both included)."""
+    if batch_id is not None:
+        statement = statement.where(m.batch_id == batch_id)
+    if start is not None:
+        statement = statement.where(m.occurred_at >= _midnight(start))
+    if end is not None:
+        statement = statement.where(m.occurred_at < _midnight(end + dt.timedelta(days=1)))
+    return statement
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def _supplier_row(supplier_id: str, name: str | None, values: dict[str, Any]) -> dict[str, Any]:
+    received: Decimal = values.get("received", Decimal(0))
+    remaining: Decimal = values.get("remaining", Decimal(0))
+    defective: Decimal = values.get("defective", Decimal(0))
+    ratio = Decimal("0.0001")
+    return {"supplier_id": supplier_id, "supplier_name": name, "lots": values.get("lots", 0),
+            "received": normalize(received), "remaining": normalize(remaining),
+            "turnover": normalize(((received - remaining) / received).quantize(ratio))
+            if received else None,
+            "returned": normalize(values.get("returned", Decimal(0))),
+            "defective": normalize(defective),
+            "defect_rate": normalize((defective / received).quantize(ratio))
+            if received else None}
