@@ -27,6 +27,7 @@ from lotline.adapters.repositories.identity import (
     IdentityRepository,
     credential_reads,
 )
+from lotline.adapters.repositories.ledger_checks import LedgerChecks
 from lotline.adapters.repositories.movements import MovementRepository
 from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
@@ -189,6 +190,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def reports(self) -> ReportQueries:
         return self._repository(ReportQueries)
+
+    @property
+    def ledger_checks(self) -> LedgerChecks:
+        return self._repository(LedgerChecks)
 
     @property
     def identity(self) -> IdentityRepository:

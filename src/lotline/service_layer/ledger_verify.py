@@ -5,19 +5,11 @@ disagree with the ledger) and never repairs anything."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, union_all
-
-from lotline.adapters import tables as t
-from lotline.adapters.repositories.movements import movement_from_row
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.ledger import GENESIS_HASH, recompute_hash
-from lotline.domain.model import Movement
 from lotline.domain.statuses import Role
 from lotline.service_layer.base import Service
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -49,7 +41,7 @@ class LedgerService(Service):
         self.actor.require(Role.ADMIN, "verifying the ledger")
         report = VerifyReport()
         with self.reading() as uow:
-            for stream_id, seq, head in _streams(uow):
+            for stream_id, seq, head in uow.ledger_checks.streams():
                 report.streams += 1
                 report.problems.extend(_check_stream(uow, stream_id, seq, head, report))
             report.problems.extend(_check_balances(uow, report))
@@ -58,38 +50,11 @@ class LedgerService(Service):
         return report
 
 
-def _streams(uow: UnitOfWork) -> Iterator[tuple[str, int, str]]:
-    org = uow.actor.org_id
-    for table in (t.batches, t.products):
-        statement = (select(table.c.id, table.c.chain_seq, table.c.chain_head)
-                     .where(table.c.org_id == org).order_by(table.c.id))
-        for row in sql(uow).conn.execute(statement):
-            yield row.id, int(row.chain_seq), str(row.chain_head)
-    # Movements whose stream has no head row at all (its lot or product row is gone).
-    known = union_all(select(t.batches.c.id).where(t.batches.c.org_id == org),
-                      select(t.products.c.id).where(t.products.c.org_id == org)).subquery()
-    orphans = (select(t.movements.c.stream_id).distinct()
-               .where(t.movements.c.org_id == org, t.movements.c.stream_id.not_in(
-                   select(known.c.id))))
-    for stream_id in sql(uow).conn.execute(orphans).scalars():
-        yield stream_id, 0, GENESIS_HASH
-
-
-def _stream_movements(uow: UnitOfWork, stream_id: str) -> list[Movement]:
-    m = t.movements.c
-    rows = list(sql(uow).conn.execute(select(t.movements).where(
-        m.org_id == uow.actor.org_id, m.stream_id == stream_id).order_by(m.seq)))
-    bulk = [row.id for row in rows if row.serial_id is None]
-    numbers = uow.serials.numbers_for_entry(bulk) if bulk else {}
-    return [movement_from_row(row, numbers.get(row.id, ()) if row.serial_id is None else ())
-            for row in rows]
-
-
 def _check_stream(uow: UnitOfWork, stream_id: str, head_seq: int, head_hash: str,
                   report: VerifyReport) -> list[LedgerProblem]:
     problems: list[LedgerProblem] = []
     previous_hash, expected_seq = GENESIS_HASH, 1
-    for movement in _stream_movements(uow, stream_id):
+    for movement in uow.ledger_checks.stream_movements(stream_id):
         report.movements += 1
         if movement.seq != expected_seq:
             problems.append(LedgerProblem(
@@ -111,26 +76,9 @@ def _check_stream(uow: UnitOfWork, stream_id: str, head_seq: int, head_hash: str
     return problems
 
 
-def _ledger_balances(uow: UnitOfWork) -> dict[tuple[str, str], Decimal]:
-    """Per lot and location: what came in minus what went out, summed in the database."""
-    m = t.movements.c
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for location, sign in ((m.to_location_id, 1), (m.from_location_id, -1)):
-        statement = (select(m.batch_id, location, func.sum(m.quantity))
-                     .where(m.org_id == uow.actor.org_id, m.batch_id.isnot(None),
-                            location.isnot(None))
-                     .group_by(m.batch_id, location))
-        for batch_id, location_id, quantity in sql(uow).conn.execute(statement):
-            totals[(batch_id, location_id)] += sign * quantity
-    return totals
-
-
 def _check_balances(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem]:
-    expected = _ledger_balances(uow)
-    b = t.lot_balances.c
-    stored = {(row.batch_id, row.location_id): row.balance_quantity
-              for row in sql(uow).conn.execute(select(b.batch_id, b.location_id, b.balance_quantity)
-                                          .where(b.org_id == uow.actor.org_id))}
+    expected = uow.ledger_checks.ledger_balances()
+    stored = uow.ledger_checks.stored_balances()
     problems = []
     for key in sorted(set(expected) | set(stored)):
         report.balances += 1
@@ -145,27 +93,8 @@ def _check_balances(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem
 
 def _check_serials(uow: UnitOfWork, report: VerifyReport) -> list[LedgerProblem]:
     """Each serial's status and location are those its latest movement left it in."""
-    s, m = t.serials.c, t.movements.c
-    # A serial's movements can span streams (announced without a lot, received into one), so
-    # its latest movement is the last recorded, not the highest seq of one stream.
-    ranked = (select(m.serial_id, m.to_status, m.to_location_id,
-                     func.row_number().over(partition_by=m.serial_id,
-                                            order_by=(m.recorded_at.desc(), m.id.desc()))
-                     .label("rank"))
-              .where(m.org_id == uow.actor.org_id, m.serial_id.isnot(None)).subquery())
-    last = select(ranked).where(ranked.c.rank == 1).subquery()
-    entry = t.movements.alias("entry")
-    statement = (
-        select(s.id, s.serial_number, s.status, s.location_id,
-               last.c.to_status.label("last_status"), last.c.to_location_id.label("last_loc"),
-               entry.c.to_status.label("entry_status"),
-               entry.c.to_location_id.label("entry_loc"))
-        .select_from(t.serials)
-        .outerjoin(last, last.c.serial_id == s.id)
-        .outerjoin(entry, entry.c.id == s.entry_movement_id)
-        .where(s.org_id == uow.actor.org_id))
     problems = []
-    for row in sql(uow).conn.execute(statement):
+    for row in uow.ledger_checks.serial_states():
         report.serials += 1
         status, location = _ledger_state(row)
         if (status, location) != (row.status, row.location_id):
@@ -183,13 +112,7 @@ def _ledger_state(row: Any) -> tuple[str | None, str | None]:
 
 
 def _check_counts(uow: UnitOfWork) -> list[LedgerProblem]:
-    s, sc = t.serials.c, t.serial_status_counts.c
-    org = uow.actor.org_id
-    actual = {(row[0], row[1]): int(row[2]) for row in sql(uow).conn.execute(
-        select(s.product_id, s.status, func.count()).where(s.org_id == org)
-        .group_by(s.product_id, s.status))}
-    stored = {(row[0], row[1]): int(row[2]) for row in sql(uow).conn.execute(
-        select(sc.product_id, sc.status, sc.count).where(sc.org_id == org))}
+    actual, stored = uow.ledger_checks.serial_counts()
     return [LedgerProblem("projection", key[0], None,
                           f"product {key[0]} has {actual.get(key, 0)} {key[1]} serials; the "
                           f"count projection says {stored.get(key, 0)}")

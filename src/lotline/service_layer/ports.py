@@ -6,7 +6,7 @@ attribute)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -336,6 +336,18 @@ class ReportQueries(Protocol):
                     end: dt.date | None) -> list[Any]: ...
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
                         end: dt.date | None, batch_id: str | None, limit: int) -> list[Any]: ...
+
+
+class LedgerChecks(Protocol):
+    """What `ledger verify` reads: the chains, and each projection beside the ledger's."""
+
+    def streams(self) -> Iterator[tuple[str, int, str]]: ...
+    def stream_movements(self, stream_id: str) -> list[Movement]: ...
+    def ledger_balances(self) -> dict[tuple[str, str], Decimal]: ...
+    def stored_balances(self) -> dict[tuple[str, str], Decimal]: ...
+    def serial_states(self) -> list[Any]: ...
+    def serial_counts(self) -> tuple[dict[tuple[str, str], int],
+                                     dict[tuple[str, str], int]]: ...
 
 
 class IdentityRepository(Protocol):

@@ -20,6 +20,7 @@ from lotline.service_layer.ports import (
     CustomerRepository,
     FlowRepository,
     IdentityRepository,
+    LedgerChecks,
     LocationRepository,
     MovementRepository,
     OrderRepository,
@@ -136,6 +137,10 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def reports(self) -> ReportQueries: ...
+
+    @property
+    @abstractmethod
+    def ledger_checks(self) -> LedgerChecks: ...
 
     @property
     @abstractmethod
