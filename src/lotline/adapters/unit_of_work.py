@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -21,6 +23,7 @@ from lotline.adapters.repositories.catalog import (
     ProductRepository,
     SupplierRepository,
 )
+from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.adapters.repositories.identity import (
     CredentialReads,
@@ -38,6 +41,7 @@ from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.trace import TraceRepository
 from lotline.adapters.repositories.transformations import TransformationRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
+from lotline.adapters.types import to_scaled
 from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
@@ -196,6 +200,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         return self._repository(LedgerChecks)
 
     @property
+    def exports(self) -> ExportRows:
+        return self._repository(ExportRows)
+
+    @property
     def identity(self) -> IdentityRepository:
         repository: IdentityRepository | None = self._built.get(IdentityRepository)
         if repository is None:
@@ -318,6 +326,12 @@ class SqlAlchemyStagedImport:
         self.actor = actor
         self.staging = SerialStaging(conn, actor.org_id)
         self.sqlite = conn.dialect.name == "sqlite"
+
+    def stored_date(self, day: dt.date) -> object:
+        return day.isoformat() if self.sqlite else day
+
+    def stored_cost(self, cost: Decimal) -> object:
+        return to_scaled(cost) if self.sqlite else cost
 
     def writing(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, self.actor, connection=self.conn)

@@ -11,36 +11,31 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection
-
-from lotline.adapters.repositories import exports as rows
 from lotline.adapters.tabular import write_csv, write_xlsx
-from lotline.adapters.unit_of_work import sql
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
 from lotline.service_layer.base import Service
+from lotline.service_layer.ports import ExportRows
 
 FORMATS = ("csv", "xlsx")
 Target = str | Path | IO[bytes]
-RowSource = Callable[[Connection, str], Iterator[list[str]]]
+RowSource = Callable[[ExportRows], Iterator[list[str]]]
 
 
 class ExportService(Service):
     def products(self, target: Target, file_format: str = "csv") -> int:
         """Write every product; answers the number of rows."""
-        return self._export(PRODUCTS, rows.product_rows, target, file_format)
+        return self._export(PRODUCTS, lambda rows: rows.products(), target, file_format)
 
     def batches(self, target: Target, file_format: str = "csv") -> int:
-        return self._export(LOTS, rows.lot_rows, target, file_format)
+        return self._export(LOTS, lambda rows: rows.lots(), target, file_format)
 
     lots = batches
 
     def serials(self, target: Target, file_format: str = "csv", *,
                 product_id: str | None = None, batch_id: str | None = None) -> int:
-        def source(conn: Connection, org_id: str) -> Iterator[list[str]]:
-            return rows.serial_rows(conn, org_id, product_id, batch_id)
-
-        return self._export(SERIALS, source, target, file_format)
+        return self._export(SERIALS, lambda rows: rows.serials(product_id, batch_id), target,
+                            file_format)
 
     def to_bytes(self, entity: str, file_format: str = "csv", **options: Any) -> bytes:
         """The whole export in memory (for small exports and tests)."""
@@ -52,7 +47,7 @@ class ExportService(Service):
                 file_format: str) -> int:
         chosen = _format(file_format)
         with self.uows(self.actor, write=False) as uow:
-            records = source(sql(uow).conn, self.actor.org_id)
+            records = source(uow.exports)
             if chosen == "xlsx":
                 return write_xlsx(target, layout.names, records, layout.entity)
             return _write_csv(target, layout.names, records)

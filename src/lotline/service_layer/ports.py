@@ -350,6 +350,15 @@ class LedgerChecks(Protocol):
                                      dict[tuple[str, str], int]]: ...
 
 
+class ExportRows(Protocol):
+    """The rows of the exports, streamed as text cells in the import's columns."""
+
+    def products(self) -> Iterator[list[str]]: ...
+    def lots(self) -> Iterator[list[str]]: ...
+    def serials(self, product_id: str | None = None,
+                batch_id: str | None = None) -> Iterator[list[str]]: ...
+
+
 class IdentityRepository(Protocol):
     """Installation-wide: users, tokens, API keys, failed logins."""
 

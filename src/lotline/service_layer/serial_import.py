@@ -61,7 +61,7 @@ class SerialImport:
         try:
             staging.create()
             checker = SerialRowChecker(References(self.uows, self.actor), header,
-                                       self.report, defaults, session.sqlite)
+                                       self.report, defaults, session)
             self.timezone = checker.timezone
             self._stage(table, checker, staging)
             self._check_caps(checker.tally)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.types import to_scaled
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import HeaderMap, ImportReport
 from lotline.domain.ids import new_id
@@ -22,6 +21,7 @@ from lotline.domain.model import Product
 from lotline.domain.statuses import CUSTODY_STATUSES, SerialStatus, destination, parse_enum
 from lotline.domain.values import MAX_NUMBER_LENGTH, optional_date, optional_decimal
 from lotline.service_layer.exchange_refs import References, pick_lot
+from lotline.service_layer.unit_of_work import StoredValues
 
 S = SerialStatus
 IMPORT_STATUSES = frozenset({S.EXPECTED, S.RECEIVED, S.IN_STOCK, S.RETURNED, S.DEFECTIVE,
@@ -72,11 +72,11 @@ class Tally:
 
 class SerialRowChecker:
     def __init__(self, refs: References, header: HeaderMap, report: ImportReport,
-                 defaults: SerialDefaults, sqlite: bool) -> None:
+                 defaults: SerialDefaults, stored: StoredValues) -> None:
         self.refs = refs
         self.report = report
         self.defaults = defaults
-        self.sqlite = sqlite
+        self.stored = stored
         settings = refs.settings()
         self.product_scope = settings.serial_scope.value == "product"
         self.timezone = settings.timezone
@@ -165,7 +165,7 @@ class SerialRowChecker:
             try:
                 day = optional_date(text, name)
                 assert day is not None
-                self._dates[text] = (day, day.isoformat() if self.sqlite else day)
+                self._dates[text] = (day, self.stored.stored_date(day))
             except ValidationError as error:
                 self._dates[text] = error.errors[0].message
         return self._dates[text]  # type: ignore[no-any-return]
@@ -175,7 +175,7 @@ class SerialRowChecker:
             try:
                 cost = optional_decimal(text, name)
                 assert cost is not None
-                self._costs[text] = (cost, to_scaled(cost) if self.sqlite else cost)
+                self._costs[text] = (cost, self.stored.stored_cost(cost))
             except ValidationError as error:
                 self._costs[text] = error.errors[0].message
         return self._costs[text]  # type: ignore[no-any-return]

@@ -5,8 +5,10 @@ implementation lives in `lotline.adapters.unit_of_work`, an in-memory one in the
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol
 
@@ -18,6 +20,7 @@ from lotline.service_layer.ports import (
     BatchRepository,
     CredentialLookup,
     CustomerRepository,
+    ExportRows,
     FlowRepository,
     IdentityRepository,
     LedgerChecks,
@@ -140,6 +143,10 @@ class UnitOfWork(ABC):
 
     @property
     @abstractmethod
+    def exports(self) -> ExportRows: ...
+
+    @property
+    @abstractmethod
     def ledger_checks(self) -> LedgerChecks: ...
 
     @property
@@ -159,14 +166,16 @@ class UnitOfWork(ABC):
         """After a settings change: this process reads the time zone afresh."""
 
 
-class StagedImport(Protocol):
+class StoredValues(Protocol):
+    """Staged values as the database stores them (the rows are copied set-based)."""
+
+    def stored_date(self, day: dt.date) -> object: ...
+    def stored_cost(self, cost: Decimal) -> object: ...
+
+
+class StagedImport(StoredValues, Protocol):
     @property
     def staging(self) -> SerialStaging: ...
-
-    @property
-    def sqlite(self) -> bool:
-        """The row checker's limits follow the database."""
-        ...
 
     def writing(self) -> UnitOfWork:
         """The unit of work that writes the staged rows (on the staging's connection)."""

@@ -85,3 +85,21 @@ def serial_rows(conn: Connection, org_id: str, product_id: str | None = None,
     if batch_id is not None:
         statement = statement.where(s.batch_id == batch_id)
     return _stream(conn, statement)
+
+
+class ExportRows:
+    """The rows of the exports, streamed as text cells in the import's columns."""
+
+    def __init__(self, conn: Connection, org_id: str) -> None:
+        self.conn = conn
+        self.org_id = org_id
+
+    def products(self) -> Iterator[list[str]]:
+        return product_rows(self.conn, self.org_id)
+
+    def lots(self) -> Iterator[list[str]]:
+        return lot_rows(self.conn, self.org_id)
+
+    def serials(self, product_id: str | None = None,
+                batch_id: str | None = None) -> Iterator[list[str]]:
+        return serial_rows(self.conn, self.org_id, product_id, batch_id)
