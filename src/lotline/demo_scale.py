@@ -19,13 +19,13 @@ from decimal import Decimal
 from sqlalchemy import insert
 
 from lotline.adapters import tables as t
-from lotline.adapters.tabular import Table
 from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from lotline.bootstrap import Services
 from lotline.domain.exchange import SERIALS, ImportReport, map_header
 from lotline.domain.ids import new_id
 from lotline.domain.model import Product
 from lotline.domain.values import gtin_check_digit
+from lotline.files.tabular import Table
 from lotline.service_layer.serial_import import SerialImport
 from lotline.service_layer.serial_rows import SerialDefaults
 

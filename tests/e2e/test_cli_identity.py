@@ -16,7 +16,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine
 from typer.testing import CliRunner, Result
 
-from lotline.adapters import passwords
+from lotline import passwords
 from lotline.adapters.db import make_engine
 from lotline.bootstrap import identity_service
 from lotline.domain.errors import Unauthorized

@@ -9,10 +9,10 @@ import pytest
 import segno
 from pypdf import PdfReader
 
-from lotline.adapters.labels_pdf import qr_matrix
 from lotline.bootstrap import Services
 from lotline.domain import gs1
 from lotline.domain.errors import ValidationError
+from lotline.files.labels_pdf import qr_matrix
 from support import Kit
 
 GTIN = "09506000134352"

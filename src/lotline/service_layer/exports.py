@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from lotline.adapters.tabular import write_csv, write_xlsx
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
+from lotline.files.tabular import write_csv, write_xlsx
 from lotline.service_layer.base import Service
 from lotline.service_layer.ports import ExportRows
 

@@ -8,8 +8,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from lotline.adapters.passwords import hash_password, verify_password
-from lotline.adapters.repositories.identity import user_from_row
 from lotline.domain.errors import (
     Conflict,
     NotFound,
@@ -32,6 +30,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.model import Organization
 from lotline.domain.statuses import Role, parse_enum
 from lotline.domain.values import ErrorCollector, required_text
+from lotline.passwords import hash_password, verify_password
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.organizations import create_organization
@@ -184,10 +183,10 @@ class UserService(Service):
 
     def by_username(self, username: str) -> User:
         with self.reading() as uow:
-            row = uow.identity.user_row(str(username).strip().casefold())
-        if row is None or row.org_id != self.actor.org_id:
+            user = uow.identity.user_named(str(username).strip().casefold())
+        if user is None or user.org_id != self.actor.org_id:
             raise NotFound("user", username, "username")
-        return user_from_row(row)
+        return user
 
     def update_user(self, user_id: str, *, role: Any = None, active: bool | None = None,
                     password: str | None = None) -> User:

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from lotline.adapters.tabular import FileProblem, Source, Table, open_table
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.exchange import (
     LAYOUTS,
@@ -22,6 +21,7 @@ from lotline.domain.exchange import (
     map_header,
 )
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
+from lotline.files.tabular import FileProblem, Source, Table, open_table
 from lotline.service_layer.base import Service
 from lotline.service_layer.exchange_refs import References
 from lotline.service_layer.record_imports import (

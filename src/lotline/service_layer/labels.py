@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lotline.adapters import labels_pdf
 from lotline.domain import gs1
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Product, Serial
+from lotline.files import labels_pdf
 from lotline.service_layer.base import Service
 from lotline.service_layer.unit_of_work import UnitOfWork
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from lotline.adapters.tabular import Table
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import HeaderMap, ImportReport
 from lotline.domain.ids import new_id
@@ -17,6 +16,7 @@ from lotline.domain.lots import parse_batch_fields
 from lotline.domain.model import Product
 from lotline.domain.statuses import Tracking
 from lotline.domain.values import fold_number
+from lotline.files.tabular import Table
 from lotline.service_layer.batch_views import audit_batch
 from lotline.service_layer.batches import insert_lot
 from lotline.service_layer.catalog import parse_product_fields

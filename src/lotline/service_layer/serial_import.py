@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from lotline.adapters.tabular import Table
 from lotline.domain.errors import Conflict, NotFound
 from lotline.domain.exchange import MAX_REPORTED_ERRORS, HeaderMap, ImportReport
 from lotline.domain.lots import LotRecord
 from lotline.domain.statuses import MovementKind
+from lotline.files.tabular import Table
 from lotline.service_layer.context import Actor
 from lotline.service_layer.exchange_refs import References
 from lotline.service_layer.ports import SerialStaging

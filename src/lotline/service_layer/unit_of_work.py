@@ -1,7 +1,7 @@
 """The unit of work as a port: one transaction per use case, and the repositories it touches.
 
 Use cases are written against `UnitOfWork` and receive a `UnitOfWorkFactory`; the SQLAlchemy
-implementation lives in `lotline.adapters.unit_of_work`, an in-memory one in the unit tests."""
+implementation lives in `adapters/unit_of_work.py`, an in-memory one in the unit tests."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from lotline.adapters import passwords
+from lotline import passwords
 from lotline.entrypoints.api.app import create_app
 
 

@@ -14,7 +14,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from web_kit import World, make_world
 
-from lotline.adapters import passwords
+from lotline import passwords
 from lotline.entrypoints.api.app import create_app
 
 

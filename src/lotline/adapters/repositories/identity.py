@@ -38,6 +38,10 @@ class IdentityRepository:
         return self.conn.execute(select(t.users).where(
             t.users.c.username_folded == username_folded)).first()
 
+    def user_named(self, username_folded: str) -> User | None:
+        row = self.user_row(username_folded)
+        return None if row is None else user_from_row(row)
+
     def user(self, org_id: str, user_id: str) -> User | None:
         row = self.conn.execute(select(t.users).where(
             t.users.c.org_id == org_id, t.users.c.id == user_id)).first()
