@@ -26,6 +26,7 @@ from lotline.service_layer.organizations import SettingsService, get_or_create_o
 from lotline.service_layer.parties import CustomerService, SupplierService
 from lotline.service_layer.recalls import RecallService
 from lotline.service_layer.receiving import ReceiptService
+from lotline.service_layer.registration import SerialRegistration
 from lotline.service_layer.reports import ReportService
 from lotline.service_layer.scan import ScanService
 from lotline.service_layer.serial_numbers import SerialNumberService
@@ -54,23 +55,24 @@ class Services:
         self.warehouses = WarehouseService(uows, actor)
         self.orders = OrderService(uows, actor)
         self.batches = BatchService(uows, actor)
-        self.serials = SerialService(uows, actor)
+        registration = SerialRegistration(uows, actor)
+        self.serials = SerialService(uows, actor, registration=registration)
         self.settings = SettingsService(uows, actor)
         self.ledger = LedgerService(uows, actor)
         self.users = UserService(uows, actor)
         self.receipts = ReceiptService(uows, actor)
         self.stock = StockService(uows, actor)
-        self.trace = TraceService(uows, actor)
         self.recalls = RecallService(uows, actor)
-        self.reports = ReportService(uows, actor)
+        self.reports = ReportService(uows, actor, serials=self.serials)
         self.epcis = EpcisService(uows, actor)
         self.transformations = TransformationService(uows, actor)
         self.batch_tracking = BatchTrackingService(self.batches, self.serials)
         self.scan = ScanService(uows, actor)
+        self.trace = TraceService(uows, actor, serials=self.serials, scan=self.scan)
         self.imports = ImportService(uows, actor)
         self.exports = ExportService(uows, actor)
         self.labels = LabelService(uows, actor)
-        self.serial_numbers = SerialNumberService(uows, actor)
+        self.serial_numbers = SerialNumberService(uows, actor, registration=registration)
 
     @property
     def org_id(self) -> str:

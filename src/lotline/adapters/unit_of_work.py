@@ -347,11 +347,3 @@ class CredentialLookup:
 
     def api_key(self, key_hash: str) -> KeyPrincipal | None:
         return self.reads.api_key(self.pooled, key_hash)
-
-
-def sql(uow: UnitOfWork) -> SqlAlchemyUnitOfWork:
-    """Transitional: the SQLAlchemy unit of work behind a port, for service code that still
-    reaches its connection (being moved into repositories and query modules)."""
-    if not isinstance(uow, SqlAlchemyUnitOfWork):
-        raise TypeError(f"needs the SQLAlchemy unit of work, got {type(uow).__name__}")
-    return uow

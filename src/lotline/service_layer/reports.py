@@ -12,11 +12,18 @@ from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
 from lotline.domain.values import normalize, optional_date, optional_int
 from lotline.service_layer.base import Service
+from lotline.service_layer.context import Actor
 from lotline.service_layer.fsma import fsma204_rows
 from lotline.service_layer.serials import SerialService
+from lotline.service_layer.unit_of_work import UnitOfWorkFactory
 
 
 class ReportService(Service):
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor, *,
+                 serials: SerialService) -> None:
+        super().__init__(uows, actor)
+        self.serials = serials
+
     def run(self, name: str, **parameters: Any) -> Report:
         """A report by its DESIGN name (`expiring`, `lot-inventory`, ...)."""
         if name not in REPORT_NAMES:
@@ -72,7 +79,7 @@ class ReportService(Service):
                                            "count"), rows)
 
     def serial_history(self, serial_number: str, product_id: str | None = None) -> Report:
-        serials = SerialService(self.uows, self.actor)
+        serials = self.serials
         serial = serials.lookup(serial_number, product_id)
         rows = [_movement_row(m) for m in serials.history(serial.id)]
         return Report("serial-history", MOVEMENT_COLUMNS, rows,

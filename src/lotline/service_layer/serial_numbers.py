@@ -13,8 +13,9 @@ from lotline.domain.model import Product
 from lotline.domain.serial_numbers import check_pattern, render_serial
 from lotline.domain.statuses import Role, SerialScope
 from lotline.service_layer.base import Service, need_product
+from lotline.service_layer.context import Actor
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 MAX_GENERATED = 1_000_000
 
@@ -29,6 +30,11 @@ def reserve(uow: UnitOfWork, name: str, count: int) -> int:
 
 
 class SerialNumberService(Service):
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor, *,
+                 registration: SerialRegistration) -> None:
+        super().__init__(uows, actor)
+        self.registration = registration
+
     def next_serials(self, product_id: str, count: int, *,
                      pattern: str | None = None) -> list[str]:
         """Reserve the next `count` serial numbers of a product's pattern (or `pattern`)."""
@@ -52,7 +58,7 @@ class SerialNumberService(Service):
         if product_id is None:
             raise ValidationError.single("batch_id", "name an existing lot or a product")
         numbers = self.next_serials(product_id, count, pattern=pattern)
-        return SerialRegistration(self.uows, self.actor).register(
+        return self.registration.register(
             numbers, batch_id=batch_id, product_id=product_id, **options)
 
     def _fresh(self, uow: UnitOfWork, product: Product, template: str,

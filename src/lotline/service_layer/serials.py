@@ -9,10 +9,11 @@ from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
 from lotline.domain.values import ErrorCollector, clean_number, clean_text
 from lotline.service_layer.base import Service
+from lotline.service_layer.context import Actor
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, apply_change
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 def need_serial(uow: UnitOfWork, serial_id: str, field: str = "serial_id") -> Serial:
@@ -23,17 +24,20 @@ def need_serial(uow: UnitOfWork, serial_id: str, field: str = "serial_id") -> Se
 
 
 class SerialService(Service):
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor, *,
+                 registration: SerialRegistration) -> None:
+        super().__init__(uows, actor)
+        self.registration = registration
+
     def register(self, serial_number: str, *, batch_id: str | None = None,
                  product_id: str | None = None, **options: Any) -> Serial:
-        registration = SerialRegistration(self.uows, self.actor)
-        created = registration.register([serial_number], batch_id=batch_id,
+        created = self.registration.register([serial_number], batch_id=batch_id,
                                         product_id=product_id, **options)
         return self.get(created[0].id)
 
     def register_many(self, serial_numbers: Any, *, batch_id: str | None = None,
                       product_id: str | None = None, **options: Any) -> RegisteredSerials:
-        registration = SerialRegistration(self.uows, self.actor)
-        return registration.register(serial_numbers, batch_id=batch_id, product_id=product_id,
+        return self.registration.register(serial_numbers, batch_id=batch_id, product_id=product_id,
                                      **options)
 
     def get(self, serial_id: str) -> Serial:

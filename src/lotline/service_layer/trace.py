@@ -11,9 +11,10 @@ from typing import Any
 from lotline.domain.errors import Ambiguous, LotlineError, NotFound, ValidationError
 from lotline.domain.trace import BackwardNode, ForwardNode, UnitTrace
 from lotline.service_layer.base import Service
+from lotline.service_layer.context import Actor
 from lotline.service_layer.scan import ScanResult, ScanService
 from lotline.service_layer.serials import SerialService
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 DIRECTIONS = ("backward", "forward")
 
@@ -36,6 +37,12 @@ def _need_lot(uow: UnitOfWork, batch_id: str) -> str:
 
 
 class TraceService(Service):
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor, *, serials: SerialService,
+                 scan: ScanService) -> None:
+        super().__init__(uows, actor)
+        self.serials = serials
+        self.scan_service = scan
+
     def backward(self, batch_id: str) -> BackwardNode:
         with self.reading() as uow:
             return _backward_tree(uow, _need_lot(uow, batch_id))
@@ -46,7 +53,7 @@ class TraceService(Service):
 
     def serial(self, serial_number: str, product_id: str | None = None) -> UnitTrace:
         """Backward from one unit (exact number; ambiguous numbers need the product)."""
-        serial = SerialService(self.uows, self.actor).lookup(serial_number, product_id)
+        serial = self.serials.lookup(serial_number, product_id)
         with self.reading() as uow:
             repo = uow.trace
             parents, components = _assembly(uow, serial.id, serial.parent_serial_id)
@@ -65,7 +72,7 @@ class TraceService(Service):
         """Trace what a barcode (or a typed serial or lot number) names."""
         if direction not in DIRECTIONS:
             raise ValidationError.single("direction", "must be backward or forward", direction)
-        scan = ScanService(self.uows, self.actor).parse(data)
+        scan = self.scan_service.parse(data)
         unit, lot_id = scan.serial_record, scan.batch.id if scan.batch else None
         if unit is not None:
             lot_id = unit.batch_id
