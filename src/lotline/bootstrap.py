@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import ensure_current
-from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWorks
+from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from decimal import Decimal
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -26,9 +23,7 @@ from lotline.adapters.repositories.catalog import (
 from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.adapters.repositories.identity import (
-    CredentialReads,
     IdentityRepository,
-    credential_reads,
 )
 from lotline.adapters.repositories.ledger_checks import LedgerChecks
 from lotline.adapters.repositories.movements import MovementRepository
@@ -37,15 +32,12 @@ from lotline.adapters.repositories.organizations import OrganizationRepository
 from lotline.adapters.repositories.recalls import RecallRepository
 from lotline.adapters.repositories.reports import ReportQueries
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
-from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.trace import TraceRepository
 from lotline.adapters.repositories.transformations import TransformationRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
-from lotline.adapters.types import to_scaled
 from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
-from lotline.service_layer.ports import KeyPrincipal, TokenPrincipal
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
@@ -53,8 +45,6 @@ R = TypeVar("R")
 
 TIMEZONE_TTL = 5.0
 _TIMEZONES: dict[tuple[int, str], tuple[float, str]] = {}
-
-
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
@@ -283,67 +273,3 @@ def _conflict(error: IntegrityError) -> Conflict:
     detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
     return Conflict(f"the change conflicts with data written at the same time ({detail}); "
                     f"nothing was written, retry the request")
-
-
-class SqlAlchemyUnitOfWorks:
-    """The unit-of-work factory bootstrap hands to the services: one engine, a new
-    `SqlAlchemyUnitOfWork` per call."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def __call__(self, actor: Actor, *, write: bool = True,
-                 autocommit: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine, actor, write=write, autocommit=autocommit)
-
-    @contextmanager
-    def staged_import(self, actor: Actor) -> Iterator[SqlAlchemyStagedImport]:
-        conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
-        try:
-            yield SqlAlchemyStagedImport(self.engine, conn, actor)
-        finally:
-            conn.close()
-
-    @contextmanager
-    def credentials(self) -> Iterator[CredentialLookup]:
-        """Credential rows read straight on a borrowed DBAPI connection, in no transaction."""
-        pooled = borrow_autocommit(self.engine)
-        reusable = False
-        try:
-            yield CredentialLookup(credential_reads(self.engine.dialect), pooled)
-            reusable = True
-        finally:
-            return_autocommit(self.engine, pooled, reusable=reusable)
-
-
-class SqlAlchemyStagedImport:
-    """An import's own connection: its TEMP staging table, staged into by short read-only
-    transactions, then one unit of work on the same connection that writes it all."""
-
-    def __init__(self, engine: Engine, conn: Connection, actor: Actor) -> None:
-        self.engine = engine
-        self.conn = conn
-        self.actor = actor
-        self.staging = SerialStaging(conn, actor.org_id)
-        self.sqlite = conn.dialect.name == "sqlite"
-
-    def stored_date(self, day: dt.date) -> object:
-        return day.isoformat() if self.sqlite else day
-
-    def stored_cost(self, cost: Decimal) -> object:
-        return to_scaled(cost) if self.sqlite else cost
-
-    def writing(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine, self.actor, connection=self.conn)
-
-
-class CredentialLookup:
-    def __init__(self, reads: CredentialReads, pooled: PoolProxiedConnection) -> None:
-        self.reads = reads
-        self.pooled = pooled
-
-    def token(self, token_hash: str) -> TokenPrincipal | None:
-        return self.reads.token(self.pooled, token_hash)
-
-    def api_key(self, key_hash: str) -> KeyPrincipal | None:
-        return self.reads.api_key(self.pooled, key_hash)

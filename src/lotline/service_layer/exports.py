@@ -15,7 +15,7 @@ from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
 from lotline.files.tabular import write_csv, write_xlsx
 from lotline.service_layer.base import Service
-from lotline.service_layer.ports import ExportRows
+from lotline.service_layer.query_ports import ExportRows
 
 FORMATS = ("csv", "xlsx")
 Target = str | Path | IO[bytes]

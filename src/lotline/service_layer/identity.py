@@ -34,7 +34,7 @@ from lotline.passwords import hash_password, verify_password
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.organizations import create_organization
-from lotline.service_layer.ports import IdentityRepository
+from lotline.service_layer.query_ports import IdentityRepository
 from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 TOKEN_TTL = dt.timedelta(hours=12)

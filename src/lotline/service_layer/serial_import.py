@@ -25,7 +25,7 @@ from lotline.domain.statuses import MovementKind
 from lotline.files.tabular import Table
 from lotline.service_layer.context import Actor
 from lotline.service_layer.exchange_refs import References
-from lotline.service_layer.ports import SerialStaging
+from lotline.service_layer.query_ports import SerialStaging
 from lotline.service_layer.serial_rows import Group, SerialDefaults, SerialRowChecker, Tally
 from lotline.service_layer.unit_of_work import StagedImport, UnitOfWork, UnitOfWorkFactory
 

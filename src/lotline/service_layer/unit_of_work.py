@@ -18,26 +18,28 @@ from lotline.service_layer.ledger import Ledger
 from lotline.service_layer.ports import (
     AuditRepository,
     BatchRepository,
-    CredentialLookup,
     CustomerRepository,
-    ExportRows,
     FlowRepository,
-    IdentityRepository,
-    LedgerChecks,
     LocationRepository,
     MovementRepository,
     OrderRepository,
     OrganizationRepository,
     ProductRepository,
-    RecallRepository,
-    ReportQueries,
     SerialReads,
     SerialRepository,
-    SerialStaging,
     SupplierRepository,
+    WarehouseRepository,
+)
+from lotline.service_layer.query_ports import (
+    CredentialLookup,
+    ExportRows,
+    IdentityRepository,
+    LedgerChecks,
+    RecallRepository,
+    ReportQueries,
+    SerialStaging,
     TraceRepository,
     TransformationRepository,
-    WarehouseRepository,
 )
 
 

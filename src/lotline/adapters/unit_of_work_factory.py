@@ -1,0 +1,85 @@
+"""The unit-of-work factory bootstrap hands to the services, with the two sessions that are
+not a plain unit of work: a bulk import's staging connection and the per-request credential
+check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.pool import PoolProxiedConnection
+
+from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
+from lotline.adapters.repositories.identity import CredentialReads, credential_reads
+from lotline.adapters.repositories.staging import SerialStaging
+from lotline.adapters.types import to_scaled
+from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from lotline.service_layer.context import Actor
+from lotline.service_layer.ports import KeyPrincipal, TokenPrincipal
+
+
+class SqlAlchemyUnitOfWorks:
+    """The unit-of-work factory bootstrap hands to the services: one engine, a new
+    `SqlAlchemyUnitOfWork` per call."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, actor: Actor, *, write: bool = True,
+                 autocommit: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, actor, write=write, autocommit=autocommit)
+
+    @contextmanager
+    def staged_import(self, actor: Actor) -> Iterator[SqlAlchemyStagedImport]:
+        conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+        try:
+            yield SqlAlchemyStagedImport(self.engine, conn, actor)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def credentials(self) -> Iterator[CredentialLookup]:
+        """Credential rows read straight on a borrowed DBAPI connection, in no transaction."""
+        pooled = borrow_autocommit(self.engine)
+        reusable = False
+        try:
+            yield CredentialLookup(credential_reads(self.engine.dialect), pooled)
+            reusable = True
+        finally:
+            return_autocommit(self.engine, pooled, reusable=reusable)
+
+
+class SqlAlchemyStagedImport:
+    """An import's own connection: its TEMP staging table, staged into by short read-only
+    transactions, then one unit of work on the same connection that writes it all."""
+
+    def __init__(self, engine: Engine, conn: Connection, actor: Actor) -> None:
+        self.engine = engine
+        self.conn = conn
+        self.actor = actor
+        self.staging = SerialStaging(conn, actor.org_id)
+        self.sqlite = conn.dialect.name == "sqlite"
+
+    def stored_date(self, day: dt.date) -> object:
+        return day.isoformat() if self.sqlite else day
+
+    def stored_cost(self, cost: Decimal) -> object:
+        return to_scaled(cost) if self.sqlite else cost
+
+    def writing(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, self.actor, connection=self.conn)
+
+
+class CredentialLookup:
+    def __init__(self, reads: CredentialReads, pooled: PoolProxiedConnection) -> None:
+        self.reads = reads
+        self.pooled = pooled
+
+    def token(self, token_hash: str) -> TokenPrincipal | None:
+        return self.reads.token(self.pooled, token_hash)
+
+    def api_key(self, key_hash: str) -> KeyPrincipal | None:
+        return self.reads.api_key(self.pooled, key_hash)
