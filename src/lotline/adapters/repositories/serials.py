@@ -9,13 +9,12 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Dialect, Row, and_, func, or_, select, text, update
+from sqlalchemy import Dialect, Row, func, select, text, update
 from sqlalchemy.engine.interfaces import DBAPIModule
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.assemblies import components_within
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import (
     escape_like,
@@ -23,18 +22,12 @@ from lotline.adapters.repositories.common import (
     in_chunks,
     upsert_add,
 )
+from lotline.adapters.repositories.serial_queries import SerialQueries
 from lotline.adapters.search_index import index_serials_after, last_serial_rowid
 from lotline.adapters.types import sqlite_timestamp, to_scaled
-from lotline.domain.errors import DuplicateSerial
 from lotline.domain.model import Hold, Page, Serial
-from lotline.domain.statuses import HoldKind, LocationKind, SerialStatus
+from lotline.domain.statuses import HoldKind, SerialStatus
 from lotline.service_layer.ports import NewSerials
-
-
-def _is_unique_violation(error: Exception) -> bool:
-    if isinstance(error, IntegrityError):
-        return True
-    return getattr(error, "sqlstate", None) == "23505"
 
 SERIAL_COLUMNS = (
     "id", "org_id", "product_id", "batch_id", "scope_key", "serial_number", "status",
@@ -58,7 +51,7 @@ FEW = 2000
 ANALYZE_AFTER = 50_000
 
 
-class SerialRepository(ScopedRepository[Serial]):
+class SerialRepository(SerialQueries, ScopedRepository[Serial]):
     table = t.serials
     entity_name = "serial"
 
@@ -115,44 +108,6 @@ class SerialRepository(ScopedRepository[Serial]):
             # (and picks a scan over the trigram index for substring search).
             self.conn.exec_driver_sql("ANALYZE serials")
 
-    def add_new(self, new: NewSerials) -> None:
-        """`insert_new` under a savepoint; on a uniqueness violation, DuplicateSerial naming
-        every number already taken."""
-        savepoint = self.conn.begin_nested()
-        try:
-            self.insert_new(new)
-        except Exception as error:
-            savepoint.rollback()
-            if not _is_unique_violation(error):
-                raise
-            taken = self.existing_numbers(new.scope_key, new.numbers)
-            if not taken:
-                raise
-            raise DuplicateSerial(taken) from None
-        savepoint.commit()
-
-    def numbers_at(self, location_id: str) -> set[str]:
-        s = t.serials.c
-        return set(self.conn.execute(select(s.serial_number).where(
-            s.org_id == self.org_id, s.location_id == location_id)).scalars())
-
-    def in_stock_for_allocation(self, product_id: str, batch_id: str | None, wanted: int,
-                                lifo: bool) -> list[str]:
-        """Ids of units free to allocate (in stock, in storage, not held), oldest first
-        (newest with `lifo`), a few more than wanted."""
-        s, loc = t.serials.c, t.locations.c
-        statement = (select(s.id).join(t.locations, loc.id == s.location_id)
-                     .where(s.org_id == self.org_id, s.product_id == product_id,
-                            s.status == SerialStatus.IN_STOCK.value, s.hold_kind.is_(None),
-                            loc.kind == LocationKind.STORAGE.value, loc.hold_kind.is_(None),
-                            s.batch_id == batch_id if batch_id else s.batch_id.is_(None))
-                     .order_by(s.id.desc() if lifo else s.id).limit(max(wanted, 0) * 2 + 10))
-        return list(self.conn.execute(statement).scalars())
-
-    def components_within(self, serial_id: str) -> list[tuple[str, str | None]]:
-        """(id, batch_id) of every unit installed in this one, at any depth."""
-        return components_within(self.conn, self.org_id, serial_id)
-
     def existing_numbers(self, scope_key: str, numbers: Sequence[str]) -> list[str]:
         found: list[str] = []
         for condition in in_chunks(self.table.c.serial_number, list(numbers)):
@@ -175,10 +130,6 @@ class SerialRepository(ScopedRepository[Serial]):
     def by_entry_movement(self, movement_id: str) -> list[Serial]:
         statement = self.select().where(self.table.c.entry_movement_id == movement_id)
         return [self.to_entity(r) for r in self.conn.execute(statement.order_by(t.serials.c.id))]
-
-    def ids_by_entry_movement(self, movement_id: str) -> list[str]:
-        return list(self.conn.execute(select(t.serials.c.id).where(
-            t.serials.c.entry_movement_id == movement_id)).scalars())
 
     def numbers_for_entry(self, movement_ids: Sequence[str]) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
@@ -238,45 +189,6 @@ class SerialRepository(ScopedRepository[Serial]):
         return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
 
     # --- state changes and the per-status counts ------------------------------------------
-
-    def count_in_batch(self, batch_id: str) -> int:
-        return self.count(self.table.c.batch_id == batch_id)
-
-    def entry_movement_id(self, serial_id: str) -> str | None:
-        """The bulk registration a unit came in with (its own movements name it)."""
-        entry: str | None = self.conn.execute(
-            self.select().with_only_columns(self.table.c.entry_movement_id)
-            .where(self.table.c.id == serial_id)).scalar()
-        return entry
-
-    def received_by_receipt(self, receipt_id: str) -> list[str]:
-        m, s = t.movements.c, t.serials.c
-        receipt_moves = select(m.id).where(m.org_id == self.org_id, m.receipt_id == receipt_id)
-        direct = select(m.serial_id).where(m.org_id == self.org_id,
-                                           m.receipt_id == receipt_id, m.serial_id.isnot(None))
-        statement = (select(s.id).where(s.org_id == self.org_id,
-                                        s.status == SerialStatus.RECEIVED.value,
-                                        or_(s.id.in_(direct),
-                                            and_(s.entry_movement_id.in_(receipt_moves))))
-                     .order_by(s.id))
-        return list(self.conn.execute(statement).scalars())
-
-    def forget_counts(self, product_id: str) -> None:
-        self.conn.execute(t.serial_status_counts.delete().where(
-            t.serial_status_counts.c.org_id == self.org_id,
-            t.serial_status_counts.c.product_id == product_id))
-
-    def numbers_of_several_products(self, limit: int) -> list[str]:
-        s = t.serials.c
-        return list(self.conn.execute(
-            select(s.serial_number).where(s.org_id == self.org_id).group_by(s.serial_number)
-            .having(func.count() > 1).limit(limit)).scalars())
-
-    def rescope(self, *, per_organization: bool) -> None:
-        s = t.serials.c
-        statement = update(t.serials).where(s.org_id == self.org_id)
-        self.conn.execute(statement.values(scope_key="" if per_organization
-                                           else s.product_id))
 
     def set_state(self, serial_id: str, values: dict[str, Any]) -> None:
         statement = (update(self.table).where(self.scoped(), self.table.c.id == serial_id)
