@@ -26,7 +26,14 @@ from lotline.domain.values import (
     to_decimal,
 )
 from lotline.service_layer.allocating import Target, allocate_target
-from lotline.service_layer.base import Service, need_customer, need_order, need_product, snapshot
+from lotline.service_layer.base import (
+    Service,
+    lock_order,
+    need_customer,
+    need_order,
+    need_product,
+    snapshot,
+)
 from lotline.service_layer.corrections import reverse_shipment
 from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
 from lotline.service_layer.picking import pick_scans
@@ -202,7 +209,7 @@ class OrderService(Service):
         errors.raise_if_any()
         assert parsed is not None and note is not None
         with self.writing() as uow:
-            order = need_order(uow, order_id)
+            order = lock_order(uow, order_id)
             return_units(uow, order, parsed, note, warehouse_id, self.today(uow))
             return order_view(uow, order.id)
 
@@ -212,6 +219,7 @@ class OrderService(Service):
         note = required_text(reason, "reason", max_length=2000)
         with self.writing() as uow:
             shipment = shipment_view(uow, shipment_id)
+            lock_order(uow, shipment.order_id)  # then the shipment is read again, under it
             reverse_shipment(uow, shipment.id, note)
             return order_view(uow, shipment.order_id)
 
@@ -221,7 +229,7 @@ class OrderService(Service):
 
 
 def _open_order(uow: UnitOfWork, order_id: str) -> Order:
-    order = need_order(uow, order_id)
+    order = lock_order(uow, order_id)
     if order.status in ("cancelled", "shipped"):
         raise Conflict(f"order {order.reference!r} is {order.status}", order_id=order.id)
     return order

@@ -1,0 +1,107 @@
+"""Fulfilment steps racing on one order (issue 17, finding 1): clients sending the same step at
+once must act once. Each racer has its own Services object (its own connections and units of
+work) on the same engine; a barrier lines them up. On PostgreSQL the order row is locked
+(`SELECT ... FOR UPDATE`) before anything about it is decided; SQLite's BEGIN IMMEDIATE
+serialises the writers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flow_support import Flows
+
+from lotline.bootstrap import Services
+from lotline.domain.flows import OrderView
+from lotline.errors import Conflict
+
+RACERS = 8
+
+
+def race(flows: Flows, step: Callable[[Services], Any], racers: int = RACERS) -> list[Any]:
+    """Run `step` in `racers` threads released at once; each result or exception."""
+    barrier = threading.Barrier(racers)
+    services = [Services(flows.svc.engine, flows.svc.actor) for _ in range(racers)]
+
+    def run(racer: Services) -> Any:
+        barrier.wait(timeout=30)
+        return step(racer)
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        futures = [pool.submit(run, racer) for racer in services]
+        return [f.exception(timeout=120) or f.result() for f in futures]
+
+
+def line_totals(flows: Flows, order_id: str) -> tuple[Decimal, Decimal, Decimal]:
+    line = flows.svc.orders.view(order_id).lines[0]
+    return line.allocated_quantity, line.picked_quantity, line.shipped_quantity
+
+
+def ledger_total(flows: Flows, order_id: str, kind: str) -> Decimal:
+    return sum((m.quantity for m in flows.movements(order_id=order_id) if m.kind.value == kind),
+               Decimal(0))
+
+
+@pytest.mark.parametrize("racers", [2, RACERS])
+def test_clients_allocating_one_lot_order_at_once_allocate_it_once(flows: Flows,
+                                                                    racers: int) -> None:
+    food = flows.product("lot")
+    lot = flows.stock_lot(food, "PLENTY", 100)
+    order = flows.order(food, quantity=3)
+    results = race(flows, lambda s: s.orders.allocate(order.id), racers)
+    assert all(isinstance(r, OrderView) for r in results), results
+    assert line_totals(flows, order.id) == (3, 0, 0)
+    assert ledger_total(flows, order.id, "allocation") == 3
+    batch = flows.svc.batches.get(lot.id)
+    assert (batch.balance_quantity, batch.available_quantity) == (100, 97)
+    flows.verified()
+
+
+def test_clients_shipping_one_order_at_once_ship_it_once(flows: Flows) -> None:
+    food = flows.product("lot")
+    lot = flows.stock_lot(food, "SHIP", 100)
+    other = flows.order(food, quantity=50)  # allocated stock of another order in the same lot
+    flows.svc.orders.allocate(other.id)
+    order = flows.order(food, quantity=3)
+    flows.svc.orders.allocate(order.id)
+    results = race(flows, lambda s: s.orders.ship(order.id))
+    shipped = [r for r in results if isinstance(r, OrderView)]
+    assert len(shipped) == 1, results
+    assert all(isinstance(r, Conflict) for r in results if r not in shipped), results
+    assert line_totals(flows, order.id) == (3, 0, 3)
+    assert ledger_total(flows, order.id, "shipment") == 3
+    batch = flows.svc.batches.get(lot.id)
+    assert (batch.balance_quantity, batch.available_quantity) == (97, 47)
+    flows.verified()
+
+
+def test_clients_picking_one_order_at_once_pick_each_unit_once(flows: Flows) -> None:
+    food = flows.product("lot")
+    lot = flows.stock_lot(food, "PICK", 100)
+    order = flows.order(food, quantity=3)
+    flows.svc.orders.allocate(order.id)
+    scan = {"batch_id": lot.id, "quantity": 1}
+    results = race(flows, lambda s: s.orders.pick(order.id, [scan]))
+    picked = [r for r in results if isinstance(r, OrderView)]
+    assert len(picked) == 3, results
+    assert all(isinstance(r, Conflict) for r in results if r not in picked), results
+    assert line_totals(flows, order.id) == (3, 3, 0)
+    assert ledger_total(flows, order.id, "pick") == 3
+    flows.verified()
+
+
+def test_clients_cancelling_one_order_at_once_release_it_once(flows: Flows) -> None:
+    food = flows.product("lot")
+    lot = flows.stock_lot(food, "CANCEL", 10)
+    order = flows.order(food, quantity=3)
+    flows.svc.orders.allocate(order.id)
+    results = race(flows, lambda s: s.orders.cancel(order.id, "duplicate"))
+    assert sum(isinstance(r, OrderView) for r in results) == 1, results
+    assert ledger_total(flows, order.id, "deallocation") == 3
+    batch = flows.svc.batches.get(lot.id)
+    assert (batch.balance_quantity, batch.available_quantity) == (10, 10)
+    flows.verified()
