@@ -14,10 +14,15 @@ from typing import Any
 
 import pytest
 from flow_support import Flows
+from sqlalchemy import Engine, insert, text
+from sqlalchemy.exc import IntegrityError
 
+from lotline.adapters import tables as t
 from lotline.bootstrap import Services
 from lotline.domain.flows import OrderView
+from lotline.domain.ids import new_id
 from lotline.errors import Conflict
+from support import Kit
 
 RACERS = 8
 
@@ -105,3 +110,64 @@ def test_clients_cancelling_one_order_at_once_release_it_once(flows: Flows) -> N
     batch = flows.svc.batches.get(lot.id)
     assert (batch.balance_quantity, batch.available_quantity) == (10, 10)
     flows.verified()
+
+
+# --- the database's own guard, and `ledger verify` when the guard is gone ----------------------
+
+GUARD = pytest.mark.parametrize("fresh_database", ["sqlite", "postgresql"], indirect=True)
+
+
+def extra_allocation(flows: Flows, order_id: str, batch_id: str, quantity: int) -> None:
+    """One more allocation row for the order's first line, written behind the service's back."""
+    view = flows.svc.orders.view(order_id)
+    line = view.lines[0]
+    location = flows.svc.batches.get(batch_id).associated_locations[0].location_id
+    now = flows.svc.actor.now()
+    with flows.svc.engine.begin() as conn:
+        conn.execute(insert(t.order_allocations).values(
+            id=new_id(), org_id=flows.svc.org_id, order_id=order_id, order_line_id=line.id,
+            product_id=line.product_id, batch_id=batch_id, location_id=location,
+            quantity=Decimal(quantity), picked_quantity=Decimal(0),
+            returned_quantity=Decimal(0), unit_cost=Decimal(1), status="allocated",
+            created_at=now, updated_at=now))
+
+
+def drop_line_guard(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER order_allocations_within_line_insert"))
+            conn.execute(text("DROP TRIGGER order_allocations_within_line_update"))
+        else:
+            conn.execute(text("DROP TRIGGER order_allocations_within_line ON order_allocations"))
+
+
+@GUARD
+def test_the_database_refuses_a_lot_allocation_past_its_line(fresh_database: Any) -> None:
+    flows = Flows(Kit(fresh_database.services()))
+    food = flows.product("lot")
+    lot = flows.stock_lot(food, "GUARD", 10)
+    order = flows.order(food, quantity=3)
+    flows.svc.orders.allocate(order.id, lines=[{"line_id": flows.svc.orders.get(
+        order.id).lines[0].id, "quantity": 2}])
+    extra_allocation(flows, order.id, lot.id, 1)  # 3 of 3: allowed
+    with pytest.raises(IntegrityError) as caught:
+        extra_allocation(flows, order.id, lot.id, 1)
+    assert "order line over-allocated" in str(caught.value)
+    assert flows.svc.orders.view(order.id).lines[0].allocated_quantity == 3
+
+
+@GUARD
+def test_ledger_verify_reports_a_line_holding_more_than_it_orders(fresh_database: Any) -> None:
+    flows = Flows(Kit(fresh_database.services()))
+    food = flows.product("lot")
+    lot = flows.stock_lot(food, "OVER", 10)
+    order = flows.order(food, quantity=3)
+    flows.svc.orders.allocate(order.id)
+    assert flows.svc.ledger.verify().ok
+    drop_line_guard(flows.svc.engine)  # as an attacker (or a bug before this check) would
+    extra_allocation(flows, order.id, lot.id, 2)
+    problems = [(p.kind, p.stream_id, p.movement_id, p.detail)
+                for p in flows.svc.ledger.verify().problems]
+    assert problems == [("over_allocated", None, None,
+                         f"order {order.reference!r} line 1 orders 3 but holds 5 (allocated, "
+                         "picked or shipped; 0 picked)")]
