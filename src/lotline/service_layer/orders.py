@@ -44,7 +44,7 @@ from lotline.service_layer.shipping import (
     return_units,
     ship_allocations,
 )
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 
 LINE_FIELDS = ("product_id", "quantity", "unit_price")
 
@@ -124,6 +124,7 @@ class OrderService(Service):
         with self.reading() as uow:
             return order_view(uow, order_id)
 
+    @retry_transient
     def allocate(self, order_id: str, *, partial: bool = False,
                  lines: Any = None) -> OrderView:
         """Allocate what is still open, by each product's strategy (or to named lots and
@@ -151,6 +152,7 @@ class OrderService(Service):
         with self.reading() as uow:
             return pick_list(uow, order_id)
 
+    @retry_transient
     def pick(self, order_id: str, scans: Any) -> OrderView:
         self.actor.require(Role.MANAGER, "picking")
         if not isinstance(scans, list) or not scans:
@@ -160,6 +162,7 @@ class OrderService(Service):
             pick_scans(uow, order, scans, self.today(uow))
             return order_view(uow, order.id, order=order)
 
+    @retry_transient
     def ship(self, order_id: str, *, carrier: str | None = None,
              tracking_number: str | None = None, ship_to: dict[str, Any] | None = None,
              shipped_at: dt.datetime | None = None) -> OrderView:
@@ -186,6 +189,7 @@ class OrderService(Service):
                                                     today, lots)
             return order_view(uow, order.id, order=shipped, allocations=allocations)
 
+    @retry_transient
     def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
         self.actor.require(Role.MANAGER, "cancelling orders")
         with self.writing() as uow:
@@ -199,6 +203,7 @@ class OrderService(Service):
             uow.orders.update(order.id, {"status": "cancelled", "updated_at": self.actor.now()})
             return order_view(uow, order.id)
 
+    @retry_transient
     def returns(self, order_id: str, lines: Any, reason: str,
                 warehouse_id: str | None = None) -> OrderView:
         """A customer return (RMA): serials RETURNED into RETURNS, lots back into their lot."""
@@ -213,6 +218,7 @@ class OrderService(Service):
             return_units(uow, order, parsed, note, warehouse_id, self.today(uow))
             return order_view(uow, order.id)
 
+    @retry_transient
     def reverse_shipment(self, shipment_id: str, reason: str) -> OrderView:
         """Undo a shipment entered by mistake: its units are allocated to the order again."""
         self.actor.require(Role.MANAGER, "reversing shipments")
