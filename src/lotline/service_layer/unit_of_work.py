@@ -131,7 +131,13 @@ class UnitOfWork:
 
     @property
     def batches(self) -> BatchRepository:
-        return self._repository(BatchRepository)
+        repository = self._repository(BatchRepository)
+        if repository.before_balance_change is None:
+            repository.before_balance_change = self._lock_stream
+        return repository
+
+    def _lock_stream(self, batch_id: str) -> None:
+        self.ledger.lock_stream(batch_id)
 
     @property
     def serials(self) -> SerialRepository:
