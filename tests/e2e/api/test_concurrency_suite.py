@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -71,33 +70,50 @@ def build_world(api: Api) -> World:
 # --- what a client does ----------------------------------------------------------------------
 
 
-def step(world: World, client: TestClient, headers: dict[str, str], rng: random.Random,
-         name: str) -> Done:
-    kind = rng.choice(["allocate", "allocate", "pick", "ship", "adjust", "transfer", "bulk"])
-    order, lot = rng.choice(world.orders), rng.choice(world.food_lots)
-    post: Callable[[str, JSON], httpx.Response] = lambda path, body: client.post(
-        API + path, headers=headers, json=body)
-    if kind == "allocate":
-        return answered(kind, order, {}, post(f"/orders/{order}/allocate", {}))
-    if kind == "ship":
-        return answered(kind, order, {}, post(f"/orders/{order}/ship", {}))
-    if kind == "pick":
-        body = {"scans": [{"batch_id": lot, "quantity": 1}]}
-        return answered(kind, order, body, post(f"/orders/{order}/pick", body))
-    if kind == "adjust":
-        body = {"batch_id": lot, "quantity_delta": rng.choice([-3, -1, 2]), "reason": name}
-        return answered(kind, name, body, post("/adjustments", body))
-    if kind == "transfer":
-        there = [world.stock, world.shelf]
-        rng.shuffle(there)
+class Client:
+    """One client: its own TestClient, its own random sequence of requests."""
+
+    def __init__(self, world: World, client: TestClient, headers: dict[str, str],
+                 number: int) -> None:
+        self.world, self.client, self.headers = world, client, headers
+        self.rng = random.Random(number)
+        self.number = number
+
+    def post(self, path: str, body: JSON) -> httpx.Response:
+        return self.client.post(API + path, headers=self.headers, json=body)
+
+    def step(self, index: int) -> Done:
+        kind = self.rng.choice(["allocate", "allocate", "pick", "ship", "adjust", "transfer",
+                                "bulk"])
+        order, lot = self.rng.choice(self.world.orders), self.rng.choice(self.world.food_lots)
+        tag = f"c{self.number}-s{index}"
+        if kind in ("allocate", "ship"):
+            return answered(kind, order, {}, self.post(f"/orders/{order}/{kind}", {}))
+        if kind == "pick":
+            body = {"scans": [{"batch_id": lot, "quantity": 1}]}
+            return answered(kind, order, body, self.post(f"/orders/{order}/pick", body))
+        if kind == "adjust":
+            body = {"batch_id": lot, "quantity_delta": self.rng.choice([-3, -1, 2]),
+                    "reason": tag}
+            return answered(kind, tag, body, self.post("/adjustments", body))
+        if kind == "transfer":
+            return answered(kind, tag, *self.transfer(lot, tag))
+        return answered(kind, tag, *self.bulk())
+
+    def transfer(self, lot: str, tag: str) -> tuple[JSON, httpx.Response]:
+        there = [self.world.stock, self.world.shelf]
+        self.rng.shuffle(there)
         body = {"batch_id": lot, "from_location_id": there[0], "to_location_id": there[1],
-                "quantity": 2, "reason": name}
-        return answered(kind, name, body, post("/transfers", body))
-    first = rng.randrange(0, 200)
-    numbers = [f"SUITE-SN-{n:04d}" for n in range(first, first + 25)]
-    rng.shuffle(numbers)
-    body = {"product_id": world.device, "serial_numbers": numbers}
-    return answered("bulk", name, body, post("/serials/bulk", body))
+                "quantity": 2, "reason": tag}
+        return body, self.post("/transfers", body)
+
+    def bulk(self) -> tuple[JSON, httpx.Response]:
+        """25 numbers out of 225, shuffled: registrations overlap each other."""
+        first = self.rng.randrange(0, 200)
+        numbers = [f"SUITE-SN-{n:04d}" for n in range(first, first + 25)]
+        self.rng.shuffle(numbers)
+        body = {"product_id": self.world.device, "serial_numbers": numbers}
+        return body, self.post("/serials/bulk", body)
 
 
 def answered(kind: str, target: str, body: JSON, response: httpx.Response) -> Done:
@@ -109,11 +125,10 @@ def run_clients(api: Api, world: World) -> None:
     headers = api.tenant.headers("manager")
 
     def client_run(number: int) -> list[Done]:
-        rng = random.Random(number)
         with TestClient(api.app) as client:
+            me = Client(world, client, headers, number)
             barrier.wait(timeout=30)
-            return [step(world, client, headers, rng, f"c{number}-s{index}")
-                    for index in range(STEPS)]
+            return [me.step(index) for index in range(STEPS)]
 
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         for done in pool.map(client_run, range(CLIENTS)):
@@ -170,7 +185,7 @@ def check_balances(api: Api) -> None:
 def check_stock_moves(api: Api, world: World) -> None:
     """Each adjustment and transfer answered 200 wrote exactly its movement; refused, none."""
     for done in (d for d in world.done if d.kind in ("adjust", "transfer")):
-        rows = [r for r in movements(api, reason=done.target)]
+        rows = movements(api, reason=done.target)
         if done.status != 200:
             assert rows == [], done
             continue
