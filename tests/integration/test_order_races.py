@@ -112,6 +112,29 @@ def test_clients_cancelling_one_order_at_once_release_it_once(flows: Flows) -> N
     flows.verified()
 
 
+def test_serials_assigned_directly_to_one_order_at_once_never_overfill_it(flows: Flows) -> None:
+    device = flows.product("serial")
+    numbers = [f"DIRECT-{n}" for n in range(RACERS)]
+    flows.stock_serials(device, numbers)
+    order = flows.order(device, quantity=1)
+    serial_ids = [flows.svc.serials.lookup(n).id for n in numbers]
+    chosen = iter(serial_ids)
+    lock = threading.Lock()
+
+    def assign(racer: Services) -> Any:
+        with lock:
+            serial_id = next(chosen)
+        return racer.serials.change_status(serial_id, "ALLOCATED", order_id=order.id)
+
+    results = race(flows, assign)
+    assert sum(not isinstance(r, BaseException) for r in results) == 1, results
+    for error in (r for r in results if isinstance(r, BaseException)):
+        assert isinstance(error, Conflict) and "all are assigned already" in error.message, error
+    assert flows.svc.serials.counts(device.id)["ALLOCATED"] == 1
+    assert line_totals(flows, order.id)[0] == 1
+    flows.verified()
+
+
 # --- the database's own guard, and `ledger verify` when the guard is gone ----------------------
 
 GUARD = pytest.mark.parametrize("fresh_database", ["sqlite", "postgresql"], indirect=True)
