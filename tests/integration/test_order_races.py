@@ -21,7 +21,7 @@ from lotline.adapters import tables as t
 from lotline.bootstrap import Services
 from lotline.domain.flows import OrderView
 from lotline.domain.ids import new_id
-from lotline.errors import Conflict
+from lotline.errors import Conflict, ValidationError
 from support import Kit
 
 RACERS = 8
@@ -194,3 +194,19 @@ def test_ledger_verify_reports_a_line_holding_more_than_it_orders(fresh_database
     assert problems == [("over_allocated", None, None,
                          f"order {order.reference!r} line 1 orders 3 but holds 5 (allocated, "
                          "picked or shipped; 0 picked)")]
+
+
+def test_clients_receiving_one_receipt_at_once_receive_it_once(flows: Flows) -> None:
+    food = flows.product("lot")
+    receipt = flows.asn(flows.supplier(), {"product_id": food.id, "expected_quantity": 5,
+                                           "unit_cost": "2"})
+    body = [{"line_id": receipt.lines[0].id, "lots": [{"batch_number": "ONCE", "quantity": 5}]}]
+    results = race(flows, lambda s: s.receipts.receive(receipt.id, body))
+    received = [r for r in results if not isinstance(r, BaseException)]
+    assert len(received) == 1, results
+    for error in (r for r in results if isinstance(r, BaseException)):
+        assert isinstance(error, ValidationError), error
+        assert [e.field for e in error.errors] == ["lines.0.lots"], error
+    assert flows.svc.receipts.get(receipt.id).lines[0].received_quantity == 5
+    assert flows.lot(food, "ONCE").balance_quantity == 5
+    flows.verified()
