@@ -38,10 +38,14 @@ from lotline.adapters.repositories.warehouses import LocationRepository, Warehou
 from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import TransientConflict, UnitOfWork
 
 R = TypeVar("R")
 
+
+# Deadlock detected, serialisation failure: the database chose this transaction as the victim
+# of an ordering it could not resolve; the same work run again normally succeeds.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 
 TIMEZONE_TTL = 5.0
 _TIMEZONES: dict[tuple[int, str], tuple[float, str]] = {}
@@ -135,7 +139,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     @property
     def batches(self) -> BatchRepository:
-        return self._repository(BatchRepository)
+        repository = self._repository(BatchRepository)
+        if repository.before_balance_change is None:
+            repository.before_balance_change = self._lock_stream
+        return repository
+
+    def _lock_stream(self, batch_id: str) -> None:
+        self.ledger.lock_stream(batch_id)
 
     @property
     def serials(self) -> SerialRepository:
@@ -226,6 +236,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         except IntegrityError as error:
             conn.rollback()
             raise _conflict(error) from error
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            conn.rollback()
+            raise TransientConflict() from error
         finally:
             if self._lent is None:
                 conn.close()
@@ -234,6 +249,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self._conn = None
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+        if exc is not None and is_transient(exc):
+            raise TransientConflict() from exc
 
     def _end_autocommit(self, *, reusable: bool) -> None:
         conn, pooled = self._conn, self._pooled
@@ -273,3 +290,11 @@ def _conflict(error: IntegrityError) -> Conflict:
     detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
     return Conflict(f"the change conflicts with data written at the same time ({detail}); "
                     f"nothing was written, retry the request")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A deadlock or serialisation failure, raised by the driver or wrapped by SQLAlchemy."""
+    for candidate in (error, getattr(error, "orig", None)):
+        if getattr(candidate, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+    return False

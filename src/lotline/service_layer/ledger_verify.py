@@ -17,7 +17,8 @@ from lotline.service_layer.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class LedgerProblem:
-    kind: str  # tampered | broken_link | missing_rows | head_mismatch | projection
+    # tampered | broken_link | missing_rows | head_mismatch | projection | over_allocated
+    kind: str
     stream_id: str | None
     movement_id: str | None
     detail: str
@@ -47,6 +48,7 @@ class LedgerService(Service):
             report.problems.extend(_check_balances(uow, report))
             report.problems.extend(_check_serials(uow, report))
             report.problems.extend(_check_counts(uow))
+            report.problems.extend(_check_order_lines(uow))
         return report
 
 
@@ -118,3 +120,13 @@ def _check_counts(uow: UnitOfWork) -> list[LedgerProblem]:
                           f"count projection says {stored.get(key, 0)}")
             for key in sorted(set(actual) | set(stored))
             if actual.get(key, 0) != stored.get(key, 0)]
+
+
+def _check_order_lines(uow: UnitOfWork) -> list[LedgerProblem]:
+    """No order line holds more units (allocated, picked or shipped: every allocation not
+    released) than it orders — what a race or a rewritten row would leave behind."""
+    return [LedgerProblem("over_allocated", None, None,
+                          f"order {row.reference!r} line {row.line_no} orders {row.quantity} "
+                          f"but holds {row.held} (allocated, picked or shipped; "
+                          f"{row.picked} picked)")
+            for row in uow.ledger_checks.over_allocated_lines()]

@@ -6,12 +6,17 @@ implementation lives in `adapters/unit_of_work.py`, an in-memory one in the unit
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import random
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol
+from typing import ParamSpec, Protocol, TypeVar
 
+from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
@@ -198,3 +203,35 @@ class UnitOfWorkFactory(Protocol):
         """The credential check of every request: a token's or an API key's row by its hash,
         each one statement in no transaction."""
         ...
+
+
+R = TypeVar("R")
+P = ParamSpec("P")
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.02
+
+
+class TransientConflict(Conflict):
+    """A deadlock or serialisation failure, after the unit of work rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__("the database could not order this change with others made at the "
+                         "same time (deadlock or serialisation failure); nothing was written, "
+                         "retry the request")
+
+
+def retry_transient(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a service method again (at most ATTEMPTS times in all, after a short jittered
+    pause) when its unit of work ended in a deadlock or serialisation failure. For methods
+    whose every effect is in their units of work: a failed attempt left nothing behind."""
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return method(*args, **kwargs)
+            except TransientConflict:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0.5, 1.5) * BACKOFF_SECONDS * attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
+    return run

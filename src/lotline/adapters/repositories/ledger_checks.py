@@ -104,3 +104,18 @@ class LedgerChecks:
         stored = {(row[0], row[1]): int(row[2]) for row in self.conn.execute(
             select(sc.product_id, sc.status, sc.count).where(sc.org_id == org))}
         return actual, stored
+
+    def over_allocated_lines(self) -> list[Any]:
+        """Order lines holding more units (allocations not released) than they order: the
+        order's id and reference, the line's number and quantity, `held` and `picked`."""
+        a, ol, o = t.order_allocations.c, t.order_lines.c, t.orders.c
+        held = (select(a.order_line_id, func.sum(a.quantity).label("held"),
+                       func.sum(a.picked_quantity).label("picked"))
+                .where(a.org_id == self.org_id, a.status != "released")
+                .group_by(a.order_line_id).subquery())
+        statement = (select(o.id, o.reference, ol.line_no, ol.quantity, held.c.held, held.c.picked)
+                     .select_from(t.order_lines)
+                     .join(held, held.c.order_line_id == ol.id).join(t.orders, o.id == ol.order_id)
+                     .where(ol.org_id == self.org_id, held.c.held > ol.quantity)
+                     .order_by(o.reference, ol.line_no))
+        return list(self.conn.execute(statement))
