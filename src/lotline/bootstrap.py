@@ -1,4 +1,7 @@
-"""create_services(): config -> engine -> migrations -> organization -> services."""
+"""create_services(): config -> engine -> migrations -> organization -> services.
+
+The composition root: the one module besides adapters' own that the doors (entrypoints) reach
+the adapters through — engines, migrations — so no door imports an adapter."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
+from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -35,6 +38,8 @@ from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
 
 LIBRARY_ACTOR = "library"
+__all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
+           "ensure_current", "head_revisions", "upgrade"]
 
 
 @dataclass
@@ -85,8 +90,14 @@ def create_services(database_url: str | None = None, organization: str = "defaul
 
     `database_url`: LOTLINE_DATABASE_URL, else sqlite:///lotline.db; "sqlite://" = in memory."""
     if engine is None:
-        config = load_config(database_url, organization)
-        engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+        engine = engine_for(database_url)
     ensure_current(engine)
     org = get_or_create_organization(engine, organization)
     return Services(engine, Actor(org_id=org.id, name=actor_name, role=role, clock=clock))
+
+
+def engine_for(database_url: str | None = None) -> Engine:
+    """An engine for the configured database (LOTLINE_DATABASE_URL, else sqlite:///lotline.db)
+    with the configured SQLite busy timeout; not migrated (ensure_current does that)."""
+    config = load_config(database_url)
+    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
