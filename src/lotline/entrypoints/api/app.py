@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from lotline.bootstrap import engine_for, ensure_current
+from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -68,4 +69,6 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    if bench_probe.wanted():  # added last: outside every other middleware
+        app.add_middleware(bench_probe.ConstantProbe)
     return app
