@@ -6,6 +6,7 @@ the adapters through — engines, migrations — so no door imports an adapter."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 
@@ -44,36 +45,103 @@ __all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", 
 
 @dataclass
 class Services:
-    """Every service, bound to one organization and one actor."""
+    """Every service, bound to one organization and one actor; each is built on first use
+    (an API request builds a Services and mostly uses one of them)."""
 
     engine: Engine
     actor: Actor
 
-    def __post_init__(self) -> None:
-        engine, actor = self.engine, self.actor
-        self.products = ProductService(engine, actor)
-        self.suppliers = SupplierService(engine, actor)
-        self.customers = CustomerService(engine, actor)
-        self.warehouses = WarehouseService(engine, actor)
-        self.orders = OrderService(engine, actor)
-        self.batches = BatchService(engine, actor)
-        self.serials = SerialService(engine, actor)
-        self.settings = SettingsService(engine, actor)
-        self.ledger = LedgerService(engine, actor)
-        self.users = UserService(engine, actor)
-        self.receipts = ReceiptService(engine, actor)
-        self.stock = StockService(engine, actor)
-        self.trace = TraceService(engine, actor)
-        self.recalls = RecallService(engine, actor)
-        self.reports = ReportService(engine, actor)
-        self.epcis = EpcisService(engine, actor)
-        self.transformations = TransformationService(engine, actor)
-        self.batch_tracking = BatchTrackingService(self.batches, self.serials)
-        self.scan = ScanService(engine, actor)
-        self.imports = ImportService(engine, actor)
-        self.exports = ExportService(engine, actor)
-        self.labels = LabelService(engine, actor)
-        self.serial_numbers = SerialNumberService(engine, actor)
+    @cached_property
+    def products(self) -> ProductService:
+        return ProductService(self.engine, self.actor)
+
+    @cached_property
+    def suppliers(self) -> SupplierService:
+        return SupplierService(self.engine, self.actor)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        return CustomerService(self.engine, self.actor)
+
+    @cached_property
+    def warehouses(self) -> WarehouseService:
+        return WarehouseService(self.engine, self.actor)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        return OrderService(self.engine, self.actor)
+
+    @cached_property
+    def batches(self) -> BatchService:
+        return BatchService(self.engine, self.actor)
+
+    @cached_property
+    def serials(self) -> SerialService:
+        return SerialService(self.engine, self.actor)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        return SettingsService(self.engine, self.actor)
+
+    @cached_property
+    def ledger(self) -> LedgerService:
+        return LedgerService(self.engine, self.actor)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.engine, self.actor)
+
+    @cached_property
+    def receipts(self) -> ReceiptService:
+        return ReceiptService(self.engine, self.actor)
+
+    @cached_property
+    def stock(self) -> StockService:
+        return StockService(self.engine, self.actor)
+
+    @cached_property
+    def trace(self) -> TraceService:
+        return TraceService(self.engine, self.actor)
+
+    @cached_property
+    def recalls(self) -> RecallService:
+        return RecallService(self.engine, self.actor)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        return ReportService(self.engine, self.actor)
+
+    @cached_property
+    def epcis(self) -> EpcisService:
+        return EpcisService(self.engine, self.actor)
+
+    @cached_property
+    def transformations(self) -> TransformationService:
+        return TransformationService(self.engine, self.actor)
+
+    @cached_property
+    def batch_tracking(self) -> BatchTrackingService:
+        return BatchTrackingService(self.batches, self.serials)
+
+    @cached_property
+    def scan(self) -> ScanService:
+        return ScanService(self.engine, self.actor)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return ImportService(self.engine, self.actor)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self.engine, self.actor)
+
+    @cached_property
+    def labels(self) -> LabelService:
+        return LabelService(self.engine, self.actor)
+
+    @cached_property
+    def serial_numbers(self) -> SerialNumberService:
+        return SerialNumberService(self.engine, self.actor)
 
     @property
     def org_id(self) -> str:
