@@ -38,9 +38,9 @@ async def current_actor(request: Request, credentials: Credentials) -> Actor:
 
 
 async def services(request: Request, credentials: Credentials) -> Services:
-    """The caller's services. Async: building them does no I/O. It calls current_actor itself
-    rather than depending on it: each level of dependencies costs every request a pass of
-    FastAPI's resolver."""
+    """The caller's services (built without I/O beyond current_actor's). It calls
+    current_actor itself rather than depending on it: each level of dependencies costs every
+    request a pass of FastAPI's resolver."""
     return Services(request.app.state.engine, await current_actor(request, credentials))
 
 
