@@ -1,13 +1,17 @@
-"""create_services(): config -> engine -> migrations -> organization -> services."""
+"""create_services(): config -> engine -> migrations -> organization -> services.
+
+The composition root: the one module besides adapters' own that the doors (entrypoints) reach
+the adapters through — engines, migrations — so no door imports an adapter."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
+from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.config import load_config
 from lotline.domain.statuses import Role
@@ -37,42 +41,119 @@ from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
 
 LIBRARY_ACTOR = "library"
+__all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
+           "ensure_current", "head_revisions", "identity_service", "upgrade"]
 
 
 @dataclass
 class Services:
-    """Every service, bound to one organization and one actor."""
+    """Every service, bound to one organization and one actor; each is built on first use
+    (an API request builds a Services and mostly uses one of them)."""
 
     engine: Engine
     actor: Actor
 
-    def __post_init__(self) -> None:
-        self.uows = uows = SqlAlchemyUnitOfWorks(self.engine)
-        actor = self.actor
-        self.products = ProductService(uows, actor)
-        self.suppliers = SupplierService(uows, actor)
-        self.customers = CustomerService(uows, actor)
-        self.warehouses = WarehouseService(uows, actor)
-        self.orders = OrderService(uows, actor)
-        self.batches = BatchService(uows, actor)
-        registration = SerialRegistration(uows, actor)
-        self.serials = SerialService(uows, actor, registration=registration)
-        self.settings = SettingsService(uows, actor)
-        self.ledger = LedgerService(uows, actor)
-        self.users = UserService(uows, actor)
-        self.receipts = ReceiptService(uows, actor)
-        self.stock = StockService(uows, actor)
-        self.recalls = RecallService(uows, actor)
-        self.reports = ReportService(uows, actor, serials=self.serials)
-        self.epcis = EpcisService(uows, actor)
-        self.transformations = TransformationService(uows, actor)
-        self.batch_tracking = BatchTrackingService(self.batches, self.serials)
-        self.scan = ScanService(uows, actor)
-        self.trace = TraceService(uows, actor, serials=self.serials, scan=self.scan)
-        self.imports = ImportService(uows, actor)
-        self.exports = ExportService(uows, actor)
-        self.labels = LabelService(uows, actor)
-        self.serial_numbers = SerialNumberService(uows, actor, registration=registration)
+    @cached_property
+    def uows(self) -> SqlAlchemyUnitOfWorks:
+        """The unit-of-work factory every service receives (the port's SQLAlchemy side)."""
+        return SqlAlchemyUnitOfWorks(self.engine)
+
+    @cached_property
+    def registration(self) -> SerialRegistration:
+        return SerialRegistration(self.uows, self.actor)
+
+    @cached_property
+    def products(self) -> ProductService:
+        return ProductService(self.uows, self.actor)
+
+    @cached_property
+    def suppliers(self) -> SupplierService:
+        return SupplierService(self.uows, self.actor)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        return CustomerService(self.uows, self.actor)
+
+    @cached_property
+    def warehouses(self) -> WarehouseService:
+        return WarehouseService(self.uows, self.actor)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        return OrderService(self.uows, self.actor)
+
+    @cached_property
+    def batches(self) -> BatchService:
+        return BatchService(self.uows, self.actor)
+
+    @cached_property
+    def serials(self) -> SerialService:
+        return SerialService(self.uows, self.actor, registration=self.registration)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        return SettingsService(self.uows, self.actor)
+
+    @cached_property
+    def ledger(self) -> LedgerService:
+        return LedgerService(self.uows, self.actor)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.uows, self.actor)
+
+    @cached_property
+    def receipts(self) -> ReceiptService:
+        return ReceiptService(self.uows, self.actor)
+
+    @cached_property
+    def stock(self) -> StockService:
+        return StockService(self.uows, self.actor)
+
+    @cached_property
+    def trace(self) -> TraceService:
+        return TraceService(self.uows, self.actor, serials=self.serials, scan=self.scan)
+
+    @cached_property
+    def recalls(self) -> RecallService:
+        return RecallService(self.uows, self.actor)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        return ReportService(self.uows, self.actor, serials=self.serials)
+
+    @cached_property
+    def epcis(self) -> EpcisService:
+        return EpcisService(self.uows, self.actor)
+
+    @cached_property
+    def transformations(self) -> TransformationService:
+        return TransformationService(self.uows, self.actor)
+
+    @cached_property
+    def batch_tracking(self) -> BatchTrackingService:
+        return BatchTrackingService(self.batches, self.serials)
+
+    @cached_property
+    def scan(self) -> ScanService:
+        return ScanService(self.uows, self.actor)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return ImportService(self.uows, self.actor)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self.uows, self.actor)
+
+    @cached_property
+    def labels(self) -> LabelService:
+        return LabelService(self.uows, self.actor)
+
+    @cached_property
+    def serial_numbers(self) -> SerialNumberService:
+        return SerialNumberService(self.uows, self.actor,
+                                   registration=self.registration)
 
     @property
     def org_id(self) -> str:
@@ -89,11 +170,17 @@ def create_services(database_url: str | None = None, organization: str = "defaul
 
     `database_url`: LOTLINE_DATABASE_URL, else sqlite:///lotline.db; "sqlite://" = in memory."""
     if engine is None:
-        config = load_config(database_url, organization)
-        engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+        engine = engine_for(database_url)
     ensure_current(engine)
     org = get_or_create_organization(SqlAlchemyUnitOfWorks(engine), organization)
     return Services(engine, Actor(org_id=org.id, name=actor_name, role=role, clock=clock))
+
+
+def engine_for(database_url: str | None = None) -> Engine:
+    """An engine for the configured database (LOTLINE_DATABASE_URL, else sqlite:///lotline.db)
+    with the configured SQLite busy timeout; not migrated (ensure_current does that)."""
+    config = load_config(database_url)
+    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
 
 
 def identity_service(engine: Engine, clock: Clock = utc_now) -> IdentityService:
