@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -13,6 +14,7 @@ from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
+from lotline.service_layer.checkpoints import CheckpointService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.epcis import EpcisService
 from lotline.service_layer.exports import ExportService
@@ -43,6 +45,7 @@ class Services:
 
     engine: Engine
     actor: Actor
+    ledger_key_file: Path | None = None  # None: config.ledger_key_file() when used
 
     def __post_init__(self) -> None:
         engine, actor = self.engine, self.actor
@@ -54,7 +57,8 @@ class Services:
         self.batches = BatchService(engine, actor)
         self.serials = SerialService(engine, actor)
         self.settings = SettingsService(engine, actor)
-        self.ledger = LedgerService(engine, actor)
+        self.ledger = LedgerService(engine, actor, self.ledger_key_file)
+        self.checkpoints = CheckpointService(engine, actor, self.ledger_key_file)
         self.users = UserService(engine, actor)
         self.receipts = ReceiptService(engine, actor)
         self.stock = StockService(engine, actor)
@@ -75,7 +79,7 @@ class Services:
         return self.actor.org_id
 
     def acting_as(self, actor: Actor) -> Services:
-        return Services(self.engine, actor)
+        return Services(self.engine, actor, self.ledger_key_file)
 
 
 def create_services(database_url: str | None = None, organization: str = "default", *,
