@@ -53,7 +53,8 @@ def read_checkpoint_set(raw: Any) -> CheckpointSet:
             if not isinstance(fields.get(name), str):
                 raise ValidationError.single(f"checkpoints.{index}.{name}",
                                              "missing or not a string")
-        label = fields.get("id") if isinstance(fields.get("id"), str) else f"#{index + 1}"
+        given_id = fields.get("id")
+        label = given_id if isinstance(given_id, str) else f"#{index + 1}"
         entries.append(SignedCheckpoint(label, fields["document"], fields["signature"]))
     return CheckpointSet(public_key, tuple(entries))
 
@@ -73,9 +74,9 @@ def prove_against(uow: UnitOfWork, given: CheckpointSet,
             claims.setdefault((head.stream_id, head.seq), {}).setdefault(
                 head.head, f"{checkpoint.label} ({document.created_at})")
     found = CheckpointRepository(uow.conn, uow.actor.org_id).movements_at(sorted(claims))
-    for (stream_id, seq), heads in sorted(claims.items()):
-        for head, label in heads.items():
-            problems.extend(_position_problem(stream_id, seq, head, label, found))
+    for (stream_id, seq), signed_heads in sorted(claims.items()):
+        for signed_head, label in signed_heads.items():
+            problems.extend(_position_problem(stream_id, seq, signed_head, label, found))
     return proved, problems
 
 
