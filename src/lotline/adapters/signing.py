@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -94,15 +94,19 @@ def key_id(public_key: Ed25519PublicKey) -> str:
 
 def load_public_key(pem: str) -> Ed25519PublicKey:
     """A PEM public key; ValueError when it is not an Ed25519 one."""
-    key = serialization.load_pem_public_key(pem.encode("utf-8"))
+    try:
+        key = serialization.load_pem_public_key(pem.encode("utf-8"))
+    except UnsupportedAlgorithm as error:
+        raise ValueError("not an Ed25519 public key") from error
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("not an Ed25519 public key")
     return key
 
 
-def signature_holds(public_key: Ed25519PublicKey, signature: str, data: bytes) -> bool:
+def signature_holds(public_key: Ed25519PublicKey, signature: str, document: str) -> bool:
+    """Whether `signature` (base64) is the key's signature of `document` (UTF-8)."""
     try:
-        public_key.verify(base64.b64decode(signature, validate=True), data)
-    except (InvalidSignature, ValueError):
+        public_key.verify(base64.b64decode(signature, validate=True), document.encode("utf-8"))
+    except (InvalidSignature, ValueError):  # bad base64, a lone surrogate: not signed by us
         return False
     return True

@@ -103,8 +103,7 @@ def _trusted_key(given: CheckpointSet, installation: LedgerKey | None
 
 def _signed_document(checkpoint: SignedCheckpoint, public_key: Any, org_id: str,
                      problems: list[LedgerProblem]) -> CheckpointDocument | None:
-    if not signature_holds(public_key, checkpoint.signature,
-                           checkpoint.document.encode("utf-8")):
+    if not signature_holds(public_key, checkpoint.signature, checkpoint.document):
         problems.append(LedgerProblem(
             "checkpoint_signature", None, None,
             f"checkpoint {checkpoint.label}: the signature does not hold for public key "

@@ -34,12 +34,13 @@ def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(
     signed ledger checkpoints every LOTLINE_LEDGER_CHECKPOINT_INTERVAL minutes (default 60)
     for every organization whose ledger moved. `lotline serve` runs them too (unless
     --no-worker). Logs go to standard error; SIGTERM or Ctrl+C stops it (exit 0)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                                                   "%(message)s")
     engine = make_engine(load_config(cli_state(ctx).database_url).database_url)
     try:
-        ensure_current(engine)
         jobs = jobs_or_fail(engine)
+        ensure_current(engine)
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s "
+                                                          "%(name)s: %(message)s")
+        logging.getLogger("lotline.worker").setLevel(logging.INFO)
         if once:
             failed = Worker(jobs).run_once()
             if failed:
