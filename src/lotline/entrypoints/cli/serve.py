@@ -16,6 +16,7 @@ once per server whatever the number of HTTP workers; `--no-worker` leaves them t
 from __future__ import annotations
 
 import copy
+import logging.config
 import os
 import signal
 import sys
@@ -151,6 +152,8 @@ def serve_database(database_url: str | None, options: ServeOptions, *,
         os.environ["LOTLINE_DATABASE_URL"] = url  # what every worker's factory reads
         target = FACTORY
     workers = f"{options.workers} worker{'s' if options.workers > 1 else ''}"
+    if options.worker:  # the worker's first lines come before uvicorn configures logging
+        logging.config.dictConfig(log_config(options.access_log))
     with background_jobs(url, options.worker):
         typer.echo(f"Serving the lotline API on {options.base_url} ({workers}, database "
                    f"{shown}); docs at {options.base_url}/docs. Ctrl+C stops it.",

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers.common import ok
+from lotline.entrypoints.api.routers.ledger import KEY_UNAVAILABLE
 from lotline.entrypoints.api.schemas import reports as r
 from lotline.entrypoints.api.schemas import trace as s
 from lotline.entrypoints.api.schemas.ledger import LedgerVerifyIn
@@ -124,7 +125,8 @@ def epcis_events(svc: ServicesDep, since: dt.date | None = None, until: dt.date 
                                           limit=limit))
 
 
-@router.post("/ledger/verify", response_model=s.LedgerReport, tags=["ledger"])
+@router.post("/ledger/verify", response_model=s.LedgerReport, tags=["ledger"],
+             responses=KEY_UNAVAILABLE)
 def verify_ledger(svc: ServicesDep, body: LedgerVerifyIn | None = None) -> Response:
     """Check every hash chain and recompute the projections (serial states, lot balances,
     status counts) from the ledger. Reports every problem with its stream and movement ids;
