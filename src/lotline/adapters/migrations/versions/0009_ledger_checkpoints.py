@@ -1,7 +1,7 @@
 """ledger checkpoints: signed heads of every hash chain, append-only
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from lotline.adapters.types import UTCDateTime
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -316,9 +316,10 @@ class Recall(RecallSummary):
 
 class LedgerProblem(Output):
     kind: str = Field(description="tampered, broken_link, missing_rows, head_mismatch, "
-                                  "projection; against checkpoints: checkpoint_signature, "
-                                  "checkpoint_key, checkpoint_mismatch or "
-                                  "checkpoint_stream_missing")
+                                  "projection, over_allocated (an order line holding more "
+                                  "than it orders); against checkpoints: "
+                                  "checkpoint_signature, checkpoint_key, checkpoint_mismatch "
+                                  "or checkpoint_stream_missing")
     stream_id: str | None
     movement_id: str | None
     detail: str
