@@ -71,6 +71,17 @@ class CheckpointService(Service):
                 "public_key": key.public_pem() if key else None, "checkpoints": records}
 
 
+def installation_key(*, create: bool, key_file: Path | None = None
+                     ) -> tuple[LedgerKey | None, bool]:
+    """(the installation's key or None, whether it was made now); `create` makes it
+    (mode 0600) when there is none. For `ledger keygen` and `ledger public-key`."""
+    path = key_file or ledger_key_file()
+    existing = LedgerKey.load(path)
+    if existing is not None or not create:
+        return existing, False
+    return LedgerKey.load_or_create(path), True
+
+
 def checkpoint_record(checkpoint: Checkpoint) -> dict[str, Any]:
     """A checkpoint as it is exported and answered. Only `document` and `signature` are
     trusted when verifying; the other fields repeat the document for readers."""

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from lotline.adapters.signing import LedgerKey
 from lotline.config import ledger_key_file
 from lotline.domain.checkpoints import Checkpoint
 from lotline.domain.errors import LedgerKeyUnavailable, ValidationError
@@ -18,7 +17,7 @@ from lotline.entrypoints.cli.state import services
 from lotline.entrypoints.cli.trace import ledger_app
 from lotline.entrypoints.serialize import dumps
 from lotline.service_layer.checkpoint_verify import CheckpointSet, read_checkpoint_set
-from lotline.service_layer.checkpoints import checkpoint_record
+from lotline.service_layer.checkpoints import checkpoint_record, installation_key
 
 checkpoints_app = typer.Typer(help="Signed checkpoints of the ledger's chain heads.",
                               no_args_is_help=True)
@@ -73,10 +72,9 @@ def export(ctx: typer.Context, file: Annotated[Path, typer.Argument(
 def keygen() -> None:
     """Create the installation's Ed25519 ledger key (mode 0600) at LOTLINE_LEDGER_KEY_FILE
     (default ~/.local/share/lotline/ledger-ed25519.key); an existing key is kept."""
-    path = ledger_key_file()
-    existed = LedgerKey.load(path)
-    key = existed or LedgerKey.load_or_create(path)
-    typer.echo(f"{'kept the existing' if existed else 'created a new'} ledger key {path} "
+    key, created = installation_key(create=True)
+    assert key is not None
+    typer.echo(f"{'created a new' if created else 'kept the existing'} ledger key {key.path} "
                f"(key id {key.key_id})")
 
 
@@ -86,7 +84,7 @@ def public_key(output: Annotated[Path | None, typer.Option(
         fmt: FormatOption = OutputFormat.TABLE) -> None:
     """The installation's public key (PEM, SubjectPublicKeyInfo) that checks checkpoints."""
     path = ledger_key_file()
-    key = LedgerKey.load(path)
+    key, _created = installation_key(create=False, key_file=path)
     if key is None:
         raise LedgerKeyUnavailable(f"no ledger key at {path}; `lotline ledger keygen` or "
                                    f"`lotline ledger checkpoint` creates one")

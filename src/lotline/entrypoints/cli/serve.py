@@ -29,8 +29,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.engine import make_url
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
+from lotline.bootstrap import engine_for, ensure_current
 from lotline.config import load_config
 from lotline.entrypoints.cli.state import cli_state
 from lotline.entrypoints.cli.worker import jobs_or_fail
@@ -106,7 +105,7 @@ def background_jobs(url: str, enabled: bool) -> Iterator[None]:
                        and parsed.database in (None, "", ":memory:")):
         yield
         return
-    engine = make_engine(url)
+    engine = engine_for(url)
     try:
         with worker_in_background(jobs_or_fail(engine)):
             yield
@@ -144,7 +143,7 @@ def serve_database(database_url: str | None, options: ServeOptions, *,
 
         target: Any = create_app(url)
     else:
-        engine = make_engine(url)
+        engine = engine_for(url)
         try:
             ensure_current(engine)
         finally:

@@ -10,9 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
-from lotline.config import load_config
+from lotline.bootstrap import engine_for, ensure_current
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.state import cli_state
 from lotline.worker import Job, Worker, default_jobs
@@ -34,7 +32,7 @@ def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(
     signed ledger checkpoints every LOTLINE_LEDGER_CHECKPOINT_INTERVAL minutes (default 60)
     for every organization whose ledger moved. `lotline serve` runs them too (unless
     --no-worker). Logs go to standard error; SIGTERM or Ctrl+C stops it (exit 0)."""
-    engine = make_engine(load_config(cli_state(ctx).database_url).database_url)
+    engine = engine_for(cli_state(ctx).database_url)
     try:
         jobs = jobs_or_fail(engine)
         ensure_current(engine)
