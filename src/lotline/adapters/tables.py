@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -328,6 +329,20 @@ audit_log = Table(
     Column("before", JSON),
     Column("after", JSON),
     Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
+)
+
+# Signed heads of every hash chain (issue 17): append-only like the ledger.
+ledger_checkpoints = Table(
+    "ledger_checkpoints", metadata,
+    _id(), _org(),
+    _created(),
+    Column("key_id", String(HASH), nullable=False),
+    Column("stream_count", BigInteger, nullable=False),
+    Column("movement_count", BigInteger, nullable=False),
+    Column("heads_digest", String(HASH), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("signature", String(100), nullable=False),
+    Index("ix_ledger_checkpoints_org_id_created_at", "org_id", "created_at"),
 )
 
 # --- identity (installation-wide, small) ------------------------------------------------------
