@@ -26,6 +26,7 @@ from lotline.entrypoints.cli.demo import app as demo_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
 from lotline.entrypoints.cli.ledger import checkpoints_app  # also adds `ledger checkpoint`...
+from lotline.entrypoints.cli.locations import locations_app
 from lotline.entrypoints.cli.orders import app as orders_app
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.parties import customers_app, suppliers_app
@@ -106,6 +107,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(receipts_app, name="receipts")
 app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
+app.add_typer(locations_app, name="locations")  # issue 16: location holds
 app.add_typer(serve_app)
 app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoints)
 app.add_typer(orgs_app, name="orgs")
