@@ -184,10 +184,7 @@ BLOCKS = {
 }
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(ALLOWED), st.sets(st.sampled_from(sorted(BLOCKS)), min_size=1))
-def test_holds_and_expiry_always_block_allocated_picked_and_shipped(
-        pair: tuple[SerialStatus, SerialStatus], blocks: set[str]) -> None:
+def check_blocks(pair: tuple[SerialStatus, SerialStatus], blocks: set[str]) -> None:
     current, target = pair
     request = request_for(current, target)
     facts = facts_for(unit(current), request)
@@ -200,6 +197,20 @@ def test_holds_and_expiry_always_block_allocated_picked_and_shipped(
             decide(facts, request)
     else:
         assert decide(facts, request).unit.status is target
+
+
+@pytest.mark.parametrize("block", sorted(BLOCKS))
+@pytest.mark.parametrize("pair", ALLOWED, ids=lambda p: f"{p[0].value}-{p[1].value}")
+def test_each_hold_and_expiry_blocks_allocated_picked_and_shipped(
+        pair: tuple[SerialStatus, SerialStatus], block: str) -> None:
+    check_blocks(pair, {block})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(ALLOWED), st.sets(st.sampled_from(sorted(BLOCKS)), min_size=1))
+def test_any_mix_of_holds_and_expiry_blocks_them_too(
+        pair: tuple[SerialStatus, SerialStatus], blocks: set[str]) -> None:
+    check_blocks(pair, blocks)
 
 
 def test_a_lot_is_expired_on_its_expiry_date_not_the_day_before() -> None:
