@@ -231,6 +231,9 @@ MOVEMENT_KINDS: Mapping[tuple[SerialStatus, SerialStatus], MovementKind] = Mappi
     for target, (_, kind) in targets.items()})
 
 CANONICAL_STATUSES: tuple[SerialStatus, ...] = tuple(SERIAL_STATUSES)
+# A stored status's place in the lifecycle, for listing statuses in their declared order.
+LIFECYCLE_ORDER: Mapping[str, int] = MappingProxyType(
+    {s.value: place for place, s in enumerate(SERIAL_STATUSES)})
 CUSTODY_STATUSES = frozenset(s for s, i in SERIAL_STATUSES.items() if i.custody)
 BLOCKED_BY_HOLD = frozenset(s for s, i in SERIAL_STATUSES.items() if i.blocked_by_hold)
 FINAL_STATUSES = frozenset(s for s, i in SERIAL_STATUSES.items() if i.final)
