@@ -285,9 +285,16 @@ def test_a_lot_and_serial_unit_without_its_lot_cannot_enter_custody() -> None:
 
 def test_the_first_unit_of_a_lot_to_arrive_is_its_first_arrival() -> None:
     request = request_for(S.EXPECTED, S.RECEIVED)
-    fresh = facts_for(unit(S.EXPECTED), request, lot=lot(entry_transaction_ref=None))
+    dated = lot(entry_transaction_ref=None, received_at=BEFORE + dt.timedelta(hours=1))
+    fresh = facts_for(unit(S.EXPECTED), request, lot=dated)
     decision = decide(fresh, request)
-    assert decision.first_arrival is True
+    assert decision.lot_arrival == {"location_id": "loc-NEW", "updated_at": NOW}
     assert decision.balance == BalanceMove("lot-1", None, "loc-NEW", Decimal(1))
     assert decision.balance.received is True
-    assert decide(facts_for(unit(S.EXPECTED), request), request).first_arrival is False
+    assert decide(facts_for(unit(S.EXPECTED), request), request).lot_arrival is None
+    # A lot made without a purchase date was "received" when it was made: the first
+    # arrival sets its received_at and purchase_date.
+    undated = replace(fresh, lot=lot(entry_transaction_ref=None, received_at=BEFORE))
+    assert decide(undated, request).lot_arrival == {
+        "location_id": "loc-NEW", "updated_at": NOW, "received_at": NOW,
+        "purchase_date": TODAY}

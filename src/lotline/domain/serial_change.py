@@ -93,7 +93,9 @@ class Decision:
     balance: BalanceMove | None
     leaves_lot_count: bool  # no longer counts against its lot's declared quantity
     order_effect: OrderEffect
-    first_arrival: bool  # the first unit of its lot to arrive (DESIGN §3)
+    # The first unit of its lot to arrive (DESIGN §3): what changes on the lot, its entry
+    # movement aside (the ledger row is not written yet); None for any later unit.
+    lot_arrival: dict[str, object] | None
 
 
 def decide(facts: Facts, request: ChangeRequest) -> Decision:
@@ -120,8 +122,23 @@ def decide(facts: Facts, request: ChangeRequest) -> Decision:
         leaves_lot_count=facts.lot is not None and SERIAL_STATUSES[unit.status].counts_in_lot
         and not SERIAL_STATUSES[target].counts_in_lot,
         order_effect=_order_effect(unit.status, target),
-        first_arrival=(facts.lot is not None and facts.lot.entry_transaction_ref is None
-                       and unit.location_id is None and there is not None))
+        lot_arrival=(first_arrival(facts.lot, there.id, facts.now, facts.today)
+                     if facts.lot is not None and there is not None
+                     and unit.location_id is None else None))
+
+
+def first_arrival(lot: LotRecord, location_id: str, now: dt.datetime,
+                  today: dt.date) -> dict[str, object] | None:
+    """Until its first unit arrives a serial lot's received_at and purchase_date are its
+    creation time (DESIGN §3); the first arrival sets them, its location and (by the caller)
+    its entry movement."""
+    if lot.entry_transaction_ref is not None:
+        return None
+    values: dict[str, object] = {"location_id": location_id, "updated_at": now}
+    # A lot created with an explicit purchase_date was received on that day already.
+    if lot.received_at == lot.created_at:
+        values.update(received_at=now, purchase_date=today)
+    return values
 
 
 def check_transition(unit: Serial, target: SerialStatus) -> None:
@@ -232,4 +249,5 @@ def location_rule(unit: Serial, target: SerialStatus) -> str | None:
 
 
 __all__ = ["KEEP", "BalanceMove", "ChangeRequest", "Decision", "Facts", "OrderEffect",
-           "OrderFacts", "check_transition", "decide", "location_rule", "needs_order"]
+           "OrderFacts", "check_transition", "decide", "first_arrival", "location_rule",
+           "needs_order"]

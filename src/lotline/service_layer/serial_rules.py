@@ -16,6 +16,7 @@ from lotline.domain.serial_change import (
     OrderFacts,
     check_transition,
     decide,
+    first_arrival,
     location_rule,
     needs_order,
 )
@@ -44,16 +45,10 @@ def note_first_arrival(uow: UnitOfWork, batch: LotRecord, movement_id: str,
                        location_id: str) -> None:
     """Until its first unit arrives a serial lot's received_at and purchase_date are its
     creation time (DESIGN §3); the first arrival sets them and its entry movement."""
-    if batch.entry_transaction_ref is not None:
-        return
-    now = uow.actor.now()
-    values: dict[str, object] = {"entry_transaction_ref": movement_id,
-                                 "location_id": location_id, "updated_at": now}
-    # A lot created with an explicit purchase_date was received on that day already.
-    if batch.received_at == batch.created_at:
-        values["received_at"] = now
-        values["purchase_date"] = uow.actor.today(uow.timezone())
-    uow.batches.update(batch.id, values)
+    values = first_arrival(batch, location_id, uow.actor.now(),
+                           uow.actor.today(uow.timezone()))
+    if values is not None:
+        uow.batches.update(batch.id, {**values, "entry_transaction_ref": movement_id})
 
 
 def apply_change(uow: UnitOfWork, serial: Serial, change: Change, today: dt.date) -> Serial:
@@ -139,8 +134,9 @@ def _persist(uow: UnitOfWork, before: Serial, lot: LotRecord | None, decision: D
         to_location_id=after.location_id, from_status=before.status, to_status=after.status,
         order_id=decision.movement_order_id, reason=change.reason, unit_cost=decision.unit_cost,
         receipt_id=change.receipt_id, transformation_id=change.transformation_id)
-    if lot is not None and decision.first_arrival and after.location_id is not None:
-        note_first_arrival(uow, lot, movement.id, after.location_id)
+    if lot is not None and decision.lot_arrival is not None:
+        uow.batches.update(lot.id, {**decision.lot_arrival,
+                                    "entry_transaction_ref": movement.id})
 
 
 def _move_lot_unit(uow: UnitOfWork, lot: LotRecord, decision: Decision) -> None:
