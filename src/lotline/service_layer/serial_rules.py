@@ -21,7 +21,7 @@ from lotline.domain.serial_change import (
     needs_order,
 )
 from lotline.domain.statuses import KEEP, SERIAL_STATUSES, SerialStatus, Tracking
-from lotline.service_layer.base import need_location, need_order, need_product
+from lotline.service_layer.base import lock_order, need_location, need_product
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
@@ -79,7 +79,8 @@ def load_facts(uow: UnitOfWork, serial: Serial, request: ChangeRequest,
     there = _there(uow, serial, request, rule, here)
     order = None
     if needs_order(serial, request):
-        found = need_order(uow, str(request.order_id))
+        # The order's row is locked while its units are counted (base.lock_order).
+        found = lock_order(uow, str(request.order_id))
         order = OrderFacts(found, uow.orders.units_assigned(found.id, serial.product_id))
     parents = (_ancestors(uow, request.parent_serial_id)
                if target is S.INSTALLED and request.parent_serial_id else ())

@@ -10,7 +10,7 @@ time. A status added later comes with its own migration (until it does,
 tests/integration/test_status_checks.py::test_every_declared_status_can_be_stored fails).
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
