@@ -198,11 +198,13 @@ class Batches(_Rows):
             row["in_quantity"] += quantity
 
     def take_balance(self, batch_id: str, location_id: str, quantity: Decimal,
-                     batch_number: str) -> None:
+                     batch_number: str, *, unreceived: bool = False) -> None:
         row = self._balance(batch_id, location_id)
         if row["balance_quantity"] - row["allocated_quantity"] < quantity:
             raise InsufficientStock(f"lot {batch_number!r}: not enough free stock")
         row["balance_quantity"] -= quantity
+        if unreceived:
+            row["in_quantity"] -= quantity
 
     def reserve(self, batch_id: str, location_id: str, quantity: Decimal) -> bool:
         row = self._balance(batch_id, location_id)
@@ -366,7 +368,7 @@ class FakeUnitOfWork(UnitOfWork):
 
     organizations = suppliers = serials = trace = identity = serial_reads = property(
         _missing)  # type: ignore[assignment]
-    transformations = reports = ledger_checks = exports = property(
+    transformations = reports = ledger_checks = exports = checkpoints = property(
         _missing)  # type: ignore[assignment]
 
     def settings(self) -> OrgSettings:

@@ -20,6 +20,7 @@ from lotline.adapters.repositories.catalog import (
     ProductRepository,
     SupplierRepository,
 )
+from lotline.adapters.repositories.checkpoints import CheckpointRepository
 from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.adapters.repositories.identity import (
@@ -198,6 +199,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def ledger_checks(self) -> LedgerChecks:
         return self._repository(LedgerChecks)
+
+    @property
+    def checkpoints(self) -> CheckpointRepository:
+        return self._repository(CheckpointRepository)
 
     @property
     def exports(self) -> ExportRows:

@@ -10,6 +10,7 @@ from typing import Any
 
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
+from lotline.domain.statuses import LIFECYCLE_ORDER
 from lotline.domain.values import normalize, optional_date, optional_int
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor
@@ -75,6 +76,9 @@ class ReportService(Service):
         """Serials per product, status and location."""
         with self.reading() as uow:
             rows = uow.reports.serial_inventory()
+        # Statuses in their declared lifecycle order, not alphabetically.
+        rows.sort(key=lambda r: (r["product_sku"], LIFECYCLE_ORDER.get(r["status"], 99),
+                                 r["location"] is not None, r["location"] or ""))
         return Report("serial-inventory", ("product_sku", "product_name", "status", "location",
                                            "count"), rows)
 

@@ -36,6 +36,7 @@ from lotline.service_layer.ports import (
     WarehouseRepository,
 )
 from lotline.service_layer.query_ports import (
+    CheckpointRepository,
     CredentialLookup,
     ExportRows,
     IdentityRepository,
@@ -155,6 +156,10 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def ledger_checks(self) -> LedgerChecks: ...
+
+    @property
+    @abstractmethod
+    def checkpoints(self) -> CheckpointRepository: ...
 
     @property
     @abstractmethod

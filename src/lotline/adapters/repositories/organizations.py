@@ -59,6 +59,10 @@ class OrganizationRepository:
             settings=settings_to_json(organization.settings),
             created_at=organization.created_at))
 
+    def ids(self) -> list[str]:
+        return list(self.conn.execute(select(t.organizations.c.id)
+                                      .order_by(t.organizations.c.id)).scalars())
+
     def save_settings(self, org_id: str, settings: OrgSettings) -> None:
         self.conn.execute(update(t.organizations).where(t.organizations.c.id == org_id)
                           .values(settings=settings_to_json(settings)))

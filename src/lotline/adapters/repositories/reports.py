@@ -30,8 +30,7 @@ class ReportQueries:
                      .join(t.products, p.id == s.product_id)
                      .outerjoin(t.locations, loc.id == s.location_id)
                      .where(s.org_id == self.org_id)
-                     .group_by(p.sku, p.name, s.status, loc.code)
-                     .order_by(p.sku, s.status, loc.code.nulls_first()))
+                     .group_by(p.sku, p.name, s.status, loc.code))
         return [{"product_sku": sku, "product_name": name, "status": status,
                  "location": code, "count": int(count)}
                 for sku, name, status, code, count in self.conn.execute(statement)]
