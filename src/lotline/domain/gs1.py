@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from biip.gs1_element_strings import GS1ElementStrings
 
 GS = "\x1d"
+# FNC1 as keyboard-wedge scanners send it when they cannot type GS (DESIGN §6), longest first.
+# None of them is in character set 82, so inside an element string each can only mean GS.
+FNC1_SUBSTITUTES = ("{GS}", "<GS>", "\u241d", "~", "|", "^")
+# The symbology identifiers DESIGN §6 lists (a scanner may prefix any of them).
+SYMBOLOGY_IDENTIFIERS = ("]C1", "]e0", "]d2", "]Q3", "]Q1", "]d1", "]J1")
 # Symbology identifiers whose symbol starts with FNC1: the data is a GS1 element string.
 GS1_SYMBOLOGIES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
 # Plain (non-GS1-mode) symbols that may carry a Digital Link URI.
@@ -38,6 +43,7 @@ INVALID_DATE = "invalid date"
 INVALID_LENGTH = "invalid length"
 QUALIFIER_ORDER = "qualifier order"
 UNRECOGNISED = "unrecognised input"
+LEFTOVER = "leftover text"  # part of a bracketed form is no (AI)value pair: never dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +101,35 @@ def split_symbology(text: str) -> tuple[str | None, str]:
 
 
 def parse(text: str) -> GS1Parse:
-    """Read a scan: a GS1 element string (FNC1 as GS, with or without a symbology
-    identifier), the bracketed HRI form, a Digital Link URI, or a plain EAN-8, UPC-A, EAN-13
-    or GTIN-14. Never raises on bad input."""
+    """Read a scan: a GS1 element string (FNC1 as GS or one of FNC1_SUBSTITUTES, with or
+    without a symbology identifier), the bracketed HRI form, a Digital Link URI, or a plain
+    EAN-8, UPC-A, EAN-13 or GTIN-14. Never raises on bad input.
+
+    An element string holding a substitute is read with it as GS first; when that is not GS1
+    at all, as typed (serial numbers are free text). `body` stays the text as typed."""
     symbology, body = split_symbology(text)
+    substituted = substitute_fnc1(body)
+    if substituted != body and _is_element_string(symbology, substituted):
+        first = _attempt(symbology, substituted.strip(GS))
+        if first.data is not None or first.error != UNRECOGNISED:
+            return replace(first, body=body)
+    return _attempt(symbology, body)
+
+
+def substitute_fnc1(body: str) -> str:
+    for substitute in FNC1_SUBSTITUTES:
+        body = body.replace(substitute, GS)
+    return body
+
+
+def _is_element_string(symbology: str | None, body: str) -> bool:
+    stripped = body.strip(GS)
+    if stripped[:4].lower() == "http" or stripped.startswith("("):
+        return False
+    return symbology in GS1_SYMBOLOGIES or (symbology is None and stripped[:1].isdigit())
+
+
+def _attempt(symbology: str | None, body: str) -> GS1Parse:
     try:
         data = _route(symbology, body)
     except _Failed as failure:
@@ -141,15 +172,60 @@ def _digital_link(uri: str, symbology: str | None) -> GS1Data:
     return _fields(parsed.element_strings, "digital-link", symbology)
 
 
+_HRI_ELEMENT = re.compile(r"\((\d{2,4})\)([^()]*)")
+
+
 def _hri(text: str) -> GS1Data:
+    """`(AI)value(AI)value…`: parentheses delimit AIs, so a value holding one cannot be read
+    from this form; whatever is not an `(AI)value` pair is named, never dropped."""
     import biip
     from biip.gs1_messages import GS1Message
 
+    hri = "".join(text.split())  # spaces between pairs are layout (not in character set 82)
+    _hri_leftover(hri)
+    for ai, value in _HRI_ELEMENT.findall(hri):
+        _hri_length(ai, value)
     try:
-        message = GS1Message.parse_hri(text)
+        message = GS1Message.parse_hri(hri)
     except biip.ParseError as error:
         raise _Failed(_category(str(error)), str(error)) from None
+    for element, (ai, value) in zip(message.element_strings, _HRI_ELEMENT.findall(hri),
+                                    strict=True):
+        if element.ai.ai != ai or element.value != value:
+            raise _Failed(INVALID_LENGTH, f"AI ({ai}) {element.ai.data_title}: "
+                                          f"{value[len(element.value):]!r} is left over after "
+                                          f"{element.value!r}")
     return _fields(message.element_strings, "hri", None)
+
+
+def _hri_length(ai: str, value: str) -> None:
+    import biip
+    from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+
+    try:
+        known = GS1ApplicationIdentifier.extract(ai)
+    except biip.ParseError:
+        return  # the parser names an unknown AI itself
+    # The format after the AI's own digits, e.g. "N2+N14" -> 14, "N3+N13[+X..17]" -> 30.
+    limit = sum(int(n) for n in re.findall(r"[NX](?:\.\.)?(\d+)", known.format)[1:])
+    if known.ai == ai and len(value) > limit:
+        raise _Failed(INVALID_LENGTH, f"AI ({ai}) {known.data_title} is longer than {limit} "
+                                      f"characters: {value[limit:]!r} is left over")
+
+
+def _hri_leftover(hri: str) -> None:
+    position = 0
+    for match in _HRI_ELEMENT.finditer(hri):
+        if match.start() > position:
+            break
+        position = match.end()
+    if position < len(hri):
+        end = next((m.start() for m in _HRI_ELEMENT.finditer(hri, position)), len(hri))
+        after = re.findall(r"\((\d{2,4})\)", hri[:position])
+        where = f" after AI ({after[-1]})" if after else ""
+        raise _Failed(LEFTOVER, f"bracketed form: {hri[position:end]!r} is left over"
+                                    f"{where} (a value holding a parenthesis cannot be read "
+                                    "from the bracketed form; scan the barcode itself)")
 
 
 def _element_string(body: str, symbology: str | None) -> GS1Data:
@@ -202,10 +278,33 @@ def _category(message: str) -> str:
     return UNRECOGNISED
 
 
+# AIs carrying a mod-10 check digit (GenSpecs §7.9): AI -> how many leading digits of the
+# value it covers (GTINs, SSCC, GDTI, GCN, GSIN, GLNs, GRAI, ITIP, GSRN). GIAI has none.
+CHECK_DIGITED = {"00": 18, "01": 14, "02": 14, "03": 14, "253": 13, "255": 13, "402": 17,
+                 **{str(ai): 13 for ai in range(410, 418)},
+                 "8003": 14, "8006": 14, "8017": 18, "8018": 18, "8026": 14}
+
+
+def check_digit_error(ai: str, value: str, title: str = "") -> str | None:
+    """Why an AI's check digit is wrong, naming the AI; None when right or not check-digited."""
+    span = CHECK_DIGITED.get(ai)
+    if span is None or len(value) < span or not value[:span].isdigit():
+        return None
+    key = value[:span]
+    expected = gtin_check_digit(key[:-1])
+    if expected == int(key[-1]):
+        return None
+    name = f" {title}" if title else ""
+    return f"AI ({ai}){name} {key} has a wrong check digit (expected {expected}, got {key[-1]})"
+
+
 def _fields(strings: GS1ElementStrings, form: str, symbology: str | None) -> GS1Data:
     values: dict[str, Any] = {}
     for element in strings:
         ai = element.ai.ai
+        wrong = check_digit_error(ai, element.value, element.ai.data_title)
+        if wrong is not None:
+            raise _Failed(CHECK_DIGIT, wrong)
         if ai in ("01", "02"):
             if element.gtin is None:
                 raise _Failed(CHECK_DIGIT, element.gtin_error or f"AI ({ai}) is not a GTIN")

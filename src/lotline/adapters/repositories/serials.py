@@ -193,18 +193,18 @@ class SerialRepository(ScopedRepository[Serial]):
                    "WHERE serials_fts MATCH :phrase LIMIT :few) AND +org_id = :org")
             params = {"phrase": phrase, "org": self.org_id, "few": FEW + 1}
         else:
-            sql = ("SELECT id FROM serials WHERE org_id = :org AND serial_number LIKE :pattern "
+            # ILIKE is served by the pg_trgm GIN index (gin_trgm_ops) as LIKE is.
+            sql = ("SELECT id FROM serials WHERE org_id = :org AND serial_number ILIKE :pattern "
                    "ESCAPE '\\' LIMIT :few")
             params = {"pattern": f"%{escape_like(q)}%", "org": self.org_id, "few": FEW + 1}
         ids = list(self.conn.execute(text(sql), params).scalars())
         return ids if len(ids) <= FEW else None
 
     def _substring(self, q: str) -> Any:
-        """Partial-number match, case-sensitive like every serial match (a scan in id order,
-        for fragments too short or too common for the trigram index to pay off)."""
-        if self.conn.dialect.name == "sqlite":
-            return func.instr(self.table.c.serial_number, q) > 0
-        return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
+        """Partial-number match ignoring case, as the trigram indexes do (DESIGN §2: partial
+        search is for people): a walk in id order that stops at the first page, for fragments
+        too short or too common for the index to pay off. SQLite's LIKE folds ASCII only."""
+        return self.table.c.serial_number.ilike(f"%{escape_like(q)}%", escape="\\")
 
     # --- state changes and the per-status counts ------------------------------------------
 
