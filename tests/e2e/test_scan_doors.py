@@ -114,7 +114,7 @@ def _stock(svc: Services) -> None:
     bt = svc.batch_tracking
     lot_a = bt.create_batch(product_id=pen.id, batch_number="LOT-A", quantity=10,
                             supplier_id=acme.id, expiry_date=dt.date(2027, 12, 31))
-    svc.serials.register_many(["SN1", "SN-2", "DUP"], batch_id=lot_a.id)
+    svc.serials.register_many(["SN1", "SN-2", "DUP", "SN-9"], batch_id=lot_a.id)
     svc.serials.register_many(["A~B", "12|34", "10ABC", "96385074", "DUP"], product_id=dig.id)
     bt.create_batch(product_id=oil.id, batch_number="OIL-1", quantity=8)
     bt.create_batch(product_id=oil.id, batch_number="SHARED", quantity=2)
@@ -228,3 +228,20 @@ def test_fnc1_substitutes_read_alike(doors: Doors) -> None:
     assert (first["gtin"], first["lot"], first["serial"], first["expiry_date"]) == (
         PEN, "LOT-A", "SN1", "2027-12-31")
     assert first["serial_record"] is not None and first["warnings"] == []
+
+
+def test_api_pick_reads_the_keyboard_wedge_scan_the_scan_box_reads(doors: Doors) -> None:
+    svc = doors.svc
+    customer = svc.customers.create_customer(name="Bolt Retail")
+    pen = svc.products.by_sku("PEN")
+    order = svc.orders.create_order(reference="SO-9", customer_id=customer.id,
+                                    lines=[{"product_id": pen.id, "quantity": 1}])
+    svc.orders.allocate(order.id, lines=[{"line_id": order.lines[0].id,
+                                          "serial_numbers": ["SN-9"]}])
+    scan = f"01{PEN}21SN-9~17271231"
+    assert api_answer(doors, scan)["serial_record"] == svc.serials.lookup("SN-9").id
+    response = doors.api.post(f"/api/v1/orders/{order.id}/pick", json={"scans": [scan]},
+                              headers={"Authorization": f"Bearer {doors.token}"})
+    assert response.status_code == 200, response.text
+    assert response.json()["lines"][0]["picked_quantity"] == 1
+    assert svc.serials.lookup("SN-9").status.value == "PICKED"
