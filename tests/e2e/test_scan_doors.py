@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_kit import make_cli
 from fastapi.testclient import TestClient
 
 import lotline
-from cli_kit import make_cli
 from lotline.bootstrap import Services
+from lotline.domain import gs1
 from lotline.domain.errors import LotlineError
 from lotline.entrypoints.web.scanning import scan_target
 from lotline.service_layer.scan import ScanResult
@@ -213,9 +214,9 @@ def test_every_door_gives_the_same_answer(doors: Doors, data: str, outcome: str)
 
 def test_the_corpus_is_broad() -> None:
     assert len(CORPUS) >= 40
-    for identifier in ("]C1", "]e0", "]d2", "]Q3", "]Q1", "]d1", "]J1"):
+    for identifier in gs1.SYMBOLOGY_IDENTIFIERS:
         assert any(data.startswith(identifier) for data, _ in CORPUS), identifier
-    for substitute in ("{GS}", "<GS>", "\u241d", "~", "|", "^", GS):
+    for substitute in (*gs1.FNC1_SUBSTITUTES, GS):
         assert any(substitute in data for data, _ in CORPUS), substitute
 
 

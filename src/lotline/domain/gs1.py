@@ -1,5 +1,6 @@
-"""GS1 barcodes and Digital Link URIs: parsing what a scanner sends, and building the canonical
-Digital Link for a unit or a lot (DESIGN §8, shared/standards/gs1/README.md).
+"""GS1 barcodes and Digital Link URIs: parsing what a scanner sends (DESIGN §6, §8,
+shared/standards/gs1/README.md); building the canonical Digital Link for a unit or a lot lives
+in gs1_build and the parser-free checks in gs1_checks, both re-exported here.
 
 biip (imported on first use) does the element-string and Digital Link grammar; this module
 routes the input to the right biip entry point (HRI, `]Q1`/`]d1` + URI, upper-case schemes
@@ -12,14 +13,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
+from lotline.domain.gs1_build import (
+    CHARSET_82,
+    DEFAULT_DOMAIN,
+    GS,
+    MAX_LOT_LENGTH,
+    MAX_SERIAL_LENGTH,
+    check_gs1_text,
+    check_gtin,
+    digital_link,
+    element_string,
+)
+from lotline.domain.gs1_checks import CHECK_DIGITED, HRI_ELEMENT, check_digit_error, hri_leftover
 from lotline.domain.values import gtin_check_digit
 
 if TYPE_CHECKING:
     from biip.gs1_element_strings import GS1ElementStrings
 
-GS = "\x1d"
 # FNC1 as keyboard-wedge scanners send it when they cannot type GS (DESIGN §6), longest first.
 # None of them is in character set 82, so inside an element string each can only mean GS.
 FNC1_SUBSTITUTES = ("{GS}", "<GS>", "\u241d", "~", "|", "^")
@@ -30,12 +41,6 @@ GS1_SYMBOLOGIES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
 # Plain (non-GS1-mode) symbols that may carry a Digital Link URI.
 URI_SYMBOLOGIES = frozenset({"]Q1", "]d1", "]Q0", "]d0"})
 SYMBOLOGY_ID = re.compile(r"\][A-Za-z][0-9A-Za-z]")
-# GS1 AI encodable character set 82 (GenSpecs figure 7.11-1).
-CHARSET_82 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                       "!\"%&'()*+,-./:;<=>?_")
-MAX_LOT_LENGTH = 20
-MAX_SERIAL_LENGTH = 20
-DEFAULT_DOMAIN = "https://id.gs1.org"
 
 # The error categories of the conformance vectors.
 CHECK_DIGIT = "check digit"
@@ -172,7 +177,6 @@ def _digital_link(uri: str, symbology: str | None) -> GS1Data:
     return _fields(parsed.element_strings, "digital-link", symbology)
 
 
-_HRI_ELEMENT = re.compile(r"\((\d{2,4})\)([^()]*)")
 
 
 def _hri(text: str) -> GS1Data:
@@ -182,14 +186,16 @@ def _hri(text: str) -> GS1Data:
     from biip.gs1_messages import GS1Message
 
     hri = "".join(text.split())  # spaces between pairs are layout (not in character set 82)
-    _hri_leftover(hri)
-    for ai, value in _HRI_ELEMENT.findall(hri):
+    leftover = hri_leftover(hri)
+    if leftover is not None:
+        raise _Failed(LEFTOVER, leftover)
+    for ai, value in HRI_ELEMENT.findall(hri):
         _hri_length(ai, value)
     try:
         message = GS1Message.parse_hri(hri)
     except biip.ParseError as error:
         raise _Failed(_category(str(error)), str(error)) from None
-    for element, (ai, value) in zip(message.element_strings, _HRI_ELEMENT.findall(hri),
+    for element, (ai, value) in zip(message.element_strings, HRI_ELEMENT.findall(hri),
                                     strict=True):
         if element.ai.ai != ai or element.value != value:
             raise _Failed(INVALID_LENGTH, f"AI ({ai}) {element.ai.data_title}: "
@@ -211,21 +217,6 @@ def _hri_length(ai: str, value: str) -> None:
     if known.ai == ai and len(value) > limit:
         raise _Failed(INVALID_LENGTH, f"AI ({ai}) {known.data_title} is longer than {limit} "
                                       f"characters: {value[limit:]!r} is left over")
-
-
-def _hri_leftover(hri: str) -> None:
-    position = 0
-    for match in _HRI_ELEMENT.finditer(hri):
-        if match.start() > position:
-            break
-        position = match.end()
-    if position < len(hri):
-        end = next((m.start() for m in _HRI_ELEMENT.finditer(hri, position)), len(hri))
-        after = re.findall(r"\((\d{2,4})\)", hri[:position])
-        where = f" after AI ({after[-1]})" if after else ""
-        raise _Failed(LEFTOVER, f"bracketed form: {hri[position:end]!r} is left over"
-                                    f"{where} (a value holding a parenthesis cannot be read "
-                                    "from the bracketed form; scan the barcode itself)")
 
 
 def _element_string(body: str, symbology: str | None) -> GS1Data:
@@ -278,26 +269,6 @@ def _category(message: str) -> str:
     return UNRECOGNISED
 
 
-# AIs carrying a mod-10 check digit (GenSpecs §7.9): AI -> how many leading digits of the
-# value it covers (GTINs, SSCC, GDTI, GCN, GSIN, GLNs, GRAI, ITIP, GSRN). GIAI has none.
-CHECK_DIGITED = {"00": 18, "01": 14, "02": 14, "03": 14, "253": 13, "255": 13, "402": 17,
-                 **{str(ai): 13 for ai in range(410, 418)},
-                 "8003": 14, "8006": 14, "8017": 18, "8018": 18, "8026": 14}
-
-
-def check_digit_error(ai: str, value: str, title: str = "") -> str | None:
-    """Why an AI's check digit is wrong, naming the AI; None when right or not check-digited."""
-    span = CHECK_DIGITED.get(ai)
-    if span is None or len(value) < span or not value[:span].isdigit():
-        return None
-    key = value[:span]
-    expected = gtin_check_digit(key[:-1])
-    if expected == int(key[-1]):
-        return None
-    name = f" {title}" if title else ""
-    return f"AI ({ai}){name} {key} has a wrong check digit (expected {expected}, got {key[-1]})"
-
-
 def _fields(strings: GS1ElementStrings, form: str, symbology: str | None) -> GS1Data:
     values: dict[str, Any] = {}
     for element in strings:
@@ -326,57 +297,7 @@ _DATE_AIS = {"17": "expiry_date", "15": "best_before", "11": "production_date"}
 _TEXT_AIS = {"10": "lot", "21": "serial", "00": "sscc"}
 
 
-# --- building Digital Link URIs ------------------------------------------------------------------
-
-
-def check_gs1_text(value: str, field: str, max_length: int) -> str:
-    """A lot or serial as a GS1 AI value: 1-20 characters of the 82-character set."""
-    if not value or len(value) > max_length:
-        raise ValueError(f"{field} must be 1 to {max_length} characters for a GS1 barcode")
-    bad = sorted({ch for ch in value if ch not in CHARSET_82})
-    if bad:
-        raise ValueError(f"{field} {value!r} has characters a GS1 barcode cannot carry: "
-                         + " ".join(repr(ch) for ch in bad))
-    return value
-
-
-def check_gtin(gtin: str) -> str:
-    """A GTIN-8/12/13/14 with a valid check digit, as 14 digits."""
-    if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
-        raise ValueError(f"GTIN {gtin!r} must be 8, 12, 13 or 14 digits")
-    if gtin_check_digit(gtin[:-1]) != int(gtin[-1]):
-        raise ValueError(f"GTIN {gtin} has a wrong check digit")
-    return gtin.zfill(14)
-
-
-def _segment(value: str) -> str:
-    # Everything outside RFC 3986 unreserved becomes %XX, upper-case hex (GS1 canonical form).
-    return quote(value, safe="")
-
-
-def digital_link(gtin: str, lot: str | None = None, serial: str | None = None,
-                 expiry_date: dt.date | None = None, *, domain: str = DEFAULT_DOMAIN) -> str:
-    """The canonical GS1 Digital Link URI: `{domain}/01/{gtin14}[/10/{lot}][/21/{serial}]`
-    `[?17=YYMMDD]`. `domain` may carry a path prefix (`https://brand.example/p`)."""
-    parts = [domain.rstrip("/"), "01", check_gtin(gtin)]
-    if lot is not None:
-        parts += ["10", _segment(check_gs1_text(lot, "lot", MAX_LOT_LENGTH))]
-    if serial is not None:
-        parts += ["21", _segment(check_gs1_text(serial, "serial", MAX_SERIAL_LENGTH))]
-    uri = "/".join(parts)
-    if expiry_date is not None:
-        uri += f"?17={expiry_date:%y%m%d}"
-    return uri
-
-
-def element_string(gtin: str, lot: str | None = None, serial: str | None = None,
-                   expiry_date: dt.date | None = None) -> str:
-    """The same data as a GS1 element string (fixed-length fields first, GS after variable
-    ones that are not last), e.g. for a GS1 DataMatrix."""
-    text = "01" + check_gtin(gtin)
-    if expiry_date is not None:
-        text += f"17{expiry_date:%y%m%d}"
-    variable = [f"10{check_gs1_text(lot, 'lot', MAX_LOT_LENGTH)}"] if lot is not None else []
-    if serial is not None:
-        variable.append(f"21{check_gs1_text(serial, 'serial', MAX_SERIAL_LENGTH)}")
-    return text + GS.join(variable)
+__all__ = ["CHARSET_82", "CHECK_DIGITED", "DEFAULT_DOMAIN", "FNC1_SUBSTITUTES", "GS",
+           "MAX_LOT_LENGTH",
+           "MAX_SERIAL_LENGTH", "GS1Data", "GS1Parse", "check_digit_error", "check_gs1_text",
+           "check_gtin", "digital_link", "element_string", "parse", "substitute_fnc1"]
