@@ -240,7 +240,8 @@ def _lot(uow: UnitOfWork, number: str, found: _Found) -> LotRecord | None:
 def _lot_warnings(data: gs1.GS1Data, batch: Batch, found: _Found) -> None:
     if data.expiry_date is not None and batch.expiry_date != data.expiry_date:
         found.warn("expiry_mismatch", f"the barcode says expiry {data.expiry_date}, lot "
-                                      f"{batch.batch_number!r} has {batch.expiry_date}")
+                                      f"{batch.batch_number!r} has "
+                                      f"{batch.expiry_date or 'no expiry date'}")
     if batch.is_expired:
         found.warn("lot_expired", f"lot {batch.batch_number!r} expired on {batch.expiry_date}")
     if batch.hold is not None:
