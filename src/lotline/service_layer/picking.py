@@ -57,12 +57,12 @@ def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
         result = resolve_scan(uow, text, today,
                               products={line.product_id for line in order.lines})
     except (ValidationError, Ambiguous) as error:
-        return rejection_reason(error)
+        return _rejection_reason(error)
     resolved.append(result)
     return _pick_resolved(uow, flows, order, result, today)
 
 
-def rejection_reason(error: ValidationError | Ambiguous) -> str:
+def _rejection_reason(error: ValidationError | Ambiguous) -> str:
     """Why a scan the resolver refused cannot be picked."""
     if isinstance(error, ValidationError) and "unrecognised input" in error.message:
         return "no serial or lot with this number"
