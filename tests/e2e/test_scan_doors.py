@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_kit import make_cli
+import typer
+import typer.testing
+from cli_kit import ENV
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 import lotline
 from lotline.bootstrap import Services
 from lotline.domain import gs1
 from lotline.domain.errors import LotlineError
+from lotline.entrypoints.cli import app
 from lotline.entrypoints.web.scanning import scan_target
 from lotline.service_layer.scan import ScanResult
 
@@ -91,7 +95,9 @@ CORPUS: list[tuple[str, str]] = [
 
 class Doors:
     def __init__(self, url: str, svc: Services, api: TestClient, token: str) -> None:
-        self.svc, self.api, self.token, self.cli = svc, api, token, make_cli(url)
+        self.svc, self.api, self.token = svc, api, token
+        runner = CliRunner(env=ENV)
+        self.cli = lambda *args: runner.invoke(app, ["--database-url", url, *args])
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +107,11 @@ def doors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Doors]:
     _stock(svc)
     svc.users.create_user(username="floor", password=PASSWORD, role="manager")
     token = svc.users.create_api_key(username="floor", name="scanner-1")
-    with TestClient(lotline.create_app(url), follow_redirects=False) as client:
+    command = typer.main.get_command(app)
+    with TestClient(lotline.create_app(url), follow_redirects=False) as client, \
+            pytest.MonkeyPatch.context() as patch:
+        # The command tree built once: Typer rebuilds it on every invoke (~0.6 s each).
+        patch.setattr(typer.testing, "_get_command", lambda _: command)
         _login(client)
         yield Doors(url, svc, client, token)
 
