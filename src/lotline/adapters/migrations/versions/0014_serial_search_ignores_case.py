@@ -2,7 +2,7 @@
 (PostgreSQL's pg_trgm index already serves ILIKE)
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0014'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
