@@ -37,6 +37,7 @@ from lotline.service_layer.base import (
 from lotline.service_layer.corrections import reverse_shipment
 from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
 from lotline.service_layer.picking import pick_scans
+from lotline.service_layer.scan import ScanResult
 from lotline.service_layer.shipping import (
     check_shippable,
     parse_return_lines,
@@ -161,6 +162,17 @@ class OrderService(Service):
             order = _open_order(uow, order_id)
             pick_scans(uow, order, scans, self.today(uow))
             return order_view(uow, order.id, order=order)
+
+    @retry_transient
+    def pick_scan(self, order_id: str, data: Any) -> ScanResult:
+        """Pick one scan (the web's scan box) and say what it was: the scan is resolved once,
+        in the pick's transaction, by the resolver every door uses."""
+        self.actor.require(Role.MANAGER, "picking")
+        with self.writing() as uow:
+            order = _open_order(uow, order_id)
+            picked = pick_scans(uow, order, [data], self.today(uow))[0]
+            assert picked is not None  # a text scan always resolves or is rejected
+            return picked
 
     @retry_transient
     def ship(self, order_id: str, *, carrier: str | None = None,

@@ -10,6 +10,7 @@ from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
 from lotline.domain.values import ErrorCollector, clean_number, clean_text
 from lotline.service_layer.base import Service
+from lotline.service_layer.candidates import serial_candidates
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, decide_and_apply
@@ -51,9 +52,8 @@ class SerialService(Service):
         # A hot path (every scan): one statement, its own snapshot, so no transaction.
         with UnitOfWork(self.engine, self.actor, write=False, autocommit=True) as uow:
             matches = uow.serial_reads.by_number(number, product_id)
-        if len(matches) > 1:
-            raise Ambiguous(f"serial number {number!r}",
-                            [{"id": s.id, "product_id": s.product_id} for s in matches])
+            if len(matches) > 1:
+                raise Ambiguous(f"serial number {number!r}", serial_candidates(uow, matches))
         return matches[0] if matches else None
 
     def lookup(self, serial_number: str, product_id: str | None = None) -> Serial:

@@ -63,6 +63,11 @@ class NewSerials:
     created_at: dt.datetime
 
 
+def _caseless(q: str) -> bool:
+    """A fragment with no letter that has a case (`0042`, `-7/`)."""
+    return q.lower() == q.upper()
+
+
 # Below this many matches a search starts from the trigram index (see _few_matches).
 FEW = 2000
 # A bulk registration this large refreshes the PostgreSQL planner's statistics.
@@ -195,18 +200,21 @@ class SerialRepository(ScopedRepository[Serial]):
                    "WHERE serials_fts MATCH :phrase LIMIT :few) AND +org_id = :org")
             params = {"phrase": phrase, "org": self.org_id, "few": FEW + 1}
         else:
-            sql = ("SELECT id FROM serials WHERE org_id = :org AND serial_number LIKE :pattern "
-                   "ESCAPE '\\' LIMIT :few")
+            # ILIKE is served by the pg_trgm GIN index (gin_trgm_ops) as LIKE is.
+            sql = (f"SELECT id FROM serials WHERE org_id = :org AND serial_number "
+                   f"{'LIKE' if _caseless(q) else 'ILIKE'} :pattern ESCAPE '\\' LIMIT :few")
             params = {"pattern": f"%{escape_like(q)}%", "org": self.org_id, "few": FEW + 1}
         ids = list(self.conn.execute(text(sql), params).scalars())
         return ids if len(ids) <= FEW else None
 
     def _substring(self, q: str) -> Any:
-        """Partial-number match, case-sensitive like every serial match (a scan in id order,
-        for fragments too short or too common for the trigram index to pay off)."""
-        if self.conn.dialect.name == "sqlite":
-            return func.instr(self.table.c.serial_number, q) > 0
-        return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
+        """Partial-number match ignoring case, as the trigram indexes do (DESIGN §2: partial
+        search is for people): a walk in id order that stops at the first page, for fragments
+        too short or too common for the index to pay off. SQLite's LIKE folds ASCII only."""
+        column, pattern = self.table.c.serial_number, f"%{escape_like(q)}%"
+        if _caseless(q):  # digits and punctuation: the cheaper case-sensitive match is the same
+            return column.like(pattern, escape="\\")
+        return column.ilike(pattern, escape="\\")
 
     # --- state changes and the per-status counts ------------------------------------------
 
