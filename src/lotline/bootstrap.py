@@ -19,6 +19,7 @@ from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.epcis import EpcisService
+from lotline.service_layer.events import EventFeedService
 from lotline.service_layer.exports import ExportService
 from lotline.service_layer.identity import UserService
 from lotline.service_layer.imports import ImportService
@@ -54,6 +55,10 @@ class Services:
     @cached_property
     def products(self) -> ProductService:
         return ProductService(self.engine, self.actor)
+
+    @cached_property
+    def events(self) -> EventFeedService:
+        return EventFeedService(self.engine, self.actor)
 
     @cached_property
     def suppliers(self) -> SupplierService:

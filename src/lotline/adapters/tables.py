@@ -330,6 +330,22 @@ audit_log = Table(
     Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
 )
 
+# The outbox of the change feed (DESIGN §9): written in the transaction of the change it
+# describes. `id` is the insertion order; `txid` is the writing transaction's id on PostgreSQL
+# (`pg_current_xact_id()`, 0 on SQLite), which the feed reads behind a visibility horizon.
+EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: a rowid alias
+events = Table(
+    "events", metadata,
+    Column("id", EVENT_ID, primary_key=True, autoincrement=True),
+    _org(),
+    Column("txid", BigInteger, nullable=False, server_default=text("0")),
+    Column("type", String(40), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_events_org_id_txid_id", "org_id", "txid", "id"),
+)
+
 # --- identity (installation-wide, small) ------------------------------------------------------
 
 users = Table(

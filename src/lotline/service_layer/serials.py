@@ -10,6 +10,7 @@ from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
 from lotline.domain.values import ErrorCollector, clean_number, clean_text
 from lotline.service_layer.base import Service
+from lotline.service_layer.event_data import serial_data
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, apply_change
@@ -108,4 +109,6 @@ class SerialService(Service):
             serial = need_serial(uow, serial_id)
             changed = apply_change(uow, serial, change, self.today(uow))
             sync_allocation(uow, serial, changed)
+            uow.events.add("serial.status_changed", serial_data(
+                uow, changed, previous_status=serial.status, reason=note))
             return changed

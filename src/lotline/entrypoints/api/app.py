@@ -16,6 +16,7 @@ from lotline.entrypoints.api.middleware import (
 from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
+from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
 from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
@@ -59,7 +60,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     for router in (trace_router, recalls_router, reports_router):
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
-    for router in (receipts_router, stock_router):  # issue 5: warehouse flows
+    for router in (receipts_router, stock_router, events_router):  # 5: flows; 14: events
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call

@@ -23,6 +23,7 @@ from lotline.domain.errors import LotlineError
 from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
+from lotline.entrypoints.cli.events import app as events_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
 from lotline.entrypoints.cli.orders import app as orders_app
@@ -104,6 +105,7 @@ app.add_typer(receipts_app, name="receipts")
 app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
 app.add_typer(serve_app)
+app.add_typer(events_app, name="events")  # issue 14: change feed
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")
