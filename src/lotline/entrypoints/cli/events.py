@@ -32,15 +32,15 @@ def tail(ctx: typer.Context,
     run with --after set to the last line's `id`."""
     feed = services(ctx).events
     cursor = after
-    while True:
-        page = feed.page(cursor, types, limit)
-        for event in page.items:
-            typer.echo(json.dumps(event.as_dict(), separators=(",", ":"), sort_keys=True))
-        cursor = page.next_cursor
-        if not follow:
-            return
-        if len(page.items) < limit:
-            try:
-                time.sleep(interval)
-            except KeyboardInterrupt:
+    try:
+        while True:
+            page = feed.page(cursor, types, limit)
+            for event in page.items:
+                typer.echo(json.dumps(event.as_dict(), separators=(",", ":"), sort_keys=True))
+            cursor = page.next_cursor
+            if not follow:
                 return
+            if len(page.items) < limit:
+                time.sleep(interval)
+    except KeyboardInterrupt:  # --follow ends with Ctrl-C; every line printed is whole
+        return
