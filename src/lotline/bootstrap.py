@@ -38,6 +38,7 @@ from lotline.service_layer.stock import StockService
 from lotline.service_layer.trace import TraceService
 from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
+from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
 __all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
@@ -59,6 +60,10 @@ class Services:
     @cached_property
     def events(self) -> EventFeedService:
         return EventFeedService(self.engine, self.actor)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        return WebhookService(self.engine, self.actor)
 
     @cached_property
     def suppliers(self) -> SupplierService:

@@ -60,3 +60,12 @@ class EventRepository:
         return [Event(id=row.id, type=row.type, occurred_at=row.occurred_at,
                       organization_id=row.org_id, actor=row.actor, data=row.data)
                 for row in self.conn.execute(statement)]
+
+    def end_position(self) -> Position:
+        """The position of the last event a reader can see now ((0, 0) when none)."""
+        e = t.events.c
+        statement = select(e.txid, e.id).where(e.org_id == self.org_id)
+        if self.postgres:
+            statement = statement.where(e.txid < literal_column(PG_HORIZON))
+        row = self.conn.execute(statement.order_by(e.txid.desc(), e.id.desc()).limit(1)).first()
+        return (0, 0) if row is None else (row.txid, row.id)
