@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
+from lotline.adapters.webhook_http import HttpSender
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -41,8 +42,8 @@ from lotline.service_layer.warehouses import WarehouseService
 from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
-__all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
-           "ensure_current", "head_revisions", "upgrade"]
+__all__ = ["LIBRARY_ACTOR", "HttpSender", "Services", "create_services", "current_revisions",
+           "engine_for", "ensure_current", "head_revisions", "upgrade"]
 
 
 @dataclass

@@ -27,10 +27,12 @@ QUEUE_PAGE = 1000
 
 
 class Sent(Protocol):
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
+    @property
+    def status_code(self) -> int | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def duration_ms(self) -> int: ...
     @property
     def delivered(self) -> bool: ...
 

@@ -24,6 +24,7 @@ from lotline.entrypoints.api.routers.reports import router as reports_router
 from lotline.entrypoints.api.routers.scan import router as scan_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
+from lotline.entrypoints.api.routers.webhooks import router as webhooks_router
 from lotline.entrypoints.api.routing import SegmentRouter
 from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
@@ -60,7 +61,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     for router in (trace_router, recalls_router, reports_router):
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
-    for router in (receipts_router, stock_router, events_router):  # 5: flows; 14: events
+    for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call

@@ -38,6 +38,7 @@ from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
+from lotline.entrypoints.cli.webhooks import app as webhooks_app
 
 
 class LotlineGroup(TyperGroup):
@@ -105,7 +106,8 @@ app.add_typer(receipts_app, name="receipts")
 app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
 app.add_typer(serve_app)
-app.add_typer(events_app, name="events")  # issue 14: change feed
+app.add_typer(events_app, name="events")  # issue 14: change feed, webhooks
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")
