@@ -13,7 +13,7 @@ from lotline.service_layer.base import Service
 from lotline.service_layer.event_data import serial_data
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
-from lotline.service_layer.serial_rules import Change, apply_change
+from lotline.service_layer.serial_rules import Change, decide_and_apply
 from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 
 
@@ -107,8 +107,8 @@ class SerialService(Service):
             if order_id is not None:  # the order before the serial, as the order flows lock
                 uow.orders.get(str(order_id), for_update=True)
             serial = need_serial(uow, serial_id)
-            changed = apply_change(uow, serial, change, self.today(uow))
-            sync_allocation(uow, serial, changed)
+            decision = decide_and_apply(uow, serial, change, self.today(uow))
+            sync_allocation(uow, serial, decision)
             uow.events.add("serial.status_changed", serial_data(
-                uow, changed, previous_status=serial.status, reason=note))
-            return changed
+                uow, decision.unit, previous_status=serial.status, reason=note))
+            return decision.unit

@@ -18,6 +18,7 @@ from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
 from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
+from lotline.entrypoints.api.routers.ledger import router as ledger_router
 from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
 from lotline.entrypoints.api.routers.reports import router as reports_router
@@ -58,7 +59,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
-    for router in (trace_router, recalls_router, reports_router):
+    for router in (trace_router, recalls_router, reports_router, ledger_router):
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from types import FrameType
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 
 from lotline.bootstrap import HttpSender
-from lotline.domain.webhooks import DEFAULT_SCHEDULE, parse_schedule
+from lotline.config import webhook_schedule
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.state import services
 from lotline.service_layer.webhook_delivery import deliver_due
@@ -30,8 +29,7 @@ def deliver(ctx: typer.Context,
     On SIGTERM the attempt in flight is finished and recorded, then the command exits.
     The retry schedule is LOTLINE_WEBHOOKS_RETRY_SCHEDULE (seconds, comma-separated)."""
     try:
-        schedule = parse_schedule(os.environ["LOTLINE_WEBHOOKS_RETRY_SCHEDULE"]) \
-            if os.environ.get("LOTLINE_WEBHOOKS_RETRY_SCHEDULE") else DEFAULT_SCHEDULE
+        schedule = webhook_schedule()
     except ValueError as error:
         raise fail("invalid_setting", str(error)) from error
     engine = services(ctx).engine

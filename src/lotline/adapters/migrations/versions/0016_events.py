@@ -1,7 +1,7 @@
 """events: the outbox of the change feed and of webhooks (DESIGN §9)
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import lotline.adapters.types as lt
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
