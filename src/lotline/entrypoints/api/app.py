@@ -7,6 +7,8 @@ from sqlalchemy import Engine
 
 from lotline.bootstrap import engine_for, ensure_current
 from lotline.entrypoints.api import bench_probe
+from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
+from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -65,6 +67,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
+    # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
+    app.include_router(SegmentRouter(compat_zoho_router, COMPAT_ZOHO_PREFIX),
+                       prefix=COMPAT_ZOHO_PREFIX)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)

@@ -27,6 +27,7 @@ from lotline.entrypoints.cli.events import app as events_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
 from lotline.entrypoints.cli.ledger import checkpoints_app  # also adds `ledger checkpoint`...
+from lotline.entrypoints.cli.locations import locations_app
 from lotline.entrypoints.cli.orders import app as orders_app
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.parties import customers_app, suppliers_app
@@ -108,6 +109,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(receipts_app, name="receipts")
 app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
+app.add_typer(locations_app, name="locations")  # issue 16: location holds
 app.add_typer(serve_app)
 app.add_typer(events_app, name="events")  # issue 14: change feed, webhooks
 app.add_typer(webhooks_app, name="webhooks")
