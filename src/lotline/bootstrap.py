@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
+from lotline.adapters.webhook_http import HttpSender
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -21,6 +22,7 @@ from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.checkpoints import CheckpointService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.epcis import EpcisService
+from lotline.service_layer.events import EventFeedService
 from lotline.service_layer.exports import ExportService
 from lotline.service_layer.identity import UserService
 from lotline.service_layer.imports import ImportService
@@ -39,10 +41,11 @@ from lotline.service_layer.stock import StockService
 from lotline.service_layer.trace import TraceService
 from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
+from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
-__all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
-           "ensure_current", "head_revisions", "upgrade"]
+__all__ = ["LIBRARY_ACTOR", "HttpSender", "Services", "create_services", "current_revisions",
+           "engine_for", "ensure_current", "head_revisions", "upgrade"]
 
 
 @dataclass
@@ -57,6 +60,14 @@ class Services:
     @cached_property
     def products(self) -> ProductService:
         return ProductService(self.engine, self.actor)
+
+    @cached_property
+    def events(self) -> EventFeedService:
+        return EventFeedService(self.engine, self.actor)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        return WebhookService(self.engine, self.actor)
 
     @cached_property
     def suppliers(self) -> SupplierService:

@@ -11,6 +11,7 @@ from lotline.domain.statuses import Role, SerialStatus, parse_enum
 from lotline.domain.values import ErrorCollector, clean_number, clean_text
 from lotline.service_layer.base import Service
 from lotline.service_layer.candidates import serial_candidates
+from lotline.service_layer.event_data import serial_data
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, decide_and_apply
@@ -108,4 +109,6 @@ class SerialService(Service):
             serial = need_serial(uow, serial_id)
             decision = decide_and_apply(uow, serial, change, self.today(uow))
             sync_allocation(uow, serial, decision)
+            uow.events.add("serial.status_changed", serial_data(
+                uow, decision.unit, previous_status=serial.status, reason=note))
             return decision.unit

@@ -21,12 +21,14 @@ from lotline.adapters.repositories.catalog import (
     ProductRepository,
     SupplierRepository,
 )
+from lotline.adapters.repositories.events import EventRepository
 from lotline.adapters.repositories.movements import MovementRepository
 from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
 from lotline.domain.errors import Conflict
+from lotline.domain.events import EVENT_TYPES, jsonable
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
@@ -156,6 +158,15 @@ class UnitOfWork:
         return self._repository(AuditRepository)
 
     @property
+    def events(self) -> EventOutbox:
+        """The change feed's outbox: `uow.events.add(type, data)` in the change's transaction."""
+        outbox: EventOutbox | None = self._built.get(EventOutbox)
+        if outbox is None:
+            outbox = self._built[EventOutbox] = EventOutbox(
+                self._repository(EventRepository), self.actor)
+        return outbox
+
+    @property
     def serial_reads(self) -> SerialReads:
         """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
         reads: SerialReads | None = self._built.get(SerialReads)
@@ -230,6 +241,20 @@ class UnitOfWork:
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         return self.settings().timezone
+
+
+class EventOutbox:
+    """Events of one unit of work, stamped with its actor and the moment they are added."""
+
+    def __init__(self, repository: EventRepository, actor: Actor) -> None:
+        self.repository = repository
+        self.actor = actor
+
+    def add(self, type_: str, data: dict[str, Any]) -> None:
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type_!r}")  # a programming error
+        self.repository.add(type_, jsonable(data), actor=self.actor.name,
+                            moment=self.actor.now())
 
 
 def _conflict(error: IntegrityError) -> Conflict:

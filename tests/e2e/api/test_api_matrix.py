@@ -24,7 +24,10 @@ RULES: dict[str, tuple[str, ...]] = {
     ANY_ROLE: ("/scan",),
     ADMIN_ONLY: ("/users", "/users/{user_id}", "/api-keys", "/api-keys/{key_id}/revoke",
                  "/settings", "/ledger/verify", "/ledger/checkpoints",
-                 "/ledger/checkpoints/export"),
+                 "/ledger/checkpoints/export",
+                 # issue 14: webhooks
+                 "/webhooks", "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/deliveries",
+                 "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
     READ_ALL_WRITE_MANAGER: (
         "/products", "/products/{product_id}", "/suppliers", "/suppliers/{supplier_id}",
         "/customers", "/customers/{customer_id}", "/warehouses", "/warehouses/{warehouse_id}",
@@ -55,7 +58,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "/recalls/{recall_id}/export", "/reports/expiring", "/reports/expired",
         "/reports/lot-inventory", "/reports/serial-inventory", "/reports/serial-history",
         "/reports/lot-history", "/reports/supplier-performance", "/reports/valuation",
-        "/reports/fsma204", "/epcis/events"),
+        "/reports/fsma204", "/epcis/events",
+        "/events"),  # issue 14: the change feed (read only)
 }
 # Path parameters that are not ids get a valid value, so the role check is what answers.
 PATH_SAMPLES = {"entity": "batches"}

@@ -18,6 +18,7 @@ from lotline.entrypoints.api.middleware import (
 from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
+from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
 from lotline.entrypoints.api.routers.ledger import router as ledger_router
 from lotline.entrypoints.api.routers.recalls import router as recalls_router
@@ -26,6 +27,7 @@ from lotline.entrypoints.api.routers.reports import router as reports_router
 from lotline.entrypoints.api.routers.scan import router as scan_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
+from lotline.entrypoints.api.routers.webhooks import router as webhooks_router
 from lotline.entrypoints.api.routing import SegmentRouter
 from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
@@ -62,7 +64,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     for router in (trace_router, recalls_router, reports_router, ledger_router):
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
-    for router in (receipts_router, stock_router):  # issue 5: warehouse flows
+    for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.

@@ -23,6 +23,7 @@ from lotline.domain.errors import LotlineError
 from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
+from lotline.entrypoints.cli.events import app as events_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
 from lotline.entrypoints.cli.ledger import checkpoints_app  # also adds `ledger checkpoint`...
@@ -39,6 +40,7 @@ from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
+from lotline.entrypoints.cli.webhooks import app as webhooks_app
 from lotline.entrypoints.cli.worker import app as worker_app
 
 
@@ -109,6 +111,8 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
 app.add_typer(locations_app, name="locations")  # issue 16: location holds
 app.add_typer(serve_app)
+app.add_typer(events_app, name="events")  # issue 14: change feed, webhooks
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoints)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
