@@ -20,7 +20,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.model import Customer, Page, Supplier
 from lotline.domain.statuses import Role
 from lotline.domain.values import (
-    MAX_LONG_TEXT_LENGTH,
+    MAX_TEXT_LENGTH,
     ErrorCollector,
     apply_aliases,
     clean_text,
@@ -65,7 +65,7 @@ def parse_party_fields(raw: Mapping[str, Any], extra: tuple[str, ...] = ()) -> d
         elif name == "min_remaining_shelf_life_days":
             parsed[name] = errors.take(optional_int, value, name)
         else:
-            limit = MAX_LONG_TEXT_LENGTH if name == "street" else 200
+            limit = 40 if name == "postal_code" else MAX_TEXT_LENGTH
             parsed[name] = errors.take(clean_text, value, name, max_length=limit)
     errors.raise_if_any()
     return parsed

@@ -66,6 +66,8 @@ def validation_response(error: RequestValidationError) -> Response:
         message = str(item.get("msg", "invalid"))
         if item.get("type") == "extra_forbidden":
             message = "unknown field"
+        elif item.get("type") == "string_unicode":
+            message = "must not contain a lone surrogate (text must be valid Unicode)"
         elif item.get("type") == "json_invalid":
             message = "malformed JSON: " + str(item.get("ctx", {}).get("error", message))
             item = {**item, "loc": ("body",), "input": None}

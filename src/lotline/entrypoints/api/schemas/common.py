@@ -6,7 +6,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
+
+from lotline.domain.values import forbidden_character
 
 # Decimals go out as JSON numbers in their shortest exact form (see responses.py).
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
@@ -15,13 +18,45 @@ DecimalIn = Annotated[Decimal, Field(max_digits=20, decimal_places=6)]
 Text = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
 Number100 = Annotated[str, Field(max_length=100)]
+# One serial-number limit, the service's (domain.values.MAX_NUMBER_LENGTH); a list item may
+# also be a range `A..B` of two such numbers, expanded (and each number checked) by the service.
+SerialNumberText = Annotated[str, Field(min_length=1, max_length=100)]
+SerialNumberItem = Annotated[str, Field(max_length=202, description="a serial number (at most "
+                                        "100 characters) or a range A..B of two")]
 T = TypeVar("T")
 
 
 class Input(BaseModel):
-    """Request bodies: unknown fields are an error that names them."""
+    """Request bodies: unknown fields are an error that names them, and no text holds a C0
+    control character (tab, LF and CR aside) or a lone surrogate (docs/decisions.md)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        # Nested Input models check their own fields (and name them); this walks the rest.
+        problem = _text_problem(value, "")
+        if problem is not None:
+            raise PydanticCustomError("forbidden_character", problem)
+        return value
+
+
+def _text_problem(value: Any, path: str) -> str | None:
+    """The first string in a field's value (strings, lists, free-form objects) that holds a
+    forbidden character, as a message naming where."""
+    if isinstance(value, str):
+        problem = forbidden_character(value)
+        return None if problem is None else (f"{path}: {problem}" if path else problem)
+    items: Any = (value.items() if isinstance(value, dict) else enumerate(value)
+                  if isinstance(value, list | tuple) else ())
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        found = (_text_problem(key, where) if isinstance(key, str) else None) \
+            or _text_problem(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 class Output(BaseModel):
@@ -52,7 +87,7 @@ class Problem(BaseModel):
 
 
 class AddressIn(Input):
-    street: LongText | None = None
+    street: Text | None = None
     city: Text | None = None
     postal_code: Annotated[str, Field(max_length=40)] | None = None
     country: Text | None = None
