@@ -22,12 +22,14 @@ MAX_LONG_TEXT_LENGTH = 2000  # reasons, notes, addresses
 # first): refused in every text at every door (docs/decisions.md). PostgreSQL cannot store
 # NUL, XLSX cannot hold C0 controls and UTF-8 cannot encode a lone surrogate.
 _FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# A barcode reading may also hold GS (U+001D), GS1's FNC1 separator; it is read, not stored.
+_FORBIDDEN_IN_SCAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f\ud800-\udfff]")
 
 
-def forbidden_character(text: str) -> str | None:
-    """Why `text` cannot be stored, or None: `control character U+0000`, `lone surrogate
-    U+D800`."""
-    found = _FORBIDDEN_CHARACTER.search(text)
+def forbidden_character(text: str, *, scan: bool = False) -> str | None:
+    """Why `text` cannot be taken, or None: `must not contain the control character U+0000`
+    (or `the lone surrogate U+D800`). `scan`: a barcode reading, where GS is data."""
+    found = (_FORBIDDEN_IN_SCAN if scan else _FORBIDDEN_CHARACTER).search(text)
     if found is None:
         return None
     code = ord(found.group())

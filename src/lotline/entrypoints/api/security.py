@@ -33,13 +33,15 @@ def current_actor(request: Request,
 
 def refuse_forbidden_parameters(request: Request) -> None:
     """Path and query parameters follow the text rule of bodies (a 422 naming the parameter).
-    Checked once the caller is known, so credentials still answer first."""
+    Checked once the caller is known, so credentials still answer first. `data` is a barcode
+    reading (`GET /trace/scan`), where GS is data."""
     errors = [{"type": "forbidden_character", "loc": (place, name), "msg": problem,
                "input": value}
               for place, values in (("path", request.path_params.items()),
                                     ("query", request.query_params.multi_items()))
               for name, value in values
-              if isinstance(value, str) and (problem := forbidden_character(value))]
+              if isinstance(value, str)
+              and (problem := forbidden_character(value, scan=name == "data"))]
     if errors:
         raise RequestValidationError(errors)
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from lotline.domain.values import forbidden_character
@@ -31,29 +38,31 @@ class Input(BaseModel):
     control character (tab, LF and CR aside) or a lone surrogate (docs/decisions.md)."""
 
     model_config = ConfigDict(extra="forbid")
+    # Fields holding a barcode reading, where GS (FNC1) is data.
+    scan_fields: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*")
     @classmethod
-    def _storable_text(cls, value: Any) -> Any:
+    def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
         # Nested Input models check their own fields (and name them); this walks the rest.
-        problem = _text_problem(value, "")
+        problem = _text_problem(value, "", info.field_name in cls.scan_fields)
         if problem is not None:
             raise PydanticCustomError("forbidden_character", problem)
         return value
 
 
-def _text_problem(value: Any, path: str) -> str | None:
+def _text_problem(value: Any, path: str, scan: bool = False) -> str | None:
     """The first string in a field's value (strings, lists, free-form objects) that holds a
     forbidden character, as a message naming where."""
     if isinstance(value, str):
-        problem = forbidden_character(value)
+        problem = forbidden_character(value, scan=scan)
         return None if problem is None else (f"{path}: {problem}" if path else problem)
     items: Any = (value.items() if isinstance(value, dict) else enumerate(value)
                   if isinstance(value, list | tuple) else ())
     for key, item in items:
         where = f"{path}.{key}" if path else str(key)
         found = (_text_problem(key, where) if isinstance(key, str) else None) \
-            or _text_problem(item, where)
+            or _text_problem(item, where, scan)
         if found is not None:
             return found
     return None
