@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
 from lotline.entrypoints.api.responses import problem
@@ -79,6 +82,17 @@ def validation_response(error: RequestValidationError) -> Response:
     return problem(422, "validation_error", "Invalid input", detail, errors=errors)
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route fully matches at the request's path (asked of the routes
+    themselves, so prefixes and included routers count as when serving)."""
+    return [method for method in _METHODS
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL
+                   for route in routes)]
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(LotlineError)
     async def _lotline(_request: Request, error: LotlineError) -> Response:
@@ -97,10 +111,16 @@ def install_problem_handlers(app: FastAPI) -> None:
                            errors=[{"field": "body", "message": detail, "value": None}])
         code = _HTTP_CODES.get(error.status_code, "error")
         detail = str(error.detail)
+        headers = dict(error.headers) if error.headers else {}
         if error.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.method} {request.url.path}"
+        if error.status_code == 405:
+            # Starlette names the methods of the first route matching the path only.
+            allowed = allowed_methods(request.app.routes, request.scope)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {headers['Allow']}"
         return problem(error.status_code, code, code.replace("_", " ").capitalize(), detail,
-                       dict(error.headers) if error.headers else None)
+                       headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:

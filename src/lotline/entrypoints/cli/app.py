@@ -68,7 +68,7 @@ def refuse_forbidden_arguments(args: list[str]) -> None:
         option, has_value, _value = arg.partition("=")
         name = (option if arg.startswith("--") and has_value else
                 args[index - 1] if index and args[index - 1].startswith("-") else
-                f"argument {ascii(arg)}")
+                f"argument {arg!a}")
         raise fail("validation_error", f"{name}: {problem}")
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -41,6 +42,21 @@ class Input(BaseModel):
     # Fields holding a barcode reading, where GS (FNC1) is data.
     scan_fields: ClassVar[frozenset[str]] = frozenset()
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # Pydantic's lax mode reads `false` as 0 and `"5"` or `5.0` as 5: integers are strict.
+        if info.field_name is None:
+            return value
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and not _accepts(annotation, bool):
+            raise PydanticCustomError("bool_not_number", "must not be true or false here")
+        if _accepts(annotation, int) and not _accepts(annotation, str) \
+                and not _accepts(annotation, Decimal) and value is not None \
+                and type(value) is not int:
+            raise PydanticCustomError("int_type", "must be a whole number (a JSON integer)")
+        return value
+
     @field_validator("*")
     @classmethod
     def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
@@ -49,6 +65,15 @@ class Input(BaseModel):
         if problem is not None:
             raise PydanticCustomError("forbidden_character", problem)
         return value
+
+
+def _accepts(annotation: Any, kind: type) -> bool:
+    """Whether a field's type (through unions, Optional and Annotated) includes `kind`."""
+    if annotation is kind:
+        return True
+    if get_origin(annotation) in (Union, UnionType, Annotated):
+        return any(_accepts(arg, kind) for arg in get_args(annotation))
+    return False
 
 
 def _text_problem(value: Any, path: str, scan: bool = False) -> str | None:
