@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import ensure_current
 from lotline.config import load_config
+from lotline.entrypoints.api.error_docs import document_errors
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -25,7 +26,6 @@ from lotline.entrypoints.api.routers.scan import router as scan_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
 from lotline.entrypoints.api.routing import SegmentRouter
-from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
 from lotline.service_layer.context import Clock, utc_now
 from lotline.service_layer.identity import IdentityService
@@ -52,18 +52,18 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     install_problem_handlers(app)
     app.include_router(health.router)
     for router in (identity.router, catalog.router, batches.router, serials.router, orders.router):
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     for router in (scan_router, exchange_router):  # issue 7: scan, imports, exports, labels
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
     for router in (trace_router, recalls_router, reports_router):
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     for router in (receipts_router, stock_router):  # issue 5: warehouse flows
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)

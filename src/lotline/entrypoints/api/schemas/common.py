@@ -156,9 +156,3 @@ class IdsIn(Input):
 
 PROBLEM: dict[str, Any] = {"model": Problem, "content": {"application/problem+json": {
     "schema": {"$ref": "#/components/schemas/Problem"}}}}
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {**PROBLEM, "description": text} for status, text in (
-        (401, "No or bad credentials"), (403, "Role too low"), (404, "Unknown id"),
-        (409, "Conflict with the current state"), (413, "Body too large"),
-        (422, "Invalid input"), (429, "Too many requests"))
-}
