@@ -101,7 +101,7 @@ def test_the_library_refuses_text_it_cannot_store(svc: Services, value: str) -> 
 
 
 def test_an_import_names_the_row_and_column_of_a_control_character(svc: Services) -> None:
-    data = "sku,name\nOK-1,Fine\nBAD-1,Bad\x07name\n".encode()
+    data = b"sku,name\nOK-1,Fine\nBAD-1,Bad\x07name\n"
     report = svc.imports.products(io.BytesIO(data), dry_run=True)
     assert [(e.row, e.column, e.reason) for e in report.errors] == [
         (3, "name", "must not contain the control character U+0007")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,8 @@ def echoable(value: Any) -> Any:
     return value
 
 
+_UNION_MEMBER = re.compile(r"^[A-Z]|[-\[]")
+
 # Members of the problem itself; an error detail with one of these names gets `_value` added.
 RESERVED = frozenset({"type", "title", "status", "detail", "code", "errors", "instance"})
 
@@ -60,6 +63,9 @@ def _field(location: tuple[Any, ...]) -> str:
     parts = [str(p) for p in location[1:]] if location[:1] in (("body",), ("query",),
                                                                 ("path",), ("header",)) \
         else [str(p) for p in location]
+    # Pydantic names the union member it tried (`LotScanIn`, `constrained-str`,
+    # `function-after[...]`): not a field of the request.
+    parts = [p for p in parts if not _UNION_MEMBER.search(p)]
     return ".".join(parts) or str(location[0] if location else "body")
 
 
