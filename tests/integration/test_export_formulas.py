@@ -108,3 +108,13 @@ def test_an_import_names_the_row_and_column_of_a_control_character(svc: Services
     with pytest.raises(ImportFailed):
         svc.imports.products(io.BytesIO(data))
     assert svc.products.list().items == []
+
+
+def test_a_nul_in_a_library_lookup_never_escapes_as_a_database_error(database: Any,
+                                                                     svc: Services) -> None:
+    # PostgreSQL cannot compare text holding NUL; SQLite simply finds nothing.
+    if database.backend == "postgresql":
+        with pytest.raises(ValidationError, match="U\\+0000"):
+            svc.serials.search(q="SN\x00")
+    else:
+        assert svc.serials.search(q="SN\x00").items == []

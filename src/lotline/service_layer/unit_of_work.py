@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
@@ -24,7 +24,7 @@ from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
-from lotline.domain.errors import Conflict
+from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
@@ -162,6 +162,7 @@ class UnitOfWork:
                  traceback: TracebackType | None) -> None:
         if self.autocommit:
             self._end_autocommit(reusable=exc is None)
+            _refuse_nul(exc)
             return
         conn = self.conn
         try:
@@ -179,6 +180,8 @@ class UnitOfWork:
             self._conn = None
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+        _refuse_nul(exc)
+
 
     def _end_autocommit(self, *, reusable: bool) -> None:
         conn, pooled = self._conn, self._pooled
@@ -215,3 +218,11 @@ def _conflict(error: IntegrityError) -> Conflict:
     detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
     return Conflict(f"the change conflicts with data written at the same time ({detail}); "
                     f"nothing was written, retry the request")
+
+
+def _refuse_nul(exc: BaseException | None) -> None:
+    """A library caller's NUL in an id or a search text, which PostgreSQL cannot even compare
+    (the doors refuse it, naming the field, before it gets here): a validation error."""
+    if isinstance(exc, DataError) and "NUL (0x00)" in str(exc.orig):
+        raise ValidationError.single("text", "must not contain the control character "
+                                             "U+0000") from exc
