@@ -110,11 +110,13 @@ def test_an_import_names_the_row_and_column_of_a_control_character(svc: Services
     assert svc.products.list().items == []
 
 
-def test_a_nul_in_a_library_lookup_never_escapes_as_a_database_error(database: Any,
-                                                                     svc: Services) -> None:
-    # PostgreSQL cannot compare text holding NUL; SQLite simply finds nothing.
-    if database.backend == "postgresql":
+def test_a_nul_in_a_library_search_or_lookup_is_a_validation_error(database: Any,
+                                                                  svc: Services) -> None:
+    for search in (svc.serials.search, svc.products.list, svc.batches.list,
+                   svc.customers.list):
+        with pytest.raises(ValidationError) as caught:
+            search(q="SN\x00")
+        assert [e.field for e in caught.value.errors] == ["q"]
+    if database.backend == "postgresql":  # PostgreSQL cannot even compare text with a NUL
         with pytest.raises(ValidationError, match="U\\+0000"):
-            svc.serials.search(q="SN\x00")
-    else:
-        assert svc.serials.search(q="SN\x00").items == []
+            svc.products.get("\x00")

@@ -37,6 +37,12 @@ def forbidden_character(text: str, *, scan: bool = False) -> str | None:
     return f"must not contain the {kind} U+{code:04X}"
 
 
+def search_text(q: str | None, field: str = "q") -> str | None:
+    """A search fragment, stripped; None when empty. FTS and PostgreSQL reject some
+    characters outright, so the text rule applies here too."""
+    return refuse_forbidden_characters(q.strip(), field) or None if q else None
+
+
 def refuse_forbidden_characters(text: str, field: str) -> str:
     problem = forbidden_character(text)
     if problem is not None:

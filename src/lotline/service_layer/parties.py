@@ -26,6 +26,7 @@ from lotline.domain.values import (
     clean_text,
     optional_int,
     required_text,
+    search_text,
 )
 from lotline.service_layer.base import Service, snapshot
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -108,7 +109,7 @@ class _PartyService(Service, ABC, Generic[P]):
     def list(self, q: str | None = None, limit: int = 50,
              cursor: str | None = None) -> Page[P]:
         with self.reading() as uow:
-            return self._repo(uow).search(q, limit, cursor)
+            return self._repo(uow).search(search_text(q), limit, cursor)
 
     def update(self, party_id: str, **changes: Any) -> P:
         self.actor.require(Role.MANAGER, f"changing {self.entity}s")
