@@ -44,7 +44,7 @@ class Input(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+    def _strict_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         # Pydantic's lax mode reads `false` as 0 and `"5"` or `5.0` as 5: integers are strict.
         if info.field_name is None:
             return value
