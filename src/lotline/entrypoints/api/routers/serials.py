@@ -28,7 +28,8 @@ PartialNumber = Annotated[str | None, Query(max_length=100, description="part of
 @router.post("/serials/bulk", status_code=201, response_model=s.BulkRegistered)
 def register_serials(body: s.SerialBulkIn, svc: ServicesDep) -> Response:
     """All or nothing, one ledger movement for the whole set. Answers the count and the first
-    serials; more than 100,000 numbers in one request is a 413."""
+    serials; more than 100,000 numbers in one request is a 413, and ranges (`SN-0001..SN-0500`)
+    holding more than 100,000 in all are a 422 (counted before any is expanded)."""
     if len(body.serial_numbers) > s.MAX_BULK_SERIALS:
         raise PayloadTooLarge(f"at most {s.MAX_BULK_SERIALS} serial numbers per request; this "
                               f"one has {len(body.serial_numbers)}",
