@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
-from lotline.config import load_config
+from lotline.bootstrap import engine_for, ensure_current
+from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.error_docs import document_errors
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
@@ -19,6 +18,7 @@ from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
+from lotline.entrypoints.api.routers.ledger import router as ledger_router
 from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
 from lotline.entrypoints.api.routers.reports import router as reports_router
@@ -41,8 +41,7 @@ lists are `{items, next_cursor}` pages (`?limit=&cursor=`, limit at most 500).""
 def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                clock: Clock = utc_now) -> FastAPI:
     if engine is None:
-        config = load_config(database_url)
-        engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+        engine = engine_for(database_url)
     ensure_current(engine)
     app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
                   default_response_class=LotlineJSONResponse)
@@ -58,7 +57,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
-    for router in (trace_router, recalls_router, reports_router):
+    for router in (trace_router, recalls_router, reports_router, ledger_router):
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
     for router in (receipts_router, stock_router):  # issue 5: warehouse flows
@@ -71,4 +70,6 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    if bench_probe.wanted():  # added last: outside every other middleware
+        app.add_middleware(bench_probe.ConstantProbe)
     return app

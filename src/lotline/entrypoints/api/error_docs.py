@@ -1,8 +1,8 @@
 """The problem answers each operation documents, derived from the route itself, so the
 OpenAPI document lists every status code an operation can answer and no other:
 
-- 401 and 403 when the route depends on `current_actor` (credentials, then the role the
-  services check); 404 and 409 as well, since every such route names records by id;
+- 401 and 403 when the route depends on `current_actor` or `services` (credentials, then
+  the role the services check); 404 and 409 as well, since every such route names records;
 - 413 when it takes a body (POST, PUT, PATCH: the body limit), 422 when it takes a body or
   any path or query parameter;
 - 503 for every API route (each one uses the database, which may be unreachable);
@@ -18,7 +18,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from lotline.entrypoints.api.schemas.common import PROBLEM
-from lotline.entrypoints.api.security import current_actor
+from lotline.entrypoints.api.security import current_actor, services
 
 DESCRIPTIONS = {401: "No or bad credentials", 403: "Role too low",
                 404: "Unknown id", 409: "Conflict with the current state",
@@ -40,7 +40,7 @@ def _calls(dependant: Dependant) -> Iterable[Any]:
 def error_codes(route: APIRoute) -> list[int]:
     dependant = route.dependant
     codes = {503}
-    if any(call is current_actor for call in _calls(dependant)):
+    if any(call is current_actor or call is services for call in _calls(dependant)):
         codes |= {401, 403, 404, 409}
     takes_body = bool((route.methods or set()) & BODY_METHODS)
     if takes_body:
