@@ -34,7 +34,7 @@ SCHEMA_TABLES: dict[str, str | None] = {
     "TokenRequest": None, "TransferIn": "movements", "TransformationIn": "transformations",
     "TransformationInputIn": "genealogy", "TransformationOutputIn": "batches",
     "UserIn": "users", "UserPatch": "users", "WarehouseIn": "warehouses",
-    "WarehousePatch": "warehouses",
+    "WarehousePatch": "warehouses", "CheckpointIn": None, "LedgerVerifyIn": None,
 }
 # Fields stored under another name, or in the ledger rather than the schema's own table.
 COLUMN_ALIASES = {"reason": ("hold_reason", "movements.reason", "recalls.reason"),
@@ -58,6 +58,8 @@ SCHEMAS_NOT_STORED = {
     "ShipToIn": "stored inside the shipment's JSON ship_to",
     "RecallNoteIn": "stored inside the recall's JSON notes",
     "RecallCloseIn": "stored inside the recall's JSON notes",
+    "CheckpointIn": "checkpoints sent to verify the ledger against are read, never stored",
+    "LedgerVerifyIn": "a verification request is read, never stored",
 }
 # An id is looked up before anything refers to it: an unknown one, whatever its length, is
 # a 404 or 422, never stored.
