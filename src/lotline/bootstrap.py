@@ -13,6 +13,9 @@ from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
+from lotline.adapters.sheets import Cell as Cell
+from lotline.adapters.sheets import write_csv as write_csv
+from lotline.adapters.sheets import write_xlsx as write_xlsx
 from lotline.adapters.webhook_http import HttpSender
 from lotline.config import load_config
 from lotline.domain.statuses import Role

@@ -8,7 +8,6 @@ UTC with offset, enums their canonical value. `csv_cell` renders one value for a
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import functools
@@ -20,6 +19,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeAlias
 
+from lotline.bootstrap import write_csv
 from lotline.domain.values import decimal_text
 
 JSONValue: TypeAlias = (bool | int | str | Decimal | list["JSONValue"]
@@ -115,10 +115,8 @@ def to_csv(rows: Iterable[Any], columns: Sequence[str] | None = None) -> str:
     records = [_as_record(row) for row in rows]
     header = list(columns) if columns is not None else list(records[0]) if records else []
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for record in records:
-        writer.writerow([csv_cell(record.get(name)) for name in header])
+    write_csv(buffer, header, ([csv_cell(record.get(name)) for name in header]
+                               for record in records))
     return buffer.getvalue()
 
 

@@ -11,7 +11,7 @@ from lotline.domain.errors import Ambiguous, NotFound, ValidationError
 from lotline.domain.lots import LotRecord, build_batch
 from lotline.domain.model import Batch, Page
 from lotline.domain.statuses import LotStatus, parse_enum
-from lotline.domain.values import clean_number, fold_number, optional_date
+from lotline.domain.values import clean_number, fold_number, optional_date, search_text
 from lotline.service_layer.base import Service, plain, snapshot
 from lotline.service_layer.candidates import lot_candidates
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -80,7 +80,7 @@ class BatchViews(Service):
         with self.reading() as uow:
             page = uow.batches.search(product_id=product_id, supplier_id=supplier_id,
                                       status=lot_status, expiring_before=before,
-                                      has_stock=has_stock, q=q.strip() if q else None,
+                                      has_stock=has_stock, q=search_text(q),
                                       limit=limit, cursor=cursor, on_hold=on_hold,
                                       by_expiry=order == "expiry")
             return Page(self.views(uow, page.items), page.next_cursor)

@@ -14,7 +14,7 @@ from typing import IO, Any
 from sqlalchemy import Connection
 
 from lotline.adapters.repositories import exports as rows
-from lotline.adapters.tabular import write_csv, write_xlsx
+from lotline.adapters.sheets import write_csv, write_xlsx
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
 from lotline.service_layer.base import Service

@@ -8,7 +8,7 @@ from lotline.adapters.repositories.movements import movement_from_row
 from lotline.domain.errors import Ambiguous, NotFound
 from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
-from lotline.domain.values import ErrorCollector, clean_number, clean_text
+from lotline.domain.values import ErrorCollector, clean_number, clean_text, search_text
 from lotline.service_layer.base import Service
 from lotline.service_layer.candidates import serial_candidates
 from lotline.service_layer.event_data import serial_data
@@ -71,7 +71,7 @@ class SerialService(Service):
         wanted = None if status is None else parse_enum(SerialStatus, status, "status")
         with self.reading() as uow:
             return uow.serials.search(
-                q=q.strip() if q else None, product_id=product_id, status=wanted,
+                q=search_text(q), product_id=product_id, status=wanted,
                 batch_id=batch_id, location_id=location_id, order_id=order_id,
                 warehouse_id=warehouse_id, limit=limit, cursor=cursor)
 

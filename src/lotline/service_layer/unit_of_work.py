@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
@@ -27,7 +27,7 @@ from lotline.adapters.repositories.orders import OrderRepository
 from lotline.adapters.repositories.organizations import OrganizationRepository
 from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
-from lotline.domain.errors import Conflict
+from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.events import EVENT_TYPES, jsonable
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
@@ -188,6 +188,7 @@ class UnitOfWork:
                  traceback: TracebackType | None) -> None:
         if self.autocommit:
             self._end_autocommit(reusable=exc is None)
+            _refuse_nul(exc)
             return
         conn = self.conn
         try:
@@ -212,6 +213,7 @@ class UnitOfWork:
             raise _conflict(exc) from exc
         if exc is not None and is_transient(exc):
             raise TransientConflict() from exc
+        _refuse_nul(exc)
 
     def _end_autocommit(self, *, reusable: bool) -> None:
         conn, pooled = self._conn, self._pooled
@@ -296,3 +298,11 @@ def retry_transient(method: Callable[P, R]) -> Callable[P, R]:
                 time.sleep(random.uniform(0.5, 1.5) * BACKOFF_SECONDS * attempt)
         raise AssertionError("unreachable")  # the loop returns or raises
     return run
+
+
+def _refuse_nul(exc: BaseException | None) -> None:
+    """A library caller's NUL in an id or a search text, which PostgreSQL cannot even compare
+    (the doors refuse it, naming the field, before it gets here): a validation error."""
+    if isinstance(exc, DataError) and "NUL (0x00)" in str(exc.orig):
+        raise ValidationError.single("text", "must not contain the control character "
+                                             "U+0000") from exc

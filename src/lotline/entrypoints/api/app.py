@@ -9,6 +9,7 @@ from lotline.bootstrap import engine_for, ensure_current
 from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
+from lotline.entrypoints.api.error_docs import document_errors
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -29,7 +30,6 @@ from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
 from lotline.entrypoints.api.routers.webhooks import router as webhooks_router
 from lotline.entrypoints.api.routing import SegmentRouter
-from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
 from lotline.service_layer.context import Clock, utc_now
 from lotline.service_layer.identity import IdentityService
@@ -55,18 +55,18 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     install_problem_handlers(app)
     app.include_router(health.router)
     for router in (identity.router, catalog.router, batches.router, serials.router, orders.router):
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     for router in (scan_router, exchange_router):  # issue 7: scan, imports, exports, labels
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
     for router in (trace_router, recalls_router, reports_router, ledger_router):
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
     app.include_router(SegmentRouter(compat_zoho_router, COMPAT_ZOHO_PREFIX),
                        prefix=COMPAT_ZOHO_PREFIX)

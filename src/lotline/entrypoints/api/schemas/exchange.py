@@ -15,6 +15,7 @@ from lotline.entrypoints.api.schemas.serials import Serial
 
 
 class ScanIn(Input):
+    scan_fields = frozenset({"data"})
     data: Annotated[str, Field(min_length=1, max_length=4096, description=(
         "what the scanner sent: a GS1 element string (FNC1 as ASCII 29 or as "
         + ", ".join(FNC1_SUBSTITUTES) + "; with or without a symbology identifier such as "
