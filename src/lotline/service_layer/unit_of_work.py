@@ -26,6 +26,7 @@ from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
 from lotline.domain.errors import Conflict
 from lotline.domain.model import OrgSettings
+from lotline.service_layer import idempotency
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
 
@@ -66,11 +67,18 @@ class UnitOfWork:
         self._pooled: PoolProxiedConnection | None = None
         self._built: dict[object, Any] = {}  # repositories, by class
         self._ledger: Ledger | None = None
+        self._joined = False
 
     def __enter__(self) -> UnitOfWork:
         self._built = {}  # a unit of work entered again starts afresh
         self._ledger = None
-        if self.autocommit:
+        # Inside a request with an Idempotency-Key, every unit of work after its first write
+        # shares one transaction, committed by the door with the answer (idempotency.py).
+        joined = idempotency.joined_connection(self.engine, self.write)
+        self._joined = joined is not None
+        if joined is not None:
+            self._conn = joined
+        elif self.autocommit:
             self._pooled = borrow_autocommit(self.engine)
         else:
             self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
@@ -145,7 +153,7 @@ class UnitOfWork:
         """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
         reads: SerialReads | None = self._built.get(SerialReads)
         if reads is None:
-            pooled = self._pooled if self.autocommit else self.conn.connection
+            pooled = self._pooled if self._pooled is not None else self.conn.connection
             if pooled is None:
                 raise RuntimeError("the unit of work is used outside its `with` block")
             reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id)
@@ -160,6 +168,9 @@ class UnitOfWork:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        if self._joined:
+            self._leave_joined(exc)
+            return
         if self.autocommit:
             self._end_autocommit(reusable=exc is None)
             return
@@ -177,6 +188,23 @@ class UnitOfWork:
         finally:
             conn.close()
             self._conn = None
+        if isinstance(exc, IntegrityError):
+            raise _conflict(exc) from exc
+
+    def _leave_joined(self, exc: BaseException | None) -> None:
+        """End a block in the request's shared transaction: write the ledger, leave the
+        commit (or the rollback, if anything failed) to the door."""
+        self._conn = None
+        try:
+            if exc is None and self.write and self._ledger is not None:
+                self._ledger.flush()
+        except IntegrityError as error:
+            idempotency.leave(failed=True)
+            raise _conflict(error) from error
+        except BaseException:
+            idempotency.leave(failed=True)
+            raise
+        idempotency.leave(failed=exc is not None)
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
 
