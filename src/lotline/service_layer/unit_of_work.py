@@ -153,10 +153,12 @@ class UnitOfWork:
         """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
         reads: SerialReads | None = self._built.get(SerialReads)
         if reads is None:
-            pooled = self._pooled if self._pooled is not None else self.conn.connection
+            lent = self._pooled
+            pooled = lent if lent is not None else self.conn.connection
             if pooled is None:
                 raise RuntimeError("the unit of work is used outside its `with` block")
-            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id)
+            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id,
+                                self._borrow_again if lent is not None else None)
             self._built[SerialReads] = reads
         return reads
 
@@ -207,6 +209,14 @@ class UnitOfWork:
         idempotency.leave(failed=exc is not None)
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+
+    def _borrow_again(self) -> PoolProxiedConnection:
+        """The lent connection was dropped by the database: give it back, borrow another."""
+        if self._pooled is not None:
+            return_autocommit(self.engine, self._pooled, reusable=False)
+        self._pooled = None
+        self._pooled = borrow_autocommit(self.engine, ping=True)
+        return self._pooled
 
     def _end_autocommit(self, *, reusable: bool) -> None:
         conn, pooled = self._conn, self._pooled

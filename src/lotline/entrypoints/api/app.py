@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import ensure_current
 from lotline.config import load_config
+from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -67,8 +68,11 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)
-    # Outermost first: ids/logs/metrics see everything, then the body limit, then idempotency.
+    # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
+    # the credential is checked before any body is read; then the body limit, idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(CredentialMiddleware, identity=app.state.identity)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -3,7 +3,6 @@ unknown routes, wrong methods, and anything unexpected (a 500 without internals)
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
@@ -14,8 +13,6 @@ from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
 from lotline.entrypoints.api.responses import problem
-
-log = logging.getLogger("lotline.api")
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -99,9 +96,4 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail = f"no route {request.method} {request.url.path}"
         return problem(error.status_code, code, code.replace("_", " ").capitalize(), detail,
                        dict(error.headers) if error.headers else None)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal_error", "Internal server error",
-                       "the server failed to handle this request; it has been logged")
+    # Anything else: guards.UnhandledErrorMiddleware (a 500 or 503 problem, connection kept).

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from lotline.bootstrap import Services
 from lotline.domain.errors import Unauthorized
@@ -17,14 +18,20 @@ bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/aut
                                                   "an API key")
 
 
-def current_actor(request: Request,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-                  ) -> Actor:
+async def current_actor(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                               Depends(bearer)]) -> Actor:
+    """The actor CredentialMiddleware resolved before the body was read (every /api/v1
+    route); resolved here only for an app mounted without it."""
+    state = request.scope.setdefault("state", {})
+    principal = state.get("principal")
+    if isinstance(principal, Actor):
+        return principal
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an Authorization: Bearer <token or API key> header is required")
     identity: IdentityService = request.app.state.identity
-    actor = identity.resolve(credentials.credentials)
-    request.scope.setdefault("state", {})["actor"] = actor.name
+    actor = await run_in_threadpool(identity.resolve, credentials.credentials)
+    state["actor"] = actor.name
     return actor
 
 
