@@ -1,6 +1,6 @@
-"""The server's outer guards, over real sockets: an unauthenticated upload is refused before
-its body is read (the server's memory barely moves), and a request that fails with a 500
-leaves its keep-alive connection usable for the next one."""
+"""The server's outer guards, over real sockets to uvicorn: an unauthenticated upload is
+refused before its body is read (the memory traced while it is sent barely moves), and a
+request that fails with a 500 leaves its keep-alive connection usable for the next one."""
 
 from __future__ import annotations
 
@@ -10,47 +10,19 @@ import select
 import socket
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
-from cli_kit import make_cli, ok
 from fastapi import FastAPI
-from serve_kit import Process, free_port
+from serve_kit import free_port
 
 from lotline.entrypoints.api.app import create_app
 
 UPLOAD_BYTES = 200 * 1024 * 1024
 CHUNK = b"x" * (1024 * 1024)
 MEMORY_BUDGET = 20 * 1024 * 1024
-
-
-def rss_bytes(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
-
-
-class PeakRss:
-    """The highest resident size of a process while the block runs, sampled every 10 ms."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._done = pid, rss_bytes(pid), threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._done.wait(0.01):
-            self.peak = max(self.peak, rss_bytes(self.pid))
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._done.set()
-        self._thread.join()
 
 
 def stream_upload(port: int, path: str, headers: dict[str, str]) -> tuple[int, int, bytes]:
@@ -75,30 +47,11 @@ def stream_upload(port: int, path: str, headers: dict[str, str]) -> tuple[int, i
         return response.status, sent, response.read()
 
 
-def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'guards.db'}"
-    ok(make_cli(url)("orgs", "create", "Acme", "--admin", "alice", "--password",
-                     "correct horse battery staple"))
-    port = free_port()
-    server = Process(["--database-url", url, "serve", "--port", str(port), "--no-access-log"])
-    try:
-        server.wait_until_healthy(f"http://127.0.0.1:{port}")
-        with PeakRss(server.popen.pid) as memory:
-            before = memory.peak
-            status, sent, body = stream_upload(port, "/api/v1/imports/serials",
-                                               {"Idempotency-Key": "upload-1"})
-        assert status == 401, body
-        assert json.loads(body)["code"] == "unauthorized"
-        assert sent < UPLOAD_BYTES // 4  # refused long before the end of the body
-        assert memory.peak - before < MEMORY_BUDGET, (memory.peak - before) / 2**20
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def raising_server(tmp_path: Path) -> Iterator[int]:
-    """uvicorn in a thread over an app with one route that raises."""
-    app: FastAPI = create_app(f"sqlite:///{tmp_path / 'raising.db'}")
+@pytest.fixture(scope="module")
+def server_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """uvicorn in a thread (in this process, so tracemalloc sees the server's allocations)
+    over an app with one more route, which raises."""
+    app: FastAPI = create_app(f"sqlite:///{tmp_path_factory.mktemp('guards') / 'api.db'}")
 
     def explode() -> None:
         raise RuntimeError("a bug")
@@ -118,14 +71,28 @@ def raising_server(tmp_path: Path) -> Iterator[int]:
     thread.join(timeout=10)
 
 
-def test_a_500_keeps_the_keep_alive_connection_usable(raising_server: int) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", raising_server, timeout=10)
+def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(server_port: int) -> None:
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        status, sent, body = stream_upload(server_port, "/api/v1/imports/serials",
+                                           {"Idempotency-Key": "upload-1"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 401, body
+    assert json.loads(body)["code"] == "unauthorized"
+    assert peak - before < MEMORY_BUDGET, (peak - before) / 2**20
+    assert sent < UPLOAD_BYTES // 4  # answered long before the end of the body
+
+
+def test_a_500_keeps_the_keep_alive_connection_usable(server_port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server_port, timeout=10)
     connection.request("GET", "/test-raises", headers={"X-Request-ID": "req-boom"})
     failed = connection.getresponse()
     problem = json.loads(failed.read())
     assert (failed.status, failed.getheader("content-type")) == (500, "application/problem+json")
-    assert (problem["code"], problem["request_id"]) == ("internal_error", "req-boom")
-    assert problem["detail"] == "the server failed to handle this request; it has been logged"
     first_socket = connection.sock
     assert first_socket is not None  # not closed by the server's answer
     connection.request("GET", "/healthz")
@@ -133,3 +100,5 @@ def test_a_500_keeps_the_keep_alive_connection_usable(raising_server: int) -> No
     assert (healthy.status, json.loads(healthy.read())) == (200, {"status": "ok"})
     assert connection.sock is first_socket
     connection.close()
+    assert (problem["code"], problem["request_id"]) == ("internal_error", "req-boom")
+    assert problem["detail"] == "the server failed to handle this request; it has been logged"
