@@ -4,6 +4,7 @@ to replay; a crash before it leaves nothing, so the retry runs."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_kit import API, JSON, Api
+from api_kit import API, JSON, Api, assert_problem
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -136,3 +137,30 @@ def test_a_crash_before_the_commit_leaves_no_claim(
     assert "idempotent-replayed" not in retry.headers
     assert retry.json()["count"] == 2
     assert serials_of(api, lot["id"]) == 2
+
+
+def test_a_key_held_by_a_running_request_is_409_in_progress(
+        api: Api, database: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: the second request waits on the claim, at most CLAIM_WAIT_SECONDS, then
+    says the first is still running (SQLite's writers queue on the database lock instead)."""
+    if database.backend != "postgresql":
+        pytest.skip("a PostgreSQL behaviour")
+    monkeypatch.setattr(idempotency, "CLAIM_WAIT_SECONDS", 0.3)
+    headers = api.tenant.headers("manager")
+    scope = hashlib.sha256(headers["Authorization"].encode()).hexdigest()
+    oil = api.product("lot")
+    lot = api.batch(oil["id"], quantity=10, unit_cost="2")
+    running = idempotency.Claim(scope, "held-key", "fingerprint")
+    with idempotency.claiming(running):
+        assert idempotency.joined_connection(api.app.state.engine, write=True) is not None
+    try:
+        answer = api.post("/adjustments", role="manager", headers={"Idempotency-Key":
+                                                                    "held-key"},
+                          json={"batch_id": lot["id"], "quantity_delta": 1, "reason": "found"})
+    finally:
+        idempotency.settle(running, None)
+    problem = assert_problem(answer, 409, "idempotency_in_progress")
+    assert answer.headers["retry-after"] == "1"
+    assert problem["detail"] == ('a request with the Idempotency-Key "held-key" is still '
+                                 'running; retry after it ends')
+    assert api.get(f"/batches/{lot['id']}").json()["balance_quantity"] == 10
