@@ -132,6 +132,23 @@ def settle(claim: Claim, outcome: Outcome | None) -> bool:
         conn.close()
 
 
+def remember(engine: Engine, claim: Claim, outcome: Outcome) -> None:
+    """Keep the answer of a request that wrote nothing through a unit of work (a read, or a
+    use case with a writer of its own, such as the serial import's): in a transaction of its
+    own, after the fact, so without the guarantees above; a concurrent twin's answer wins."""
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+        conn.begin()
+        try:
+            store.insert_claim(conn, claim.scope, claim.key, claim.fingerprint, utc_now(),
+                               wait_seconds=CLAIM_WAIT_SECONDS)
+        except store.ClaimHeld:
+            conn.rollback()
+            return
+        store.record_response(conn, claim.scope, claim.key, claim.fingerprint, outcome.status,
+                              outcome.content_type, outcome.headers, outcome.body)
+        conn.commit()
+
+
 def stored(engine: Engine, scope: str, key: str) -> StoredClaim | None:
     row: Any = store.stored_response(engine, scope, key)
     if row is None or row.status_code == store.PENDING:

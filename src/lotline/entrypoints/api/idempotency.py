@@ -70,6 +70,7 @@ class IdempotencyMiddleware:
             messages.append(message)
 
         outcome: Outcome | None = None
+        committed = False
         try:
             with idempotency.claiming(claim):
                 await self.app(scope, fingerprint.reading(receive), capture)
@@ -79,8 +80,10 @@ class IdempotencyMiddleware:
             # The work and its answer commit together, before the client hears of either; an
             # error (any answer >= 400) leaves nothing behind, so its retry runs afresh.
             keep = outcome if outcome is not None and outcome.status < 400 else None
-            await run_in_threadpool(_settle, claim, keep)
+            committed = await run_in_threadpool(idempotency.settle, claim, keep)
         assert outcome is not None
+        if outcome.status < 400 and not committed and claim.taken is None:
+            await run_in_threadpool(idempotency.remember, self.engine, claim, outcome)
         if outcome.status >= 400:
             # Lost a race for the key (or met the winner's writes before its answer could be
             # seen): answer what the winner answered.
@@ -94,10 +97,6 @@ class IdempotencyMiddleware:
                 return
         for message in messages:
             await send(message)
-
-
-def _settle(claim: Claim, outcome: Outcome | None) -> None:
-    idempotency.settle(claim, outcome)
 
 
 class _Fingerprint:
