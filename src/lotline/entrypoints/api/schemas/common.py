@@ -91,5 +91,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status: {**PROBLEM, "description": text} for status, text in (
         (401, "No or bad credentials"), (403, "Role too low"), (404, "Unknown id"),
         (409, "Conflict with the current state"), (413, "Body too large"),
-        (422, "Invalid input"), (429, "Too many requests"))
+        (422, "Invalid input"), (429, "Too many requests"),
+        (503, "Database out of reach; retry after Retry-After seconds"))
 }
