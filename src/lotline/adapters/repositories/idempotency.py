@@ -51,7 +51,7 @@ def insert_claim(conn: Connection, scope: str, key: str, fingerprint: str, momen
             raise ClaimHeld(committed=False) from error
         raise
     if not is_sqlite(conn):
-        conn.execute(text("SET LOCAL lock_timeout = 0"))
+        conn.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
 
 
 def record_response(conn: Connection, scope: str, key: str, fingerprint: str, status: int,
