@@ -107,7 +107,8 @@ def _open_and_claim(engine: Engine, claim: Claim) -> Connection:
 
 
 def leave(failed: bool) -> None:
-    """A joined unit of work ends; one that failed dooms the request's transaction."""
+    """A joined unit of work ends; one that could not even undo its own work dooms the
+    request's transaction."""
     claim = _CLAIM.get()
     if claim is not None and failed:
         claim.failed = True
@@ -123,6 +124,8 @@ def settle(claim: Claim, outcome: Outcome | None) -> bool:
     try:
         if outcome is None or claim.failed:
             conn.rollback()
+            if outcome is not None:  # a success answered over a lost transaction: say so
+                raise RuntimeError("the request's transaction was lost; nothing was written")
             return False
         store.record_response(conn, claim.scope, claim.key, claim.fingerprint, outcome.status,
                               outcome.content_type, outcome.headers, outcome.body)

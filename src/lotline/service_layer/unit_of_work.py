@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -68,6 +68,7 @@ class UnitOfWork:
         self._built: dict[object, Any] = {}  # repositories, by class
         self._ledger: Ledger | None = None
         self._joined = False
+        self._savepoint: NestedTransaction | None = None
 
     def __enter__(self) -> UnitOfWork:
         self._built = {}  # a unit of work entered again starts afresh
@@ -78,6 +79,7 @@ class UnitOfWork:
         self._joined = joined is not None
         if joined is not None:
             self._conn = joined
+            self._savepoint = joined.begin_nested()
         elif self.autocommit:
             self._pooled = borrow_autocommit(self.engine)
         else:
@@ -194,21 +196,34 @@ class UnitOfWork:
             raise _conflict(exc) from exc
 
     def _leave_joined(self, exc: BaseException | None) -> None:
-        """End a block in the request's shared transaction: write the ledger, leave the
-        commit (or the rollback, if anything failed) to the door."""
-        self._conn = None
+        """End a block in the request's shared transaction: write the ledger and release
+        the block's savepoint (the commit is the door's), or roll back to it, so a failure
+        caught by the caller undoes this block only, as its own transaction would have."""
+        savepoint, self._conn, self._savepoint = self._savepoint, None, None
+        assert savepoint is not None
         try:
             if exc is None and self.write and self._ledger is not None:
                 self._ledger.flush()
+            if exc is None:
+                savepoint.commit()
+                return
         except IntegrityError as error:
-            idempotency.leave(failed=True)
+            self._undo(savepoint)
             raise _conflict(error) from error
         except BaseException:
-            idempotency.leave(failed=True)
+            self._undo(savepoint)
             raise
-        idempotency.leave(failed=exc is not None)
+        self._undo(savepoint)
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+
+    @staticmethod
+    def _undo(savepoint: NestedTransaction) -> None:
+        try:
+            savepoint.rollback()
+        except BaseException:
+            idempotency.leave(failed=True)  # the transaction itself is lost: the door rolls back
+            raise
 
     def _borrow_again(self) -> PoolProxiedConnection:
         """The lent connection was dropped by the database: give it back, borrow another."""

@@ -70,7 +70,6 @@ class IdempotencyMiddleware:
             messages.append(message)
 
         outcome: Outcome | None = None
-        committed = False
         try:
             with idempotency.claiming(claim):
                 await self.app(scope, fingerprint.reading(receive), capture)
@@ -80,9 +79,9 @@ class IdempotencyMiddleware:
             # The work and its answer commit together, before the client hears of either; an
             # error (any answer >= 400) leaves nothing behind, so its retry runs afresh.
             keep = outcome if outcome is not None and outcome.status < 400 else None
-            committed = await run_in_threadpool(idempotency.settle, claim, keep)
+            await run_in_threadpool(idempotency.settle, claim, keep)
         assert outcome is not None
-        if outcome.status < 400 and not committed and claim.taken is None:
+        if outcome.status < 400 and claim.engine is None and claim.taken is None:
             await run_in_threadpool(idempotency.remember, self.engine, claim, outcome)
         if outcome.status >= 400:
             # Lost a race for the key (or met the winner's writes before its answer could be
