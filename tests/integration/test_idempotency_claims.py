@@ -16,6 +16,12 @@ from lotline.service_layer.unit_of_work import UnitOfWork
 ANSWER = Outcome(201, "application/json", [["location", "/somewhere"]], b'{"ok": true}')
 
 
+def fail_after_writing(svc: Any) -> None:
+    with UnitOfWork(svc.engine, svc.actor):
+        svc.customers.create_customer(name="Undone")  # joins, then its block fails
+        raise RuntimeError("caught by the use case")
+
+
 def customer_names(svc: Any) -> list[str]:
     return sorted(c.name for c in svc.customers.list().items)
 
@@ -25,9 +31,8 @@ def test_a_claimed_request_commits_its_work_with_its_answer(database: Any) -> No
     claim = Claim(f"scope-{uuid.uuid4().hex}", "key-1", "fingerprint-1")
     with idempotency.claiming(claim):
         svc.customers.create_customer(name="Kept")
-        with pytest.raises(RuntimeError), UnitOfWork(svc.engine, svc.actor):
-            svc.customers.create_customer(name="Undone")  # joins, then its block fails
-            raise RuntimeError("caught by the use case")
+        with pytest.raises(RuntimeError, match="caught by the use case"):
+            fail_after_writing(svc)
         svc.customers.create_customer(name="Also kept")
     assert customer_names(svc) == []  # nothing visible outside before the commit
     assert idempotency.settle(claim, ANSWER) is True
