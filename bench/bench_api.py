@@ -15,6 +15,12 @@ when installed (Debian package `wrk`), else an asyncio httpx loop; CONNECTIONS c
 LOAD_SECONDS, best of two runs each, interleaved. Prints requests/s of both, the ratio (target
 >= 0.5) and the lookup's p99 latency at CONNECTIONS connections and on one connection.
 
+api_lookup_sequential: the same lookup on one connection, one request at a time, against a
+constant endpoint with no middleware at all (no token check, no logging, no metrics) served by
+the same `lotline serve` process (bench/../entrypoints/api/bench_probe.py, present only when
+LOTLINE_BENCH_CONSTANT is set): what a request costs beyond the server and the socket. Best of
+two runs each, interleaved; target ratio >= 0.6.
+
 api_serial_search: 1,000,000 serials loaded through `POST /serials/bulk` (100,000 a request),
 then `GET /api/v1/serials?q=...` (first page of 50) for fragments matching one, a few dozen, a
 few thousand and all the serials: the median time of 5 requests each (SQLite FTS5 trigram,
@@ -55,6 +61,8 @@ SEARCH_REPEAT = 5
 STARTUP_SECONDS = 120
 BENCH_DIR = Path(__file__).resolve().parent
 API = "/api/v1"
+CONSTANT_ENV = "LOTLINE_BENCH_CONSTANT"  # lotline.entrypoints.api.bench_probe.ENV_VAR
+CONSTANT_PATH = "/_bench/constant/"  # its PATH_PREFIX
 PASSWORD = "bench-password-not-secret"
 
 
@@ -69,7 +77,8 @@ def free_port() -> int:
 class Server:
     """A server subprocess on a free port, its log in a temporary file."""
 
-    def __init__(self, command: list[str], log_dir: Path, name: str) -> None:
+    def __init__(self, command: list[str], log_dir: Path, name: str,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log_dir / f"{name}.log"
@@ -77,7 +86,8 @@ class Server:
             self.popen = subprocess.Popen(
                 [part.replace("{port}", str(self.port)) for part in command],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                env={k: v for k, v in os.environ.items() if k != "LOTLINE_DATABASE_URL"})
+                env={**{k: v for k, v in os.environ.items() if k != "LOTLINE_DATABASE_URL"},
+                     **(env or {})})
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if self.popen.poll() is not None or time.monotonic() > deadline:
@@ -101,8 +111,9 @@ class Server:
 
 
 @contextmanager
-def server(command: list[str], log_dir: Path, name: str) -> Iterator[Server]:
-    running = Server(command, log_dir, name)
+def server(command: list[str], log_dir: Path, name: str,
+           env: dict[str, str] | None = None) -> Iterator[Server]:
+    running = Server(command, log_dir, name, env)
     try:
         yield running
     except BaseException:
@@ -185,12 +196,11 @@ def _milliseconds(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def load_wrk(base: str, token: str, prefix: str, seconds: int, script_dir: Path,
+def load_wrk(base: str, token: str, path: str, seconds: int, script_dir: Path,
              connections: int = CONNECTIONS) -> tuple[float, float]:
-    """Requests/s and p99 latency (ms) of wrk on random lookups."""
+    """Requests/s and p99 latency (ms) of wrk on GET `path` + a random number of BULK."""
     script = script_dir / "lookup.lua"
-    script.write_text(WRK_SCRIPT.replace("{path}", f"{API}/serials/lookup/{prefix}-")
-                      .replace("{count}", str(BULK)))
+    script.write_text(WRK_SCRIPT.replace("{path}", path).replace("{count}", str(BULK)))
     done = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
          "-H", f"Authorization: Bearer {token}", base],
@@ -203,12 +213,12 @@ def load_wrk(base: str, token: str, prefix: str, seconds: int, script_dir: Path,
     return rps, p99
 
 
-def load_httpx(base: str, token: str, prefix: str, seconds: int, _script_dir: Path,
+def load_httpx(base: str, token: str, path: str, seconds: int, _script_dir: Path,
                connections: int = CONNECTIONS) -> tuple[float, float]:
     """Requests/s and p99 latency (ms) of an asyncio httpx loop (wrk absent)."""
     import random
 
-    numbers = serial_numbers(prefix, BULK)
+    numbers = [f"{i:08d}" for i in range(BULK)]
 
     async def run() -> tuple[int, list[float], float]:
         latencies: list[float] = []
@@ -220,8 +230,7 @@ def load_httpx(base: str, token: str, prefix: str, seconds: int, _script_dir: Pa
                 pick = random.Random(seed)
                 while time.perf_counter() < stop_at:
                     began = time.perf_counter()
-                    response = await client.get(
-                        f"{API}/serials/lookup/{pick.choice(numbers)}")
+                    response = await client.get(f"{path}{pick.choice(numbers)}")
                     if response.status_code != 200:
                         raise RuntimeError(f"lookup answered {response.status_code}")
                     latencies.append((time.perf_counter() - began) * 1000)
@@ -236,26 +245,39 @@ def load_httpx(base: str, token: str, prefix: str, seconds: int, _script_dir: Pa
 def bench_lookup(bench: Bench, url: str, token: str, prefix: str, log_dir: Path) -> None:
     load: Callable[..., tuple[float, float]]
     load, tool = (load_wrk, "wrk") if shutil.which("wrk") else (load_httpx, "httpx")
-    with server(lotline_serve(url), log_dir, "lotline-lookup") as ours, \
+    lookup = f"{API}/serials/lookup/{prefix}-"
+    with server(lotline_serve(url), log_dir, "lotline-lookup",
+                {CONSTANT_ENV: "1"}) as ours, \
             server(baseline_serve(url), log_dir, "baseline") as base:
         for target in (ours, base):
-            check = httpx.get(f"{target.base}{API}/serials/lookup/{prefix}-00000042",
+            check = httpx.get(f"{target.base}{lookup}00000042",
                               headers={"Authorization": f"Bearer {token}"})
             assert check.status_code == 200, check.text
-            load(target.base, token, prefix, WARMUP_SECONDS, log_dir)
+            load(target.base, token, lookup, WARMUP_SECONDS, log_dir)
         results: dict[str, list[tuple[float, float]]] = {"ours": [], "base": []}
         for order in (("ours", "base"), ("base", "ours")):
             for side in order:
                 target = ours if side == "ours" else base
-                results[side].append(load(target.base, token, prefix, LOAD_SECONDS, log_dir))
-        # Latency without queueing: one connection, one request at a time.
-        _, alone_p99 = load(ours.base, token, prefix, LOAD_SECONDS, log_dir, connections=1)
+                results[side].append(load(target.base, token, lookup, LOAD_SECONDS, log_dir))
+        # One connection, one request at a time: the lookup against a constant endpoint with
+        # no middleware on the same server (latency without queueing, too).
+        alone: dict[str, list[tuple[float, float]]] = {lookup: [], CONSTANT_PATH: []}
+        for order in ((lookup, CONSTANT_PATH), (CONSTANT_PATH, lookup)):
+            for path in order:
+                alone[path].append(load(ours.base, token, path, LOAD_SECONDS, log_dir,
+                                        connections=1))
     ours_rps, ours_p99 = max(results["ours"])
     base_rps, _ = max(results["base"])
+    alone_rps, alone_p99 = max(alone[lookup])
+    constant_rps, _ = max(alone[CONSTANT_PATH])
     print(f"api_lookup ({bench.backend}, {tool}, {CONNECTIONS} connections, 1 worker): "
           f"ours {ours_rps:.0f} req/s, bare endpoint {base_rps:.0f} req/s, ratio "
           f"{ours_rps / base_rps:.2f}, lookup p99 {ours_p99:.1f} ms ({alone_p99:.1f} ms on one "
           "connection)", flush=True)
+    print(f"api_lookup_sequential ({bench.backend}, {tool}, 1 connection): lookup "
+          f"{alone_rps:.0f} req/s ({1000 / alone_rps:.2f} ms a request), constant endpoint "
+          f"without middleware {constant_rps:.0f} req/s ({1000 / constant_rps:.2f} ms), ratio "
+          f"{alone_rps / constant_rps:.2f}", flush=True)
 
 
 # --- substring search over a million -----------------------------------------------------------

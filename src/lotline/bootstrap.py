@@ -1,13 +1,17 @@
-"""create_services(): config -> engine -> migrations -> organization -> services."""
+"""create_services(): config -> engine -> migrations -> organization -> services.
+
+The composition root: the one module besides adapters' own that the doors (entrypoints) reach
+the adapters through — engines, migrations — so no door imports an adapter."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
+from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -35,40 +39,109 @@ from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
 
 LIBRARY_ACTOR = "library"
+__all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
+           "ensure_current", "head_revisions", "upgrade"]
 
 
 @dataclass
 class Services:
-    """Every service, bound to one organization and one actor."""
+    """Every service, bound to one organization and one actor; each is built on first use
+    (an API request builds a Services and mostly uses one of them)."""
 
     engine: Engine
     actor: Actor
 
-    def __post_init__(self) -> None:
-        engine, actor = self.engine, self.actor
-        self.products = ProductService(engine, actor)
-        self.suppliers = SupplierService(engine, actor)
-        self.customers = CustomerService(engine, actor)
-        self.warehouses = WarehouseService(engine, actor)
-        self.orders = OrderService(engine, actor)
-        self.batches = BatchService(engine, actor)
-        self.serials = SerialService(engine, actor)
-        self.settings = SettingsService(engine, actor)
-        self.ledger = LedgerService(engine, actor)
-        self.users = UserService(engine, actor)
-        self.receipts = ReceiptService(engine, actor)
-        self.stock = StockService(engine, actor)
-        self.trace = TraceService(engine, actor)
-        self.recalls = RecallService(engine, actor)
-        self.reports = ReportService(engine, actor)
-        self.epcis = EpcisService(engine, actor)
-        self.transformations = TransformationService(engine, actor)
-        self.batch_tracking = BatchTrackingService(self.batches, self.serials)
-        self.scan = ScanService(engine, actor)
-        self.imports = ImportService(engine, actor)
-        self.exports = ExportService(engine, actor)
-        self.labels = LabelService(engine, actor)
-        self.serial_numbers = SerialNumberService(engine, actor)
+    @cached_property
+    def products(self) -> ProductService:
+        return ProductService(self.engine, self.actor)
+
+    @cached_property
+    def suppliers(self) -> SupplierService:
+        return SupplierService(self.engine, self.actor)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        return CustomerService(self.engine, self.actor)
+
+    @cached_property
+    def warehouses(self) -> WarehouseService:
+        return WarehouseService(self.engine, self.actor)
+
+    @cached_property
+    def orders(self) -> OrderService:
+        return OrderService(self.engine, self.actor)
+
+    @cached_property
+    def batches(self) -> BatchService:
+        return BatchService(self.engine, self.actor)
+
+    @cached_property
+    def serials(self) -> SerialService:
+        return SerialService(self.engine, self.actor)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        return SettingsService(self.engine, self.actor)
+
+    @cached_property
+    def ledger(self) -> LedgerService:
+        return LedgerService(self.engine, self.actor)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.engine, self.actor)
+
+    @cached_property
+    def receipts(self) -> ReceiptService:
+        return ReceiptService(self.engine, self.actor)
+
+    @cached_property
+    def stock(self) -> StockService:
+        return StockService(self.engine, self.actor)
+
+    @cached_property
+    def trace(self) -> TraceService:
+        return TraceService(self.engine, self.actor)
+
+    @cached_property
+    def recalls(self) -> RecallService:
+        return RecallService(self.engine, self.actor)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        return ReportService(self.engine, self.actor)
+
+    @cached_property
+    def epcis(self) -> EpcisService:
+        return EpcisService(self.engine, self.actor)
+
+    @cached_property
+    def transformations(self) -> TransformationService:
+        return TransformationService(self.engine, self.actor)
+
+    @cached_property
+    def batch_tracking(self) -> BatchTrackingService:
+        return BatchTrackingService(self.batches, self.serials)
+
+    @cached_property
+    def scan(self) -> ScanService:
+        return ScanService(self.engine, self.actor)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return ImportService(self.engine, self.actor)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return ExportService(self.engine, self.actor)
+
+    @cached_property
+    def labels(self) -> LabelService:
+        return LabelService(self.engine, self.actor)
+
+    @cached_property
+    def serial_numbers(self) -> SerialNumberService:
+        return SerialNumberService(self.engine, self.actor)
 
     @property
     def org_id(self) -> str:
@@ -85,8 +158,14 @@ def create_services(database_url: str | None = None, organization: str = "defaul
 
     `database_url`: LOTLINE_DATABASE_URL, else sqlite:///lotline.db; "sqlite://" = in memory."""
     if engine is None:
-        config = load_config(database_url, organization)
-        engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+        engine = engine_for(database_url)
     ensure_current(engine)
     org = get_or_create_organization(engine, organization)
     return Services(engine, Actor(org_id=org.id, name=actor_name, role=role, clock=clock))
+
+
+def engine_for(database_url: str | None = None) -> Engine:
+    """An engine for the configured database (LOTLINE_DATABASE_URL, else sqlite:///lotline.db)
+    with the configured SQLite busy timeout; not migrated (ensure_current does that)."""
+    config = load_config(database_url)
+    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)

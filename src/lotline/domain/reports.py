@@ -24,6 +24,3 @@ class Report:
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def as_items(self) -> dict[str, Any]:
-        return {"items": self.rows}

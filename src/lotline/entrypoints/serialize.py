@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -43,7 +44,7 @@ def to_jsonable(value: Any) -> JSONValue:
     if isinstance(value, dt.date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: to_jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Mapping):
         return {str(key): to_jsonable(item) for key, item in value.items()}
     if isinstance(value, Sequence | frozenset | set):
@@ -53,6 +54,12 @@ def to_jsonable(value: Any) -> JSONValue:
             raise ValueError(f"cannot serialise {value!r}: JSON numbers are finite")
         return Decimal(repr(value))
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields() builds its tuple on every call; results are serialised per request.
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def dumps(value: Any, *, indent: int | None = None) -> str:

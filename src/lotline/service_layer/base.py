@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from lotline.domain.errors import NotFound
 from lotline.domain.model import Customer, Location, Order, Product, Supplier, Warehouse
 from lotline.service_layer.context import Actor
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -53,6 +54,18 @@ def need_location(uow: UnitOfWork, location_id: str, field: str = "location_id")
 
 def need_order(uow: UnitOfWork, order_id: str, field: str = "order_id") -> Order:
     return uow.orders.need(order_id, field)
+
+
+def lock_order(uow: UnitOfWork, order_id: str, field: str = "order_id") -> Order:
+    """The order, its row locked until the unit of work ends (`SELECT ... FOR UPDATE`; SQLite's
+    writers are serialised already). Every step that reads an order's lines or allocations to
+    decide what to write takes this lock first, then the lots' balances: two clients
+    allocating (picking, shipping...) the same order at once act one after the other, the
+    second seeing what the first did."""
+    order = uow.orders.get(str(order_id), for_update=True)
+    if order is None:
+        raise NotFound("order", order_id, field)
+    return order
 
 
 def snapshot(entity: Any) -> dict[str, Any]:

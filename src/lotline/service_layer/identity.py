@@ -122,6 +122,12 @@ class IdentityService:
                 "token_hash": secret_hash(token), "created_at": now, "expires_at": expires})
         return IssuedToken(access_token=token, token_type="bearer", expires_at=expires)
 
+    @staticmethod
+    def resolves_by_reading(secret: str) -> bool:
+        """Whether resolve(secret) only reads: a login token (valid or not) is judged by its
+        row alone; an API key may be touched (last use, a write)."""
+        return secret.startswith(TOKEN_PREFIX)
+
     def resolve(self, secret: str) -> Actor:
         """The actor behind a bearer token or an API key; Unauthorized if it is not valid.
 

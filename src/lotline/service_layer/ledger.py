@@ -34,6 +34,10 @@ class Ledger:
             self._heads[stream_id] = (seq, head)
         return self._heads[stream_id]
 
+    def lock_stream(self, stream_id: str) -> None:
+        """Take the stream's head (and its row lock) now, before what the movement records."""
+        self._head(stream_id)
+
     def record(self, kind: MovementKind, *, product_id: str, quantity: Decimal,
                batch_id: str | None = None, serial_id: str | None = None,
                from_location_id: str | None = None, to_location_id: str | None = None,

@@ -24,7 +24,8 @@ from lotline.service_layer.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class LedgerProblem:
-    kind: str  # tampered | broken_link | missing_rows | head_mismatch | projection
+    # tampered | broken_link | missing_rows | head_mismatch | projection | over_allocated
+    kind: str
     stream_id: str | None
     movement_id: str | None
     detail: str
@@ -54,6 +55,7 @@ class LedgerService(Service):
             report.problems.extend(_check_balances(uow, report))
             report.problems.extend(_check_serials(uow, report))
             report.problems.extend(_check_counts(uow))
+            report.problems.extend(_check_order_lines(uow))
         return report
 
 
@@ -194,3 +196,23 @@ def _check_counts(uow: UnitOfWork) -> list[LedgerProblem]:
                           f"count projection says {stored.get(key, 0)}")
             for key in sorted(set(actual) | set(stored))
             if actual.get(key, 0) != stored.get(key, 0)]
+
+
+def _check_order_lines(uow: UnitOfWork) -> list[LedgerProblem]:
+    """No order line holds more units (allocated, picked or shipped: every allocation not
+    released) than it orders — what a race or a rewritten row would leave behind."""
+    a, ol, o = t.order_allocations.c, t.order_lines.c, t.orders.c
+    held = (select(a.order_line_id, func.sum(a.quantity).label("held"),
+                   func.sum(a.picked_quantity).label("picked"))
+            .where(a.org_id == uow.actor.org_id, a.status != "released")
+            .group_by(a.order_line_id).subquery())
+    statement = (select(o.id, o.reference, ol.line_no, ol.quantity, held.c.held, held.c.picked)
+                 .select_from(t.order_lines)
+                 .join(held, held.c.order_line_id == ol.id).join(t.orders, o.id == ol.order_id)
+                 .where(ol.org_id == uow.actor.org_id, held.c.held > ol.quantity)
+                 .order_by(o.reference, ol.line_no))
+    return [LedgerProblem("over_allocated", None, None,
+                          f"order {row.reference!r} line {row.line_no} orders {row.quantity} "
+                          f"but holds {row.held} (allocated, picked or shipped; "
+                          f"{row.picked} picked)")
+            for row in uow.conn.execute(statement)]

@@ -26,7 +26,14 @@ from lotline.domain.values import (
     to_decimal,
 )
 from lotline.service_layer.allocating import Target, allocate_target
-from lotline.service_layer.base import Service, need_customer, need_order, need_product, snapshot
+from lotline.service_layer.base import (
+    Service,
+    lock_order,
+    need_customer,
+    need_order,
+    need_product,
+    snapshot,
+)
 from lotline.service_layer.corrections import reverse_shipment
 from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
 from lotline.service_layer.picking import pick_scans
@@ -37,7 +44,7 @@ from lotline.service_layer.shipping import (
     return_units,
     ship_allocations,
 )
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 
 LINE_FIELDS = ("product_id", "quantity", "unit_price")
 
@@ -117,6 +124,7 @@ class OrderService(Service):
         with self.reading() as uow:
             return order_view(uow, order_id)
 
+    @retry_transient
     def allocate(self, order_id: str, *, partial: bool = False,
                  lines: Any = None) -> OrderView:
         """Allocate what is still open, by each product's strategy (or to named lots and
@@ -144,6 +152,7 @@ class OrderService(Service):
         with self.reading() as uow:
             return pick_list(uow, order_id)
 
+    @retry_transient
     def pick(self, order_id: str, scans: Any) -> OrderView:
         self.actor.require(Role.MANAGER, "picking")
         if not isinstance(scans, list) or not scans:
@@ -153,6 +162,7 @@ class OrderService(Service):
             pick_scans(uow, order, scans, self.today(uow))
             return order_view(uow, order.id, order=order)
 
+    @retry_transient
     def ship(self, order_id: str, *, carrier: str | None = None,
              tracking_number: str | None = None, ship_to: dict[str, Any] | None = None,
              shipped_at: dt.datetime | None = None) -> OrderView:
@@ -179,6 +189,7 @@ class OrderService(Service):
                                                     today, lots)
             return order_view(uow, order.id, order=shipped, allocations=allocations)
 
+    @retry_transient
     def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
         self.actor.require(Role.MANAGER, "cancelling orders")
         with self.writing() as uow:
@@ -192,6 +203,7 @@ class OrderService(Service):
             uow.orders.update(order.id, {"status": "cancelled", "updated_at": self.actor.now()})
             return order_view(uow, order.id)
 
+    @retry_transient
     def returns(self, order_id: str, lines: Any, reason: str,
                 warehouse_id: str | None = None) -> OrderView:
         """A customer return (RMA): serials RETURNED into RETURNS, lots back into their lot."""
@@ -202,16 +214,18 @@ class OrderService(Service):
         errors.raise_if_any()
         assert parsed is not None and note is not None
         with self.writing() as uow:
-            order = need_order(uow, order_id)
+            order = lock_order(uow, order_id)
             return_units(uow, order, parsed, note, warehouse_id, self.today(uow))
             return order_view(uow, order.id)
 
+    @retry_transient
     def reverse_shipment(self, shipment_id: str, reason: str) -> OrderView:
         """Undo a shipment entered by mistake: its units are allocated to the order again."""
         self.actor.require(Role.MANAGER, "reversing shipments")
         note = required_text(reason, "reason", max_length=2000)
         with self.writing() as uow:
             shipment = shipment_view(uow, shipment_id)
+            lock_order(uow, shipment.order_id)  # then the shipment is read again, under it
             reverse_shipment(uow, shipment.id, note)
             return order_view(uow, shipment.order_id)
 
@@ -221,7 +235,7 @@ class OrderService(Service):
 
 
 def _open_order(uow: UnitOfWork, order_id: str) -> Order:
-    order = need_order(uow, order_id)
+    order = lock_order(uow, order_id)
     if order.status in ("cancelled", "shipped"):
         raise Conflict(f"order {order.reference!r} is {order.status}", order_id=order.id)
     return order

@@ -33,14 +33,19 @@ from lotline.service_layer.corrections import reverse_receipt
 from lotline.service_layer.putaway import put_away
 from lotline.service_layer.receipt_lots import LotEntry, parse_lot_entries, receive_entry
 from lotline.service_layer.registration import SerialRegistration, clean_serial_numbers
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 from lotline.service_layer.warehouses import default_location
 
 LINE_FIELDS = ("product_id", "expected_quantity", "unit_cost", "expected_serials")
 
 
-def need_receipt(uow: UnitOfWork, receipt_id: str) -> Receipt:
-    receipt = FlowRepository(uow.conn, uow.actor.org_id).receipt(str(receipt_id))
+def need_receipt(uow: UnitOfWork, receipt_id: str, *, lock: bool = False) -> Receipt:
+    """The receipt; `lock` takes its row lock first, before what it holds is read, so two
+    clients receiving (putting away) one receipt at once act one after the other."""
+    flows = FlowRepository(uow.conn, uow.actor.org_id)
+    if lock:
+        flows.receipt_row(str(receipt_id), for_update=True)
+    receipt = flows.receipt(str(receipt_id))
     if receipt is None:
         raise NotFound("receipt", receipt_id, "receipt_id")
     return receipt
@@ -142,13 +147,14 @@ class ReceiptService(Service):
                 raise NotFound("receipt", reference, "reference")
             return need_receipt(uow, row.id)
 
+    @retry_transient
     def receive(self, receipt_id: str, lines: Any) -> Receipt:
         """Receive lots (and serials) against lines; all or nothing for the whole call."""
         self.actor.require(Role.MANAGER, "receiving")
         if not isinstance(lines, list) or not lines:
             raise ValidationError.single("lines", "must be a non-empty list", lines)
         with self.writing() as uow:
-            receipt = need_receipt(uow, receipt_id)
+            receipt = need_receipt(uow, receipt_id, lock=True)
             if receipt.status == "cancelled":
                 raise Conflict(f"receipt {receipt.reference!r} is cancelled")
             plan = self._plan(uow, receipt, lines)
@@ -218,11 +224,12 @@ class ReceiptService(Service):
             "status": "received" if done else "partially_received",
             "updated_at": self.actor.now()})
 
+    @retry_transient
     def putaway(self, receipt_id: str, location_id: str | None = None) -> Receipt:
         """Everything this receipt brought into RECEIVING goes to STOCK (or `location_id`)."""
         self.actor.require(Role.MANAGER, "putting away")
         with self.writing() as uow:
-            receipt = need_receipt(uow, receipt_id)
+            receipt = need_receipt(uow, receipt_id, lock=True)
             receiving = default_location(uow, "RECEIVING", receipt.warehouse_id)
             destination = (need_location(uow, location_id) if location_id
                            else default_location(uow, "STOCK", receipt.warehouse_id))

@@ -35,7 +35,7 @@ from lotline.domain.values import (
 )
 from lotline.service_layer.base import Service, need_location, need_product
 from lotline.service_layer.serial_rules import note_first_arrival
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 from lotline.service_layer.warehouses import default_location
 
 
@@ -109,6 +109,7 @@ def clean_serial_numbers(values: Any, field: str = "serial_numbers") -> list[str
 
 
 class SerialRegistration(Service):
+    @retry_transient
     def register(self, serial_numbers: Any, *, batch_id: str | None = None,
                  product_id: str | None = None, status: Any = SerialStatus.IN_STOCK,
                  location_id: str | None = None, warehouse_id: str | None = None,

@@ -27,7 +27,7 @@ from lotline.domain.statuses import (
     destination,
     is_allowed,
 )
-from lotline.service_layer.base import need_location, need_order, need_product
+from lotline.service_layer.base import lock_order, need_location, need_product
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
@@ -91,8 +91,9 @@ def check_not_blocked(uow: UnitOfWork, serial: Serial, batch: LotRecord | None,
 
 
 def check_order(uow: UnitOfWork, serial: Serial, order_id: str) -> Order:
-    """The order must be open and want this product; a unit never over-fills its line."""
-    order = need_order(uow, order_id)
+    """The order must be open and want this product; a unit never over-fills its line (the
+    order's row is locked while its units are counted)."""
+    order = lock_order(uow, order_id)
     if order.status in ("cancelled", "shipped"):
         raise Conflict(f"order {order.reference!r} is {order.status}", order_id=order.id)
     ordered = sum((line.quantity for line in order.lines if line.product_id == serial.product_id),

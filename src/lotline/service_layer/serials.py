@@ -13,7 +13,7 @@ from lotline.service_layer.base import Service
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, apply_change
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 
 
 def need_serial(uow: UnitOfWork, serial_id: str, field: str = "serial_id") -> Serial:
@@ -90,6 +90,7 @@ class SerialService(Service):
             rows = uow.movements.for_serial(serial.id, entry)
         return [movement_from_row(row) for row in rows]
 
+    @retry_transient
     def change_status(self, serial_id: str, status: Any, *, order_id: str | None = None,
                       location_id: str | None = None, reason: str | None = None,
                       parent_serial_id: str | None = None) -> Serial:
@@ -102,6 +103,8 @@ class SerialService(Service):
         change = Change(target=target, order_id=order_id, location_id=location_id,
                         reason=note, parent_serial_id=parent_serial_id)
         with self.writing() as uow:
+            if order_id is not None:  # the order before the serial, as the order flows lock
+                uow.orders.get(str(order_id), for_update=True)
             serial = need_serial(uow, serial_id)
             changed = apply_change(uow, serial, change, self.today(uow))
             sync_allocation(uow, serial, changed)

@@ -23,13 +23,14 @@ from lotline.service_layer.stock_moves import (
     move_serial,
     parse_counts,
 )
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 from lotline.service_layer.warehouses import default_location
 
 ADJUSTMENT_REASONS = ("count_correction", "damage", "expiry_write_off", "found", "other")
 
 
 class StockService(Service):
+    @retry_transient
     def transfer(self, from_location_id: str, to_location_id: str, *,
                  batch_id: str | None = None, product_id: str | None = None,
                  quantity: Any = None, serial_numbers: Any = None,
@@ -99,6 +100,7 @@ class StockService(Service):
                                          "serial-tracked: name the serials to move")
         return order_lots(uow.batches.for_product(product.id), product.removal_strategy)
 
+    @retry_transient
     def adjust(self, *, quantity_delta: Any, reason: str, batch_id: str | None = None,
                product_id: str | None = None, location_id: str | None = None) -> Decimal:
         """Correct a lot's balance at a location (default STOCK) by `quantity_delta`."""
@@ -139,6 +141,7 @@ class StockService(Service):
                                          "to adjust; receive it first", product_id)
         return lots
 
+    @retry_transient
     def cycle_count(self, location_id: str, counts: Any = None,
                     serial_numbers: Any = None) -> Counted:
         """Compare what is counted at a location with its balances; post the differences.

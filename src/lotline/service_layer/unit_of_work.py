@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import random
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +33,13 @@ from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
 
 R = TypeVar("R")
+P = ParamSpec("P")
+
+# Deadlock detected, serialisation failure: the database chose this transaction as the victim
+# of an ordering it could not resolve; the same work run again normally succeeds.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.02
 
 
 TIMEZONE_TTL = 5.0
@@ -132,7 +141,13 @@ class UnitOfWork:
 
     @property
     def batches(self) -> BatchRepository:
-        return self._repository(BatchRepository)
+        repository = self._repository(BatchRepository)
+        if repository.before_balance_change is None:
+            repository.before_balance_change = self._lock_stream
+        return repository
+
+    def _lock_stream(self, batch_id: str) -> None:
+        self.ledger.lock_stream(batch_id)
 
     @property
     def serials(self) -> SerialRepository:
@@ -189,11 +204,18 @@ class UnitOfWork:
         except IntegrityError as error:
             conn.rollback()
             raise _conflict(error) from error
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            conn.rollback()
+            raise TransientConflict() from error
         finally:
             conn.close()
             self._conn = None
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+        if exc is not None and is_transient(exc):
+            raise TransientConflict() from exc
 
     def _leave_joined(self, exc: BaseException | None) -> None:
         """End a block in the request's shared transaction: write the ledger and release
@@ -210,12 +232,16 @@ class UnitOfWork:
         except IntegrityError as error:
             self._undo(savepoint)
             raise _conflict(error) from error
-        except BaseException:
+        except Exception as error:
             self._undo(savepoint)
+            if is_transient(error):
+                raise _lost_in_request() from error
             raise
         self._undo(savepoint)
         if isinstance(exc, IntegrityError):
             raise _conflict(exc) from exc
+        if exc is not None and is_transient(exc):
+            raise _lost_in_request() from exc
 
     @staticmethod
     def _undo(savepoint: NestedTransaction) -> None:
@@ -268,3 +294,48 @@ def _conflict(error: IntegrityError) -> Conflict:
     detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
     return Conflict(f"the change conflicts with data written at the same time ({detail}); "
                     f"nothing was written, retry the request")
+
+
+def _lost_in_request() -> Conflict:
+    """A deadlock inside a claimed request: the request's other blocks hold their locks, so
+    running the method again in the same transaction (retry_transient) could repeat what they
+    did; the whole request is rolled back instead (a Conflict, which is not retried here) and
+    the client's retry with the same key runs afresh."""
+    idempotency.leave(failed=True)
+    return Conflict("the database could not order this change with others made at the same "
+                    "time (deadlock or serialisation failure); nothing was written, retry the "
+                    "request")
+
+
+class TransientConflict(Conflict):
+    """A deadlock or serialisation failure, after the unit of work rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__("the database could not order this change with others made at the "
+                         "same time (deadlock or serialisation failure); nothing was written, "
+                         "retry the request")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A deadlock or serialisation failure, raised by the driver or wrapped by SQLAlchemy."""
+    for candidate in (error, getattr(error, "orig", None)):
+        if getattr(candidate, "sqlstate", None) in TRANSIENT_SQLSTATES:
+            return True
+    return False
+
+
+def retry_transient(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a service method again (at most ATTEMPTS times in all, after a short jittered
+    pause) when its unit of work ended in a deadlock or serialisation failure. For methods
+    whose every effect is in their units of work: a failed attempt left nothing behind."""
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return method(*args, **kwargs)
+            except TransientConflict:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0.5, 1.5) * BACKOFF_SECONDS * attempt)
+        raise AssertionError("unreachable")  # the loop returns or raises
+    return run

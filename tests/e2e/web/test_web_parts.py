@@ -11,10 +11,11 @@ import pytest
 from lotline.domain.errors import ValidationError
 from lotline.domain.model import Product
 from lotline.domain.statuses import RemovalStrategy, Tracking
-from lotline.entrypoints.web.charts import bar_chart, weekly_totals
+from lotline.entrypoints.web.charts import bar_chart
 from lotline.entrypoints.web.receiving_state import Pending, add_units, load_pending
 from lotline.entrypoints.web.scanning import fnc1_variants
 from lotline.entrypoints.web.session import safe_next
+from lotline.service_layer.expiry_summary import weekly_totals
 
 GS = "\x1d"
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)

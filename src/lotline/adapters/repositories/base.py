@@ -79,7 +79,10 @@ class ScopedRepository(ABC, Generic[E]):
         c = self.table.c
         statement = select(self.table).where(c.org_id == bindparam("scope_org_id"),
                                              c.id == bindparam("entity_id"), *self.visible())
-        return statement.with_for_update() if for_update else statement
+        # FOR NO KEY UPDATE: the lock an UPDATE of non-key columns takes; unlike FOR UPDATE it
+        # lets other transactions insert rows that reference this one (their foreign key
+        # check's KEY SHARE), which otherwise deadlocked with a later lock on the same row.
+        return statement.with_for_update(key_share=True) if for_update else statement
 
     def get_many(self, ids: Sequence[str]) -> dict[str, E]:
         if not ids:

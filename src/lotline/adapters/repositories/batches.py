@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +53,14 @@ def _cas(batch_id: str, location_id: str, quantity: Decimal) -> dict[str, Any]:
 class BatchRepository(ScopedRepository[LotRecord]):
     table = t.batches
     entity_name = "batch"
+    # Called with the lot's id before any of its balances changes. The unit of work takes the
+    # lot's ledger stream head there (its row lock), so every writer locks a lot's row before
+    # its balance rows: writers locking them in the other order deadlocked on PostgreSQL.
+    before_balance_change: Callable[[str], object] | None = None
+
+    def _lock_lot(self, batch_id: str) -> None:
+        if self.before_balance_change is not None:
+            self.before_balance_change(batch_id)
 
     def to_entity(self, row: Row[Any]) -> LotRecord:
         return LotRecord(
@@ -216,6 +224,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
     def add_balance(self, batch_id: str, location_id: str, quantity: Decimal, *,
                     received: bool) -> None:
         """Units arrive at a location; `received` also counts them as received there."""
+        self._lock_lot(batch_id)
         upsert_add(self.conn, t.lot_balances,
                    {"batch_id": batch_id, "location_id": location_id},
                    {"in_quantity": quantity if received else Decimal(0),
@@ -225,6 +234,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
     def take_balance(self, batch_id: str, location_id: str, quantity: Decimal,
                      batch_number: str) -> None:
         """Units leave a location: compare-and-set, so the balance never goes negative."""
+        self._lock_lot(batch_id)
         b = t.lot_balances
         statement = (update(b)
                      .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
@@ -243,6 +253,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
     # --- allocation against balances (compare-and-set, never negative) ------------------
 
     def reserve(self, batch_id: str, location_id: str, quantity: Decimal) -> bool:
+        self._lock_lot(batch_id)
         b = t.lot_balances.c
         statement = cached_statement(("lot_balances", "reserve"), lambda: (
             update(t.lot_balances)
@@ -253,6 +264,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
                     .rowcount == 1)
 
     def unreserve(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
+        self._lock_lot(batch_id)
         b = t.lot_balances.c
         statement = cached_statement(("lot_balances", "unreserve"), lambda: (
             update(t.lot_balances)
@@ -265,6 +277,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
 
     def ship_reserved(self, batch_id: str, location_id: str, quantity: Decimal) -> None:
         """Allocated units leave: balance and allocation drop together."""
+        self._lock_lot(batch_id)
         b = t.lot_balances.c
         statement = cached_statement(("lot_balances", "ship reserved"), lambda: (
             update(t.lot_balances)

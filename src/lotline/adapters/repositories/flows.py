@@ -62,7 +62,7 @@ class FlowRepository:
         statement = select(t.receipts).where(t.receipts.c.org_id == self.org_id,
                                              t.receipts.c.id == receipt_id)
         if for_update:
-            statement = statement.with_for_update()
+            statement = statement.with_for_update(key_share=True)
         return self.conn.execute(statement).first()
 
     def receipt_by_reference(self, reference: str) -> Row[Any] | None:

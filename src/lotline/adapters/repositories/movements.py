@@ -45,7 +45,10 @@ def movement_from_row(row: Row[Any], serial_numbers: Sequence[str] = ()) -> Move
 def _head_statement(table: Table, lock: bool) -> Select[Any]:
     statement = select(table.c.chain_seq, table.c.chain_head).where(
         table.c.id == bindparam("stream_id"), table.c.org_id == bindparam("org_id"))
-    return statement.with_for_update() if lock else statement
+    # FOR NO KEY UPDATE: the head moves by a no-key update, and a writer holding it must not
+    # wait for (nor block) the KEY SHARE locks that inserts referencing the lot or product row
+    # take — with plain FOR UPDATE, two registrations of one product deadlocked over it.
+    return statement.with_for_update(key_share=True) if lock else statement
 
 
 def _move_statement(table: Table) -> Update:

@@ -87,6 +87,9 @@ class SerialRepository(ScopedRepository[Serial]):
     # --- bulk registration (hot path: Core, one statement for all rows) --------------------
 
     def insert_new(self, new: NewSerials) -> None:
+        """Rows go in sorted by number, whatever order the caller gave: two registrations
+        with overlapping numbers then meet on their first common number, and the later one
+        waits for the earlier instead of each holding a number the other needs (deadlock)."""
         if self.conn.dialect.name == "sqlite":
             self._insert_sqlite(new)
         else:
@@ -106,8 +109,7 @@ class SerialRepository(ScopedRepository[Serial]):
     def _insert_sqlite(self, new: NewSerials) -> None:
         shared = self._shared_values(new, sqlite=True)
         head = (self.org_id, new.product_id, new.batch_id, new.scope_key)
-        rows = [(serial_id, *head, number, *shared)
-                for serial_id, number in zip(new.ids, new.numbers, strict=True)]
+        rows = [(serial_id, *head, number, *shared) for serial_id, number in _by_number(new)]
         placeholders = ", ".join("?" for _ in SERIAL_COLUMNS)
         sql = f"INSERT INTO serials ({', '.join(SERIAL_COLUMNS)}) VALUES ({placeholders})"
         before = last_serial_rowid(self.conn)
@@ -120,7 +122,7 @@ class SerialRepository(ScopedRepository[Serial]):
         cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         sql = f"COPY serials ({', '.join(SERIAL_COLUMNS)}) FROM STDIN"
         with cursor.copy(sql) as copy:
-            for serial_id, number in zip(new.ids, new.numbers, strict=True):
+            for serial_id, number in _by_number(new):
                 copy.write_row((serial_id, *head, number, *shared))
         if len(new.ids) >= ANALYZE_AFTER:
             # Fresh statistics, or the planner keeps guessing on a table that just grew a lot
@@ -370,3 +372,8 @@ def _point_reads(dialect: Dialect) -> _PointReads:
             by_number_and_product=_PointRead(dialect,
                                              ("org_id", "serial_number", "product_id")))
     return reads
+
+
+def _by_number(new: NewSerials) -> list[tuple[str, str]]:
+    """(id, number) pairs sorted by number (the sort is linear on already sorted input)."""
+    return sorted(zip(new.ids, new.numbers, strict=True), key=itemgetter(1))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
-from lotline.config import load_config
+from lotline.bootstrap import engine_for, ensure_current
+from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
@@ -42,8 +41,7 @@ lists are `{items, next_cursor}` pages (`?limit=&cursor=`, limit at most 500).""
 def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                clock: Clock = utc_now) -> FastAPI:
     if engine is None:
-        config = load_config(database_url)
-        engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+        engine = engine_for(database_url)
     ensure_current(engine)
     app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
                   default_response_class=LotlineJSONResponse)
@@ -75,4 +73,6 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.add_middleware(CredentialMiddleware, identity=app.state.identity)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    if bench_probe.wanted():  # added last: outside every other middleware
+        app.add_middleware(bench_probe.ConstantProbe)
     return app

@@ -39,6 +39,17 @@ class Metrics:
         self.latency = Histogram("lotline_http_request_duration_seconds",
                                  "HTTP request latency", ["method", "route"],
                                  registry=self.registry)
+        # labels() looks its child up under a lock each time; routes are few, so keep them.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (self.requests.labels(method, route, str(status)),
+                                              self.latency.labels(method, route))
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 def _route_template(scope: Scope) -> str:
@@ -93,15 +104,18 @@ class RequestContextMiddleware:
     def _observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
         route = _route_template(scope)
         method = str(scope.get("method", ""))
-        self.metrics.requests.labels(method, route, str(status)).inc()
-        self.metrics.latency.labels(method, route).observe(seconds)
+        self.metrics.observe(method, route, status, seconds)
         if access_log.isEnabledFor(logging.INFO):
-            access_log.info(json.dumps({
+            line = json.dumps({
                 "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "request_id": request_id, "method": method, "path": scope.get("path"),
                 "route": route, "status": status, "duration_ms": round(seconds * 1000, 3),
                 "actor": scope.get("state", {}).get("actor"),
-            }, ensure_ascii=False))
+            }, ensure_ascii=False)
+            # makeRecord + handle: what info() does, less its search of the stack for the
+            # caller's file and line, which the access log's format does not show.
+            access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, "", 0, line,
+                                                    (), None))
 
 
 class BodyLimitMiddleware:
@@ -117,9 +131,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared, chunked = _body_headers(scope)
+        if not chunked and declared in (None, "0"):  # no body: nothing to count or replay
+            await self.app(scope, receive, send)
+            return
         upload = str(scope.get("path", "")).startswith(UPLOAD_PATH_PREFIX)
         limit = UPLOAD_BODY_LIMIT if upload else JSON_BODY_LIMIT
-        declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, send)
             return
@@ -131,6 +148,18 @@ class BodyLimitMiddleware:
             await _too_large(limit)(scope, receive, send)
             return
         await self.app(scope, replay(body, receive), send)
+
+
+def _body_headers(scope: Scope) -> tuple[str | None, bool]:
+    """Content-Length (None when absent) and whether the body is chunked: HTTP/1.1 has a
+    request body only with one of them (RFC 9112 §6.3)."""
+    declared, chunked = None, False
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            declared = bytes(value).decode("latin-1")
+        elif key == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 def _too_large(limit: int) -> Response:

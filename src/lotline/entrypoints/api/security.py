@@ -18,11 +18,14 @@ bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/aut
                                                   "an API key")
 
 
-async def current_actor(request: Request,
-                        credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                               Depends(bearer)]) -> Actor:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def current_actor(request: Request, credentials: Credentials) -> Actor:
     """The actor CredentialMiddleware resolved before the body was read (every /api/v1
-    route); resolved here only for an app mounted without it."""
+    route); resolved here only for an app mounted without it. Async: a login token is checked
+    by one indexed read, cheaper than the trip through the thread pool a sync dependency
+    costs; an API key may be touched (a write), so it goes to the thread pool."""
     state = request.scope.setdefault("state", {})
     principal = state.get("principal")
     if isinstance(principal, Actor):
@@ -30,16 +33,20 @@ async def current_actor(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an Authorization: Bearer <token or API key> header is required")
     identity: IdentityService = request.app.state.identity
-    actor = await run_in_threadpool(identity.resolve, credentials.credentials)
+    secret = credentials.credentials
+    if identity.resolves_by_reading(secret):
+        actor = identity.resolve(secret)
+    else:
+        actor = await run_in_threadpool(identity.resolve, secret)
     state["actor"] = actor.name
     return actor
 
 
-async def services(request: Request,
-                   actor: Annotated[Actor, Depends(current_actor)]) -> Services:
-    """Async: building the services does no I/O, so it runs on the event loop instead of
-    costing every request one more trip through the thread pool."""
-    return Services(request.app.state.engine, actor)
+async def services(request: Request, credentials: Credentials) -> Services:
+    """The caller's services (built without I/O beyond current_actor's). It calls
+    current_actor itself rather than depending on it: each level of dependencies costs every
+    request a pass of FastAPI's resolver."""
+    return Services(request.app.state.engine, await current_actor(request, credentials))
 
 
 ServicesDep = Annotated[Services, Depends(services)]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.engine import make_url
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import current_revisions, head_revisions, upgrade
+from lotline.bootstrap import current_revisions, engine_for, head_revisions, upgrade
 from lotline.config import load_config
 from lotline.entrypoints.cli.state import cli_state
 
@@ -18,7 +17,7 @@ def upgrade_command(ctx: typer.Context) -> None:
     """Migrate the database to the newest schema and print its revision."""
     state = cli_state(ctx)
     config = load_config(state.database_url, state.organization)
-    engine = make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+    engine = engine_for(config.database_url)
     try:
         before = current_revisions(engine)
         upgrade(engine)

@@ -13,9 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
-from lotline.config import load_config
+from lotline.bootstrap import engine_for, ensure_current
 from lotline.domain.identity import ApiKey, NewApiKey, User
 from lotline.domain.model import Organization
 from lotline.entrypoints.cli.output import (
@@ -76,7 +74,7 @@ def create_org(
     """Create an organization with its default warehouse MAIN and its first admin."""
     secret = read_password(password, admin)
     state = cli_state(ctx)
-    engine = make_engine(load_config(state.database_url).database_url)
+    engine = engine_for(state.database_url)
     try:
         ensure_current(engine)
         organization = IdentityService(engine).create_organization(

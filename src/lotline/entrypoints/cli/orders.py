@@ -9,7 +9,6 @@ import typer
 from rich.console import RenderableType
 
 from lotline.bootstrap import Services
-from lotline.domain.errors import ValidationError
 from lotline.domain.flows import OrderView, PickItem
 from lotline.domain.model import Order
 from lotline.entrypoints.cli.flow_args import (
@@ -32,6 +31,7 @@ from lotline.entrypoints.cli.output import (
 )
 from lotline.entrypoints.cli.parties import resolve_customer
 from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.service_layer.order_requests import line_for_product, restock_returned
 
 app = typer.Typer(help="Customer orders: create, allocate, pick, ship, cancel, returns.",
                   no_args_is_help=True)
@@ -143,26 +143,18 @@ def allocate(
     svc = services(ctx)
     found = resolve_order(svc, order)
     explicit: list[dict[str, Any]] = []
-    by_product = {line.product_id: line.id for line in found.lines}
     numbers = [n.strip() for n in numbers or [] if n.strip()]
     for number in numbers:
         serial = svc.serials.lookup(number)
-        explicit.append({"line_id": _line_of(by_product, serial.product_id, number),
+        explicit.append({"line_id": line_for_product(found, serial.product_id, number),
                          "serial_numbers": [number]})
     for value in lot or []:
         name, quantity = parse_pair(value, "--lot")
         batch = resolve_batch(svc, name)
-        explicit.append({"line_id": _line_of(by_product, batch.product_id, name),
+        explicit.append({"line_id": line_for_product(found, batch.product_id, name),
                          "batch_id": batch.id, "quantity": quantity})
     view = svc.orders.allocate(found.id, partial=partial, lines=explicit or None)
     _show(fmt, view, svc)
-
-
-def _line_of(by_product: dict[str, str], product_id: str, what: str) -> str:
-    if product_id not in by_product:
-        raise ValidationError.single("lines", f"the order has no line for the product of "
-                                     f"{what}", what)
-    return by_product[product_id]
 
 
 @app.command("pick-list")
@@ -271,21 +263,10 @@ def return_units(
     if fmt is OutputFormat.TABLE:
         typer.echo(f"returned {len(lines)} line{plural} of {found.reference} into RETURNS")
     if target is not None:
-        _restock(svc, lines, target.id, f"restocked after return: {reason}")
+        restock_returned(svc.serials, svc.stock, svc.warehouses, lines, target.id,
+                         f"restocked after return: {reason}")
         view = svc.orders.view(found.id)
         if fmt is OutputFormat.TABLE:
             typer.echo(f"restocked {len(lines)} line{plural} into "
                        f"{Names(svc).location(target.id)}")
     _show(fmt, view, svc)
-
-
-def _restock(svc: Services, lines: list[dict[str, Any]], location_id: str, note: str) -> None:
-    returns = svc.warehouses.location_by_code("RETURNS")
-    for line in lines:
-        if "serial_number" in line:
-            serial = svc.serials.lookup(line["serial_number"])
-            svc.serials.change_status(serial.id, "IN_STOCK", location_id=location_id,
-                                      reason=note)
-        else:
-            svc.stock.transfer(returns.id, location_id, batch_id=line["batch_id"],
-                               quantity=line["quantity"], reason=note)

@@ -13,7 +13,6 @@ import typer
 from rich.console import RenderableType
 
 from lotline.bootstrap import Services
-from lotline.domain.errors import ValidationError
 from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.model import Product
 from lotline.domain.values import decimal_text
@@ -35,14 +34,21 @@ from lotline.entrypoints.cli.output import (
     table,
 )
 from lotline.entrypoints.cli.state import Names, resolve_product, resolve_supplier, services
+from lotline.service_layer.receipt_requests import (
+    LOT_COLUMNS,
+    LotEntries,
+    entry_quantity,
+    line_for_product,
+    lot_entry,
+    lots_from_rows,
+    receive_request,
+)
 
 app = typer.Typer(help="Receipts (ASNs): create, receive lots and serials, put away, reverse.",
                   no_args_is_help=True)
 
 ReceiptArgument = Annotated[str, typer.Argument(metavar="RECEIPT",
                                                 help="The receipt's reference or id.")]
-LOT_COLUMNS = ("product", "lot", "expiry_date", "manufacturing_date", "manufacturer_lot",
-               "quantity", "serial_number")
 
 
 def receipt_detail(receipt: Receipt, svc: Services) -> list[RenderableType]:
@@ -153,55 +159,22 @@ def _line_for(receipt: Receipt, product: Product | None, svc: Services) -> Recei
             raise typer.BadParameter(f"receipt {receipt.reference} has several lines ({skus}); "
                                      "name the product", param_hint="'--product'")
         return receipt.lines[0]
-    line = next((line for line in receipt.lines if line.product_id == product.id), None)
-    if line is None:
-        raise ValidationError.single("product", f"receipt {receipt.reference!r} has no line "
-                                     f"for {product.sku}", product.sku)
-    return line
+    return line_for_product(receipt, product.id, product.sku)
 
 
-def _lots_from_file(path: Path, receipt: Receipt, svc: Services) -> dict[str, list[Any]]:
-    """CSV rows (LOT_COLUMNS; product may be left out for a one-line receipt) grouped into
-    the lots of each line: one row per serial, or one row per lot with its quantity."""
+def _lots_from_file(path: Path, receipt: Receipt, svc: Services) -> LotEntries:
+    """The lots of each line from a CSV of LOT_COLUMNS (product may be left out for a
+    one-line receipt)."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    unknown = sorted({name for row in rows for name in row if name not in LOT_COLUMNS})
-    if unknown:
-        raise ValidationError.single("lots_file", f"unknown columns {', '.join(unknown)}; "
-                                     f"use {', '.join(LOT_COLUMNS)}", ", ".join(unknown))
-    by_line: dict[str, dict[tuple[str, ...], dict[str, Any]]] = defaultdict(dict)
     products: dict[str, Product] = {}
-    for row in rows:
-        sku = (row.get("product") or "").strip()
+
+    def line_of(sku: str) -> ReceiptLine:
         if sku and sku not in products:
             products[sku] = resolve_product(svc, sku)
-        line = _line_for(receipt, products.get(sku), svc)
-        key = tuple((row.get(name) or "").strip() for name in LOT_COLUMNS[1:5])
-        lot = by_line[line.id].setdefault(key, _lot_entry(*key))
-        serial = (row.get("serial_number") or "").strip()
-        if serial:
-            lot.setdefault("serial_numbers", []).append(serial)
-        quantity = (row.get("quantity") or "").strip()
-        if quantity:
-            lot["quantity"] = str(Decimal(lot.get("quantity", "0")) + _decimal(quantity))
-    return {line_id: list(lots.values()) for line_id, lots in by_line.items()}
+        return _line_for(receipt, products.get(sku), svc)
 
-
-def _decimal(text: str) -> Decimal:
-    try:
-        return Decimal(text)
-    except ArithmeticError:
-        raise ValidationError.single("quantity", "must be a number", text) from None
-
-
-def _lot_entry(number: str, expiry: str, made: str, manufacturer_lot: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
-    for name, value in (("batch_number", number), ("expiry_date", expiry),
-                        ("manufacturing_date", made),
-                        ("manufacturer_batch_number", manufacturer_lot)):
-        if value:
-            entry[name] = value
-    return entry
+    return lots_from_rows(rows, line_of)
 
 
 @app.command("receive")
@@ -243,42 +216,24 @@ def receive(
         by_line = _lots_from_file(lots_file, found, svc)
     else:
         line = _line_for(found, resolve_product(svc, product) if product else None, svc)
-        entry = _lot_entry(lot or "", expiry_date or "", manufacturing_date or "",
-                           manufacturer_lot or "")
+        entry = lot_entry(lot or "", expiry_date or "", manufacturing_date or "",
+                          manufacturer_lot or "")
         if serials:
             entry["serial_numbers"] = serials
         if quantity is not None:
             entry["quantity"] = quantity
         by_line = {line.id: [entry]}
-    short_or_over = {line.id for line in found.lines if line.id in by_line and
-                     line.received_quantity + sum(map(_entry_quantity, by_line[line.id]),
-                                                  Decimal(0)) != line.expected_quantity}
-    lines = [{"line_id": line_id, "lots": lots,
-              **({"reason": reason} if reason and (line_id in short_or_over or
-                                                   not short_or_over) else {})}
-             for line_id, lots in by_line.items()]
-    received = svc.receipts.receive(found.id, lines)
+    received = svc.receipts.receive(found.id, receive_request(found, by_line, reason))
     if fmt is OutputFormat.TABLE:
         names = Names(svc)
         for line_id, lots in by_line.items():
             line_found = next(x for x in received.lines if x.id == line_id)
-            parts = [f"{lot_entry.get('batch_number', 'no lot')} x "
-                     f"{decimal_text(_entry_quantity(lot_entry))}" for lot_entry in lots]
+            parts = [f"{entry.get('batch_number', 'no lot')} x "
+                     f"{decimal_text(entry_quantity(entry))}" for entry in lots]
             typer.echo(f"received {names.product(line_found.product_id)} into RECEIVING: "
                        + ", ".join(parts))
     emit(fmt, received, columns=field_names(Receipt),
          render=lambda: receipt_detail(received, svc))
-
-
-def _entry_quantity(entry: dict[str, Any]) -> Decimal:
-    """What a lot entry adds up to (0 for a quantity that is not a number: the service
-    reports it)."""
-    if entry.get("quantity") is None:
-        return Decimal(len(entry.get("serial_numbers", [])))
-    try:
-        return Decimal(str(entry["quantity"]).strip())
-    except ArithmeticError:
-        return Decimal(0)
 
 
 @app.command("putaway")

@@ -24,8 +24,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.engine import make_url
 
-from lotline.adapters.db import make_engine
-from lotline.adapters.migrate import ensure_current
+from lotline.bootstrap import engine_for, ensure_current
 from lotline.config import load_config
 from lotline.entrypoints.cli.state import cli_state
 
@@ -114,7 +113,7 @@ def serve_database(database_url: str | None, options: ServeOptions, *,
 
         target: Any = create_app(url)
     else:
-        engine = make_engine(url)
+        engine = engine_for(url)
         try:
             ensure_current(engine)
         finally:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-WEEKS = 12
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 62, 8, 28, 40
 
@@ -33,21 +31,6 @@ class BarChart:
     top: Decimal
     ticks: list[tuple[float, str]]
     left: int = LEFT
-
-
-def weekly_totals(rows: list[dict[str, Any]], today: dt.date,
-                  weeks: int = WEEKS) -> list[tuple[dt.date, Decimal]]:
-    """Quantity on hand expiring in each of the next `weeks` weeks (week 1 starts tomorrow:
-    a lot expiring today is already expired)."""
-    totals = [Decimal(0)] * weeks
-    for row in rows:
-        expiry = row.get("expiry_date")
-        if not isinstance(expiry, dt.date):
-            continue
-        days_left = (expiry - today).days
-        if 1 <= days_left <= weeks * 7:
-            totals[(days_left - 1) // 7] += Decimal(row.get("on_hand") or 0)
-    return [(today + dt.timedelta(days=7 * i + 1), total) for i, total in enumerate(totals)]
 
 
 def _nice_top(value: Decimal) -> Decimal:

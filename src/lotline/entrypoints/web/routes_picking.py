@@ -3,19 +3,18 @@ scanning (a wrong unit shows the reason, in red, with a beep), then ship."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from lotline.domain.errors import Ambiguous, Conflict, LotlineError, ValidationError
-from lotline.domain.flows import OrderView
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.receiving_state import Outcome
 from lotline.entrypoints.web.scanning import parse_scan, scanned_serial
 from lotline.entrypoints.web.templating import is_htmx, visible
+from lotline.service_layer.order_progress import is_shippable, units_picked, units_to_pick
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 LISTED = ("allocated", "open", "partially_shipped")
@@ -37,17 +36,11 @@ def _order_page(web: Web, order_id: str, *, outcome: Outcome | None = None,
     context = {
         "nav": "picking", "order": view, "names": names, "to_pick": to_pick,
         "picked": picked, "outcome": outcome,
-        "remaining": sum((item.quantity for item in to_pick), Decimal(0)),
-        "picked_count": sum((line.picked_quantity for line in view.lines), Decimal(0)),
+        "remaining": units_to_pick(to_pick), "picked_count": units_picked(view),
         "customer": names.customer(view.customer_id),
-        "shippable": _shippable(view), "shipped": False, "allocated": False, **extra}
+        "shippable": is_shippable(view), "shipped": False, "allocated": False, **extra}
     template = "picking/_panel.html" if is_htmx(web.request) else "picking/order.html"
     return page(web, template, context, status=status)
-
-
-def _shippable(view: OrderView) -> bool:
-    return view.status not in ("shipped", "cancelled") and any(
-        line.allocated_quantity > line.shipped_quantity for line in view.lines)
 
 
 @router.get("/picking/{order_id}")

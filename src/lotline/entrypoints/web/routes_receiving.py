@@ -23,6 +23,7 @@ from lotline.entrypoints.web.forms import optional
 from lotline.entrypoints.web.receiving_state import Outcome, Pending, add_units, load_pending
 from lotline.entrypoints.web.scanning import parse_scan
 from lotline.entrypoints.web.templating import is_htmx
+from lotline.service_layer.receipt_requests import first_open_line, remaining_quantity
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 OPEN = ("open", "partially_received", "received")
@@ -42,7 +43,7 @@ class Panel:
 
     @property
     def remaining(self) -> Decimal:
-        return max(self.line.expected_quantity - self.line.received_quantity, Decimal(0))
+        return remaining_quantity(self.line)
 
 
 def _receipts(web: Web, status: str) -> list[Receipt]:
@@ -62,9 +63,9 @@ def _line(receipt: Receipt, line_id: str) -> ReceiptLine:
     for line in receipt.lines:
         if line.id == line_id:
             return line
-    open_lines = [x for x in receipt.lines if x.received_quantity < x.expected_quantity]
-    if not line_id and (open_lines or receipt.lines):
-        return (open_lines or receipt.lines)[0]
+    first = first_open_line(receipt)
+    if not line_id and first is not None:
+        return first
     raise ValidationError.single("line_id", "is not a line of this receipt", line_id)
 
 

@@ -1,7 +1,7 @@
 """/serials: register one or many, search, counts per status, lookup by number, read, history
 and status changes. Roles are checked by the services (viewer reads, manager writes).
 
-Fixed paths (`/serials/bulk`, `/serials/counts`, `/serials/lookup/...`) are declared before
+Fixed paths (`/serials/lookup/...`, `/serials/bulk`, `/serials/counts`) are declared before
 `/serials/{serial_id}`: FastAPI matches in declaration order."""
 
 from __future__ import annotations
@@ -25,10 +25,23 @@ PartialNumber = Annotated[str | None, Query(max_length=100, description="part of
                                             "number (exact case)")]
 
 
+@router.get("/serials/lookup/{serial_number:path}", response_model=s.Serial)
+async def lookup_serial(serial_number: str, svc: ServicesDep,
+                        product_id: IdQuery = None) -> Response:
+    """Exact match. Under the `product` uniqueness scope a number used by several products is
+    a 409 listing them unless `product_id` names one."""
+    # On the event loop: the lookup is one indexed read with no transaction (every scan
+    # comes here), cheaper than the trip through the thread pool a sync route costs. First
+    # in the router: no other route matches /serials/lookup/..., and each one tried before
+    # costs every lookup a match.
+    return ok(svc.serials.lookup(serial_number, product_id))
+
+
 @router.post("/serials/bulk", status_code=201, response_model=s.BulkRegistered)
 def register_serials(body: s.SerialBulkIn, svc: ServicesDep) -> Response:
     """All or nothing, one ledger movement for the whole set. Answers the count and the first
-    serials; more than 100,000 numbers in one request is a 413."""
+    serials; more than 100,000 numbers in one request is a 413, and ranges (`SN-0001..SN-0500`)
+    holding more than 100,000 in all are a 422 (counted before any is expanded)."""
     if len(body.serial_numbers) > s.MAX_BULK_SERIALS:
         raise PayloadTooLarge(f"at most {s.MAX_BULK_SERIALS} serial numbers per request; this "
                               f"one has {len(body.serial_numbers)}",
@@ -64,14 +77,6 @@ def search_serials(svc: ServicesDep, q: PartialNumber = None, product_id: IdQuer
 def serial_counts(svc: ServicesDep, product_id: IdQuery = None) -> Response:
     """`{"ALL": n, "EXPECTED": n, "IN_STOCK": n, ...}` from the maintained projection."""
     return ok(svc.serials.counts(product_id))
-
-
-@router.get("/serials/lookup/{serial_number:path}", response_model=s.Serial)
-def lookup_serial(serial_number: str, svc: ServicesDep,
-                  product_id: IdQuery = None) -> Response:
-    """Exact match. Under the `product` uniqueness scope a number used by several products is
-    a 409 listing them unless `product_id` names one."""
-    return ok(svc.serials.lookup(serial_number, product_id))
 
 
 @router.get("/serials/{serial_id}", response_model=s.Serial)

@@ -40,7 +40,8 @@ class SerialIn(_Registration):
 class SerialBulkIn(_Registration):
     serial_numbers: Annotated[list[Annotated[str, Field(max_length=200)]],
                               Field(min_length=1, description=f"at most {MAX_BULK_SERIALS:,} "
-                                    "numbers per request (more: 413); all or nothing")]
+                                    "numbers per request (more: 413), ranges `A..B` "
+                                    "included once expanded (more: 422); all or nothing")]
 
 
 class StatusChangeIn(Input):

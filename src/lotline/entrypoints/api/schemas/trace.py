@@ -315,8 +315,9 @@ class Recall(RecallSummary):
 
 
 class LedgerProblem(Output):
-    kind: str = Field(description="tampered, broken_link, missing_rows, head_mismatch or "
-                                  "projection")
+    kind: str = Field(description="tampered, broken_link, missing_rows, head_mismatch, "
+                                  "projection or over_allocated (an order line holding more "
+                                  "than it orders)")
     stream_id: str | None
     movement_id: str | None
     detail: str
