@@ -6,6 +6,7 @@ another's rows."""
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,10 @@ from lotline.adapters.migrate import upgrade
 from lotline.bootstrap import Services
 
 POSTGRES_URL = os.environ.get("LOTLINE_TEST_POSTGRES_URL")
+# Checkpoints sign with a key file: never the developer's own (~/.local/share/lotline), also
+# for the `lotline` processes tests start (they inherit this environment).
+os.environ["LOTLINE_LEDGER_KEY_FILE"] = str(
+    Path(tempfile.mkdtemp(prefix="lotline-test-key-")) / "ledger-ed25519.key")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -17,6 +18,7 @@ from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
+from lotline.service_layer.checkpoints import CheckpointService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.epcis import EpcisService
 from lotline.service_layer.exports import ExportService
@@ -50,6 +52,7 @@ class Services:
 
     engine: Engine
     actor: Actor
+    ledger_key_file: Path | None = None  # None: config.ledger_key_file() when used
 
     @cached_property
     def products(self) -> ProductService:
@@ -85,7 +88,11 @@ class Services:
 
     @cached_property
     def ledger(self) -> LedgerService:
-        return LedgerService(self.engine, self.actor)
+        return LedgerService(self.engine, self.actor, self.ledger_key_file)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointService:
+        return CheckpointService(self.engine, self.actor, self.ledger_key_file)
 
     @cached_property
     def users(self) -> UserService:
@@ -148,7 +155,7 @@ class Services:
         return self.actor.org_id
 
     def acting_as(self, actor: Actor) -> Services:
-        return Services(self.engine, actor)
+        return Services(self.engine, actor, self.ledger_key_file)
 
 
 def create_services(database_url: str | None = None, organization: str = "default", *,

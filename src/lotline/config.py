@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///lotline.db"
 
@@ -29,3 +30,34 @@ def load_config(database_url: str | None = None, organization: str = "default") 
     timeout = int(os.environ.get("LOTLINE_SQLITE_BUSY_TIMEOUT_MS", "30000"))
     return Config(database_url=database_url_from_env(database_url), organization=organization,
                   sqlite_busy_timeout_ms=timeout)
+
+
+DEFAULT_CHECKPOINT_INTERVAL_MINUTES = 60.0
+LEDGER_KEY_FILE_NAME = "ledger-ed25519.key"
+
+
+def ledger_key_file() -> Path:
+    """The installation's ledger signing key: LOTLINE_LEDGER_KEY_FILE, else
+    $XDG_DATA_HOME/lotline/ledger-ed25519.key (~/.local/share/lotline/...). Never beside the
+    database: whoever can rewrite the database (or copies its backups) must not hold it."""
+    explicit = os.environ.get("LOTLINE_LEDGER_KEY_FILE")
+    if explicit:
+        return Path(explicit).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "lotline" / LEDGER_KEY_FILE_NAME
+
+
+def checkpoint_interval_minutes() -> float:
+    """How often the worker signs the ledger heads: LOTLINE_LEDGER_CHECKPOINT_INTERVAL
+    (minutes, > 0; default 60)."""
+    raw = os.environ.get("LOTLINE_LEDGER_CHECKPOINT_INTERVAL")
+    if raw is None or not raw.strip():
+        return DEFAULT_CHECKPOINT_INTERVAL_MINUTES
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = -1.0
+    if not minutes > 0 or minutes == float("inf"):
+        raise ValueError(f"LOTLINE_LEDGER_CHECKPOINT_INTERVAL: {raw!r} is not a positive "
+                         f"number of minutes")
+    return minutes

@@ -19,11 +19,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
 
 from lotline.adapters.types import Amount, UTCDateTime
+from lotline.domain.vocabularies import allowed_values_sql
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -43,6 +45,13 @@ HASH = 64
 
 def _id() -> Column[str]:
     return Column("id", String(ID), primary_key=True)
+
+
+def _status_check(vocabulary: str, column: str = "status") -> CheckConstraint:
+    """Only the statuses declared in the domain can be stored (a NULL where the column allows
+    one: a movement of a lot has no serial status)."""
+    return CheckConstraint(allowed_values_sql(column, vocabulary,
+                                              nullable=column != "status"), name=column)
 
 
 def _org() -> Column[str]:
@@ -188,7 +197,7 @@ batches = Table(
     CheckConstraint("quantity >= 0", name="quantity"),
     CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
     CheckConstraint("serial_count >= 0", name="serial_count"),
-    CheckConstraint("status IN ('active', 'inactive')", name="status"),
+    _status_check("lot"),
     Index("ix_batches_org_id_product_id_expiry_date", "org_id", "product_id", "expiry_date"),
     Index("ix_batches_org_id_batch_number_folded", "org_id", "batch_number_folded"),
     Index("ix_batches_org_id_expiry_date", "org_id", "expiry_date"),
@@ -219,6 +228,7 @@ orders = Table(
     Column("status", String(20), nullable=False),
     _created(), _updated(),
     UniqueConstraint("org_id", "reference"),
+    _status_check("order"),
 )
 
 order_lines = Table(
@@ -255,6 +265,7 @@ serials = Table(
     Column("entry_movement_id", String(ID)),
     _created(), _updated(),
     CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
+    _status_check("serial"),
     Index("uq_serials_org_id_serial_number_scope_key", "org_id", "serial_number", "scope_key",
           unique=True),
     Index("ix_serials_batch_id_status", "batch_id", "status"),
@@ -278,6 +289,7 @@ serial_status_counts = Table(
     Column("status", String(12), primary_key=True),
     Column("count", BigInteger, nullable=False),
     CheckConstraint("count >= 0", name="count"),
+    _status_check("serial"),
 )
 
 movements = Table(
@@ -307,6 +319,7 @@ movements = Table(
     Column("hash", String(HASH), nullable=False),
     UniqueConstraint("stream_id", "seq"),
     CheckConstraint("quantity >= 0", name="quantity"),
+    _status_check("serial", "from_status"), _status_check("serial", "to_status"),
     Index("ix_movements_batch_id", "batch_id"),
     Index("ix_movements_org_id_recorded_at", "org_id", "recorded_at"),
 )
@@ -328,6 +341,20 @@ audit_log = Table(
     Column("before", JSON),
     Column("after", JSON),
     Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
+)
+
+# Signed heads of every hash chain (issue 17): append-only like the ledger.
+ledger_checkpoints = Table(
+    "ledger_checkpoints", metadata,
+    _id(), _org(),
+    _created(),
+    Column("key_id", String(HASH), nullable=False),
+    Column("stream_count", BigInteger, nullable=False),
+    Column("movement_count", BigInteger, nullable=False),
+    Column("heads_digest", String(HASH), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("signature", String(100), nullable=False),
+    Index("ix_ledger_checkpoints_org_id_created_at", "org_id", "created_at"),
 )
 
 # --- identity (installation-wide, small) ------------------------------------------------------
@@ -411,6 +438,7 @@ receipts = Table(
     Column("status", String(20), nullable=False),
     _created(), _updated(),
     UniqueConstraint("org_id", "reference"),
+    _status_check("receipt"),
 )
 
 receipt_lines = Table(
@@ -471,7 +499,7 @@ order_allocations = Table(
     CheckConstraint("quantity > 0", name="quantity"),
     CheckConstraint("picked_quantity >= 0 AND picked_quantity <= quantity", name="picked"),
     CheckConstraint("returned_quantity >= 0 AND returned_quantity <= quantity", name="returned"),
-    CheckConstraint("status IN ('allocated', 'picked', 'shipped', 'released')", name="status"),
+    _status_check("allocation"),
     Index("ix_order_allocations_order_id", "order_id"),
     Index("ix_order_allocations_batch_id_status", "batch_id", "status"),
 )
@@ -534,7 +562,7 @@ recalls = Table(
     Column("closed_at", UTCDateTime()),
     _created(), _updated(),
     UniqueConstraint("org_id", "reference"),
-    CheckConstraint("status IN ('open', 'closed')", name="status"),
+    _status_check("recall"),
 )
 
 recall_lots = Table(

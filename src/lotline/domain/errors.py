@@ -160,3 +160,11 @@ class PayloadTooLarge(LotlineError):
     code = "payload_too_large"
     http_status = 413
     title = "Payload too large"
+
+
+class LedgerKeyUnavailable(LotlineError):
+    """The installation's ledger signing key file cannot be read, created or trusted."""
+
+    code = "ledger_key_unavailable"
+    http_status = 503
+    title = "Ledger signing key unavailable"

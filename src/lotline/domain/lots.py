@@ -99,8 +99,11 @@ def parse_custom_fields(value: Any, field: str = "custom_fields") -> list[Custom
                             required=True)
         text = errors.take(clean_text, "" if item.get("value") is None else str(item["value"]),
                            f"{field}.{index}.value", max_length=2000)
+        field_id = errors.take(clean_text, item.get("custom_field_id"),
+                               f"{field}.{index}.custom_field_id", max_length=100)
         if label is not None:
-            result.append(CustomField(label=label, value=text or ""))
+            result.append(CustomField(label=label, value=text or "",
+                                      custom_field_id=field_id or None))
     errors.raise_if_any()
     return result
 

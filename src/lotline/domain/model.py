@@ -132,6 +132,7 @@ class LocationBalance:
 class CustomField:
     label: str
     value: str
+    custom_field_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ is allowed and to show the available actions.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 from typing import TypeVar
@@ -118,37 +119,126 @@ class MovementKind(_AliasedEnum):
 
 
 S = SerialStatus
+_K = MovementKind
 
-# from-status -> {to-status: action label}. Insertion order is the order actions are shown.
-TRANSITIONS: Mapping[SerialStatus, Mapping[SerialStatus, str]] = MappingProxyType(
-    {
-        S.EXPECTED: {S.RECEIVED: "receive", S.IN_STOCK: "receive to stock",
-                     S.CANCELLED: "not delivered"},
-        S.RECEIVED: {S.IN_STOCK: "put away", S.CANCELLED: "void a mistaken entry"},
-        S.IN_STOCK: {S.ALLOCATED: "reserve", S.SHIPPED: "sell", S.DEFECTIVE: "mark defective",
-                     S.SCRAPPED: "scrap", S.CONSUMED: "consume",
-                     S.INSTALLED: "install into another unit",
-                     S.CANCELLED: "void a mistaken entry"},
-        S.ALLOCATED: {S.IN_STOCK: "return to stock", S.PICKED: "pick", S.SHIPPED: "sell"},
-        S.PICKED: {S.SHIPPED: "ship", S.IN_STOCK: "return to stock"},
-        S.SHIPPED: {S.RETURNED: "customer return", S.DEFECTIVE: "mark defective"},
-        S.RETURNED: {S.IN_STOCK: "restock", S.DEFECTIVE: "mark defective", S.SCRAPPED: "scrap"},
-        S.DEFECTIVE: {S.IN_STOCK: "return to stock", S.SCRAPPED: "scrap"},
-        S.INSTALLED: {S.IN_STOCK: "remove from its parent unit", S.SCRAPPED: "scrap"},
-        S.SCRAPPED: {},
-        S.CONSUMED: {},
-        S.CANCELLED: {},
-    }
-)
 
-# Statuses in which a unit is in the organization's custody and so has a location (DESIGN §2).
-CUSTODY_STATUSES: frozenset[SerialStatus] = frozenset(
-    {S.RECEIVED, S.IN_STOCK, S.ALLOCATED, S.PICKED, S.RETURNED, S.DEFECTIVE}
-)
-# Statuses a held serial, or a serial of a held, expired or inactive lot, cannot enter.
-BLOCKED_BY_HOLD: frozenset[SerialStatus] = frozenset({S.ALLOCATED, S.PICKED, S.SHIPPED})
-# Serial statuses that count against a lot's declared quantity (cancelled ones do not).
-CANONICAL_STATUSES: tuple[SerialStatus, ...] = tuple(TRANSITIONS)
+class Tone(str, Enum):
+    """The colour a status is shown in: the stylesheet has one `.tone-<value>` rule for each
+    (a test checks), so a status names its tone and never a colour."""
+
+    OK = "ok"
+    INFO = "info"
+    DONE = "done"
+    WARN = "warn"
+    BAD = "bad"
+    NEUTRAL = "neutral"
+
+
+class Tab(str, Enum):
+    ALWAYS = "always"  # a tab of the serial list, even when empty
+    WHEN_USED = "when_used"  # a tab only while it holds units (or is the current filter)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SerialStatusInfo:
+    """Everything the doors and the rules need to know about one serial status."""
+
+    label: str  # the words people read
+    tone: Tone
+    tab: Tab
+    asks_reason: bool  # a change to it offers a reason field
+    custody: bool  # in the organization's custody, so the unit has a location (DESIGN §2)
+    # Where a unit goes on entering it when the caller names no location: the code of a
+    # standard location of its warehouse, KEEP (stays where it is) or None (out of custody).
+    arrives_at: str | None
+    final: bool
+    initial: bool  # a unit may be registered in it
+    importable: bool  # a CSV import may register a unit in it
+    blocked_by_hold: bool  # a held or expired unit, lot or location cannot enter it
+    counts_in_lot: bool  # counts against its lot's declared quantity
+    reserved: bool  # set aside for an order: leaving it for stock keeps the unit where it is
+
+
+KEEP = "keep"
+
+
+def _info(label: str, tone: Tone, *, tab: Tab = Tab.ALWAYS, reason: bool = False,
+          arrives_at: str | None = KEEP, final: bool = False, initial: bool = False,
+          importable: bool = False, blocked: bool = False, counts: bool = True,
+          reserved: bool = False) -> SerialStatusInfo:
+    return SerialStatusInfo(
+        label=label, tone=tone, tab=tab, asks_reason=reason, custody=arrives_at is not None,
+        arrives_at=arrives_at, final=final, initial=initial, importable=importable,
+        blocked_by_hold=blocked, counts_in_lot=counts, reserved=reserved)
+
+
+# Every serial status, declared once, in lifecycle order: the serial list's tabs, the
+# dashboard's tiles and every per-status count follow this order.
+SERIAL_STATUSES: Mapping[SerialStatus, SerialStatusInfo] = MappingProxyType({
+    S.EXPECTED: _info("Expected", Tone.INFO, arrives_at=None, initial=True, importable=True),
+    S.RECEIVED: _info("Received", Tone.INFO, arrives_at="RECEIVING", initial=True,
+                      importable=True),
+    S.IN_STOCK: _info("In stock", Tone.OK, arrives_at="STOCK", initial=True, importable=True),
+    S.ALLOCATED: _info("Allocated", Tone.INFO, blocked=True, reserved=True),
+    S.PICKED: _info("Picked", Tone.INFO, blocked=True, reserved=True),
+    S.SHIPPED: _info("Shipped", Tone.DONE, arrives_at=None, blocked=True, importable=True),
+    S.RETURNED: _info("Returned", Tone.WARN, arrives_at="RETURNS", importable=True),
+    # A unit reported defective while at the customer has no location to keep.
+    S.DEFECTIVE: _info("Defective", Tone.BAD, reason=True, importable=True),
+    S.SCRAPPED: _info("Scrapped", Tone.BAD, reason=True, arrives_at=None, final=True,
+                      importable=True),
+    S.CONSUMED: _info("Consumed", Tone.DONE, tab=Tab.WHEN_USED, arrives_at=None, final=True,
+                      importable=True),
+    S.INSTALLED: _info("Installed", Tone.DONE, tab=Tab.WHEN_USED, arrives_at=None),
+    S.CANCELLED: _info("Cancelled", Tone.BAD, tab=Tab.WHEN_USED, reason=True, arrives_at=None,
+                       final=True, counts=False),
+})
+
+# from-status -> {to-status: (action label, ledger kind)}. Insertion order is the order
+# actions are shown (DESIGN §2).
+_TABLE: Mapping[SerialStatus, Mapping[SerialStatus, tuple[str, MovementKind]]] = {
+    S.EXPECTED: {S.RECEIVED: ("receive", _K.RECEIPT), S.IN_STOCK: ("receive to stock",
+                                                                  _K.RECEIPT),
+                 S.CANCELLED: ("not delivered", _K.CANCEL)},
+    S.RECEIVED: {S.IN_STOCK: ("put away", _K.PUTAWAY),
+                 S.CANCELLED: ("void a mistaken entry", _K.CANCEL)},
+    S.IN_STOCK: {S.ALLOCATED: ("reserve", _K.ALLOCATION), S.SHIPPED: ("sell", _K.SHIPMENT),
+                 S.DEFECTIVE: ("mark defective", _K.STATUS_CHANGE),
+                 S.SCRAPPED: ("scrap", _K.SCRAP), S.CONSUMED: ("consume", _K.CONSUME),
+                 S.INSTALLED: ("install into another unit", _K.INSTALL),
+                 S.CANCELLED: ("void a mistaken entry", _K.CANCEL)},
+    S.ALLOCATED: {S.IN_STOCK: ("return to stock", _K.DEALLOCATION), S.PICKED: ("pick", _K.PICK),
+                  S.SHIPPED: ("sell", _K.SHIPMENT)},
+    S.PICKED: {S.SHIPPED: ("ship", _K.SHIPMENT), S.IN_STOCK: ("return to stock",
+                                                              _K.DEALLOCATION)},
+    S.SHIPPED: {S.RETURNED: ("customer return", _K.RETURN),
+                S.DEFECTIVE: ("mark defective", _K.STATUS_CHANGE)},
+    S.RETURNED: {S.IN_STOCK: ("restock", _K.PUTAWAY),
+                 S.DEFECTIVE: ("mark defective", _K.STATUS_CHANGE),
+                 S.SCRAPPED: ("scrap", _K.SCRAP)},
+    S.DEFECTIVE: {S.IN_STOCK: ("return to stock", _K.PUTAWAY), S.SCRAPPED: ("scrap", _K.SCRAP)},
+    S.INSTALLED: {S.IN_STOCK: ("remove from its parent unit", _K.REMOVE),
+                  S.SCRAPPED: ("scrap", _K.SCRAP)},
+}
+
+# from-status -> {to-status: action label}; final statuses allow nothing.
+TRANSITIONS: Mapping[SerialStatus, Mapping[SerialStatus, str]] = MappingProxyType({
+    status: {target: label for target, (label, _) in _TABLE.get(status, {}).items()}
+    for status in SERIAL_STATUSES})
+# The ledger kind written for each allowed transition.
+MOVEMENT_KINDS: Mapping[tuple[SerialStatus, SerialStatus], MovementKind] = MappingProxyType({
+    (status, target): kind for status, targets in _TABLE.items()
+    for target, (_, kind) in targets.items()})
+
+CANONICAL_STATUSES: tuple[SerialStatus, ...] = tuple(SERIAL_STATUSES)
+# A stored status's place in the lifecycle, for listing statuses in their declared order.
+LIFECYCLE_ORDER: Mapping[str, int] = MappingProxyType(
+    {s.value: place for place, s in enumerate(SERIAL_STATUSES)})
+CUSTODY_STATUSES = frozenset(s for s, i in SERIAL_STATUSES.items() if i.custody)
+BLOCKED_BY_HOLD = frozenset(s for s, i in SERIAL_STATUSES.items() if i.blocked_by_hold)
+FINAL_STATUSES = frozenset(s for s, i in SERIAL_STATUSES.items() if i.final)
+INITIAL_STATUSES = frozenset(s for s, i in SERIAL_STATUSES.items() if i.initial)
+IMPORT_STATUSES = frozenset(s for s, i in SERIAL_STATUSES.items() if i.importable)
 
 
 def allowed_targets(current: SerialStatus) -> tuple[SerialStatus, ...]:
@@ -191,44 +281,11 @@ class Role(_AliasedEnum):
         return self.rank >= other.rank
 
 
-_K = MovementKind
-# The ledger kind written for each allowed transition (a test checks every pair is covered).
-MOVEMENT_KINDS: Mapping[tuple[SerialStatus, SerialStatus], MovementKind] = MappingProxyType({
-    (S.EXPECTED, S.RECEIVED): _K.RECEIPT, (S.EXPECTED, S.IN_STOCK): _K.RECEIPT,
-    (S.EXPECTED, S.CANCELLED): _K.CANCEL,
-    (S.RECEIVED, S.IN_STOCK): _K.PUTAWAY, (S.RECEIVED, S.CANCELLED): _K.CANCEL,
-    (S.IN_STOCK, S.ALLOCATED): _K.ALLOCATION, (S.IN_STOCK, S.SHIPPED): _K.SHIPMENT,
-    (S.IN_STOCK, S.DEFECTIVE): _K.STATUS_CHANGE, (S.IN_STOCK, S.SCRAPPED): _K.SCRAP,
-    (S.IN_STOCK, S.CONSUMED): _K.CONSUME, (S.IN_STOCK, S.INSTALLED): _K.INSTALL,
-    (S.IN_STOCK, S.CANCELLED): _K.CANCEL,
-    (S.ALLOCATED, S.IN_STOCK): _K.DEALLOCATION, (S.ALLOCATED, S.PICKED): _K.PICK,
-    (S.ALLOCATED, S.SHIPPED): _K.SHIPMENT,
-    (S.PICKED, S.SHIPPED): _K.SHIPMENT, (S.PICKED, S.IN_STOCK): _K.DEALLOCATION,
-    (S.SHIPPED, S.RETURNED): _K.RETURN, (S.SHIPPED, S.DEFECTIVE): _K.STATUS_CHANGE,
-    (S.RETURNED, S.IN_STOCK): _K.PUTAWAY, (S.RETURNED, S.DEFECTIVE): _K.STATUS_CHANGE,
-    (S.RETURNED, S.SCRAPPED): _K.SCRAP,
-    (S.DEFECTIVE, S.IN_STOCK): _K.PUTAWAY, (S.DEFECTIVE, S.SCRAPPED): _K.SCRAP,
-    (S.INSTALLED, S.IN_STOCK): _K.REMOVE, (S.INSTALLED, S.SCRAPPED): _K.SCRAP,
-})
-
-KEEP = "keep"
-
-
 def destination(current: SerialStatus, target: SerialStatus) -> str | None:
     """Where a unit goes on a transition when the caller names no location: KEEP its location,
     the code of a standard location of its warehouse, or None (out of custody)."""
-    if target not in CUSTODY_STATUSES:
+    arrives_at = SERIAL_STATUSES[target].arrives_at
+    if arrives_at is None:
         return None
-    if target is S.RECEIVED:
-        return "RECEIVING"
-    if target is S.RETURNED:
-        return "RETURNS"
-    if target is S.IN_STOCK and current not in (S.ALLOCATED, S.PICKED):
-        return "STOCK"
-    # ALLOCATED, PICKED, DEFECTIVE and IN_STOCK after a cancelled allocation stay where they
-    # are; a unit reported DEFECTIVE while at the customer has no location to keep.
-    return KEEP
-
-
-# Statuses a serial may be registered in.
-INITIAL_STATUSES: frozenset[SerialStatus] = frozenset({S.EXPECTED, S.RECEIVED, S.IN_STOCK})
+    # A unit set aside for an order and put back stays where it was picked from.
+    return KEEP if SERIAL_STATUSES[current].reserved else arrives_at

@@ -18,7 +18,7 @@ from lotline.domain.lots import (
     expiry_from_shelf_life,
     parse_batch_fields,
 )
-from lotline.domain.model import Batch, Hold, Product
+from lotline.domain.model import Batch, CustomField, Hold, Product
 from lotline.domain.statuses import HoldKind, LotStatus, MovementKind, Role, parse_enum
 from lotline.domain.values import ErrorCollector, fold_number, required_text
 from lotline.service_layer.base import need_location, need_product, need_supplier
@@ -36,6 +36,12 @@ def need_batch(uow: UnitOfWork, batch_id: str, field: str = "batch_id") -> LotRe
 
 def _midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def _stored_field(field: CustomField) -> dict[str, str]:
+    stored = {"label": field.label, "value": field.value}
+    return {**stored, "custom_field_id": field.custom_field_id} if field.custom_field_id \
+        else stored
 
 
 def _ids(ids: str | Iterable[str]) -> list[str]:
@@ -89,7 +95,7 @@ class BatchService(BatchViews):
             "purchase_date": explicit_day or self.today(uow),
             "received_at": _midnight_utc(explicit_day) if explicit_day else now,
             "status": (values.get("status") or LotStatus.ACTIVE).value,
-            "custom_fields": [{"label": f.label, "value": f.value}
+            "custom_fields": [_stored_field(f)
                               for f in values.get("custom_fields") or []],
             "created_at": now, "updated_at": now,
         })
@@ -137,7 +143,7 @@ class BatchService(BatchViews):
         if "status" in values:
             row["status"] = values["status"].value
         if "custom_fields" in values:
-            row["custom_fields"] = [{"label": f.label, "value": f.value}
+            row["custom_fields"] = [_stored_field(f)
                                     for f in values["custom_fields"]]
         mfg = values.get("manufacturing_date", before.manufacturing_date)
         expiry = values.get("expiry_date", before.expiry_date)
@@ -172,7 +178,8 @@ class BatchService(BatchViews):
         if delta > 0:
             uow.batches.add_balance(before.id, location.id, delta, received=True)
         else:
-            uow.batches.take_balance(before.id, location.id, -delta, before.batch_number)
+            uow.batches.take_balance(before.id, location.id, -delta, before.batch_number,
+                                     unreceived=True)
         uow.ledger.record(
             MovementKind.ADJUSTMENT, product_id=before.product_id, batch_id=before.id,
             quantity=abs(delta), to_location_id=location.id if delta > 0 else None,

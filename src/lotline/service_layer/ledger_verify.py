@@ -9,9 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Engine, func, select, union_all
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.movements import movement_from_row
@@ -19,12 +20,18 @@ from lotline.domain.ledger import GENESIS_HASH, recompute_hash
 from lotline.domain.model import Movement
 from lotline.domain.statuses import Role
 from lotline.service_layer.base import Service
+from lotline.service_layer.context import Actor
 from lotline.service_layer.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from lotline.service_layer.checkpoint_verify import CheckpointSet
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerProblem:
-    # tampered | broken_link | missing_rows | head_mismatch | projection | over_allocated
+    # tampered | broken_link | missing_rows | head_mismatch | projection | over_allocated,
+    # and against signed checkpoints: checkpoint_signature | checkpoint_key |
+    # checkpoint_mismatch | checkpoint_stream_missing
     kind: str
     stream_id: str | None
     movement_id: str | None
@@ -37,6 +44,7 @@ class VerifyReport:
     movements: int = 0
     serials: int = 0
     balances: int = 0
+    checkpoints: int = 0  # checkpoints proved against (their signature held)
     problems: list[LedgerProblem] = field(default_factory=list)
 
     @property
@@ -45,7 +53,13 @@ class VerifyReport:
 
 
 class LedgerService(Service):
-    def verify(self) -> VerifyReport:
+    def __init__(self, engine: Engine, actor: Actor, key_file: Path | None = None) -> None:
+        super().__init__(engine, actor)
+        self.key_file = key_file
+
+    def verify(self, checkpoints: CheckpointSet | None = None) -> VerifyReport:
+        """Every check; with `checkpoints` (as exported), also prove the chains against them
+        (the public key they carry must be the installation's, when it has one)."""
         self.actor.require(Role.ADMIN, "verifying the ledger")
         report = VerifyReport()
         with self.reading() as uow:
@@ -56,7 +70,19 @@ class LedgerService(Service):
             report.problems.extend(_check_serials(uow, report))
             report.problems.extend(_check_counts(uow))
             report.problems.extend(_check_order_lines(uow))
+            if checkpoints is not None:
+                report.checkpoints, problems = self._prove(uow, checkpoints)
+                report.problems.extend(problems)
         return report
+
+    def _prove(self, uow: UnitOfWork, checkpoints: CheckpointSet
+               ) -> tuple[int, list[LedgerProblem]]:
+        # Imported here: checkpoint_verify builds on this module's LedgerProblem.
+        from lotline.service_layer.checkpoint_verify import prove_against
+        from lotline.service_layer.checkpoints import CheckpointService
+
+        installation = CheckpointService(self.engine, self.actor, self.key_file)
+        return prove_against(uow, checkpoints, installation.installation_key())
 
 
 def _streams(uow: UnitOfWork) -> Iterator[tuple[str, int, str]]:

@@ -8,30 +8,32 @@ from decimal import Decimal
 
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.domain.model import Serial
-from lotline.domain.statuses import SerialStatus
+from lotline.domain.serial_change import Decision, OrderEffect
 from lotline.service_layer.allocating import record_allocation
 from lotline.service_layer.order_views import status_after
 from lotline.service_layer.unit_of_work import UnitOfWork
 
-S = SerialStatus
 
-
-def sync_allocation(uow: UnitOfWork, before: Serial, after: Serial) -> None:
+def sync_allocation(uow: UnitOfWork, before: Serial, decision: Decision) -> None:
+    """Apply the decision's effect on the order to the unit's allocation."""
+    after, effect = decision.unit, decision.order_effect
+    if effect is OrderEffect.NONE:
+        return
     flows = FlowRepository(uow.conn, uow.actor.org_id)
     current = flows.open_allocation_for_serial(before.id)
     now = uow.actor.now()
-    if after.status is S.ALLOCATED and current is None and after.order_id:
+    if effect is OrderEffect.ALLOCATE and current is None and after.order_id:
         _record(uow, after, "allocated")
-    elif after.status is S.PICKED and current is not None:
+    elif effect is OrderEffect.PICK and current is not None:
         flows.update_allocation(current.id, {"status": "picked",
                                              "picked_quantity": current.quantity,
                                              "updated_at": now})
-    elif after.status is S.SHIPPED and current is not None:
+    elif effect is OrderEffect.SHIP and current is not None:
         flows.update_allocation(current.id, {"status": "shipped", "updated_at": now,
                                              "picked_quantity": current.quantity})
-    elif after.status is S.SHIPPED and after.order_id:
+    elif effect is OrderEffect.SHIP and after.order_id:
         _record(uow, after, "shipped")  # a direct sale to an order
-    elif after.status is S.IN_STOCK and current is not None:
+    elif effect is OrderEffect.RELEASE and current is not None:
         flows.update_allocation(current.id, {"status": "released", "updated_at": now})
     order_id = after.order_id or before.order_id
     if order_id:

@@ -14,6 +14,7 @@ from lotline.adapters import tables as t
 from lotline.adapters.repositories.movements import movement_from_row
 from lotline.domain.errors import NotFound, ValidationError
 from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
+from lotline.domain.statuses import LIFECYCLE_ORDER
 from lotline.domain.values import normalize, optional_date, optional_int
 from lotline.service_layer.base import Service
 from lotline.service_layer.fsma import fsma204_rows
@@ -81,11 +82,13 @@ class ReportService(Service):
                          .join(t.products, p.id == s.product_id)
                          .outerjoin(t.locations, loc.id == s.location_id)
                          .where(s.org_id == self.actor.org_id)
-                         .group_by(p.sku, p.name, s.status, loc.code)
-                         .order_by(p.sku, s.status, loc.code.nulls_first()))
+                         .group_by(p.sku, p.name, s.status, loc.code))
             rows = [{"product_sku": sku, "product_name": name, "status": status,
                      "location": code, "count": int(count)}
                     for sku, name, status, code, count in uow.conn.execute(statement)]
+        # Statuses in their declared lifecycle order, not alphabetically.
+        rows.sort(key=lambda r: (r["product_sku"], LIFECYCLE_ORDER.get(r["status"], 99),
+                                 r["location"] is not None, r["location"] or ""))
         return Report("serial-inventory", ("product_sku", "product_name", "status", "location",
                                            "count"), rows)
 

@@ -19,13 +19,16 @@ from lotline.domain.exchange import HeaderMap, ImportReport
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Product
-from lotline.domain.statuses import CUSTODY_STATUSES, SerialStatus, destination, parse_enum
+from lotline.domain.statuses import (
+    CUSTODY_STATUSES,
+    IMPORT_STATUSES,
+    SerialStatus,
+    destination,
+    parse_enum,
+)
 from lotline.domain.values import MAX_NUMBER_LENGTH, optional_date, optional_decimal
 from lotline.service_layer.exchange_refs import References, pick_lot
 
-S = SerialStatus
-IMPORT_STATUSES = frozenset({S.EXPECTED, S.RECEIVED, S.IN_STOCK, S.RETURNED, S.DEFECTIVE,
-                             S.SHIPPED, S.SCRAPPED, S.CONSUMED})
 Problem = tuple[str, str]  # (column, reason)
 # A bulk movement's hash covers its sorted serial numbers, all in memory at once: a lot of a
 # million gets ten movements of 100,000, which bounds an import's memory.

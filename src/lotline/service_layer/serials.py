@@ -12,7 +12,7 @@ from lotline.domain.values import ErrorCollector, clean_number, clean_text
 from lotline.service_layer.base import Service
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
-from lotline.service_layer.serial_rules import Change, apply_change
+from lotline.service_layer.serial_rules import Change, decide_and_apply
 from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 
 
@@ -106,6 +106,6 @@ class SerialService(Service):
             if order_id is not None:  # the order before the serial, as the order flows lock
                 uow.orders.get(str(order_id), for_update=True)
             serial = need_serial(uow, serial_id)
-            changed = apply_change(uow, serial, change, self.today(uow))
-            sync_allocation(uow, serial, changed)
-            return changed
+            decision = decide_and_apply(uow, serial, change, self.today(uow))
+            sync_allocation(uow, serial, decision)
+            return decision.unit

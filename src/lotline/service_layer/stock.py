@@ -49,6 +49,7 @@ class StockService(Service):
         with self.writing() as uow:
             source = need_location(uow, from_location_id, "from_location_id")
             target = need_location(uow, to_location_id, "to_location_id")
+            _check_location_hold(source, target, reason)
             if numbers:
                 return self._transfer_serials(uow, numbers, source, target, reason)
             assert amount is not None
@@ -227,3 +228,16 @@ def _check_release_from_quarantine(lot: LotRecord, source: Location) -> None:
     if lot.hold is not None and source.kind is LocationKind.QUARANTINE:
         raise LotBlocked(f"lot {lot.batch_number!r} is on hold; it cannot leave "
                          f"{source.code}", batch_id=lot.id)
+
+
+_HOLD_EXITS = (LocationKind.QUARANTINE, LocationKind.RETURNS)
+
+
+def _check_location_hold(source: Location, target: Location, reason: str | None) -> None:
+    """A hold on a location blocks moving stock out of it, except to a quarantine or returns
+    location with a reason (transfers are a manager's already)."""
+    if source.hold is None or (target.kind in _HOLD_EXITS and reason and reason.strip()):
+        return
+    raise LotBlocked(f"location {source.code} is on {source.hold.kind.value} hold "
+                     f"({source.hold.reason}); stock may leave it only for a quarantine or "
+                     f"returns location, with a reason", location_id=source.id)

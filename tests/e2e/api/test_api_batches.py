@@ -45,7 +45,8 @@ def test_create_accepts_the_seed_aliases(api: Api) -> None:
         associated_locations=[{"location_id": stock, "in_quantity": 100,
                                "balance_quantity": 100}],
         sales_rate=50.4, label_rate=50,
-        custom_fields=[{"label": "Lot Code", "value": "LC-001"}])
+        custom_fields=[{"label": "Lot Code", "value": "LC-001",
+                        "custom_field_id": "6780203000000176175"}])
     assert len(body["entry_transaction_ref"]) == 36
     assert api.get(f"/batches/{body['id']}", role="viewer").json() == body
 
@@ -59,7 +60,8 @@ def test_create_with_design_names_and_the_other_aliases(api: Api) -> None:
                        initial_quantity=3)
     assert (first["manufacturing_date"], first["expiry_date"], first["quantity"],
             first["custom_fields"]) == ("2026-01-01", "2026-12-31", 7.5,
-                                        [{"label": "Origin", "value": "PT"}])
+                                        [{"label": "Origin", "value": "PT",
+                                          "custom_field_id": None}])
     assert (second["manufacturing_date"], second["quantity"], second["balance_quantity"]) == (
         "2026-02-01", 3, 3)
 
@@ -98,7 +100,7 @@ def test_text_comes_back_verbatim(api: Api) -> None:
     body = api.batch(product["id"], sql, manufacturer_batch_number=script,
                      custom_fields=[{"label": script, "value": sql}])
     assert (body["batch_number"], body["manufacturer_batch_number"]) == (sql, script)
-    assert body["custom_fields"] == [{"label": script, "value": sql}]
+    assert body["custom_fields"] == [{"label": script, "value": sql, "custom_field_id": None}]
     found = api.get("/batches", params={"q": "DROP TABLE", "product_id": product["id"]}).json()
     assert [item["batch_number"] for item in found["items"]] == [sql]
     assert api.get(f"/batches/{body['id']}").json()["batch_number"] == sql
@@ -144,7 +146,8 @@ def test_patch_changes_fields_and_corrects_the_quantity(api: Api) -> None:
     body = response.json()
     assert (body["expiry_date"], body["quantity"], body["balance_quantity"], body["status"],
             body["available_quantity"], body["custom_fields"]) == (
-        "2026-07-01", 12.5, 12.5, "inactive", 0, [{"label": "QC", "value": "ok"}])
+        "2026-07-01", 12.5, 12.5, "inactive", 0,
+        [{"label": "QC", "value": "ok", "custom_field_id": None}])
     assert field_names(api.patch(f"/batches/{lot['id']}", json={"product_id": "x"})) == [
         "product_id"]
     cleared = api.patch(f"/batches/{lot['id']}", json={"expiry_date": None}).json()

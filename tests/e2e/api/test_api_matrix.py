@@ -23,7 +23,8 @@ RULES: dict[str, tuple[str, ...]] = {
     PUBLIC: ("/healthz", "/readyz", "/auth/token"),
     ANY_ROLE: ("/scan",),
     ADMIN_ONLY: ("/users", "/users/{user_id}", "/api-keys", "/api-keys/{key_id}/revoke",
-                 "/settings", "/ledger/verify"),
+                 "/settings", "/ledger/verify", "/ledger/checkpoints",
+                 "/ledger/checkpoints/export"),
     READ_ALL_WRITE_MANAGER: (
         "/products", "/products/{product_id}", "/suppliers", "/suppliers/{supplier_id}",
         "/customers", "/customers/{customer_id}", "/warehouses", "/warehouses/{warehouse_id}",

@@ -32,7 +32,8 @@ def test_tabs_show_every_status_with_its_count(client: TestClient, world: World)
         assert int(count) == counts["ALL" if status == "ALL" else status]
     tab = client.get("/serials?status=ALLOCATED")
     assert 'aria-current="page" class="current" data-status="ALLOCATED"' in tab.text
-    assert tab.text.count('class="badge status-ALLOCATED"') == counts["ALLOCATED"] == 2
+    assert tab.text.count('class="badge tone-info" data-badge="ALLOCATED"') == counts[
+        "ALLOCATED"] == 2
     partial = client.get("/serials?status=IN_STOCK", headers={"HX-Request": "true",
                                                               "HX-Target": "serial-results"})
     assert "<html" not in partial.text and 'data-status="IN_STOCK"' in partial.text

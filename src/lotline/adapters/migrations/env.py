@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from lotline.adapters.db import WRITE_OPTION, make_engine
+from lotline.adapters.migrate import check_foreign_keys, foreign_keys_checked_at_the_end
 from lotline.adapters.tables import metadata
 from lotline.config import database_url_from_env
 
@@ -33,8 +34,9 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url") or database_url_from_env()
     engine = make_engine(url)
-    with engine.connect() as new_connection:
+    with engine.connect() as new_connection, foreign_keys_checked_at_the_end(new_connection):
         _run(new_connection.execution_options(**{WRITE_OPTION: True}))
+        check_foreign_keys(new_connection)
         new_connection.commit()
     engine.dispose()
 

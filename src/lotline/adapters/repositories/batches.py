@@ -232,14 +232,17 @@ class BatchRepository(ScopedRepository[LotRecord]):
                    {"org_id": self.org_id, "allocated_quantity": Decimal(0)})
 
     def take_balance(self, batch_id: str, location_id: str, quantity: Decimal,
-                     batch_number: str) -> None:
-        """Units leave a location: compare-and-set, so the balance never goes negative."""
+                     batch_number: str, *, unreceived: bool = False) -> None:
+        """Units leave a location: compare-and-set, so the balance never goes negative;
+        `unreceived` (a correction of what was received) also takes them off `in_quantity`."""
         self._lock_lot(batch_id)
         b = t.lot_balances
+        received = b.c.in_quantity - quantity if unreceived else b.c.in_quantity
         statement = (update(b)
                      .where(b.c.batch_id == batch_id, b.c.location_id == location_id,
                             and_(b.c.balance_quantity - b.c.allocated_quantity >= quantity))
-                     .values(balance_quantity=b.c.balance_quantity - quantity))
+                     .values(balance_quantity=b.c.balance_quantity - quantity,
+                             in_quantity=received))
         if self.conn.execute(statement).rowcount == 1:
             return
         row = self.conn.execute(select(b.c.balance_quantity, b.c.allocated_quantity).where(

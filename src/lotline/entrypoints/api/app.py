@@ -7,6 +7,8 @@ from sqlalchemy import Engine
 
 from lotline.bootstrap import engine_for, ensure_current
 from lotline.entrypoints.api import bench_probe
+from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
+from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
 from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
@@ -18,6 +20,7 @@ from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
+from lotline.entrypoints.api.routers.ledger import router as ledger_router
 from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
 from lotline.entrypoints.api.routers.reports import router as reports_router
@@ -57,12 +60,15 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
-    for router in (trace_router, recalls_router, reports_router):
+    for router in (trace_router, recalls_router, reports_router, ledger_router):
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
     for router in (receipts_router, stock_router):  # issue 5: warehouse flows
         app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
                            responses=ERRORS)
+    # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
+    app.include_router(SegmentRouter(compat_zoho_router, COMPAT_ZOHO_PREFIX),
+                       prefix=COMPAT_ZOHO_PREFIX)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)

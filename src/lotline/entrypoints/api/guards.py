@@ -12,6 +12,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
 from lotline.domain.errors import LotlineError, Unauthorized
+from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_PREFIX
+from lotline.entrypoints.api.compat_zoho.errors import enveloped
 from lotline.entrypoints.api.middleware import ASGIApp, Message, Receive, Scope, Send
 from lotline.entrypoints.api.problems import error_response
 from lotline.entrypoints.api.responses import problem
@@ -57,7 +59,11 @@ class UnhandledErrorMiddleware:
         except Exception as error:
             if started:  # half an answer is out: nothing sound can follow on this connection
                 raise
-            await _answer(error, scope)(scope, receive, send)
+            answer = _answer(error, scope)
+            path = str(scope.get("path", ""))
+            if path == COMPAT_PREFIX or path.startswith(COMPAT_PREFIX + "/"):
+                answer = enveloped(answer)  # seed 003's surface has its own error envelope
+            await answer(scope, receive, send)
 
 
 def _answer(error: Exception, scope: Scope) -> Any:

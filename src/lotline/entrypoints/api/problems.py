@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
+from lotline.entrypoints.api.compat_zoho.errors import enveloped, on_compat_surface
 from lotline.entrypoints.api.responses import problem
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -74,26 +75,33 @@ def validation_response(error: RequestValidationError) -> Response:
     return problem(422, "validation_error", "Invalid input", detail, errors=errors)
 
 
+def _for_door(request: Request, response: Response) -> Response:
+    """Seed 003's surface answers errors in its own envelope (DESIGN §9)."""
+    return enveloped(response) if on_compat_surface(request) else response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(LotlineError)
-    async def _lotline(_request: Request, error: LotlineError) -> Response:
-        return error_response(error)
+    async def _lotline(request: Request, error: LotlineError) -> Response:
+        return _for_door(request, error_response(error))
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError) -> Response:
-        return validation_response(error)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        return _for_door(request, validation_response(error))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 400:
             # FastAPI's answer to a body it cannot decode (not UTF-8, not a form): bad input.
             detail = f"malformed request body: {error.detail}"
-            return problem(422, "validation_error", "Invalid input", detail,
-                           errors=[{"field": "body", "message": detail, "value": None}])
+            return _for_door(request, problem(
+                422, "validation_error", "Invalid input", detail,
+                errors=[{"field": "body", "message": detail, "value": None}]))
         code = _HTTP_CODES.get(error.status_code, "error")
         detail = str(error.detail)
         if error.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.method} {request.url.path}"
-        return problem(error.status_code, code, code.replace("_", " ").capitalize(), detail,
-                       dict(error.headers) if error.headers else None)
+        return _for_door(request, problem(error.status_code, code,
+                                          code.replace("_", " ").capitalize(), detail,
+                                          dict(error.headers) if error.headers else None))
     # Anything else: guards.UnhandledErrorMiddleware (a 500 or 503 problem, connection kept).

@@ -25,6 +25,8 @@ from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
+from lotline.entrypoints.cli.ledger import checkpoints_app  # also adds `ledger checkpoint`...
+from lotline.entrypoints.cli.locations import locations_app
 from lotline.entrypoints.cli.orders import app as orders_app
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.parties import customers_app, suppliers_app
@@ -37,6 +39,7 @@ from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
+from lotline.entrypoints.cli.worker import app as worker_app
 
 
 class LotlineGroup(TyperGroup):
@@ -98,12 +101,15 @@ app.add_typer(transform_app)
 app.add_typer(recall_app, name="recall")
 app.add_typer(reports_app)
 app.add_typer(ledger_app, name="ledger")
+ledger_app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(suppliers_app, name="suppliers")  # issue 5: warehouse flows
 app.add_typer(customers_app, name="customers")
 app.add_typer(receipts_app, name="receipts")
 app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
+app.add_typer(locations_app, name="locations")  # issue 16: location holds
 app.add_typer(serve_app)
+app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoints)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")

@@ -7,11 +7,16 @@ migrated the schema once (so workers never race to migrate).
 
 Logs go to standard error: uvicorn's own lines, and one JSON line per request from the
 `lotline.access` logger (uvicorn's plain access log is off: ours carries the request id, the
-route template and the actor). Standard output carries only what the command prints itself."""
+route template and the actor). Standard output carries only what the command prints itself.
+
+The background worker's jobs (signed ledger checkpoints) run in a thread of this process,
+once per server whatever the number of HTTP workers; `--no-worker` leaves them to a separate
+`lotline worker`."""
 
 from __future__ import annotations
 
 import copy
+import logging.config
 import os
 import signal
 import sys
@@ -27,6 +32,8 @@ from sqlalchemy.engine import make_url
 from lotline.bootstrap import engine_for, ensure_current
 from lotline.config import load_config
 from lotline.entrypoints.cli.state import cli_state
+from lotline.entrypoints.cli.worker import jobs_or_fail
+from lotline.worker import worker_in_background
 
 FACTORY = "lotline.entrypoints.api.asgi:app_from_environment"
 GRACEFUL_SHUTDOWN_SECONDS = 10
@@ -40,6 +47,9 @@ WorkersOption = Annotated[int, typer.Option(
     "--workers", min=1, help="Worker processes, each with its own app and connection pool.")]
 AccessLogOption = Annotated[bool, typer.Option(
     "--access-log/--no-access-log", help="One JSON line per request on standard error.")]
+WorkerOption = Annotated[bool, typer.Option(
+    "--worker/--no-worker", help="Run the background jobs (signed ledger checkpoints) in "
+                                 "this process.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,7 @@ class ServeOptions:
     port: int = 8000
     workers: int = 1
     access_log: bool = True
+    worker: bool = True
 
     @property
     def base_url(self) -> str:
@@ -67,6 +78,8 @@ def log_config(access_log: bool) -> dict[str, Any]:
     config["loggers"]["lotline.access"] = {
         "handlers": ["lotline_access"], "level": "INFO" if access_log else "WARNING",
         "propagate": False}
+    config["loggers"]["lotline.worker"] = {"handlers": ["default"], "level": "INFO",
+                                           "propagate": False}
     return dict(config)
 
 
@@ -81,6 +94,23 @@ def run_uvicorn(target: Any, options: ServeOptions, *, factory: bool = False) ->
                     workers=options.workers if options.workers > 1 else None, factory=factory,
                     log_config=log_config(options.access_log), access_log=False,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+
+
+@contextmanager
+def background_jobs(url: str, enabled: bool) -> Iterator[None]:
+    """The worker's jobs in a thread while the block runs (not for an in-memory database:
+    the worker's own connection would see another, empty one)."""
+    parsed = make_url(url)
+    if not enabled or (parsed.get_backend_name() == "sqlite"
+                       and parsed.database in (None, "", ":memory:")):
+        yield
+        return
+    engine = engine_for(url)
+    try:
+        with worker_in_background(jobs_or_fail(engine)):
+            yield
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -121,9 +151,13 @@ def serve_database(database_url: str | None, options: ServeOptions, *,
         os.environ["LOTLINE_DATABASE_URL"] = url  # what every worker's factory reads
         target = FACTORY
     workers = f"{options.workers} worker{'s' if options.workers > 1 else ''}"
-    typer.echo(f"Serving the lotline API on {options.base_url} ({workers}, database {shown}); "
-               f"docs at {options.base_url}/docs. Ctrl+C stops it.", err=announce_on_stderr)
-    run_uvicorn(target, options, factory=options.workers > 1)
+    if options.worker:  # the worker's first lines come before uvicorn configures logging
+        logging.config.dictConfig(log_config(options.access_log))
+    with background_jobs(url, options.worker):
+        typer.echo(f"Serving the lotline API on {options.base_url} ({workers}, database "
+                   f"{shown}); docs at {options.base_url}/docs. Ctrl+C stops it.",
+                   err=announce_on_stderr)
+        run_uvicorn(target, options, factory=options.workers > 1)
 
 
 @app.command("serve")
@@ -133,8 +167,9 @@ def serve(
     port: PortOption = 8000,
     workers: WorkersOption = 1,
     access_log: AccessLogOption = True,
+    worker: WorkerOption = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) on the database of
     --database-url or LOTLINE_DATABASE_URL, until Ctrl+C (or SIGTERM)."""
     state = cli_state(ctx)
-    serve_database(state.database_url, ServeOptions(host, port, workers, access_log))
+    serve_database(state.database_url, ServeOptions(host, port, workers, access_log, worker))

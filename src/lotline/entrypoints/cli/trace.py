@@ -1,5 +1,5 @@
 """`lotline trace` (a unit, a lot or a scan, as a Rich tree), `lotline transform` and
-`lotline ledger verify`."""
+`lotline ledger verify` (the checkpoint commands are in `ledger`)."""
 
 from __future__ import annotations
 
@@ -333,16 +333,27 @@ def transform(
 
 
 @ledger_app.command("verify")
-def verify(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE) -> None:
+def verify(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE,
+           checkpoints: Annotated[Path | None, typer.Option(
+               "--checkpoints", exists=True, dir_okay=False,
+               help="Also prove the chains against these signed checkpoints (a file of "
+                    "`ledger checkpoints export`, kept away from the database).")] = None
+           ) -> None:
     """Check every hash chain and recompute the projections from the ledger. Prints each
     problem with its stream and movement ids and exits 1 if there is any; never repairs."""
-    report = services(ctx).ledger.verify()
+    from lotline.entrypoints.cli.ledger import read_checkpoint_file  # it extends ledger_app
+
+    signed = read_checkpoint_file(checkpoints) if checkpoints is not None else None
+    report = services(ctx).ledger.verify(signed)
     summary = (f"{report.streams} streams, {report.movements} movements, {report.serials} "
-               f"serials, {report.balances} lot balances checked")
+               f"serials, {report.balances} lot balances"
+               + (f", {report.checkpoints} checkpoints" if signed is not None else "")
+               + " checked")
     problems = [{"kind": p.kind, "stream_id": p.stream_id, "movement_id": p.movement_id,
                  "detail": p.detail} for p in report.problems]
     emit(fmt, {"ok": report.ok, "streams": report.streams, "movements": report.movements,
-               "serials": report.serials, "balances": report.balances, "problems": problems}
+               "serials": report.serials, "balances": report.balances,
+               "checkpoints": report.checkpoints, "problems": problems}
          if fmt is OutputFormat.JSON else problems,
          columns=["kind", "stream_id", "movement_id", "detail"],
          render=lambda: [f"ledger: {summary}: " + ("ok" if report.ok else

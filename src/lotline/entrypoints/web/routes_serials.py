@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError, NotFound
 from lotline.domain.model import Serial
-from lotline.domain.statuses import TRANSITIONS, SerialStatus, parse_enum
+from lotline.domain.statuses import SERIAL_STATUSES, TRANSITIONS, SerialStatus, Tab, parse_enum
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState, optional, place_error
@@ -21,9 +21,9 @@ from lotline.entrypoints.web.templating import STATUS_WORDS, is_htmx
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-TABS = ("EXPECTED", "RECEIVED", "IN_STOCK", "ALLOCATED", "PICKED", "SHIPPED", "RETURNED",
-        "DEFECTIVE", "SCRAPPED")
-RARE_TABS = ("CONSUMED", "INSTALLED", "CANCELLED")  # shown when they hold any unit
+TABS = tuple(s.value for s, info in SERIAL_STATUSES.items() if info.tab is Tab.ALWAYS)
+# Shown only when they hold any unit (or are the current filter).
+RARE_TABS = tuple(s.value for s, info in SERIAL_STATUSES.items() if info.tab is Tab.WHEN_USED)
 PAGE_SIZE = 50
 ACTION_ALIASES = {"parent_serial_id": "parent"}
 
@@ -116,7 +116,8 @@ def _actions(web: Web, serial: Serial) -> list[dict[str, Any]]:
     return [{"target": target.value, "label": label, "orders": orders,
              "needs_order": target is SerialStatus.ALLOCATED,
              "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None,
-             "needs_parent": target is SerialStatus.INSTALLED}
+             "needs_parent": target is SerialStatus.INSTALLED,
+             "asks_reason": SERIAL_STATUSES[target].asks_reason}
             for target, label in allowed.items()]
 
 

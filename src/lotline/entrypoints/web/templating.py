@@ -9,25 +9,37 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from lotline.domain.statuses import TRANSITIONS, SerialStatus
+from lotline.domain.statuses import SERIAL_STATUSES, TRANSITIONS, SerialStatus
+from lotline.domain.vocabularies import VOCABULARIES, shown
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# The serial list's tabs (DESIGN §6): word labels, in lifecycle order.
-STATUS_WORDS: dict[str, str] = {
-    "EXPECTED": "Expected", "RECEIVED": "Received", "IN_STOCK": "In stock",
-    "ALLOCATED": "Allocated", "PICKED": "Picked", "SHIPPED": "Shipped",
-    "RETURNED": "Returned", "DEFECTIVE": "Defective", "SCRAPPED": "Scrapped",
-    "CONSUMED": "Consumed", "INSTALLED": "Installed", "CANCELLED": "Cancelled",
-}
+# Each serial status's words, in lifecycle order (declared in domain.statuses).
+STATUS_WORDS: dict[str, str] = {s.value: info.label for s, info in SERIAL_STATUSES.items()}
 
 
-def status_word(value: Any) -> str:
-    key = getattr(value, "value", value)
-    return STATUS_WORDS.get(str(key), str(key))
+def status_word(value: Any, vocabulary: str = "serial") -> str:
+    return shown(value, vocabulary).label
+
+
+def status_tone(value: Any, vocabulary: str = "serial") -> str:
+    return shown(value, vocabulary).tone.value
+
+
+def badge(value: Any, vocabulary: str = "serial") -> Markup:
+    """A status as a badge coloured by its declared tone (lotline.css has a rule per tone)."""
+    key = str(getattr(value, "value", value))
+    words = shown(key, vocabulary)
+    return Markup('<span class="badge tone-{}" data-badge="{}">{}</span>').format(
+        words.tone.value, key, words.label)
+
+
+def status_choices(vocabulary: str) -> list[tuple[str, str]]:
+    return [(value, words.label) for value, words in VOCABULARIES[vocabulary].items()]
 
 
 def quantity(value: Any) -> str:
@@ -66,10 +78,10 @@ def action_label(label: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(status_word=status_word, qty=quantity, day=day,
-                       action_label=action_label, visible=visible)
+    env.filters.update(status_word=status_word, status_tone=status_tone, badge=badge,
+                       qty=quantity, day=day, action_label=action_label, visible=visible)
     env.globals.update(STATUS_WORDS=STATUS_WORDS, TRANSITIONS=TRANSITIONS,
-                       SerialStatus=SerialStatus)
+                       SerialStatus=SerialStatus, status_choices=status_choices)
     return env
 
 

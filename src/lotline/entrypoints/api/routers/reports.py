@@ -12,10 +12,13 @@ from starlette.responses import Response
 
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers.common import ok
+from lotline.entrypoints.api.routers.ledger import KEY_UNAVAILABLE
 from lotline.entrypoints.api.schemas import reports as r
 from lotline.entrypoints.api.schemas import trace as s
+from lotline.entrypoints.api.schemas.ledger import LedgerVerifyIn
 from lotline.entrypoints.api.security import ServicesDep
 from lotline.entrypoints.report_files import MEDIA_TYPES, report_bytes, report_document
+from lotline.service_layer.checkpoint_verify import read_checkpoint_set
 
 router = APIRouter(tags=["reports"])
 
@@ -122,11 +125,14 @@ def epcis_events(svc: ServicesDep, since: dt.date | None = None, until: dt.date 
                                           limit=limit))
 
 
-@router.post("/ledger/verify", response_model=s.LedgerReport, tags=["ledger"])
-def verify_ledger(svc: ServicesDep) -> Response:
+@router.post("/ledger/verify", response_model=s.LedgerReport, tags=["ledger"],
+             responses=KEY_UNAVAILABLE)
+def verify_ledger(svc: ServicesDep, body: LedgerVerifyIn | None = None) -> Response:
     """Check every hash chain and recompute the projections (serial states, lot balances,
     status counts) from the ledger. Reports every problem with its stream and movement ids;
-    never repairs anything. Admins only."""
-    report = svc.ledger.verify()
+    never repairs anything. Admins only. With a body (the checkpoint export, kept
+    elsewhere), also proves the chains against those signed checkpoints."""
+    signed = None if body is None else read_checkpoint_set(body.model_dump(mode="json"))
+    report = svc.ledger.verify(signed)
     return ok({**{f.name: getattr(report, f.name) for f in dataclasses.fields(report)},
                "ok": report.ok})

@@ -43,8 +43,8 @@ class CustomFieldIn(Input):
     label: Annotated[str, Field(min_length=1, max_length=200)]
     value: LongText | None = None
     custom_field_id: Annotated[str | None, Field(max_length=100,
-                                                 description="accepted from seed 003, "
-                                                             "not stored")] = None
+                                                 description="seed 003's id of the field, "
+                                                             "kept with the value")] = None
 
 
 class _BatchFields(Input):
@@ -95,6 +95,7 @@ class ReleaseIn(Input):
 class CustomField(Output):
     label: str
     value: str
+    custom_field_id: str | None
 
 
 class LocationBalance(Output):

@@ -316,8 +316,10 @@ class Recall(RecallSummary):
 
 class LedgerProblem(Output):
     kind: str = Field(description="tampered, broken_link, missing_rows, head_mismatch, "
-                                  "projection or over_allocated (an order line holding more "
-                                  "than it orders)")
+                                  "projection, over_allocated (an order line holding more "
+                                  "than it orders); against checkpoints: "
+                                  "checkpoint_signature, checkpoint_key, checkpoint_mismatch "
+                                  "or checkpoint_stream_missing")
     stream_id: str | None
     movement_id: str | None
     detail: str
@@ -329,6 +331,7 @@ class LedgerReport(Output):
     movements: int
     serials: int
     balances: int
+    checkpoints: int = Field(description="checkpoints proved against (their signature held)")
     problems: list[LedgerProblem]
 
 

@@ -1,0 +1,106 @@
+"""The background worker: periodic jobs run in one loop, each on its own period, until told
+to stop. `lotline worker` runs it as a process; `lotline serve` runs it in a thread of its
+own process (one per server, however many HTTP workers it starts).
+
+A job is a name, a period and a function; today one: signed ledger checkpoints. Others
+(webhook delivery, ...) are added to `default_jobs`. A job that fails is logged and tried
+again at its next turn; the loop goes on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from lotline.config import checkpoint_interval_minutes
+from lotline.service_layer.checkpoints import run_due_checkpoints
+
+log = logging.getLogger("lotline.worker")
+# The checkpoint job looks every minute (or every interval, when shorter); which
+# organizations are due is decided from their last stored checkpoint, so a restart neither
+# skips nor repeats one.
+CHECKPOINT_POLL_SECONDS = 60.0
+JOIN_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    every_seconds: float
+    run: Callable[[], str | None]  # what it did, for the log; None when there was nothing
+
+
+class Worker:
+    def __init__(self, jobs: Sequence[Job], *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.jobs = list(jobs)
+        self.clock = clock
+
+    def run(self, stop: threading.Event) -> None:
+        """Every job at once, then each on its period, until `stop` is set."""
+        next_run = dict.fromkeys((job.name for job in self.jobs), self.clock())
+        while not stop.is_set():
+            for job in self.jobs:
+                if stop.is_set():
+                    return
+                if next_run[job.name] <= self.clock():
+                    self._run(job)
+                    next_run[job.name] = self.clock() + job.every_seconds
+            if next_run:
+                stop.wait(max(0.0, min(next_run.values()) - self.clock()))
+            else:
+                stop.wait()
+
+    def run_once(self) -> list[str]:
+        """Every job once; the names of those that failed."""
+        return [job.name for job in self.jobs if not self._run(job)]
+
+    def _run(self, job: Job) -> bool:
+        try:
+            outcome = job.run()
+        except Exception:
+            log.exception("job %s failed; it runs again in %.0f s", job.name, job.every_seconds)
+            return False
+        if outcome:
+            log.info("%s: %s", job.name, outcome)
+        return True
+
+
+def checkpoint_job(engine: Engine, interval_minutes: float) -> Job:
+    interval = dt.timedelta(minutes=interval_minutes)
+
+    def run() -> str | None:
+        made = run_due_checkpoints(engine, interval=interval)
+        if not made:
+            return None
+        return (f"signed {len(made)} ledger checkpoint{'s' if len(made) != 1 else ''} "
+                f"({', '.join(c.id for c in made)})")
+
+    return Job("ledger-checkpoints", min(CHECKPOINT_POLL_SECONDS, interval.total_seconds()),
+               run)
+
+
+def default_jobs(engine: Engine) -> list[Job]:
+    """The jobs of an installation, from its settings (ValueError naming a bad one)."""
+    return [checkpoint_job(engine, checkpoint_interval_minutes())]
+
+
+@contextmanager
+def worker_in_background(jobs: Sequence[Job]) -> Iterator[Worker]:
+    """Run the jobs in a daemon thread for the duration of the block."""
+    worker = Worker(jobs)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="lotline-worker",
+                              daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        stop.set()
+        thread.join(JOIN_SECONDS)
