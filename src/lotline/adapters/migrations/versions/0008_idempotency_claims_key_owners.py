@@ -1,7 +1,7 @@
 """idempotency claims keep the response's headers; API keys name the user they act for
 
 Revision ID: 0008
-Revises: 0012
+Revises: 0010
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0012'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
