@@ -409,6 +409,9 @@ api_keys = Table(
     # The first characters of the key, shown in lists so a key can be recognised.
     Column("key_prefix", String(16), nullable=False),
     Column("created_by", String(NAME), nullable=False),
+    # The user the key acts for: it never carries more than that user's current role, and
+    # stops when the user is deactivated. Null for keys made by the system (CLI, bootstrap).
+    Column("user_id", String(ID), ForeignKey("users.id")),
     _created(),
     Column("last_used_at", UTCDateTime()),
     Column("revoked_at", UTCDateTime()),
@@ -434,6 +437,8 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=False),
     Column("content_type", String(NAME), nullable=False),
     Column("body", LargeBinary, nullable=False),
+    # The response's other headers (Location, Retry-After…), a JSON list of [name, value].
+    Column("headers", JSON),
     _created(),
     UniqueConstraint("credential_hash", "key"),
 )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters import tables as t
+from lotline.adapters.db import is_disconnect
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import (
     escape_like,
@@ -257,10 +258,14 @@ class SerialReads:
     processors SQLAlchemy itself would apply, so the serials come out as `to_entity` makes
     them."""
 
-    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect, org_id: str) -> None:
+    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect, org_id: str,
+                 reconnect: Callable[[], PoolProxiedConnection] | None = None) -> None:
         self.connection = connection
         self.dialect = dialect
         self.org_id = org_id
+        # Given for a lent connection outside any transaction: a read that finds it dropped
+        # by the database (closed while idle) runs once more on the one this returns.
+        self.reconnect = reconnect
 
     def by_number(self, serial_number: str, product_id: str | None = None,
                   limit: int = 10) -> list[Serial]:
@@ -269,10 +274,16 @@ class SerialReads:
         sorter for what is nearly always one row; ids are time-ordered ASCII (UUIDv7 text), so
         Python orders them as the database does."""
         reads = _point_reads(self.dialect)
-        if product_id is None:
-            return reads.by_number.fetch(self.connection, (self.org_id, serial_number), limit)
-        return reads.by_number_and_product.fetch(
-            self.connection, (self.org_id, serial_number, product_id), limit)
+        read, params = ((reads.by_number, (self.org_id, serial_number)) if product_id is None
+                        else (reads.by_number_and_product,
+                              (self.org_id, serial_number, product_id)))
+        try:
+            return read.fetch(self.connection, params, limit)
+        except DBAPIError as error:
+            if self.reconnect is None or not error.connection_invalidated:
+                raise
+            self.connection = self.reconnect()
+            return read.fetch(self.connection, params, limit)
 
 
 class _PointRead:
@@ -317,7 +328,7 @@ class _PointRead:
                  params: Any) -> Exception:
         """As SQLAlchemy reports a driver error: wrapped in its exception classes, and a
         connection the database dropped invalidated, so the pool does not hand it out again."""
-        dropped = self.dialect.is_disconnect(error, connection.dbapi_connection, None)
+        dropped = is_disconnect(self.dialect, error, connection.dbapi_connection)
         if dropped:
             connection.invalidate(error)
         return DBAPIError.instance(self.sql, params, error, self.dialect.loaded_dbapi.Error,

@@ -10,6 +10,7 @@ from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
 from lotline.entrypoints.api.error_docs import document_errors
+from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -73,9 +74,12 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)
-    # Outermost first: ids/logs/metrics see everything, then the body limit, then idempotency.
+    # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
+    # the credential is checked before any body is read; then the body limit, idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(CredentialMiddleware, identity=app.state.identity)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     if bench_probe.wanted():  # added last: outside every other middleware
         app.add_middleware(bench_probe.ConstantProbe)

@@ -3,7 +3,6 @@ unknown routes, wrong methods, and anything unexpected (a 500 without internals)
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Sequence
@@ -19,8 +18,6 @@ from starlette.types import Scope
 from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
 from lotline.entrypoints.api.compat_zoho.errors import enveloped, on_compat_surface
 from lotline.entrypoints.api.responses import problem
-
-log = logging.getLogger("lotline.api")
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -135,10 +132,4 @@ def install_problem_handlers(app: FastAPI) -> None:
         return _for_door(request, problem(error.status_code, code,
                                           code.replace("_", " ").capitalize(), detail,
                                           headers or None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _for_door(request, problem(
-            500, "internal_error", "Internal server error",
-            "the server failed to handle this request; it has been logged"))
+    # Anything else: guards.UnhandledErrorMiddleware (a 500 or 503 problem, connection kept).

@@ -24,9 +24,15 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 async def current_actor(request: Request, credentials: Credentials) -> Actor:
-    """Async: a login token is checked by one indexed read, cheaper than the trip through the
-    thread pool a sync dependency costs; an API key may be touched (a write), so it goes to
-    the thread pool."""
+    """The actor CredentialMiddleware resolved before the body was read (every /api/v1
+    route); resolved here only for an app mounted without it. Async: a login token is checked
+    by one indexed read, cheaper than the trip through the thread pool a sync dependency
+    costs; an API key may be touched (a write), so it goes to the thread pool."""
+    state = request.scope.setdefault("state", {})
+    principal = state.get("principal")
+    if isinstance(principal, Actor):
+        refuse_forbidden_parameters(request)
+        return principal
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("an Authorization: Bearer <token or API key> header is required")
     identity: IdentityService = request.app.state.identity
@@ -35,7 +41,7 @@ async def current_actor(request: Request, credentials: Credentials) -> Actor:
         actor = identity.resolve(secret)
     else:
         actor = await run_in_threadpool(identity.resolve, secret)
-    request.scope.setdefault("state", {})["actor"] = actor.name
+    state["actor"] = actor.name
     refuse_forbidden_parameters(request)
     return actor
 
