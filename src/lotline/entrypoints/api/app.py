@@ -69,7 +69,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
-    app.include_router(SegmentRouter(compat_zoho_router, COMPAT_ZOHO_PREFIX),
+    app.include_router(SegmentRouter(document_errors(compat_zoho_router, envelope=True),
+                                     COMPAT_ZOHO_PREFIX),
                        prefix=COMPAT_ZOHO_PREFIX)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).

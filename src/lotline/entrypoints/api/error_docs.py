@@ -27,8 +27,19 @@ DESCRIPTIONS = {401: "No or bad credentials", 403: "Role too low",
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
+# Seed 003's surface answers errors in its own envelope (compat_zoho.errors), not a problem.
+ENVELOPE: dict[str, Any] = {"content": {"application/json": {"schema": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "integer"}, "message": {"type": "string"},
+                   "errors": {"type": "array", "items": {"type": "object"}}}}}}}
+
+
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {**PROBLEM, "description": DESCRIPTIONS[code]} for code in codes}
+
+
+def envelope_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {**ENVELOPE, "description": DESCRIPTIONS[code]} for code in codes}
 
 
 def _calls(dependant: Dependant) -> Iterable[Any]:
@@ -51,9 +62,11 @@ def error_codes(route: APIRoute) -> list[int]:
     return sorted(codes)
 
 
-def document_errors(router: APIRouter) -> APIRouter:
-    """Adds each route's problem answers to its `responses` (idempotent)."""
+def document_errors(router: APIRouter, *, envelope: bool = False) -> APIRouter:
+    """Adds each route's error answers to its `responses` (idempotent): problems, or seed
+    003's envelope on its compatibility surface."""
+    described = envelope_responses if envelope else problem_responses
     for route in router.routes:
         if isinstance(route, APIRoute):
-            route.responses = {**problem_responses(*error_codes(route)), **route.responses}
+            route.responses = {**described(*error_codes(route)), **route.responses}
     return router
