@@ -35,6 +35,7 @@ SCHEMA_TABLES: dict[str, str | None] = {
     "TransformationInputIn": "genealogy", "TransformationOutputIn": "batches",
     "UserIn": "users", "UserPatch": "users", "WarehouseIn": "warehouses",
     "WarehousePatch": "warehouses", "CheckpointIn": None, "LedgerVerifyIn": None,
+    "WebhookIn": "webhook_endpoints", "WebhookPatch": "webhook_endpoints",
 }
 # Fields stored under another name, or in the ledger rather than the schema's own table.
 COLUMN_ALIASES = {"reason": ("hold_reason", "movements.reason", "recalls.reason"),

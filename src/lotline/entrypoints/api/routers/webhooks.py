@@ -11,18 +11,19 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from lotline.entrypoints.api.routers.common import body_fields, created, no_content, ok
+from lotline.entrypoints.api.schemas.common import Input
 from lotline.entrypoints.api.security import ServicesDep
 
 router = APIRouter(tags=["webhooks"])
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(Input):
     url: str
     event_types: list[str]
     description: str | None = None
 
 
-class WebhookPatch(BaseModel):
+class WebhookPatch(Input):
     url: str | None = None
     event_types: list[str] | None = None
     description: str | None = None
