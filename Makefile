@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= lotline-demo.db
 DEMO_PORT ?= 8000
 
-.PHONY: install lint test test-fast demo bench clean
+.PHONY: install lint test test-fast fuzz demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: lint
  
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q
+
+# schemathesis over the whole API with 100 examples per operation and mode (make test runs 8),
+# and the control-character fuzz; on PostgreSQL too when LOTLINE_TEST_POSTGRES_URL is set.
+fuzz: $(STAMP)
+	LOTLINE_FUZZ_EXAMPLES=100 $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		tests/e2e/api/test_api_schemathesis.py tests/e2e/api/test_api_control_fuzz.py
 
 demo: $(STAMP)
 	$(BIN)/lotline demo --database-url sqlite:///$(DEMO_DB) --port $(DEMO_PORT)

@@ -1,8 +1,8 @@
 """The baseline server of bench_api.py's lookup benchmark: a bare FastAPI endpoint at the
 lookup's path that returns a constant, carrying everything `lotline serve` puts around a route
 (the bearer-token check against the database, the request-id/access-log/metrics middleware, the
-body limit, the Idempotency-Key middleware, the problem handlers, the JSON response class) and
-served the same way (uvicorn, one worker, lotline's logging configuration).
+catch-all, the body limit, the Idempotency-Key middleware, the problem handlers, the JSON
+response class) and served the same way (uvicorn, one worker, lotline's logging configuration).
 
     python bench/api_baseline.py DATABASE_URL PORT"""
 
@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from lotline.adapters.db import make_engine
 from lotline.bootstrap import identity_service
+from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -46,6 +47,8 @@ def create_baseline_app(database_url: str) -> FastAPI:
 
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(CredentialMiddleware, identity=app.state.identity)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
+from lotline.adapters.webhook_http import HttpSender
 from lotline.config import load_config
 from lotline.domain.statuses import Role
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -22,6 +23,7 @@ from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.checkpoints import CheckpointService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.epcis import EpcisService
+from lotline.service_layer.events import EventFeedService
 from lotline.service_layer.exports import ExportService
 from lotline.service_layer.identity import IdentityService, UserService
 from lotline.service_layer.imports import ImportService
@@ -41,10 +43,11 @@ from lotline.service_layer.stock import StockService
 from lotline.service_layer.trace import TraceService
 from lotline.service_layer.transformations import TransformationService
 from lotline.service_layer.warehouses import WarehouseService
+from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
-__all__ = ["LIBRARY_ACTOR", "Services", "create_services", "current_revisions", "engine_for",
-           "ensure_current", "head_revisions", "identity_service", "upgrade"]
+__all__ = ["LIBRARY_ACTOR", "HttpSender", "Services", "create_services", "current_revisions",
+           "engine_for", "ensure_current", "head_revisions", "identity_service", "upgrade"]
 
 
 @dataclass
@@ -68,6 +71,14 @@ class Services:
     @cached_property
     def products(self) -> ProductService:
         return ProductService(self.uows, self.actor)
+
+    @cached_property
+    def events(self) -> EventFeedService:
+        return EventFeedService(self.uows, self.actor)
+
+    @cached_property
+    def webhooks(self) -> WebhookService:
+        return WebhookService(self.uows, self.actor)
 
     @cached_property
     def suppliers(self) -> SupplierService:

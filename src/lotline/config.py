@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from lotline.domain.webhooks import DEFAULT_SCHEDULE, parse_schedule
+
 DEFAULT_DATABASE_URL = "sqlite:///lotline.db"
 
 
@@ -61,3 +63,9 @@ def checkpoint_interval_minutes() -> float:
         raise ValueError(f"LOTLINE_LEDGER_CHECKPOINT_INTERVAL: {raw!r} is not a positive "
                          f"number of minutes")
     return minutes
+
+
+def webhook_schedule() -> tuple[int, ...]:
+    """LOTLINE_WEBHOOKS_RETRY_SCHEDULE: seconds after each failed attempt (ValueError if bad)."""
+    text = os.environ.get("LOTLINE_WEBHOOKS_RETRY_SCHEDULE", "")
+    return parse_schedule(text) if text.strip() else DEFAULT_SCHEDULE

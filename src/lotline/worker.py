@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
-from lotline.config import checkpoint_interval_minutes
+from lotline.adapters.webhook_http import HttpSender
+from lotline.config import checkpoint_interval_minutes, webhook_schedule
 from lotline.service_layer.checkpoints import run_due_checkpoints
+from lotline.service_layer.webhook_delivery import deliver_due
 
 log = logging.getLogger("lotline.worker")
 # The checkpoint job looks every minute (or every interval, when shorter); which
@@ -28,6 +30,7 @@ log = logging.getLogger("lotline.worker")
 # skips nor repeats one.
 CHECKPOINT_POLL_SECONDS = 60.0
 JOIN_SECONDS = 10.0
+WEBHOOK_PASS_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +91,24 @@ def checkpoint_job(engine: Engine, interval_minutes: float) -> Job:
                run)
 
 
+def webhook_job(engine: Engine, schedule: Sequence[int]) -> Job:
+    """Deliver what is due, every second. A pass stops starting attempts after
+    WEBHOOK_PASS_SECONDS, so a stop request waits at most that and one attempt in flight."""
+    sender, uows = HttpSender(), SqlAlchemyUnitOfWorks(engine)
+
+    def run() -> str | None:
+        ends = time.monotonic() + WEBHOOK_PASS_SECONDS
+        made = deliver_due(uows, sender, schedule=schedule,
+                           stop=lambda: time.monotonic() > ends)
+        return f"{made} webhook attempts" if made else None
+
+    return Job("webhook-delivery", 1.0, run)
+
+
 def default_jobs(engine: Engine) -> list[Job]:
     """The jobs of an installation, from its settings (ValueError naming a bad one)."""
-    return [checkpoint_job(engine, checkpoint_interval_minutes())]
+    return [checkpoint_job(engine, checkpoint_interval_minutes()),
+            webhook_job(engine, webhook_schedule())]
 
 
 @contextmanager

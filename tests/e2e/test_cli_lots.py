@@ -131,13 +131,18 @@ def test_batches_show_by_id_or_number_with_balances(cli: Run, db_url: str) -> No
         "error: not_found: batch not found: batch_number=NOPE\n"
 
 
-def test_the_same_lot_number_on_two_products_is_ambiguous(cli: Run) -> None:
+def test_the_same_lot_number_on_two_products_is_ambiguous(cli: Run, db_url: str) -> None:
     seed_catalogue(cli)
     ok(cli("batches", "create", "--product", "OIL-1L", "--number", "L-7", "--quantity", "1"))
     ok(cli("batches", "create", "--product", "PEN", "--number", "L-7", "--quantity", "2"))
+    svc = lotline.create_services(db_url)
+    oil, pen = (svc.batches.by_number("L-7", svc.products.by_sku(sku).id)[0].id
+                for sku in ("OIL-1L", "PEN"))
+    svc.engine.dispose()
     assert data_error(cli("batches", "show", "L-7")) == (
         "error: ambiguous: lot number 'L-7' (name the product with --product, or use the id) "
-        "matches 2 records; name one of them\n")
+        f"matches 2 records: lot L-7 of OIL-1L, no supplier (id {oil}), lot L-7 of PEN, no "
+        f"supplier (id {pen}); name one of them\n")
     shown = json.loads(ok(cli("batches", "show", "L-7", "--product", "PEN", "-f", "json")))
     assert shown["quantity"] == 2
 

@@ -42,7 +42,7 @@ def test_worker_signs_and_stops_on_sigterm(seeded: tuple[str, Run, dict[str, str
     worker = Process(["--database-url", url, "worker"], env)
     try:
         assert worker.wait_for_stdout("Worker running") == (
-            "Worker running ledger-checkpoints; Ctrl+C stops it.")
+            "Worker running ledger-checkpoints, webhook-delivery; Ctrl+C stops it.")
         wait_for_checkpoint(cli, worker)
     finally:
         code = worker.stop()

@@ -61,8 +61,8 @@ def test_product_scope_allows_the_same_number_on_two_products(svc: Services, kit
         svc.serials.lookup("SN-SHARED")
     error = caught.value
     assert (error.code, error.http_status) == ("ambiguous", 409)
-    assert error.candidates == [{"id": a.id, "product_id": first.id},
-                                {"id": b.id, "product_id": second.id}]
+    assert error.candidates == [{"id": a.id, "product_id": first.id, "sku": first.sku},
+                                {"id": b.id, "product_id": second.id, "sku": second.sku}]
     assert "'SN-SHARED' matches 2 records" in error.message
     with pytest.raises(Ambiguous):
         svc.batch_tracking.lookup_serial("SN-SHARED")

@@ -164,6 +164,14 @@ def test_a_dropped_postgresql_connection_is_invalidated(database: Any, svc: Serv
         backend = uow.serial_reads.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
         with database.admin_engine.connect() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        # A lone read outside a transaction is run once more, on a live connection.
+        assert uow.serial_reads.by_number("SN-1") == []
+        again = uow.serial_reads.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        assert again != backend
+    with UnitOfWork(svc.engine, svc.actor, write=False) as uow:  # in a transaction: no retry
+        backend = uow.serial_reads.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        with database.admin_engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
         with pytest.raises(DBAPIError) as caught:
             uow.serial_reads.by_number("SN-1")
     assert caught.value.connection_invalidated

@@ -28,7 +28,7 @@ from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import Movement, Order, OrderLine, OrgSettings
 from lotline.domain.statuses import LocationKind
 from lotline.service_layer.context import Actor
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import EventOutbox, UnitOfWork
 
 Row = dict[str, Any]
 
@@ -48,6 +48,7 @@ class Store:
         self.tables: dict[str, dict[str, Row]] = defaultdict(dict)
         self.movements: list[Movement] = []
         self.heads: dict[str, tuple[int, str]] = {}
+        self.events: list[dict[str, Any]] = []
         self.settings = OrgSettings()
 
 
@@ -320,6 +321,27 @@ class Recalls:
         return []
 
 
+class Events:
+    """The change feed's outbox: events kept in the order they were added."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def add(self, type_: str, data: dict[str, Any], *, actor: str,
+            moment: dt.datetime) -> None:
+        self.uow.event_rows.append({"type": type_, "data": data, "actor": actor,
+                                    "occurred_at": moment})
+
+    def position_of(self, event_id: int) -> Any:
+        raise NotImplementedError
+
+    def page(self, after: Any, types: Any, limit: int) -> Any:
+        raise NotImplementedError
+
+    def end_position(self) -> Any:
+        raise NotImplementedError
+
+
 class FakeUnitOfWork(UnitOfWork):
     def __init__(self, store: Store, actor: Actor, *, write: bool = True) -> None:
         self.store = store
@@ -332,6 +354,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.data = copy.deepcopy(self.store.tables)
         self.ledger_rows = list(self.store.movements)
         self.heads = dict(self.store.heads)
+        self.event_rows = list(self.store.events)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -346,6 +369,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.store.tables = copy.deepcopy(self.data)
         self.store.movements = list(self.ledger_rows)
         self.store.heads = dict(self.heads)
+        self.store.events = list(self.event_rows)
         self.committed = True
 
     def rollback(self) -> None:
@@ -362,13 +386,14 @@ class FakeUnitOfWork(UnitOfWork):
     movements = property(Movements)  # type: ignore[assignment]
     audit = property(Audit)  # type: ignore[assignment]
     recalls = property(lambda self: Recalls())  # type: ignore[assignment]
+    events = property(lambda self: EventOutbox(Events(self), self.actor))  # type: ignore[assignment]
 
     def _missing(self) -> Any:
         raise NotImplementedError("not part of the fake unit of work")
 
     organizations = suppliers = serials = trace = identity = serial_reads = property(
         _missing)  # type: ignore[assignment]
-    transformations = reports = ledger_checks = exports = checkpoints = property(
+    transformations = reports = ledger_checks = exports = checkpoints = webhooks = property(
         _missing)  # type: ignore[assignment]
 
     def settings(self) -> OrgSettings:
@@ -394,5 +419,8 @@ class FakeUnitsOfWork:
     def staged_import(self, actor: Actor) -> Any:
         raise NotImplementedError
 
-    def credentials(self) -> Any:
+    def read_credentials(self, read: Any) -> Any:
+        raise NotImplementedError
+
+    def delivery_queue(self) -> Any:
         raise NotImplementedError

@@ -4,22 +4,59 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import PoolProxiedConnection, StaticPool
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
 WRITE_OPTION = "lotline_write"
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, busy_timeout_ms)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=False)
+    return _server_engine(url)
+
+
+_BORROWING = threading.local()
+
+
+def _server_engine(url: str) -> Engine:
+    """A pooled engine whose connections are checked before a transaction starts on them (the
+    database may have closed them while idle: a restart, a failover, pg_terminate_backend).
+    This is pool_pre_ping, done in a checkout listener so that `borrow_autocommit` can skip
+    it: a single-statement read is retried instead (`read_autocommit`), which costs nothing
+    while the connection is alive, where a ping costs a round trip on every request."""
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if not context.is_disconnect and context.original_exception is not None \
+                and is_disconnect(engine.dialect, context.original_exception, None):
+            context.is_disconnect = True
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["fresh"] = True  # just opened: alive, no need to ping
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry,
+                     _proxy: PoolProxiedConnection) -> None:
+        if record.info.pop("fresh", False) or getattr(_BORROWING, "active", False):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"connection closed while idle: {error}") from error
+
+    return engine
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
@@ -64,7 +101,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     return engine
 
 
-def borrow_autocommit(engine: Engine) -> PoolProxiedConnection:
+def borrow_autocommit(engine: Engine, *, ping: bool = False) -> PoolProxiedConnection:
     """A DBAPI connection that opens no transaction: each statement commits on its own. For a
     read of a single statement (its own consistent snapshot), where BEGIN and ROLLBACK would
     only cost time: on PostgreSQL, two round trips per read. Give it back with
@@ -77,7 +114,15 @@ def borrow_autocommit(engine: Engine) -> PoolProxiedConnection:
     readers = _IDLE_READERS.get(engine)
     if readers is not None:
         return readers.take(engine)
-    pooled = engine.raw_connection()
+    # No ping (`read_autocommit` retries a read on a dropped connection, pinging then).
+    _BORROWING.active = not ping
+    try:
+        pooled = engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as error:  # as Engine.connect() reports it
+        raise DBAPIError.instance(None, None, error, engine.dialect.loaded_dbapi.Error,
+                                  dialect=engine.dialect) from error
+    finally:
+        _BORROWING.active = False
     if not is_sqlite(engine):
         try:
             engine.dialect.set_isolation_level(_dbapi(pooled), "AUTOCOMMIT")
@@ -99,6 +144,38 @@ def return_autocommit(engine: Engine, pooled: PoolProxiedConnection, *,
             engine.dialect.reset_isolation_level(_dbapi(pooled))
     finally:
         pooled.close()
+
+
+def read_autocommit(engine: Engine, read: Callable[[PoolProxiedConnection], T]) -> T:
+    """`read` on a borrowed autocommit connection; if the database had dropped it (a driver
+    error that invalidated it), once more on a connection checked alive (others idle in the
+    pool may be dead too): a lone read is safe to repeat."""
+    for attempt in (1, 2):
+        pooled = borrow_autocommit(engine, ping=attempt > 1)
+        reusable = False
+        try:
+            result = read(pooled)
+            reusable = True
+            return result
+        except DBAPIError as error:
+            if attempt == 2 or not error.connection_invalidated:
+                raise
+        finally:
+            return_autocommit(engine, pooled, reusable=reusable)
+    raise AssertionError("unreachable")
+
+
+# SQLSTATEs that mean the server ended the session: class 08 (connection exception) and
+# 57P01-57P03 (admin or crash shutdown, cannot connect now). psycopg reports the connection
+# broken only once it next touches the socket; the statement that met the error knows first.
+_DISCONNECT_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_disconnect(dialect: Any, error: BaseException, dbapi_connection: Any) -> bool:
+    """Whether a driver error means the connection is gone (so it must not be reused)."""
+    state = getattr(error, "sqlstate", None) or ""
+    return bool(state.startswith(_DISCONNECT_STATES)) \
+        or bool(dialect.is_disconnect(error, dbapi_connection, None))
 
 
 class _IdleReaders:

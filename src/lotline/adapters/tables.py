@@ -343,6 +343,22 @@ audit_log = Table(
     Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
 )
 
+# The outbox of the change feed (DESIGN §9): written in the transaction of the change it
+# describes. `id` is the insertion order; `txid` is the writing transaction's id on PostgreSQL
+# (`pg_current_xact_id()`, 0 on SQLite), which the feed reads behind a visibility horizon.
+EVENT_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: a rowid alias
+events = Table(
+    "events", metadata,
+    Column("id", EVENT_ID, primary_key=True, autoincrement=True),
+    _org(),
+    Column("txid", BigInteger, nullable=False, server_default=text("0")),
+    Column("type", String(40), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("actor", String(NAME), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_events_org_id_txid_id", "org_id", "txid", "id"),
+)
+
 # Signed heads of every hash chain (issue 17): append-only like the ledger.
 ledger_checkpoints = Table(
     "ledger_checkpoints", metadata,
@@ -393,6 +409,9 @@ api_keys = Table(
     # The first characters of the key, shown in lists so a key can be recognised.
     Column("key_prefix", String(16), nullable=False),
     Column("created_by", String(NAME), nullable=False),
+    # The user the key acts for: it never carries more than that user's current role, and
+    # stops when the user is deactivated. Null for keys made by the system (CLI, bootstrap).
+    Column("user_id", String(ID), ForeignKey("users.id")),
     _created(),
     Column("last_used_at", UTCDateTime()),
     Column("revoked_at", UTCDateTime()),
@@ -418,6 +437,8 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=False),
     Column("content_type", String(NAME), nullable=False),
     Column("body", LargeBinary, nullable=False),
+    # The response's other headers (Location, Retry-After…), a JSON list of [name, value].
+    Column("headers", JSON),
     _created(),
     UniqueConstraint("credential_hash", "key"),
 )
@@ -581,3 +602,39 @@ recall_recoveries = Table(
     Index("ix_recall_recoveries_recall_id", "recall_id"),
 )
 Index("ix_recall_lots_batch_id", recall_lots.c.batch_id)
+
+# Webhook endpoints (DESIGN §9). `cursor_*` is the feed position of the last event queued for
+# the endpoint; `lease_until` is held by the one worker sending to it (in order, never twice).
+webhook_endpoints = Table(
+    "webhook_endpoints", metadata,
+    _id(), _org(),
+    Column("url", String(LONG_TEXT), nullable=False),
+    Column("description", String(LONG_TEXT)),
+    Column("event_types", JSON, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", String(LONG_TEXT)),
+    Column("cursor_txid", BigInteger, nullable=False, server_default=text("0")),
+    Column("cursor_id", BigInteger, nullable=False, server_default=text("0")),
+    Column("lease_until", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    _id(), _org(),
+    Column("endpoint_id", String(ID), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("event_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),  # the endpoint's order of sending
+    Column("status", String(20), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime()),
+    Column("last_status_code", Integer),
+    Column("last_error", String(LONG_TEXT)),
+    Column("last_duration_ms", Integer),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("delivered_at", UTCDateTime()),
+    Index("ix_webhook_deliveries_endpoint_id_status_seq", "endpoint_id", "status", "seq"),
+)

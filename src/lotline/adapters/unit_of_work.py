@@ -8,11 +8,12 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, NestedTransaction
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
+from lotline.adapters.idempotency import joined_connection
 from lotline.adapters.repositories.audit import AuditRepository
 from lotline.adapters.repositories.batches import BatchRepository
 from lotline.adapters.repositories.catalog import (
@@ -21,6 +22,7 @@ from lotline.adapters.repositories.catalog import (
     SupplierRepository,
 )
 from lotline.adapters.repositories.checkpoints import CheckpointRepository
+from lotline.adapters.repositories.events import EventRepository
 from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
 from lotline.adapters.repositories.identity import (
@@ -36,10 +38,12 @@ from lotline.adapters.repositories.serials import SerialReads, SerialRepository
 from lotline.adapters.repositories.trace import TraceRepository
 from lotline.adapters.repositories.transformations import TransformationRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
-from lotline.domain.errors import Conflict
+from lotline.adapters.repositories.webhooks import WebhookRepository
+from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.model import OrgSettings
+from lotline.service_layer import idempotency
 from lotline.service_layer.context import Actor
-from lotline.service_layer.unit_of_work import TransientConflict, UnitOfWork
+from lotline.service_layer.unit_of_work import EventOutbox, TransientConflict, UnitOfWork
 
 R = TypeVar("R")
 
@@ -81,11 +85,20 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._pooled: PoolProxiedConnection | None = None
         self._built: dict[object, Any] = {}  # repositories, by class
         self._ledger = None
+        self._joined = False
+        self._savepoint: NestedTransaction | None = None
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         self._built = {}  # a unit of work entered again starts afresh
         self._ledger = None
-        if self.autocommit:
+        # Inside a request with an Idempotency-Key, every unit of work after its first write
+        # shares one transaction, committed by the door with the answer (idempotency.py).
+        joined = joined_connection(self.engine, self.write) if self._lent is None else None
+        self._joined = joined is not None
+        if joined is not None:
+            self._conn = joined
+            self._savepoint = joined.begin_nested()
+        elif self.autocommit:
             self._pooled = borrow_autocommit(self.engine)
         elif self._lent is not None:
             self._conn = self._lent.execution_options(**{WRITE_OPTION: self.write})
@@ -165,14 +178,28 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         return self._repository(AuditRepository)
 
     @property
+    def events(self) -> EventOutbox:
+        outbox: EventOutbox | None = self._built.get(EventOutbox)
+        if outbox is None:
+            outbox = self._built[EventOutbox] = EventOutbox(
+                self._repository(EventRepository), self.actor)
+        return outbox
+
+    @property
+    def webhooks(self) -> WebhookRepository:
+        return self._repository(WebhookRepository)
+
+    @property
     def serial_reads(self) -> SerialReads:
         """Point reads of serials on the unit's DBAPI connection (in its transaction, if any)."""
         reads: SerialReads | None = self._built.get(SerialReads)
         if reads is None:
-            pooled = self._pooled if self.autocommit else self.conn.connection
+            lent = self._pooled
+            pooled = lent if lent is not None else self.conn.connection
             if pooled is None:
                 raise RuntimeError("the unit of work is used outside its `with` block")
-            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id)
+            reads = SerialReads(pooled, self.engine.dialect, self.actor.org_id,
+                                self._borrow_again if lent is not None else None)
             self._built[SerialReads] = reads
         return reads
 
@@ -219,16 +246,28 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         if self._ledger is not None:
             self._ledger.flush()
             self._ledger = None
+        if self._savepoint is not None:  # joined: the request's transaction commits later
+            self._savepoint.commit()
+            self._savepoint = self.conn.begin_nested()
+            return
         self.conn.commit()
 
     def rollback(self) -> None:
         self._ledger = None
+        if self._savepoint is not None:
+            self._savepoint.rollback()
+            self._savepoint = self.conn.begin_nested()
+            return
         self.conn.rollback()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
+        if self._joined:
+            self._leave_joined(exc)
+            return
         if self.autocommit:
             self._end_autocommit(reusable=exc is None)
+            _refuse_nul(exc)
             return
         conn = self.conn
         try:
@@ -256,6 +295,50 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise _conflict(exc) from exc
         if exc is not None and is_transient(exc):
             raise TransientConflict() from exc
+        _refuse_nul(exc)
+
+    def _leave_joined(self, exc: BaseException | None) -> None:
+        """End a block in the request's shared transaction: write the ledger and release
+        the block's savepoint (the commit is the door's), or roll back to it, so a failure
+        caught by the caller undoes this block only, as its own transaction would have."""
+        savepoint, self._conn, self._savepoint = self._savepoint, None, None
+        assert savepoint is not None
+        try:
+            if exc is None and self.write and self._ledger is not None:
+                self._ledger.flush()
+            if exc is None:
+                savepoint.commit()
+                return
+        except IntegrityError as error:
+            self._undo(savepoint)
+            raise _conflict(error) from error
+        except Exception as error:
+            self._undo(savepoint)
+            if is_transient(error):
+                raise _lost_in_request() from error
+            raise
+        self._undo(savepoint)
+        if isinstance(exc, IntegrityError):
+            raise _conflict(exc) from exc
+        if exc is not None and is_transient(exc):
+            raise _lost_in_request() from exc
+        _refuse_nul(exc)
+
+    @staticmethod
+    def _undo(savepoint: NestedTransaction) -> None:
+        try:
+            savepoint.rollback()
+        except BaseException:
+            idempotency.leave(failed=True)  # the transaction itself is lost: the door rolls back
+            raise
+
+    def _borrow_again(self) -> PoolProxiedConnection:
+        """The lent connection was dropped by the database: give it back, borrow another."""
+        if self._pooled is not None:
+            return_autocommit(self.engine, self._pooled, reusable=False)
+        self._pooled = None
+        self._pooled = borrow_autocommit(self.engine, ping=True)
+        return self._pooled
 
     def _end_autocommit(self, *, reusable: bool) -> None:
         conn, pooled = self._conn, self._pooled
@@ -295,6 +378,25 @@ def _conflict(error: IntegrityError) -> Conflict:
     detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
     return Conflict(f"the change conflicts with data written at the same time ({detail}); "
                     f"nothing was written, retry the request")
+
+
+def _lost_in_request() -> Conflict:
+    """A deadlock inside a claimed request: the request's other blocks hold their locks, so
+    running the method again in the same transaction (retry_transient) could repeat what they
+    did; the whole request is rolled back instead (a Conflict, which is not retried here) and
+    the client's retry with the same key runs afresh."""
+    idempotency.leave(failed=True)
+    return Conflict("the database could not order this change with others made at the same "
+                    "time (deadlock or serialisation failure); nothing was written, retry the "
+                    "request")
+
+
+def _refuse_nul(exc: BaseException | None) -> None:
+    """A library caller's NUL in an id or a search text, which PostgreSQL cannot even compare
+    (the doors refuse it, naming the field, before it gets here): a validation error."""
+    if isinstance(exc, DataError) and "NUL (0x00)" in str(exc.orig):
+        raise ValidationError.single("text", "must not contain the control character "
+                                             "U+0000") from exc
 
 
 def is_transient(error: BaseException) -> bool:

@@ -5,20 +5,24 @@ check."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
-from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
+from lotline.adapters.db import WRITE_OPTION, read_autocommit
 from lotline.adapters.repositories.identity import CredentialReads, credential_reads
 from lotline.adapters.repositories.staging import SerialStaging
+from lotline.adapters.repositories.webhooks import DeliveryQueue
 from lotline.adapters.types import to_scaled
 from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ports import KeyPrincipal, TokenPrincipal
+
+R = TypeVar("R")
 
 
 class SqlAlchemyUnitOfWorks:
@@ -40,16 +44,19 @@ class SqlAlchemyUnitOfWorks:
         finally:
             conn.close()
 
-    @contextmanager
-    def credentials(self) -> Iterator[CredentialLookup]:
+    def read_credentials(self, read: Callable[[CredentialLookup], R]) -> R:
         """Credential rows read straight on a borrowed DBAPI connection, in no transaction."""
-        pooled = borrow_autocommit(self.engine)
-        reusable = False
-        try:
-            yield CredentialLookup(credential_reads(self.engine.dialect), pooled)
-            reusable = True
-        finally:
-            return_autocommit(self.engine, pooled, reusable=reusable)
+        reads = credential_reads(self.engine.dialect)
+        return read_autocommit(self.engine,
+                               lambda pooled: read(CredentialLookup(reads, pooled)))
+
+    @contextmanager
+    def delivery_queue(self) -> Iterator[DeliveryQueue]:
+        """One short write transaction of the delivery worker."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield DeliveryQueue(conn)
 
 
 class SqlAlchemyStagedImport:

@@ -130,8 +130,23 @@ class Ambiguous(Conflict):
 
     def __init__(self, what: str, candidates: Sequence[dict[str, Any]]) -> None:
         self.candidates = list(candidates)
-        super().__init__(f"{what} matches {len(self.candidates)} records; name one of them",
-                         candidates=self.candidates)
+        named = ", ".join(self.name_of(c) for c in self.candidates)
+        super().__init__(f"{what} matches {len(self.candidates)} records: {named}; "
+                         "name one of them", candidates=self.candidates)
+
+    @staticmethod
+    def name_of(candidate: dict[str, Any]) -> str:
+        """One candidate in words: a lot by number, product and supplier; anything else by
+        SKU, code or name; always with its id, the one name that cannot be shared."""
+        if candidate.get("batch_number"):
+            text = f"lot {candidate['batch_number']} of "
+            text += str(candidate.get("sku") or f"product {candidate.get('product_id')}")
+            supplier = candidate.get("supplier") or candidate.get("supplier_id")
+            text += f" from {supplier}" if supplier else ", no supplier"
+        else:
+            text = str(candidate.get("sku") or candidate.get("code") or candidate.get("name")
+                       or "")
+        return f"{text} (id {candidate.get('id')})" if text else f"id {candidate.get('id')}"
 
 
 class PermissionDenied(LotlineError):

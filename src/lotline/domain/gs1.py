@@ -1,5 +1,6 @@
-"""GS1 barcodes and Digital Link URIs: parsing what a scanner sends, and building the canonical
-Digital Link for a unit or a lot (DESIGN §8, shared/standards/gs1/README.md).
+"""GS1 barcodes and Digital Link URIs: parsing what a scanner sends (DESIGN §6, §8,
+shared/standards/gs1/README.md); building the canonical Digital Link for a unit or a lot lives
+in gs1_build and the parser-free checks in gs1_checks, both re-exported here.
 
 biip (imported on first use) does the element-string and Digital Link grammar; this module
 routes the input to the right biip entry point (HRI, `]Q1`/`]d1` + URI, upper-case schemes
@@ -10,27 +11,36 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
+from lotline.domain.gs1_build import (
+    CHARSET_82,
+    DEFAULT_DOMAIN,
+    GS,
+    MAX_LOT_LENGTH,
+    MAX_SERIAL_LENGTH,
+    check_gs1_text,
+    check_gtin,
+    digital_link,
+    element_string,
+)
+from lotline.domain.gs1_checks import CHECK_DIGITED, HRI_ELEMENT, check_digit_error, hri_leftover
 from lotline.domain.values import gtin_check_digit
 
 if TYPE_CHECKING:
     from biip.gs1_element_strings import GS1ElementStrings
 
-GS = "\x1d"
+# FNC1 as keyboard-wedge scanners send it when they cannot type GS (DESIGN §6), longest first.
+# None of them is in character set 82, so inside an element string each can only mean GS.
+FNC1_SUBSTITUTES = ("{GS}", "<GS>", "\u241d", "~", "|", "^")
+# The symbology identifiers DESIGN §6 lists (a scanner may prefix any of them).
+SYMBOLOGY_IDENTIFIERS = ("]C1", "]e0", "]d2", "]Q3", "]Q1", "]d1", "]J1")
 # Symbology identifiers whose symbol starts with FNC1: the data is a GS1 element string.
 GS1_SYMBOLOGIES = frozenset({"]C1", "]d2", "]Q3", "]e0", "]J1"})
 # Plain (non-GS1-mode) symbols that may carry a Digital Link URI.
 URI_SYMBOLOGIES = frozenset({"]Q1", "]d1", "]Q0", "]d0"})
 SYMBOLOGY_ID = re.compile(r"\][A-Za-z][0-9A-Za-z]")
-# GS1 AI encodable character set 82 (GenSpecs figure 7.11-1).
-CHARSET_82 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                       "!\"%&'()*+,-./:;<=>?_")
-MAX_LOT_LENGTH = 20
-MAX_SERIAL_LENGTH = 20
-DEFAULT_DOMAIN = "https://id.gs1.org"
 
 # The error categories of the conformance vectors.
 CHECK_DIGIT = "check digit"
@@ -38,6 +48,7 @@ INVALID_DATE = "invalid date"
 INVALID_LENGTH = "invalid length"
 QUALIFIER_ORDER = "qualifier order"
 UNRECOGNISED = "unrecognised input"
+LEFTOVER = "leftover text"  # part of a bracketed form is no (AI)value pair: never dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +106,35 @@ def split_symbology(text: str) -> tuple[str | None, str]:
 
 
 def parse(text: str) -> GS1Parse:
-    """Read a scan: a GS1 element string (FNC1 as GS, with or without a symbology
-    identifier), the bracketed HRI form, a Digital Link URI, or a plain EAN-8, UPC-A, EAN-13
-    or GTIN-14. Never raises on bad input."""
+    """Read a scan: a GS1 element string (FNC1 as GS or one of FNC1_SUBSTITUTES, with or
+    without a symbology identifier), the bracketed HRI form, a Digital Link URI, or a plain
+    EAN-8, UPC-A, EAN-13 or GTIN-14. Never raises on bad input.
+
+    An element string holding a substitute is read with it as GS first; when that is not GS1
+    at all, as typed (serial numbers are free text). `body` stays the text as typed."""
     symbology, body = split_symbology(text)
+    substituted = substitute_fnc1(body)
+    if substituted != body and _is_element_string(symbology, substituted):
+        first = _attempt(symbology, substituted.strip(GS))
+        if first.data is not None or first.error != UNRECOGNISED:
+            return replace(first, body=body)
+    return _attempt(symbology, body)
+
+
+def substitute_fnc1(body: str) -> str:
+    for substitute in FNC1_SUBSTITUTES:
+        body = body.replace(substitute, GS)
+    return body
+
+
+def _is_element_string(symbology: str | None, body: str) -> bool:
+    stripped = body.strip(GS)
+    if stripped[:4].lower() == "http" or stripped.startswith("("):
+        return False
+    return symbology in GS1_SYMBOLOGIES or (symbology is None and stripped[:1].isdigit())
+
+
+def _attempt(symbology: str | None, body: str) -> GS1Parse:
     try:
         data = _route(symbology, body)
     except _Failed as failure:
@@ -141,15 +177,46 @@ def _digital_link(uri: str, symbology: str | None) -> GS1Data:
     return _fields(parsed.element_strings, "digital-link", symbology)
 
 
+
+
 def _hri(text: str) -> GS1Data:
+    """`(AI)value(AI)value…`: parentheses delimit AIs, so a value holding one cannot be read
+    from this form; whatever is not an `(AI)value` pair is named, never dropped."""
     import biip
     from biip.gs1_messages import GS1Message
 
+    hri = "".join(text.split())  # spaces between pairs are layout (not in character set 82)
+    leftover = hri_leftover(hri)
+    if leftover is not None:
+        raise _Failed(LEFTOVER, leftover)
+    for ai, value in HRI_ELEMENT.findall(hri):
+        _hri_length(ai, value)
     try:
-        message = GS1Message.parse_hri(text)
+        message = GS1Message.parse_hri(hri)
     except biip.ParseError as error:
         raise _Failed(_category(str(error)), str(error)) from None
+    for element, (ai, value) in zip(message.element_strings, HRI_ELEMENT.findall(hri),
+                                    strict=True):
+        if element.ai.ai != ai or element.value != value:
+            raise _Failed(INVALID_LENGTH, f"AI ({ai}) {element.ai.data_title}: "
+                                          f"{value[len(element.value):]!r} is left over after "
+                                          f"{element.value!r}")
     return _fields(message.element_strings, "hri", None)
+
+
+def _hri_length(ai: str, value: str) -> None:
+    import biip
+    from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+
+    try:
+        known = GS1ApplicationIdentifier.extract(ai)
+    except biip.ParseError:
+        return  # the parser names an unknown AI itself
+    # The format after the AI's own digits, e.g. "N2+N14" -> 14, "N3+N13[+X..17]" -> 30.
+    limit = sum(int(n) for n in re.findall(r"[NX](?:\.\.)?(\d+)", known.format)[1:])
+    if known.ai == ai and len(value) > limit:
+        raise _Failed(INVALID_LENGTH, f"AI ({ai}) {known.data_title} is longer than {limit} "
+                                      f"characters: {value[limit:]!r} is left over")
 
 
 def _element_string(body: str, symbology: str | None) -> GS1Data:
@@ -206,6 +273,9 @@ def _fields(strings: GS1ElementStrings, form: str, symbology: str | None) -> GS1
     values: dict[str, Any] = {}
     for element in strings:
         ai = element.ai.ai
+        wrong = check_digit_error(ai, element.value, element.ai.data_title)
+        if wrong is not None:
+            raise _Failed(CHECK_DIGIT, wrong)
         if ai in ("01", "02"):
             if element.gtin is None:
                 raise _Failed(CHECK_DIGIT, element.gtin_error or f"AI ({ai}) is not a GTIN")
@@ -227,57 +297,7 @@ _DATE_AIS = {"17": "expiry_date", "15": "best_before", "11": "production_date"}
 _TEXT_AIS = {"10": "lot", "21": "serial", "00": "sscc"}
 
 
-# --- building Digital Link URIs ------------------------------------------------------------------
-
-
-def check_gs1_text(value: str, field: str, max_length: int) -> str:
-    """A lot or serial as a GS1 AI value: 1-20 characters of the 82-character set."""
-    if not value or len(value) > max_length:
-        raise ValueError(f"{field} must be 1 to {max_length} characters for a GS1 barcode")
-    bad = sorted({ch for ch in value if ch not in CHARSET_82})
-    if bad:
-        raise ValueError(f"{field} {value!r} has characters a GS1 barcode cannot carry: "
-                         + " ".join(repr(ch) for ch in bad))
-    return value
-
-
-def check_gtin(gtin: str) -> str:
-    """A GTIN-8/12/13/14 with a valid check digit, as 14 digits."""
-    if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
-        raise ValueError(f"GTIN {gtin!r} must be 8, 12, 13 or 14 digits")
-    if gtin_check_digit(gtin[:-1]) != int(gtin[-1]):
-        raise ValueError(f"GTIN {gtin} has a wrong check digit")
-    return gtin.zfill(14)
-
-
-def _segment(value: str) -> str:
-    # Everything outside RFC 3986 unreserved becomes %XX, upper-case hex (GS1 canonical form).
-    return quote(value, safe="")
-
-
-def digital_link(gtin: str, lot: str | None = None, serial: str | None = None,
-                 expiry_date: dt.date | None = None, *, domain: str = DEFAULT_DOMAIN) -> str:
-    """The canonical GS1 Digital Link URI: `{domain}/01/{gtin14}[/10/{lot}][/21/{serial}]`
-    `[?17=YYMMDD]`. `domain` may carry a path prefix (`https://brand.example/p`)."""
-    parts = [domain.rstrip("/"), "01", check_gtin(gtin)]
-    if lot is not None:
-        parts += ["10", _segment(check_gs1_text(lot, "lot", MAX_LOT_LENGTH))]
-    if serial is not None:
-        parts += ["21", _segment(check_gs1_text(serial, "serial", MAX_SERIAL_LENGTH))]
-    uri = "/".join(parts)
-    if expiry_date is not None:
-        uri += f"?17={expiry_date:%y%m%d}"
-    return uri
-
-
-def element_string(gtin: str, lot: str | None = None, serial: str | None = None,
-                   expiry_date: dt.date | None = None) -> str:
-    """The same data as a GS1 element string (fixed-length fields first, GS after variable
-    ones that are not last), e.g. for a GS1 DataMatrix."""
-    text = "01" + check_gtin(gtin)
-    if expiry_date is not None:
-        text += f"17{expiry_date:%y%m%d}"
-    variable = [f"10{check_gs1_text(lot, 'lot', MAX_LOT_LENGTH)}"] if lot is not None else []
-    if serial is not None:
-        variable.append(f"21{check_gs1_text(serial, 'serial', MAX_SERIAL_LENGTH)}")
-    return text + GS.join(variable)
+__all__ = ["CHARSET_82", "CHECK_DIGITED", "DEFAULT_DOMAIN", "FNC1_SUBSTITUTES", "GS",
+           "MAX_LOT_LENGTH",
+           "MAX_SERIAL_LENGTH", "GS1Data", "GS1Parse", "check_digit_error", "check_gs1_text",
+           "check_gtin", "digital_link", "element_string", "parse", "substitute_fnc1"]

@@ -4,6 +4,7 @@ and codes. Each parser names the field it is checking in its error."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -17,6 +18,36 @@ MAX_WHOLE_DIGITS = 14
 MAX_NUMBER_LENGTH = 100  # serial and batch numbers
 MAX_TEXT_LENGTH = 200  # names, codes
 MAX_LONG_TEXT_LENGTH = 2000  # reasons, notes, addresses
+# C0 controls except tab, LF and CR, and lone surrogates (a pair decodes to one character
+# first): refused in every text at every door (docs/decisions.md). PostgreSQL cannot store
+# NUL, XLSX cannot hold C0 controls and UTF-8 cannot encode a lone surrogate.
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# A barcode reading may also hold GS (U+001D), GS1's FNC1 separator; it is read, not stored.
+_FORBIDDEN_IN_SCAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f\ud800-\udfff]")
+
+
+def forbidden_character(text: str, *, scan: bool = False) -> str | None:
+    """Why `text` cannot be taken, or None: `must not contain the control character U+0000`
+    (or `the lone surrogate U+D800`). `scan`: a barcode reading, where GS is data."""
+    found = (_FORBIDDEN_IN_SCAN if scan else _FORBIDDEN_CHARACTER).search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    kind = "lone surrogate" if code >= 0xD800 else "control character"
+    return f"must not contain the {kind} U+{code:04X}"
+
+
+def search_text(q: str | None, field: str = "q") -> str | None:
+    """A search fragment, stripped; None when empty. FTS and PostgreSQL reject some
+    characters outright, so the text rule applies here too."""
+    return refuse_forbidden_characters(q.strip(), field) or None if q else None
+
+
+def refuse_forbidden_characters(text: str, field: str) -> str:
+    problem = forbidden_character(text)
+    if problem is not None:
+        raise ValidationError.single(field, problem, text)
+    return text
 
 
 def to_decimal(value: Any, field: str, *, allow_negative: bool = False) -> Decimal:
@@ -99,7 +130,7 @@ def clean_number(value: Any, field: str) -> str:
             field, f"is longer than {MAX_NUMBER_LENGTH} characters ({len(text)})", value)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise ValidationError.single(field, "must not contain control characters", value)
-    return text
+    return refuse_forbidden_characters(text, field)
 
 
 def clean_text(value: Any, field: str, *, required: bool = False,
@@ -118,7 +149,7 @@ def clean_text(value: Any, field: str, *, required: bool = False,
     if len(text) > max_length:
         raise ValidationError.single(
             field, f"is longer than {max_length} characters ({len(text)})", value)
-    return text
+    return refuse_forbidden_characters(text, field)
 
 
 def required_text(value: Any, field: str, *, max_length: int = MAX_TEXT_LENGTH) -> str:

@@ -4,11 +4,11 @@ per location and allocations not yet shipped — what a recall coordinator calls
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
 
+from lotline.files.sheets import write_csv, write_xlsx
 from lotline.service_layer.recalls import RecallView
 
 COLUMNS = ("section", "customer_name", "customer_code", "customer_email", "customer_phone",
@@ -17,25 +17,13 @@ COLUMNS = ("section", "customer_name", "customer_code", "customer_email", "custo
            "inside_assemblies", "first_shipped_at", "last_shipped_at")
 EXPORT_MEDIA = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
-    """Text, with a leading quote where a spreadsheet would read a formula (CSV injection)."""
+    """Text (lists space-separated); the sheet writer neutralises formula-like text."""
     if value is None:
         return ""
-    text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if text.startswith(FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def _row(section: str, **values: Any) -> list[str]:
@@ -75,18 +63,9 @@ def recall_rows(report: dict[str, Any]) -> Iterator[list[str]]:
 def export_recall(recall: RecallView, file_format: str) -> bytes:
     rows = recall_rows(recall.report)
     if file_format == "xlsx":
-        import openpyxl
-
-        book = openpyxl.Workbook(write_only=True)
-        sheet = book.create_sheet(recall.reference[:31] or "recall")
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append(row)
         buffer = io.BytesIO()
-        book.save(buffer)
+        write_xlsx(buffer, COLUMNS, rows, recall.reference or "recall")
         return buffer.getvalue()
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    write_csv(text, COLUMNS, rows)
     return text.getvalue().encode("utf-8")

@@ -11,6 +11,7 @@ from typing import Any
 
 from lotline.domain.reports import Report
 from lotline.entrypoints.serialize import dumps, timestamp_text, to_csv
+from lotline.files.sheets import Cell, write_xlsx
 
 FORMATS = ("json", "csv", "xlsx")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
@@ -31,31 +32,18 @@ def report_bytes(report: Report, file_format: str) -> bytes:
 
 
 def report_xlsx(report: Report) -> bytes:
-    import openpyxl  # imported on use, like the imports do
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(report.name[:31])
-    sheet.append(list(report.columns))
-    for row in report.rows:
-        cells = []
-        for name in report.columns:
-            value = xlsx_value(row.get(name))
-            if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text that looks like a formula stays text
-                value = cell
-            cells.append(value)
-        sheet.append(cells)
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_xlsx(buffer, report.columns, ([xlsx_value(row.get(name)) for name in report.columns]
+                                        for row in report.rows), report.name)
     return buffer.getvalue()
 
 
-def xlsx_value(value: Any) -> Any:
+def xlsx_value(value: Any) -> Cell:
     """A cell value: numbers (Decimals exact as written), calendar dates, and text for the
     rest — timestamps as ISO 8601 UTC (Excel has no time zones), lists space-separated."""
-    if value is None or isinstance(value, bool | int | Decimal | str):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None or isinstance(value, int | Decimal | str):
         return value
     if isinstance(value, dt.datetime):
         return timestamp_text(value)

@@ -8,7 +8,6 @@ UTC with offset, enums their canonical value. `csv_cell` renders one value for a
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import functools
@@ -21,6 +20,7 @@ from enum import Enum
 from typing import Any, TypeAlias
 
 from lotline.domain.values import decimal_text
+from lotline.files.sheets import write_csv
 
 JSONValue: TypeAlias = (bool | int | str | Decimal | list["JSONValue"]
                         | dict[str, "JSONValue"] | None)
@@ -115,10 +115,8 @@ def to_csv(rows: Iterable[Any], columns: Sequence[str] | None = None) -> str:
     records = [_as_record(row) for row in rows]
     header = list(columns) if columns is not None else list(records[0]) if records else []
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for record in records:
-        writer.writerow([csv_cell(record.get(name)) for name in header])
+    write_csv(buffer, header, ([csv_cell(record.get(name)) for name in header]
+                               for record in records))
     return buffer.getvalue()
 
 

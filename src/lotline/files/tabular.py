@@ -12,11 +12,13 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
+
+from lotline.files.sheets import unquote_cell
 
 BLOCK = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
@@ -157,14 +159,15 @@ def _open_csv(stream: IO[bytes], size: int, delimiter: str | None) -> Table:
         text.close()
         raise FileProblem("the first line must be a header naming the columns", 1)
     chosen = delimiter or max(DELIMITERS, key=first.count)
-    header = next(csv.reader([first], delimiter=chosen))
+    header = [unquote_cell(name) for name in next(csv.reader([first], delimiter=chosen))]
     reader = csv.reader(text, delimiter=chosen, strict=True)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for cells in reader:
                 if cells and any(cell.strip() for cell in cells):
-                    yield reader.line_num + 1, cells
+                    yield reader.line_num + 1, [unquote_cell(cell) if cell[:1] == "'"
+                                                else cell for cell in cells]
         except csv.Error as error:
             raise FileProblem(f"malformed CSV: {error}", reader.line_num + 1) from None
         finally:
@@ -221,7 +224,8 @@ def _cell_text(cell: Any) -> str:
     if getattr(cell, "data_type", None) == "f":
         raise FileProblem(f"cell {cell.coordinate} holds a formula ({value}); paste it as "
                           "values", cell.row)
-    return cell_to_text(value)
+    text = cell_to_text(value)
+    return unquote_cell(text) if text[:1] == "'" else text
 
 
 def cell_to_text(value: Any) -> str:
@@ -236,33 +240,3 @@ def cell_to_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value).strip()
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def write_csv(target: IO[str], header: Sequence[str],
-              rows: Iterator[Sequence[str]]) -> int:
-    writer = csv.writer(target, lineterminator="\n")
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    return count
-
-
-def write_xlsx(target: IO[bytes] | str | Path, header: Sequence[str],
-               rows: Iterator[Sequence[str]], title: str) -> int:
-    """Every cell as text, so serial numbers keep their leading zeros."""
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(header))
-    count = 0
-    for row in rows:
-        sheet.append(list(row))
-        count += 1
-    book.save(target)
-    return count

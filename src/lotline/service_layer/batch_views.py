@@ -7,13 +7,27 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from lotline.domain.errors import NotFound, ValidationError
+from lotline.domain.errors import Ambiguous, NotFound, ValidationError
 from lotline.domain.lots import LotRecord, build_batch
 from lotline.domain.model import Batch, Page
 from lotline.domain.statuses import LotStatus, parse_enum
-from lotline.domain.values import clean_number, fold_number, optional_date
+from lotline.domain.values import clean_number, fold_number, optional_date, search_text
 from lotline.service_layer.base import Service, plain, snapshot
+from lotline.service_layer.candidates import lot_candidates
 from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+def lot_views(uow: UnitOfWork, records: Sequence[LotRecord],
+              today: dt.date) -> builtins.list[Batch]:
+    """The Batch views of lot records: balances and availability as of `today`."""
+    ids = [r.id for r in records]
+    balances = uow.batches.balances(ids)
+    products = uow.products.get_many(list({r.product_id for r in records}))
+    serial_lots = [r.id for r in records if products[r.product_id].tracking.uses_serials]
+    in_stock = uow.batches.in_stock_serial_counts(serial_lots)
+    return [build_batch(r, balances.get(r.id, []), in_stock.get(r.id, 0),
+                        products[r.product_id].tracking.uses_serials, today)
+            for r in records]
 
 
 class BatchViews(Service):
@@ -25,15 +39,7 @@ class BatchViews(Service):
 
     def views(self, uow: UnitOfWork, records: Sequence[LotRecord],
               as_of: dt.date | None = None) -> builtins.list[Batch]:
-        ids = [r.id for r in records]
-        balances = uow.batches.balances(ids)
-        products = uow.products.get_many(list({r.product_id for r in records}))
-        serial_lots = [r.id for r in records if products[r.product_id].tracking.uses_serials]
-        in_stock = uow.batches.in_stock_serial_counts(serial_lots)
-        today = self.today(uow, as_of)
-        return [build_batch(r, balances.get(r.id, []), in_stock.get(r.id, 0),
-                            products[r.product_id].tracking.uses_serials, today)
-                for r in records]
+        return lot_views(uow, records, self.today(uow, as_of))
 
     def get(self, batch_id: str) -> Batch:
         with self.reading() as uow:
@@ -47,6 +53,21 @@ class BatchViews(Service):
                        if product_id is None or r.product_id == product_id]
             return self.views(uow, records)
 
+    def one_by_number(self, batch_number: str, product_id: str | None = None,
+                      hint: str = "") -> Batch:
+        """The one lot with this number (case-insensitive): NotFound when none, Ambiguous
+        naming each lot (number, product, supplier) when several; `hint` says how to choose."""
+        folded = fold_number(clean_number(batch_number, "batch_number"))
+        with self.reading() as uow:
+            records = [r for r in uow.batches.by_number(folded)
+                       if product_id is None or r.product_id == product_id]
+            if len(records) > 1:
+                raise Ambiguous(f"lot number {batch_number.strip()!r}{hint}",
+                                lot_candidates(uow, records))
+            if not records:
+                raise NotFound("batch", batch_number.strip(), "batch_number")
+            return self.views(uow, records)[0]
+
     def list(self, product_id: str | None = None, supplier_id: str | None = None,
              status: Any = None, expiring_before: Any = None, has_stock: bool | None = None,
              q: str | None = None, limit: int = 50, cursor: str | None = None, *,
@@ -59,7 +80,7 @@ class BatchViews(Service):
         with self.reading() as uow:
             page = uow.batches.search(product_id=product_id, supplier_id=supplier_id,
                                       status=lot_status, expiring_before=before,
-                                      has_stock=has_stock, q=q.strip() if q else None,
+                                      has_stock=has_stock, q=search_text(q),
                                       limit=limit, cursor=cursor, on_hold=on_hold,
                                       by_expiry=order == "expiry")
             return Page(self.views(uow, page.items), page.next_cursor)

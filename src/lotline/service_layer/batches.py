@@ -23,6 +23,7 @@ from lotline.domain.statuses import HoldKind, LotStatus, MovementKind, Role, par
 from lotline.domain.values import ErrorCollector, fold_number, required_text
 from lotline.service_layer.base import need_location, need_product, need_supplier
 from lotline.service_layer.batch_views import BatchViews
+from lotline.service_layer.event_data import batch_data, product_ref
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
 
@@ -64,7 +65,7 @@ class BatchService(BatchViews):
             product = need_product(uow, values["product_id"])
             record = insert_lot(uow, product, values)
             self._audit(uow, record.id, "create", None, values)
-            return self.view(uow, record.id)
+            return self._announce(uow, "batch.created", record.id)
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -83,7 +84,13 @@ class BatchService(BatchViews):
                 self._change_quantity(uow, before, product, values["quantity"], reason)
             uow.batches.update(batch_id, {**row, "updated_at": self.actor.now()})
             self._audit(uow, batch_id, "update", before, values, reason)
-            return self.view(uow, batch_id)
+            return self._announce(uow, "batch.updated", batch_id, changed=sorted(values),
+                                  reason=reason)
+
+    def _announce(self, uow: UnitOfWork, type_: str, batch_id: str, **extra: Any) -> Batch:
+        view = self.view(uow, batch_id)
+        uow.events.add(type_, batch_data(uow, view, **extra))
+        return view
 
     def _changed_row(self, uow: UnitOfWork, before: LotRecord,
                      values: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +161,9 @@ class BatchService(BatchViews):
                 self._reverse_opening(uow, record)
                 uow.batches.mark_deleted(record.id, self.actor.now())
                 self._audit(uow, record.id, "delete", record, {})
+                uow.events.add("batch.updated", {
+                    "batch_id": record.id, "lot_number": record.batch_number,
+                    "product": product_ref(uow, record.product_id), "deleted": True})
 
     def _records(self, uow: UnitOfWork, ids: list[str]) -> list[LotRecord]:
         found = {i: uow.batches.get(str(i), for_update=True) for i in ids}
@@ -194,6 +204,7 @@ class BatchService(BatchViews):
                     uow.batches.update(record.id, {"status": status.value,
                                                    "updated_at": self.actor.now()})
                     self._audit(uow, record.id, "status", record, {"status": status})
+                    self._announce(uow, "batch.updated", record.id, changed=["status"])
             return [self.view(uow, i) for i in ids]
 
     def hold(self, batch_id: str, reason: str, kind: str = "quarantine") -> Batch:
@@ -212,7 +223,7 @@ class BatchService(BatchViews):
             uow.batches.update(batch_id, {"hold_reason": text, "hold_kind": hold_kind.value,
                                           "hold_since": hold.since})
             self._audit(uow, batch_id, "hold", record, {"hold": hold})
-            return self.view(uow, batch_id)
+            return self._announce(uow, "batch.hold_changed", batch_id)
 
     def release(self, batch_id: str, reason: str | None = None) -> Batch:
         self.actor.require(Role.MANAGER, "releasing batches")
@@ -224,7 +235,7 @@ class BatchService(BatchViews):
             uow.batches.update(batch_id, {"hold_reason": None, "hold_kind": None,
                                           "hold_since": None})
             self._audit(uow, batch_id, "release", record, {"hold": None}, reason)
-            return self.view(uow, batch_id)
+            return self._announce(uow, "batch.hold_changed", batch_id, reason=reason)
 
     def cost_rows(self, product_id: str, active_only: bool = True) -> list[BatchCostRow]:
         """Seed 004: a product's lots in §4 order; available = remaining on hand."""

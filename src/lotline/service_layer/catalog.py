@@ -17,6 +17,7 @@ from lotline.domain.values import (
     normalize_gtin,
     optional_int,
     required_text,
+    search_text,
 )
 from lotline.service_layer.base import Service, need_product, snapshot
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -88,7 +89,7 @@ class ProductService(Service):
              cursor: str | None = None) -> Page[Product]:
         mode = None if tracking is None else parse_enum(Tracking, tracking, "tracking")
         with self.reading() as uow:
-            return uow.products.search(q, mode, limit, cursor)
+            return uow.products.search(search_text(q), mode, limit, cursor)
 
     list_products = list
 

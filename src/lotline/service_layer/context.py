@@ -25,6 +25,7 @@ class Actor:
     name: str
     role: Role
     clock: Clock = field(default=utc_now, compare=False)
+    user_id: str | None = None  # the user behind a token or an API key, when there is one
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(dt.UTC)

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
-from lotline.files.tabular import write_csv, write_xlsx
+from lotline.files.sheets import write_csv, write_xlsx
 from lotline.service_layer.base import Service
 from lotline.service_layer.query_ports import ExportRows
 

@@ -34,7 +34,7 @@ from lotline.passwords import hash_password, verify_password
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.organizations import create_organization
-from lotline.service_layer.query_ports import IdentityRepository
+from lotline.service_layer.query_ports import CredentialLookup, IdentityRepository
 from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 TOKEN_TTL = dt.timedelta(hours=12)
@@ -127,26 +127,40 @@ class IdentityService:
         each, no transaction) and judged here, as `token_principal` and `api_key_row` would."""
         digest = secret_hash(secret)
         now = self.clock().astimezone(dt.UTC)
-        with self.uows.credentials() as reads:
+
+        def read(reads: CredentialLookup) -> tuple[Any, Any]:
             token = reads.token(digest) if secret.startswith(TOKEN_PREFIX) else None
             user = token if token is not None and token.revoked_at is None \
                 and token.expires_at > now and token.active else None
-            key = reads.api_key(digest) if user is None else None
+            return user, (reads.api_key(digest) if user is None else None)
+
+        user, key = self.uows.read_credentials(read)
         if user is not None:
             return Actor(org_id=user.org_id, name=user.username, role=Role(user.role),
-                         clock=self.clock)
-        if key is None or key.revoked_at is not None:
-            raise Unauthorized("the bearer token or API key is not valid (expired or revoked?)")
+                         clock=self.clock, user_id=user.user_id)
+        if key is None or key.revoked_at is not None or key.user_active is False:
+            raise Unauthorized("the bearer token or API key is not valid (expired, revoked, "
+                               "or its user deactivated?)")
         if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
             with self._uow(write=True) as uow:
                 uow.identity.touch_api_key(key.id, now)
-        return Actor(org_id=key.org_id, name=f"api-key:{key.name}", role=Role(key.role),
-                     clock=self.clock)
+        return Actor(org_id=key.org_id, name=f"api-key:{key.name}",
+                     role=_key_role(key.role, key.user_role), clock=self.clock,
+                     user_id=key.user_id)
 
     def revoke_token(self, token: str) -> None:
         with self._uow(write=True) as uow:
             uow.identity.revoke_token(secret_hash(token),
                                                       self.clock().astimezone(dt.UTC))
+
+
+def _key_role(key_role: str, user_role: str | None) -> Role:
+    """A key never does more than its user may do now: the lower of the two roles."""
+    role = Role(key_role)
+    if user_role is None:
+        return role
+    current = Role(user_role)
+    return role if current.at_least(role) else current
 
 
 class UserService(Service):
@@ -241,6 +255,7 @@ class UserService(Service):
             repo.add_api_key({"id": key_id, "org_id": self.actor.org_id, "name": key_name,
                               "role": key_role.value, "key_hash": secret_hash(key),
                               "key_prefix": key[:12], "created_by": self.actor.name,
+                              "user_id": owner.id if owner else self.actor.user_id,
                               "created_at": self.actor.now()})
             self._audit(uow, key_id, "create_api_key", None,
                         {"name": key_name, "role": key_role, "owner": username})

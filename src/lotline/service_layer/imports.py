@@ -21,6 +21,7 @@ from lotline.domain.exchange import (
     map_header,
 )
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
+from lotline.domain.values import forbidden_character
 from lotline.files.tabular import FileProblem, Source, Table, open_table
 from lotline.service_layer.base import Service
 from lotline.service_layer.exchange_refs import References
@@ -127,6 +128,7 @@ class ImportService(Service):
                 header = map_header(table.header, LAYOUTS[entity if entity != "stock"
                                                           else "lots"], required)
                 report.ignored_columns = header.ignored
+                table.rows = _storable_rows(table.rows, table.header, report)
                 body(table, header, report)
             except FileProblem as problem:
                 report.add(problem.line or 0, None, None, problem.message)
@@ -140,6 +142,21 @@ class ImportService(Service):
         if not report.ok and not dry_run:
             raise ImportFailed(report)
         return report
+
+
+def _storable_rows(rows: Iterator[tuple[int, list[str]]], header: list[str],
+                   report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+    """The rows whose every cell follows the text rule of every door; each cell that does
+    not is reported with its row and column (and its row left out)."""
+    for number, cells in rows:
+        if forbidden_character("".join(cells)) is None:  # one search per row, the usual case
+            yield number, cells
+            continue
+        problems = [(index, problem) for index, cell in enumerate(cells)
+                    if (problem := forbidden_character(cell)) is not None]
+        for index, problem in problems:
+            column = header[index] if index < len(header) else f"#{index + 1}"
+            report.add(number, column, cells[index], problem)
 
 
 def _name(source: Source) -> str:

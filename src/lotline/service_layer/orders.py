@@ -34,8 +34,10 @@ from lotline.service_layer.base import (
     snapshot,
 )
 from lotline.service_layer.corrections import reverse_shipment
+from lotline.service_layer.event_data import order_data
 from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
 from lotline.service_layer.picking import pick_scans
+from lotline.service_layer.scan import ScanResult
 from lotline.service_layer.shipping import (
     check_shippable,
     parse_return_lines,
@@ -98,6 +100,7 @@ class OrderService(Service):
             order = need_order(uow, order_id)
             uow.audit.record(actor=self.actor.name, entity="order", entity_id=order_id,
                              action="create", before=None, after=snapshot(order), moment=now)
+            uow.events.add("order.created", order_data(uow, order_view(uow, order_id)))
         return order
 
     def get(self, order_id: str) -> Order:
@@ -145,7 +148,9 @@ class OrderService(Service):
                         f"{sku} short by {qty}" for sku, qty in sorted(shortfall.items())),
                     shortfall={sku: str(qty) for sku, qty in shortfall.items()})
             refreshed, allocations = _refresh_status(uow, order)
-            return order_view(uow, order.id, order=refreshed, allocations=allocations)
+            view = order_view(uow, order.id, order=refreshed, allocations=allocations)
+            uow.events.add("order.allocated", order_data(uow, view))
+            return view
 
     def pick_list(self, order_id: str) -> builtins.list[PickItem]:
         with self.reading() as uow:
@@ -159,7 +164,20 @@ class OrderService(Service):
         with self.writing() as uow:
             order = _open_order(uow, order_id)
             pick_scans(uow, order, scans, self.today(uow))
-            return order_view(uow, order.id, order=order)
+            view = order_view(uow, order.id, order=order)
+            uow.events.add("order.picked", order_data(uow, view))
+            return view
+
+    @retry_transient
+    def pick_scan(self, order_id: str, data: Any) -> ScanResult:
+        """Pick one scan (the web's scan box) and say what it was: the scan is resolved once,
+        in the pick's transaction, by the resolver every door uses."""
+        self.actor.require(Role.MANAGER, "picking")
+        with self.writing() as uow:
+            order = _open_order(uow, order_id)
+            picked = pick_scans(uow, order, [data], self.today(uow))[0]
+            assert picked is not None  # a text scan always resolves or is rejected
+            return picked
 
     @retry_transient
     def ship(self, order_id: str, *, carrier: str | None = None,
@@ -186,7 +204,11 @@ class OrderService(Service):
             customer = need_customer(uow, order.customer_id)
             shipped, allocations = ship_allocations(uow, order, customer, pending, details,
                                                     today, lots)
-            return order_view(uow, order.id, order=shipped, allocations=allocations)
+            view = order_view(uow, order.id, order=shipped, allocations=allocations)
+            uow.events.add("order.shipped", order_data(
+                uow, view, shipment_id=view.shipments[-1] if view.shipments else None,
+                carrier=details["carrier"], tracking_number=details["tracking_number"]))
+            return view
 
     @retry_transient
     def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
@@ -215,7 +237,10 @@ class OrderService(Service):
         with self.writing() as uow:
             order = lock_order(uow, order_id)
             return_units(uow, order, parsed, note, warehouse_id, self.today(uow))
-            return order_view(uow, order.id)
+            view = order_view(uow, order.id)
+            uow.events.add("order.returned", order_data(uow, view, reason=note,
+                                                        returned_lines=parsed))
+            return view
 
     @retry_transient
     def reverse_shipment(self, shipment_id: str, reason: str) -> OrderView:

@@ -11,12 +11,13 @@ from lotline.domain.ids import new_id
 from lotline.domain.model import Customer, Page, Supplier
 from lotline.domain.statuses import Role
 from lotline.domain.values import (
-    MAX_LONG_TEXT_LENGTH,
+    MAX_TEXT_LENGTH,
     ErrorCollector,
     apply_aliases,
     clean_text,
     optional_int,
     required_text,
+    search_text,
 )
 from lotline.service_layer.base import Service, snapshot
 from lotline.service_layer.ports import CustomerRepository, PartyRepository, SupplierRepository
@@ -57,7 +58,7 @@ def parse_party_fields(raw: Mapping[str, Any], extra: tuple[str, ...] = ()) -> d
         elif name == "min_remaining_shelf_life_days":
             parsed[name] = errors.take(optional_int, value, name)
         else:
-            limit = MAX_LONG_TEXT_LENGTH if name == "street" else 200
+            limit = 40 if name == "postal_code" else MAX_TEXT_LENGTH
             parsed[name] = errors.take(clean_text, value, name, max_length=limit)
     errors.raise_if_any()
     return parsed
@@ -99,7 +100,7 @@ class _PartyService(Service, ABC, Generic[P]):
     def list(self, q: str | None = None, limit: int = 50,
              cursor: str | None = None) -> Page[P]:
         with self.reading() as uow:
-            return self._repo(uow).search(q, limit, cursor)
+            return self._repo(uow).search(search_text(q), limit, cursor)
 
     def update(self, party_id: str, **changes: Any) -> P:
         self.actor.require(Role.MANAGER, f"changing {self.entity}s")

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from lotline.domain import gs1
 from lotline.domain.allocation import block_reason, is_allocatable
-from lotline.domain.errors import Conflict
+from lotline.domain.errors import Ambiguous, Conflict, ValidationError
 from lotline.domain.flows import Allocation
 from lotline.domain.model import Order, Serial
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import fold_number, to_decimal
 from lotline.service_layer.allocating import record_allocation
 from lotline.service_layer.ports import FlowRepository
+from lotline.service_layer.scan import ScanResult, resolve_scan
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -29,35 +29,63 @@ class Rejection:
     reason: str
 
 
-def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any], today: dt.date) -> None:
+def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any],
+               today: dt.date) -> list[ScanResult | None]:
+    """Pick every scan or none; what each text scan resolved to (None for a lot mapping)."""
     rejections: list[Rejection] = []
+    resolved: list[ScanResult | None] = []
     flows = uow.flows
     for scan in scans:
-        reason = _pick_one(uow, flows, order, scan, today)
+        reason = _pick_one(uow, flows, order, scan, today, resolved)
         if reason is not None:
             rejections.append(Rejection(_label(scan), reason))
     if rejections:
         raise Conflict("; ".join(f"{r.scan}: {r.reason}" for r in rejections),
                        rejected=[{"scan": r.scan, "reason": r.reason} for r in rejections])
+    return resolved
 
 
 def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
-              today: dt.date) -> str | None:
+              today: dt.date, resolved: list[ScanResult | None]) -> str | None:
     if isinstance(scan, Mapping):
+        resolved.append(None)
         return _pick_lot(uow, flows, order, scan, today)
     text = str(scan).strip()
     if not text:
         return "empty scan"
-    serials = uow.serials.by_number(text)
-    if serials:
-        return _pick_serial(uow, flows, order, serials, today)
-    lots = uow.batches.by_number(fold_number(text))
-    if lots:
-        return _pick_lot(uow, flows, order, {"batch_id": lots[0].id, "quantity": 1}, today)
-    barcode = gs1.parse(text).data
-    if barcode is not None and (barcode.serial or barcode.lot):
-        return _pick_barcode(uow, flows, order, barcode, today)
-    return "no serial or lot with this number"
+    try:  # the one resolver every door uses; picking takes what it found
+        result = resolve_scan(uow, text, today,
+                              products={line.product_id for line in order.lines})
+    except (ValidationError, Ambiguous) as error:
+        return _rejection_reason(error)
+    resolved.append(result)
+    return _pick_resolved(uow, flows, order, result, today)
+
+
+def _rejection_reason(error: ValidationError | Ambiguous) -> str:
+    """Why a scan the resolver refused cannot be picked."""
+    if isinstance(error, ValidationError) and "unrecognised input" in error.message:
+        return "no serial or lot with this number"
+    return error.message.removeprefix("data: ")
+
+
+def _pick_resolved(uow: UnitOfWork, flows: FlowRepository, order: Order,
+                   resolved: ScanResult, today: dt.date) -> str | None:
+    """A resolved scan: its unit, else its lot with AI 30 (or AI 37) as the quantity."""
+    if resolved.serial_record is not None:
+        return _pick_serial(uow, flows, order, resolved.serial_record, today)
+    if resolved.serial is None and resolved.batch is not None:
+        quantity = resolved.quantity or resolved.count or 1
+        return _pick_lot(uow, flows, order, {"batch_id": resolved.batch.id,
+                                             "quantity": quantity}, today)
+    return _unresolved(resolved)
+
+
+def _unresolved(resolved: ScanResult) -> str:
+    """Why a scan names nothing to pick: the resolver's first warning says it."""
+    if resolved.warnings:
+        return resolved.warnings[0].message
+    return "the barcode names no serial and no lot"
 
 
 def _label(scan: Any) -> str:
@@ -68,31 +96,9 @@ def _label(scan: Any) -> str:
     return str(scan).strip()
 
 
-def _pick_barcode(uow: UnitOfWork, flows: FlowRepository, order: Order, data: gs1.GS1Data,
-                  today: dt.date) -> str | None:
-    """A GS1 barcode (element string, bracketed or Digital Link): its serial (AI 21) of the
-    product its GTIN names, else its lot (AI 10) with AI 30 (or AI 37) as the quantity."""
-    product = uow.products.by_gtin(data.gtin) if data.gtin else None
-    if data.gtin and product is None:
-        return f"no product has GTIN {data.gtin}"
-    if data.serial:
-        serials = uow.serials.by_number(data.serial, product.id if product else None)
-        if not serials:
-            return f"no serial {data.serial!r}" + (f" of {product.sku}" if product else "")
-        return _pick_serial(uow, flows, order, serials, today)
-    assert data.lot is not None
-    lots = [lot for lot in uow.batches.by_number(fold_number(data.lot))
-            if product is None or lot.product_id == product.id]
-    if not lots:
-        return f"no lot {data.lot!r}" + (f" of {product.sku}" if product else "")
-    return _pick_lot(uow, flows, order, {"batch_id": lots[0].id,
-                                         "quantity": data.quantity or data.count or 1}, today)
-
-
-def _pick_serial(uow: UnitOfWork, flows: FlowRepository, order: Order, matches: list[Serial],
+def _pick_serial(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: Serial,
                  today: dt.date) -> str | None:
     wanted = {line.product_id for line in order.lines}
-    serial = next((s for s in matches if s.product_id in wanted), matches[0])
     mine = flows.open_allocation_for_serial(serial.id)
     if mine is not None and mine.status == "picked":
         return "already picked"

@@ -63,6 +63,7 @@ class InstalledUnit:
 
 @dataclass(frozen=True, slots=True)
 class TokenPrincipal:
+    user_id: str
     org_id: str
     username: str
     role: str
@@ -79,6 +80,9 @@ class KeyPrincipal:
     role: str
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    user_id: str | None  # the user the key acts for, with that user's current state:
+    user_role: str | None
+    user_active: bool | None
 
 
 

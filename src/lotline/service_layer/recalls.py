@@ -17,6 +17,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.statuses import HoldKind, Role
 from lotline.domain.values import ErrorCollector, clean_text, optional_date, required_text
 from lotline.service_layer.base import Service, need_supplier
+from lotline.service_layer.event_data import recall_data
 from lotline.service_layer.recall_reports import build_report, read_report
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -61,7 +62,9 @@ class RecallService(Service):
                    "report": stored, "shipped_quantity": report["shipped_quantity"],
                    "notes": [], "created_at": now, "updated_at": now, "closed_at": None}
             uow.recalls.add(row, depths)
-            return _to_view(SimpleNamespace(**row), Decimal(0), report)
+            view = _to_view(SimpleNamespace(**row), Decimal(0), report)
+            uow.events.add("recall.opened", recall_data(uow, view, list(depths)))
+            return view
 
     def get(self, recall_id: str) -> RecallView:
         with self.reading() as uow:
@@ -83,7 +86,9 @@ class RecallService(Service):
             notes = [*current.notes, {"at": self.actor.now().isoformat(),
                                       "by": self.actor.name, "text": body}]
             _update(uow, recall_id, notes=notes)
-            return _view(uow, recall_id)
+            view = _view(uow, recall_id)
+            uow.events.add("recall.updated", recall_data(uow, view, note=body))
+            return view
 
     def close(self, recall_id: str, note: str | None = None) -> RecallView:
         self.actor.require(Role.MANAGER, "closing recalls")
@@ -95,7 +100,9 @@ class RecallService(Service):
             notes = current.notes + ([{"at": self.actor.now().isoformat(),
                                        "by": self.actor.name, "text": text}] if text else [])
             _update(uow, recall_id, status="closed", closed_at=self.actor.now(), notes=notes)
-            return _view(uow, recall_id)
+            view = _view(uow, recall_id)
+            uow.events.add("recall.closed", recall_data(uow, view, note=text))
+            return view
 
 
 def _criteria(batch_ids: list[str] | None, supplier_id: str | None, received_from: Any,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.errors import Conflict, NotFound, ValidationError
+from lotline.domain.events import EVENT_SERIALS_LIMIT
 from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.ids import new_id
 from lotline.domain.model import Page, Product
@@ -29,6 +30,7 @@ from lotline.service_layer.base import (
     need_warehouse,
 )
 from lotline.service_layer.corrections import reverse_receipt
+from lotline.service_layer.event_data import receipt_data, received_lots
 from lotline.service_layer.putaway import put_away
 from lotline.service_layer.receipt_lots import LotEntry, parse_lot_entries, receive_entry
 from lotline.service_layer.registration import clean_serial_numbers, insert_serials
@@ -108,8 +110,11 @@ class ReceiptService(Service):
                                "supplier_id": supplier_id, "warehouse_id": warehouse.id,
                                "status": "open", "created_at": now, "updated_at": now}, rows)
             self._announce_serials(uow, parsed, rows, products)
-        with self.reading() as uow:
-            return need_receipt(uow, receipt_id)
+            receipt = need_receipt(uow, receipt_id)
+            uow.events.add("receipt.created", receipt_data(uow, receipt, expected_serials={
+                row["id"]: line["expected_serials"][:EVENT_SERIALS_LIMIT]
+                for line, row in zip(parsed, rows, strict=True) if line["expected_serials"]}))
+        return receipt
 
     def _line_product(self, uow: UnitOfWork, line: dict[str, Any], index: int) -> Product:
         product = need_product(uow, line["product_id"], f"lines.{index}.product_id")
@@ -159,7 +164,10 @@ class ReceiptService(Service):
             for index, (line, entries, reason) in enumerate(plan):
                 self._receive_line(uow, receipt, line, entries, reason, index)
             self._update_status(uow, receipt.id)
-            return need_receipt(uow, receipt.id)
+            received = need_receipt(uow, receipt.id)
+            uow.events.add("receipt.received", receipt_data(
+                uow, received, received_lots=received_lots(plan)))
+            return received
 
     def _plan(self, uow: UnitOfWork, receipt: Receipt, lines: list[Any]
               ) -> list[tuple[ReceiptLine, list[LotEntry], str | None]]:

@@ -31,6 +31,7 @@ from lotline.domain.values import (
     optional_decimal,
 )
 from lotline.service_layer.base import Service, need_location, need_product
+from lotline.service_layer.event_data import registration_data
 from lotline.service_layer.ports import NewSerials
 from lotline.service_layer.serial_rules import note_first_arrival
 from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
@@ -132,7 +133,10 @@ class SerialRegistration(Service):
             location = self._location(uow, target, location_id, warehouse_id)
             new = insert_serials(uow, numbers, product, batch, target, location,
                                bought, warranty, cost)
-        return RegisteredSerials(new)
+            registered = RegisteredSerials(new)
+            if registered:
+                uow.events.add("serial.registered", registration_data(uow, registered))
+        return registered
 
     def _location(self, uow: UnitOfWork, target: SerialStatus, location_id: str | None,
                   warehouse_id: str | None) -> Location | None:

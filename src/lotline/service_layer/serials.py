@@ -7,9 +7,11 @@ from typing import Any
 from lotline.domain.errors import Ambiguous, NotFound
 from lotline.domain.model import Movement, Page, Serial
 from lotline.domain.statuses import Role, SerialStatus, parse_enum
-from lotline.domain.values import ErrorCollector, clean_number, clean_text
+from lotline.domain.values import ErrorCollector, clean_number, clean_text, search_text
 from lotline.service_layer.base import Service
+from lotline.service_layer.candidates import serial_candidates
 from lotline.service_layer.context import Actor
+from lotline.service_layer.event_data import serial_data
 from lotline.service_layer.order_sync import sync_allocation
 from lotline.service_layer.registration import RegisteredSerials, SerialRegistration
 from lotline.service_layer.serial_rules import Change, decide_and_apply
@@ -54,9 +56,8 @@ class SerialService(Service):
         # A hot path (every scan): one statement, its own snapshot, so no transaction.
         with self.uows(self.actor, write=False, autocommit=True) as uow:
             matches = uow.serial_reads.by_number(number, product_id)
-        if len(matches) > 1:
-            raise Ambiguous(f"serial number {number!r}",
-                            [{"id": s.id, "product_id": s.product_id} for s in matches])
+            if len(matches) > 1:
+                raise Ambiguous(f"serial number {number!r}", serial_candidates(uow, matches))
         return matches[0] if matches else None
 
     def lookup(self, serial_number: str, product_id: str | None = None) -> Serial:
@@ -73,7 +74,7 @@ class SerialService(Service):
         wanted = None if status is None else parse_enum(SerialStatus, status, "status")
         with self.reading() as uow:
             return uow.serials.search(
-                q=q.strip() if q else None, product_id=product_id, status=wanted,
+                q=search_text(q), product_id=product_id, status=wanted,
                 batch_id=batch_id, location_id=location_id, order_id=order_id,
                 warehouse_id=warehouse_id, limit=limit, cursor=cursor)
 
@@ -108,4 +109,6 @@ class SerialService(Service):
             serial = need_serial(uow, serial_id)
             decision = decide_and_apply(uow, serial, change, self.today(uow))
             sync_allocation(uow, serial, decision)
+            uow.events.add("serial.status_changed", serial_data(
+                uow, decision.unit, previous_status=serial.status, reason=note))
             return decision.unit

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.allocation import block_reason
-from lotline.domain.errors import Conflict, LotBlocked, ValidationError
+from lotline.domain.errors import Conflict, LotBlocked, NotFound, ValidationError
 from lotline.domain.flows import Allocation
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
@@ -195,6 +195,12 @@ def _return_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
                 shipped: list[Allocation], line: dict[str, Any], location_id: str,
                 reason: str, index: int) -> None:
     sent = [a for a in shipped if a.batch_id == line["batch_id"] and a.serial_id is None]
+    if not sent:
+        lot = uow.batches.get(line["batch_id"])
+        if lot is None:
+            raise NotFound("lot", line["batch_id"], f"lines.{index}.batch_id")
+        raise Conflict(f"lot {lot.batch_number!r} was not shipped on order "
+                       f"{order.reference!r}", field=f"lines.{index}.batch_id")
     open_quantity = sum((a.quantity - a.returned_quantity for a in sent), Decimal(0))
     quantity: Decimal = line["quantity"]
     if quantity > open_quantity:

@@ -14,6 +14,7 @@ from lotline.domain.statuses import HoldKind, LocationKind, MovementKind, Role, 
 from lotline.domain.values import ErrorCollector, required_text, to_decimal
 from lotline.service_layer.base import Service, need_location, need_product, snapshot
 from lotline.service_layer.batches import need_batch
+from lotline.service_layer.event_data import count_data, move_data
 from lotline.service_layer.registration import clean_serial_numbers
 from lotline.service_layer.serials import need_serial
 from lotline.service_layer.stock_moves import (
@@ -51,7 +52,11 @@ class StockService(Service):
             target = need_location(uow, to_location_id, "to_location_id")
             _check_location_hold(source, target, reason)
             if numbers:
-                return self._transfer_serials(uow, numbers, source, target, reason)
+                moved_units = self._transfer_serials(uow, numbers, source, target, reason)
+                uow.events.add("stock.transferred", move_data(
+                    uow, source, target, quantity=len(numbers), serial_numbers=numbers,
+                    reason=reason))
+                return moved_units
             assert amount is not None
             lots = self._lots_for(uow, batch_id, product_id, source)
             if lots and need_product(uow, lots[0].product_id).tracking.uses_serials:
@@ -59,16 +64,21 @@ class StockService(Service):
                 raise ValidationError.single("serial_numbers", "the lot's product is "
                                              "serial-tracked: name the serials to move")
             moved = Decimal(0)
+            per_lot: list[tuple[LotRecord, Decimal]] = []
             for lot in lots:
                 _check_release_from_quarantine(lot, source)
-                moved += move_lot(uow, lot, amount - moved, source, target,
-                                  MovementKind.TRANSFER, reason, partial=True)
+                step = move_lot(uow, lot, amount - moved, source, target,
+                                MovementKind.TRANSFER, reason, partial=True)
+                moved += step
+                per_lot.append((lot, step))
                 if moved >= amount:
                     break
             if moved < amount:
                 raise InsufficientStock(f"only {moved} free at {source.code}; {amount} were "
                                         f"asked for (short by {amount - moved})",
                                         location_id=source.id)
+            uow.events.add("stock.transferred", move_data(
+                uow, source, target, quantity=moved, lots=per_lot, reason=reason))
             return int(moved) if moved == moved.to_integral_value() else 1
 
     def _transfer_serials(self, uow: UnitOfWork, numbers: list[str], source: Location,
@@ -119,15 +129,26 @@ class StockService(Service):
             lots = self._adjustable_lots(uow, batch_id, product_id, location)
             if delta > 0:
                 move_lot(uow, lots[0], delta, None, location, MovementKind.ADJUSTMENT, note)
-                return delta
-            taken = Decimal(0)
-            for lot in lots:
-                taken += move_lot(uow, lot, -delta - taken, location, None,
-                                  MovementKind.ADJUSTMENT, note, partial=True)
-            if taken < -delta:
-                raise InsufficientStock(f"{location.code} holds {taken} free; an adjustment of "
-                                        f"{delta} would go below zero", location_id=location.id)
+                per_lot = [(lots[0], delta)]
+            else:
+                per_lot = self._take(uow, lots, -delta, location, note)
+            uow.events.add("stock.adjusted", move_data(
+                uow, None, location, quantity=delta, lots=per_lot, reason=note))
             return delta
+
+    def _take(self, uow: UnitOfWork, lots: list[LotRecord], wanted: Decimal,
+              location: Location, note: str) -> list[tuple[LotRecord, Decimal]]:
+        taken, per_lot = Decimal(0), []
+        for lot in lots:
+            step = move_lot(uow, lot, wanted - taken, location, None,
+                            MovementKind.ADJUSTMENT, note, partial=True)
+            taken += step
+            if step:
+                per_lot.append((lot, -step))
+        if taken < wanted:
+            raise InsufficientStock(f"{location.code} holds {taken} free; an adjustment of "
+                                    f"{-wanted} would go below zero", location_id=location.id)
+        return per_lot
 
     def _adjustable_lots(self, uow: UnitOfWork, batch_id: str | None, product_id: str | None,
                          location: Location) -> list[LotRecord]:
@@ -157,7 +178,9 @@ class StockService(Service):
                                          "numbers found (an empty list: none found)")
         with self.writing() as uow:
             location = need_location(uow, location_id)
-            return count_location(uow, location, lots_counted, numbers)
+            counted = count_location(uow, location, lots_counted, numbers)
+            uow.events.add("stock.counted", count_data(uow, location, counted))
+            return counted
 
     # --- holds on serials and locations ------------------------------------------------
 

@@ -88,7 +88,7 @@ class TraceService(Service):
 def _nothing_to_trace(scan: ScanResult) -> LotlineError:
     ambiguous = [w for w in scan.warnings if w.code == "lot_ambiguous"]
     if ambiguous:
-        return Ambiguous(f"lot number {scan.lot!r}", [])
+        return Ambiguous(f"lot number {scan.lot!r}", ambiguous[0].candidates)
     if scan.serial:
         return NotFound("serial", scan.serial, "serial_number")
     if scan.lot:

@@ -27,6 +27,7 @@ from lotline.domain.values import (
 )
 from lotline.service_layer.base import Service, need_location, need_product
 from lotline.service_layer.batches import insert_lot, need_batch
+from lotline.service_layer.event_data import location_ref
 from lotline.service_layer.registration import clean_serial_numbers, insert_serials
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.serials import need_serial
@@ -66,9 +67,14 @@ class TransformationService(Service):
             input_cost = sum((c.cost for c in consumed), Decimal(0))
             made = self._make_all(uow, outputs, location, transformation_id, input_cost)
             _link(uow, transformation_id, consumed, made)
-            return Transformation(id=transformation_id, reference=ref, kind=kind,
-                                  inputs=consumed, outputs=made, occurred_at=now,
-                                  location_id=location.id, notes=note)
+            recorded = Transformation(id=transformation_id, reference=ref, kind=kind,
+                                      inputs=consumed, outputs=made, occurred_at=now,
+                                      location_id=location.id, notes=note)
+            uow.events.add("transformation.recorded", {
+                "transformation_id": transformation_id, "reference": ref, "kind": kind,
+                "location": location_ref(location), "inputs": consumed, "outputs": made,
+                "notes": note})
+            return recorded
 
     def get(self, transformation_id: str) -> Transformation:
         with self.reading() as uow:

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from types import TracebackType
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from lotline.domain.errors import Conflict
+from lotline.domain.events import EVENT_TYPES, jsonable
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
@@ -38,6 +39,8 @@ from lotline.service_layer.ports import (
 from lotline.service_layer.query_ports import (
     CheckpointRepository,
     CredentialLookup,
+    DeliveryQueue,
+    EventRepository,
     ExportRows,
     IdentityRepository,
     LedgerChecks,
@@ -46,7 +49,10 @@ from lotline.service_layer.query_ports import (
     SerialStaging,
     TraceRepository,
     TransformationRepository,
+    WebhookRepository,
 )
+
+R = TypeVar("R")
 
 
 class UnitOfWork(ABC):
@@ -127,6 +133,15 @@ class UnitOfWork(ABC):
 
     @property
     @abstractmethod
+    def events(self) -> EventOutbox:
+        """The change feed's outbox: `uow.events.add(type, data)` in the change's transaction."""
+
+    @property
+    @abstractmethod
+    def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    @abstractmethod
     def flows(self) -> FlowRepository: ...
 
     @property
@@ -178,6 +193,20 @@ class UnitOfWork(ABC):
         """After a settings change: this process reads the time zone afresh."""
 
 
+class EventOutbox:
+    """Events of one unit of work, stamped with its actor and the moment they are added."""
+
+    def __init__(self, repository: EventRepository, actor: Actor) -> None:
+        self.repository = repository
+        self.actor = actor
+
+    def add(self, type_: str, data: dict[str, Any]) -> None:
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {type_!r}")  # a programming error
+        self.repository.add(type_, jsonable(data), actor=self.actor.name,
+                            moment=self.actor.now())
+
+
 class StoredValues(Protocol):
     """Staged values as the database stores them (the rows are copied set-based)."""
 
@@ -204,13 +233,17 @@ class UnitOfWorkFactory(Protocol):
         """A bulk import's session: rows staged apart, then written by `writing()`."""
         ...
 
-    def credentials(self) -> AbstractContextManager[CredentialLookup]:
-        """The credential check of every request: a token's or an API key's row by its hash,
-        each one statement in no transaction."""
+    def read_credentials(self, read: Callable[[CredentialLookup], R]) -> R:
+        """The credential check of every request: `read` looks up a token's or an API key's
+        row by its hash, each one statement in no transaction (run once more on a fresh
+        connection if the database had dropped the first)."""
+        ...
+
+    def delivery_queue(self) -> AbstractContextManager[DeliveryQueue]:
+        """One short write transaction of the webhook delivery worker (all organizations)."""
         ...
 
 
-R = TypeVar("R")
 P = ParamSpec("P")
 ATTEMPTS = 3
 BACKOFF_SECONDS = 0.02
@@ -240,3 +273,4 @@ def retry_transient(method: Callable[P, R]) -> Callable[P, R]:
                 time.sleep(random.uniform(0.5, 1.5) * BACKOFF_SECONDS * attempt)
         raise AssertionError("unreachable")  # the loop returns or raises
     return run
+

@@ -125,7 +125,7 @@ def test_search_filters_and_pages(api: Api) -> None:
     assert numbers(product_id=product["id"]) == ["ABC-100", "ABC-200"]
     assert numbers(q="ABC-", product_id=product["id"]) == ["ABC-100", "ABC-200"]
     assert numbers(q="-ABC") == ["XYZ-ABC"]
-    assert numbers(q="abc-100") == []
+    assert numbers(q="abc-100") == ["ABC-100"]  # partial search ignores case (DESIGN §2)
     assert numbers(status="EXPECTED", product_id=product["id"]) == ["ABC-200"]
     assert numbers(status="in_inventory", product_id=product["id"]) == ["ABC-100"]
     assert numbers(batch_id=lot["id"]) == ["XYZ-ABC"]
@@ -174,10 +174,14 @@ def test_lookup_is_ambiguous_under_product_scope(api: Api) -> None:
     one = api.serial("SAME-1", product_id=first["id"])
     two = api.serial("SAME-1", product_id=second["id"])
     body = assert_problem(api.get("/serials/lookup/SAME-1"), 409, "ambiguous")
-    assert body["detail"] == "serial number 'SAME-1' matches 2 records; name one of them"
+    named = sorted([(one["id"], first), (two["id"], second)])
+    assert body["detail"] == ("serial number 'SAME-1' matches 2 records: " + ", ".join(
+        f"{product['sku']} (id {serial_id})" for serial_id, product in named)
+        + "; name one of them")
     assert sorted(body["candidates"], key=lambda c: c["id"]) == sorted(
-        [{"id": one["id"], "product_id": first["id"]},
-         {"id": two["id"], "product_id": second["id"]}], key=lambda c: c["id"])
+        [{"id": one["id"], "product_id": first["id"], "sku": first["sku"]},
+         {"id": two["id"], "product_id": second["id"], "sku": second["sku"]}],
+        key=lambda c: c["id"])
     chosen = api.get("/serials/lookup/SAME-1", params={"product_id": second["id"]})
     assert chosen.json() == two
 

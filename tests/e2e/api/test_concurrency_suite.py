@@ -1,12 +1,10 @@
 """The concurrency suite of issue 17, over HTTP on each backend: 16 clients (threads, each
 with its own TestClient on one app) allocate, pick, ship, adjust, transfer and bulk-register
-on shared orders and lots, and retry allocations of orders already allocated. Then: no 5xx and
-no unexpected status, no order line over-allocated, no negative balance, no duplicate serial,
-every 2xx reflected exactly once in the ledger (and every refusal not at all), and
-`POST /ledger/verify` passes.
-
-Retries with `Idempotency-Key` are not part of it yet: the key is not transactional on this
-branch (a concurrent retry can apply twice); they join the suite when it is."""
+on shared orders and lots, retry allocations of orders already allocated, and retry a few
+adjustments under shared `Idempotency-Key`s (several clients send each key, at once and again
+later). Then: no 5xx and no unexpected status, no order line over-allocated, no negative
+balance, no duplicate serial, every 2xx reflected exactly once in the ledger (and every
+refusal not at all), every answer to one key the same, and `POST /ledger/verify` passes."""
 
 from __future__ import annotations
 
@@ -29,8 +27,10 @@ CLIENTS = 16
 STEPS = 10
 ORDERS = 6
 ORDERED = 4  # units per order
+IDEMPOTENT_KEYS = 4  # adjustments that many clients retry under one key each
 EXPECTED = {"allocate": {200, 409}, "pick": {200, 409}, "ship": {200, 409},
-            "adjust": {200, 409}, "transfer": {200, 409}, "bulk": {201, 409}}
+            "adjust": {200, 409}, "transfer": {200, 409}, "bulk": {201, 409},
+            "retry": {200, 409}}
 
 
 @dataclass(frozen=True)
@@ -79,12 +79,13 @@ class Client:
         self.rng = random.Random(number)
         self.number = number
 
-    def post(self, path: str, body: JSON) -> httpx.Response:
-        return self.client.post(API + path, headers=self.headers, json=body)
+    def post(self, path: str, body: JSON, key: str | None = None) -> httpx.Response:
+        headers = self.headers if key is None else {**self.headers, "Idempotency-Key": key}
+        return self.client.post(API + path, headers=headers, json=body)
 
     def step(self, index: int) -> Done:
         kind = self.rng.choice(["allocate", "allocate", "pick", "ship", "adjust", "transfer",
-                                "bulk"])
+                                "bulk", "retry"])
         order, lot = self.rng.choice(self.world.orders), self.rng.choice(self.world.food_lots)
         tag = f"c{self.number}-s{index}"
         if kind in ("allocate", "ship"):
@@ -98,6 +99,10 @@ class Client:
             return answered(kind, tag, body, self.post("/adjustments", body))
         if kind == "transfer":
             return answered(kind, tag, *self.transfer(lot, tag))
+        if kind == "retry":
+            key = f"suite-key-{self.rng.randrange(IDEMPOTENT_KEYS)}"
+            body = idempotent_adjustment(self.world, key)
+            return answered(kind, key, body, self.post("/adjustments", body, key))
         return answered(kind, tag, *self.bulk())
 
     def transfer(self, lot: str, tag: str) -> tuple[JSON, httpx.Response]:
@@ -114,6 +119,11 @@ class Client:
         self.rng.shuffle(numbers)
         body = {"product_id": self.world.device, "serial_numbers": numbers}
         return body, self.post("/serials/bulk", body)
+
+
+def idempotent_adjustment(world: World, key: str) -> JSON:
+    """The one body every client sends under `key` (a retry repeats the same request)."""
+    return {"batch_id": world.food_lots[0], "quantity_delta": -1, "reason": key}
 
 
 def answered(kind: str, target: str, body: JSON, response: httpx.Response) -> Done:
@@ -195,6 +205,23 @@ def check_stock_moves(api: Api, world: World) -> None:
             (kind, amount, done.body["batch_id"])], done
 
 
+def check_retries(api: Api, world: World) -> None:
+    """Each key applied once at most: one movement if any answer was a 200, and then every
+    answer to that key the same 200 (a replay); refused (409) only while none had applied."""
+    replayed = 0
+    for number in range(IDEMPOTENT_KEYS):
+        key = f"suite-key-{number}"
+        answers = [d for d in world.done if d.kind == "retry" and d.target == key]
+        rows = movements(api, reason=key)
+        applied = [d.answer for d in answers if d.status == 200]
+        assert len(rows) == (1 if applied else 0), (key, rows, answers)
+        assert all(answer == applied[0] for answer in applied), key
+        replayed += max(0, len(applied) - 1)
+        if rows:
+            assert (rows[0].kind, rows[0].quantity) == ("adjustment", Decimal(1))
+    assert replayed > 0  # the suite did retry: some key answered 200 more than once
+
+
 def check_serials(api: Api, world: World) -> None:
     s = t.serials.c
     with api.app.state.engine.connect() as conn:
@@ -221,6 +248,7 @@ def test_sixteen_clients_on_shared_orders_and_lots(api: Api) -> None:
     check_orders(api, world)
     check_balances(api)
     check_stock_moves(api, world)
+    check_retries(api, world)
     check_serials(api, world)
     report = api.post("/ledger/verify").json()
     assert (report["ok"], report["problems"]) == (True, [])

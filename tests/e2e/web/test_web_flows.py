@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -152,3 +153,20 @@ def test_a_recall_is_confirmed_then_exported(client: TestClient, world: World) -
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[0] == "section" and sheet.max_row == len(rows) + 1
     assert client.get(f"/recalls/{recall_id}/export.pdf").status_code == 404
+
+
+def test_a_recall_by_a_lot_number_two_lots_share_names_them(client: TestClient,
+                                                             world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    svc = world.svc
+    oil = svc.products.create_product(sku=f"OIL-{world.org_id[-6:]}", name="Oil",
+                                      tracking="lot")
+    svc.batches.create(product_id=oil.id, batch_number=world.numbers["lot"], quantity=1)
+    lot = svc.batches.get(world.ids["lot"])
+    scanner = svc.products.get(lot.product_id)
+    preview = post(client, "/recalls/preview", token, lot_numbers=world.numbers["lot"],
+                   reason="solder fault")
+    assert preview.status_code == 422
+    assert html.unescape(preview.text).count(
+        f"'{world.numbers['lot']}' matches 2 lots ({scanner.sku} from Acme Parts; {oil.sku}): "
+        "open the lot and use its Recall link") == 1

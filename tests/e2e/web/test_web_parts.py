@@ -1,4 +1,4 @@
-"""The web UI's pure parts: FNC1 substitutes, the receiving screen's pending scans, the expiry
+"""The web UI's pure parts: the receiving screen's pending scans, the expiry
 chart's weeks, the login redirect guard."""
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from lotline.domain.model import Product
 from lotline.domain.statuses import RemovalStrategy, Tracking
 from lotline.entrypoints.web.charts import bar_chart
 from lotline.entrypoints.web.receiving_state import Pending, add_units, load_pending
-from lotline.entrypoints.web.scanning import fnc1_variants
 from lotline.entrypoints.web.session import safe_next
 from lotline.service_layer.expiry_summary import weekly_totals
 
-GS = "\x1d"
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
@@ -26,14 +24,6 @@ def _product(tracking: str) -> Product:
                    tracking=Tracking(tracking), removal_strategy=RemovalStrategy.FEFO,
                    shelf_life_days=None, expiry_alert_days=30, serial_pattern=None,
                    created_at=NOW, updated_at=NOW)
-
-
-def test_fnc1_substitutes_are_tried_as_gs_only_on_gs1_looking_scans() -> None:
-    assert fnc1_variants("0109506000134352~10ABC") == ["0109506000134352\x1d10ABC",
-                                                       "0109506000134352~10ABC"]
-    assert fnc1_variants("]d201095~21X|1")[0] == f"]d201095{GS}21X|1"
-    assert fnc1_variants("SN~1") == ["SN~1"]  # a serial number with a tilde stays as typed
-    assert fnc1_variants(f"01095{GS}21X") == [f"01095{GS}21X"]
 
 
 def test_pending_scans_count_against_what_the_line_still_expects() -> None:

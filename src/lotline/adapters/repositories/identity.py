@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters import tables as t
+from lotline.adapters.db import is_disconnect
 from lotline.adapters.types import UTCDateTime
 from lotline.domain.identity import ApiKey, User
 from lotline.domain.statuses import Role
@@ -147,29 +148,31 @@ class CredentialReads:
         q = dialect.identifier_preparer.quote
         tokens, users, keys = (q(t.auth_tokens.name), q(t.users.name), q(t.api_keys.name))
         self.token_sql = (
-            f"SELECT u.org_id, u.username, u.role, u.active, k.expires_at, k.revoked_at "
+            f"SELECT u.id, u.org_id, u.username, u.role, u.active, k.expires_at, k.revoked_at "
             f"FROM {tokens} k JOIN {users} u ON u.id = k.user_id WHERE k.token_hash = {mark}")
-        self.key_sql = (f"SELECT id, org_id, name, role, last_used_at, revoked_at FROM {keys} "
-                        f"WHERE key_hash = {mark}")
+        self.key_sql = (f"SELECT k.id, k.org_id, k.name, k.role, k.last_used_at, k.revoked_at, "
+                        f"k.user_id, u.role, u.active FROM {keys} k "
+                        f"LEFT JOIN {users} u ON u.id = k.user_id WHERE k.key_hash = {mark}")
         self._timestamp = UTCDateTime()
 
     def token(self, connection: PoolProxiedConnection, token_hash: str) -> TokenPrincipal | None:
         row = self._one(connection, self.token_sql, token_hash)
         if row is None:
             return None
-        org_id, username, role, active, expires_at, revoked_at = row
+        user_id, org_id, username, role, active, expires_at, revoked_at = row
         expires = self._time(expires_at)
         assert expires is not None
-        return TokenPrincipal(org_id, username, role, bool(active), expires,
+        return TokenPrincipal(user_id, org_id, username, role, bool(active), expires,
                               self._time(revoked_at))
 
     def api_key(self, connection: PoolProxiedConnection, key_hash: str) -> KeyPrincipal | None:
         row = self._one(connection, self.key_sql, key_hash)
         if row is None:
             return None
-        key_id, org_id, name, role, last_used_at, revoked_at = row
+        key_id, org_id, name, role, last_used_at, revoked_at, user_id, user_role, active = row
         return KeyPrincipal(key_id, org_id, name, role, self._time(last_used_at),
-                            self._time(revoked_at))
+                            self._time(revoked_at), user_id, user_role,
+                            None if active is None else bool(active))
 
     def _time(self, value: Any) -> dt.datetime | None:
         return self._timestamp.process_result_value(value, self.dialect)
@@ -185,7 +188,7 @@ class CredentialReads:
                 cursor.close()
         except self.dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy reports a driver error; a dropped connection is not reused.
-            dropped = self.dialect.is_disconnect(error, connection.dbapi_connection, None)
+            dropped = is_disconnect(self.dialect, error, connection.dbapi_connection)
             if dropped:
                 connection.invalidate(error)
             raise DBAPIError.instance(sql, params, error, self.dialect.loaded_dbapi.Error,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters import tables as t
+from lotline.adapters.db import is_disconnect
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import (
     escape_like,
@@ -43,6 +44,11 @@ READ_COLUMNS = (
     "hold_since", "parent_serial_id", "created_at", "updated_at",
 )
 _STATUSES = {status.value: status for status in SerialStatus}
+
+
+def _caseless(q: str) -> bool:
+    """A fragment with no letter that has a case (`0042`, `-7/`)."""
+    return q.lower() == q.upper()
 
 
 # Below this many matches a search starts from the trigram index (see _few_matches).
@@ -177,18 +183,21 @@ class SerialRepository(SerialQueries, ScopedRepository[Serial]):
                    "WHERE serials_fts MATCH :phrase LIMIT :few) AND +org_id = :org")
             params = {"phrase": phrase, "org": self.org_id, "few": FEW + 1}
         else:
-            sql = ("SELECT id FROM serials WHERE org_id = :org AND serial_number LIKE :pattern "
-                   "ESCAPE '\\' LIMIT :few")
+            # ILIKE is served by the pg_trgm GIN index (gin_trgm_ops) as LIKE is.
+            sql = (f"SELECT id FROM serials WHERE org_id = :org AND serial_number "
+                   f"{'LIKE' if _caseless(q) else 'ILIKE'} :pattern ESCAPE '\\' LIMIT :few")
             params = {"pattern": f"%{escape_like(q)}%", "org": self.org_id, "few": FEW + 1}
         ids = list(self.conn.execute(text(sql), params).scalars())
         return ids if len(ids) <= FEW else None
 
     def _substring(self, q: str) -> Any:
-        """Partial-number match, case-sensitive like every serial match (a scan in id order,
-        for fragments too short or too common for the trigram index to pay off)."""
-        if self.conn.dialect.name == "sqlite":
-            return func.instr(self.table.c.serial_number, q) > 0
-        return self.table.c.serial_number.like(f"%{escape_like(q)}%", escape="\\")
+        """Partial-number match ignoring case, as the trigram indexes do (DESIGN §2: partial
+        search is for people): a walk in id order that stops at the first page, for fragments
+        too short or too common for the index to pay off. SQLite's LIKE folds ASCII only."""
+        column, pattern = self.table.c.serial_number, f"%{escape_like(q)}%"
+        if _caseless(q):  # digits and punctuation: the cheaper case-sensitive match is the same
+            return column.like(pattern, escape="\\")
+        return column.ilike(pattern, escape="\\")
 
     # --- state changes and the per-status counts ------------------------------------------
 
@@ -231,10 +240,14 @@ class SerialReads:
     processors SQLAlchemy itself would apply, so the serials come out as `to_entity` makes
     them."""
 
-    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect, org_id: str) -> None:
+    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect, org_id: str,
+                 reconnect: Callable[[], PoolProxiedConnection] | None = None) -> None:
         self.connection = connection
         self.dialect = dialect
         self.org_id = org_id
+        # Given for a lent connection outside any transaction: a read that finds it dropped
+        # by the database (closed while idle) runs once more on the one this returns.
+        self.reconnect = reconnect
 
     def by_number(self, serial_number: str, product_id: str | None = None,
                   limit: int = 10) -> list[Serial]:
@@ -243,10 +256,16 @@ class SerialReads:
         sorter for what is nearly always one row; ids are time-ordered ASCII (UUIDv7 text), so
         Python orders them as the database does."""
         reads = _point_reads(self.dialect)
-        if product_id is None:
-            return reads.by_number.fetch(self.connection, (self.org_id, serial_number), limit)
-        return reads.by_number_and_product.fetch(
-            self.connection, (self.org_id, serial_number, product_id), limit)
+        read, params = ((reads.by_number, (self.org_id, serial_number)) if product_id is None
+                        else (reads.by_number_and_product,
+                              (self.org_id, serial_number, product_id)))
+        try:
+            return read.fetch(self.connection, params, limit)
+        except DBAPIError as error:
+            if self.reconnect is None or not error.connection_invalidated:
+                raise
+            self.connection = self.reconnect()
+            return read.fetch(self.connection, params, limit)
 
 
 class _PointRead:
@@ -291,7 +310,7 @@ class _PointRead:
                  params: Any) -> Exception:
         """As SQLAlchemy reports a driver error: wrapped in its exception classes, and a
         connection the database dropped invalidated, so the pool does not hand it out again."""
-        dropped = self.dialect.is_disconnect(error, connection.dbapi_connection, None)
+        dropped = is_disconnect(self.dialect, error, connection.dbapi_connection)
         if dropped:
             connection.invalidate(error)
         return DBAPIError.instance(self.sql, params, error, self.dialect.loaded_dbapi.Error,

@@ -9,6 +9,8 @@ from lotline.bootstrap import engine_for, ensure_current, identity_service
 from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
+from lotline.entrypoints.api.error_docs import document_errors
+from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
     BodyLimitMiddleware,
@@ -18,6 +20,7 @@ from lotline.entrypoints.api.middleware import (
 from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
+from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
 from lotline.entrypoints.api.routers.ledger import router as ledger_router
 from lotline.entrypoints.api.routers.recalls import router as recalls_router
@@ -26,8 +29,8 @@ from lotline.entrypoints.api.routers.reports import router as reports_router
 from lotline.entrypoints.api.routers.scan import router as scan_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
+from lotline.entrypoints.api.routers.webhooks import router as webhooks_router
 from lotline.entrypoints.api.routing import SegmentRouter
-from lotline.entrypoints.api.schemas.common import ERRORS
 from lotline.entrypoints.web import install_web
 from lotline.service_layer.context import Clock, utc_now
 
@@ -52,27 +55,31 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     install_problem_handlers(app)
     app.include_router(health.router)
     for router in (identity.router, catalog.router, batches.router, serials.router, orders.router):
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     for router in (scan_router, exchange_router):  # issue 7: scan, imports, exports, labels
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
     for router in (trace_router, recalls_router, reports_router, ledger_router):
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
-    for router in (receipts_router, stock_router):  # issue 5: warehouse flows
-        app.include_router(SegmentRouter(router, API_PREFIX), prefix=API_PREFIX,
-                           responses=ERRORS)
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
+    for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
-    app.include_router(SegmentRouter(compat_zoho_router, COMPAT_ZOHO_PREFIX),
+    app.include_router(SegmentRouter(document_errors(compat_zoho_router, envelope=True),
+                                     COMPAT_ZOHO_PREFIX),
                        prefix=COMPAT_ZOHO_PREFIX)
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)
-    # Outermost first: ids/logs/metrics see everything, then the body limit, then idempotency.
+    # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
+    # the credential is checked before any body is read; then the body limit, idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(CredentialMiddleware, identity=app.state.identity)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     if bench_probe.wanted():  # added last: outside every other middleware
         app.add_middleware(bench_probe.ConstantProbe)

@@ -3,20 +3,21 @@ unknown routes, wrong methods, and anything unexpected (a 500 without internals)
 
 from __future__ import annotations
 
-import logging
 import math
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
 from lotline.entrypoints.api.compat_zoho.errors import enveloped, on_compat_surface
 from lotline.entrypoints.api.responses import problem
-
-log = logging.getLogger("lotline.api")
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -35,6 +36,8 @@ def echoable(value: Any) -> Any:
         return {str(k): echoable(v) for k, v in value.items()}
     return value
 
+
+_UNION_MEMBER = re.compile(r"^[A-Z]|[-\[]")
 
 # Members of the problem itself; an error detail with one of these names gets `_value` added.
 RESERVED = frozenset({"type", "title", "status", "detail", "code", "errors", "instance"})
@@ -58,6 +61,9 @@ def _field(location: tuple[Any, ...]) -> str:
     parts = [str(p) for p in location[1:]] if location[:1] in (("body",), ("query",),
                                                                 ("path",), ("header",)) \
         else [str(p) for p in location]
+    # Pydantic names the union member it tried (`LotScanIn`, `constrained-str`,
+    # `function-after[...]`): not a field of the request.
+    parts = [p for p in parts if not _UNION_MEMBER.search(p)]
     return ".".join(parts) or str(location[0] if location else "body")
 
 
@@ -67,6 +73,8 @@ def validation_response(error: RequestValidationError) -> Response:
         message = str(item.get("msg", "invalid"))
         if item.get("type") == "extra_forbidden":
             message = "unknown field"
+        elif item.get("type") == "string_unicode":
+            message = "must not contain a lone surrogate (text must be valid Unicode)"
         elif item.get("type") == "json_invalid":
             message = "malformed JSON: " + str(item.get("ctx", {}).get("error", message))
             item = {**item, "loc": ("body",), "input": None}
@@ -81,6 +89,17 @@ def validation_response(error: RequestValidationError) -> Response:
 def _for_door(request: Request, response: Response) -> Response:
     """Seed 003's surface answers errors in its own envelope (DESIGN §9)."""
     return enveloped(response) if on_compat_surface(request) else response
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(routes: Sequence[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route fully matches at the request's path (asked of the routes
+    themselves, so prefixes and included routers count as when serving)."""
+    return [method for method in _METHODS
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL
+                   for route in routes)]
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -102,15 +121,15 @@ def install_problem_handlers(app: FastAPI) -> None:
                 errors=[{"field": "body", "message": detail, "value": None}]))
         code = _HTTP_CODES.get(error.status_code, "error")
         detail = str(error.detail)
+        headers = dict(error.headers) if error.headers else {}
         if error.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.method} {request.url.path}"
+        if error.status_code == 405:
+            # Starlette names the methods of the first route matching the path only.
+            allowed = allowed_methods(request.app.routes, request.scope)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {headers['Allow']}"
         return _for_door(request, problem(error.status_code, code,
                                           code.replace("_", " ").capitalize(), detail,
-                                          dict(error.headers) if error.headers else None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _for_door(request, problem(
-            500, "internal_error", "Internal server error",
-            "the server failed to handle this request; it has been logged"))
+                                          headers or None))
+    # Anything else: guards.UnhandledErrorMiddleware (a 500 or 503 problem, connection kept).

@@ -19,6 +19,7 @@ from lotline.entrypoints.serialize import to_jsonable
 _NONCE = secrets.token_hex(8)
 _MARK = "\u0000" + _NONCE + ":"
 _MARKED = re.compile(r'"\\u0000' + _NONCE + r':(-?[0-9]+(?:\.[0-9]+)?)"')
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _decimal_marker(value: object) -> str | None:
@@ -33,7 +34,12 @@ def json_bytes(content: Any) -> bytes:
                       separators=(",", ":"), allow_nan=False)
     if _NONCE in text:  # some Decimal was marked (a plain `in` is far cheaper than sub)
         text = _MARKED.sub(r"\1", text)
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Only an echo of bad input holds a lone surrogate (UTF-8 cannot encode one): it is
+        # written as U+FFFD so the problem that names it can always be sent.
+        return _LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
 
 
 class LotlineJSONResponse(JSONResponse):

@@ -20,9 +20,11 @@ from typer.core import TyperGroup
 
 from lotline.config import database_url_from_env
 from lotline.domain.errors import LotlineError
+from lotline.domain.values import forbidden_character
 from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
+from lotline.entrypoints.cli.events import app as events_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
 from lotline.entrypoints.cli.ledger import checkpoints_app  # also adds `ledger checkpoint`...
@@ -39,11 +41,17 @@ from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
+from lotline.entrypoints.cli.webhooks import app as webhooks_app
 from lotline.entrypoints.cli.worker import app as worker_app
 
 
 class LotlineGroup(TyperGroup):
-    """The root group: turns data errors raised anywhere below into exit code 1."""
+    """The root group: turns data errors raised anywhere below into exit code 1, and refuses
+    arguments that hold text no door takes (docs/decisions.md) before any command runs."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        refuse_forbidden_arguments(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -52,6 +60,21 @@ class LotlineGroup(TyperGroup):
             raise fail(error.code, error.message) from None
         except (ArgumentError, OperationalError) as error:
             raise fail("database_error", _database_message(ctx, error)) from None
+
+
+def refuse_forbidden_arguments(args: list[str]) -> None:
+    """C0 controls (tab, LF, CR aside) and lone surrogates — what undecodable bytes in argv
+    become — are a data error naming the option. GS passes: scans carry it as FNC1, and the
+    services refuse it in any text they store."""
+    for index, arg in enumerate(args):
+        problem = forbidden_character(arg, scan=True)
+        if problem is None:
+            continue
+        option, has_value, _value = arg.partition("=")
+        name = (option if arg.startswith("--") and has_value else
+                args[index - 1] if index and args[index - 1].startswith("-") else
+                f"argument {arg!a}")
+        raise fail("validation_error", f"{name}: {problem}")
 
 
 def _database_message(ctx: Any, error: Exception) -> str:
@@ -109,6 +132,8 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")
 app.add_typer(locations_app, name="locations")  # issue 16: location holds
 app.add_typer(serve_app)
+app.add_typer(events_app, name="events")  # issue 14: change feed, webhooks
+app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoints)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")

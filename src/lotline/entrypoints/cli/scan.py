@@ -8,6 +8,7 @@ import typer
 from rich.console import RenderableType
 
 from lotline.bootstrap import Services
+from lotline.domain import gs1
 from lotline.entrypoints.cli.output import FormatOption, OutputFormat, detail_table, emit, table
 from lotline.entrypoints.cli.state import Names, services
 from lotline.service_layer.scan import ScanResult
@@ -18,11 +19,9 @@ BARCODE_FIELDS = ("gtin", "lot", "serial", "expiry_date", "best_before", "produc
                   "quantity", "count", "sscc", "content_gtin")
 
 
-def unescape(data: str) -> str:
-    """A shell cannot pass ASCII 29 easily: `\\x1d`, `<GS>` and `{GS}` stand for FNC1."""
-    for mark in ("\\x1d", "\\x1D", "<GS>", "{GS}"):
-        data = data.replace(mark, "\x1d")
-    return data
+# A shell cannot pass ASCII 29 easily; the substitutes every door reads (DESIGN §6) can.
+FNC1_HELP = ("What the scanner sent. Write FNC1 (ASCII 29) as "
+             + ", ".join(gs1.FNC1_SUBSTITUTES) + ".")
 
 
 def scan_tables(result: ScanResult, svc: Services) -> list[RenderableType]:
@@ -51,11 +50,10 @@ def scan_tables(result: ScanResult, svc: Services) -> list[RenderableType]:
 
 @app.command("scan")
 def scan(ctx: typer.Context,
-         data: Annotated[str, typer.Argument(help="What the scanner sent. Write FNC1 (ASCII "
-                                                  "29) as \\x1d, <GS> or {GS}.")],
+         data: Annotated[str, typer.Argument(help=FNC1_HELP)],
          fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Read a GS1 barcode, Digital Link, GTIN, serial or lot number and show what it is."""
     svc = services(ctx)
-    result = svc.scan.parse(unescape(data))
+    result = svc.scan.parse(data)
     emit(fmt, result, columns=[*BARCODE_FIELDS, "source", "form", "warnings"],
          render=lambda: scan_tables(result, svc))

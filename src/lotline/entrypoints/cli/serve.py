@@ -48,7 +48,7 @@ WorkersOption = Annotated[int, typer.Option(
 AccessLogOption = Annotated[bool, typer.Option(
     "--access-log/--no-access-log", help="One JSON line per request on standard error.")]
 WorkerOption = Annotated[bool, typer.Option(
-    "--worker/--no-worker", help="Run the background jobs (signed ledger checkpoints) in "
+    "--worker/--no-worker", help="Run the background jobs (ledger checkpoints, webhooks) in "
                                  "this process.")]
 
 

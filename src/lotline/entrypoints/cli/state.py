@@ -90,14 +90,8 @@ def resolve_batch(svc: Services, ref: str, product_id: str | None = None) -> Bat
             return svc.batches.get(ref)
         except NotFound:
             pass
-    matches = svc.batches.by_number(ref, product_id)
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise NotFound("batch", ref, "batch_number")
-    raise Ambiguous(f"lot number {ref!r} (name the product with --product, or use the id)",
-                    [{"id": b.id, "product_id": b.product_id, "supplier_id": b.supplier_id}
-                     for b in matches])
+    return svc.batches.one_by_number(
+        ref, product_id, hint=" (name the product with --product, or use the id)")
 
 
 class Names:

@@ -26,7 +26,7 @@ from lotline.entrypoints.cli.output import (
     fail,
     table,
 )
-from lotline.entrypoints.cli.scan import unescape
+from lotline.entrypoints.cli.scan import FNC1_HELP
 from lotline.entrypoints.cli.state import resolve_batch, resolve_product, services
 from lotline.entrypoints.serialize import dumps
 
@@ -208,12 +208,11 @@ def trace_batch(ctx: typer.Context,
 
 @trace_app.command("scan")
 def trace_scan(ctx: typer.Context,
-               data: Annotated[str, typer.Argument(help="What the scanner sent (FNC1 as "
-                                                        "\\x1d, <GS> or {GS}).")],
+               data: Annotated[str, typer.Argument(help=FNC1_HELP)],
                direction: DirectionOption = Direction.BACKWARD,
                fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Trace what a barcode names: a unit's trace, or a lot's tree."""
-    found = services(ctx).trace.scan(unescape(data), direction.value)
+    found = services(ctx).trace.scan(data, direction.value)
     if fmt is not OutputFormat.TABLE or found.serial is None:
         if fmt is OutputFormat.JSON:
             sys.stdout.write(dumps(found, indent=2) + "\n")

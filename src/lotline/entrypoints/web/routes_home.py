@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from lotline.domain.errors import Ambiguous, ValidationError
 from lotline.entrypoints.web.core import WebDep, WebRoute, page, redirect
-from lotline.entrypoints.web.scanning import parse_scan, scan_target
+from lotline.entrypoints.web.scanning import scan_target
 from lotline.entrypoints.web.templating import STATUS_WORDS
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -36,7 +36,7 @@ def scan(web: WebDep, data: str = "") -> Response:
         return page(web, "scan.html", {"data": data, "problem": "Scan or type something.",
                                        "result": None}, status=422)
     try:
-        result = parse_scan(web.svc, data)
+        result = web.svc.scan.parse(data)
     except (ValidationError, Ambiguous) as error:
         return page(web, "scan.html", {"data": data, "problem": error.message,
                                        "result": None}, status=422)

@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from lotline.domain.errors import Ambiguous, Conflict, LotlineError, ValidationError
+from lotline.domain.errors import Conflict, LotlineError
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.receiving_state import Outcome
-from lotline.entrypoints.web.scanning import parse_scan, scanned_serial
 from lotline.entrypoints.web.templating import is_htmx, visible
 from lotline.service_layer.order_progress import is_shippable, units_picked, units_to_pick
+from lotline.service_layer.scan import ScanResult
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 LISTED = ("allocated", "open", "partially_shipped")
@@ -50,19 +50,12 @@ def order_page(web: WebDep, order_id: str) -> Response:
                        allocated=query.get("allocated") == "1")
 
 
-def _pick_item(web: Web, data: str) -> Any:
-    """What to hand `svc.orders.pick`: the serial number a scan carries, a lot and quantity,
-    or the text as typed (picking names what it cannot match)."""
-    try:
-        result = parse_scan(web.svc, data)
-    except (ValidationError, Ambiguous):
-        return data.strip()
-    serial = scanned_serial(result)
-    if serial is not None:
-        return serial
-    if result.batch is not None:
-        return {"batch_id": result.batch.id, "quantity": result.count or result.quantity or 1}
-    return data.strip()
+def _picked(result: ScanResult) -> str:
+    """What a successful scan picked, in the result line."""
+    if result.serial_record is not None:
+        return result.serial_record.serial_number
+    quantity = result.quantity or result.count or 1
+    return f"{quantity} from lot {result.batch.batch_number}" if result.batch else "scan"
 
 
 def _rejection(error: LotlineError) -> str:
@@ -79,14 +72,12 @@ def scan_unit(web: WebDep, order_id: str, form: FormDep) -> Response:
     data = field(form, "data")
     if not data.strip():
         return _order_page(web, order_id, outcome=Outcome(False, "scan a unit first"))
-    item = _pick_item(web, data)
-    try:
-        web.svc.orders.pick(order_id, [item])
+    try:  # resolved once, in the pick, by the resolver every door uses
+        result = web.svc.orders.pick_scan(order_id, data)
     except LotlineError as error:
         outcome = Outcome(False, f"Wrong unit — {visible(data.strip())}: {_rejection(error)}")
     else:
-        shown = item if isinstance(item, str) else f"{item['quantity']} from the lot"
-        outcome = Outcome(True, f"✓ {shown} picked")
+        outcome = Outcome(True, f"✓ {_picked(result)} picked")
     return _order_page(web, order_id, outcome=outcome)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from lotline.domain.errors import LotlineError
+from lotline.domain.errors import Ambiguous, LotlineError, NotFound
 from lotline.domain.model import Batch
 from lotline.entrypoints.recall_export import EXPORT_MEDIA, export_recall
 from lotline.entrypoints.web import lookups
@@ -40,14 +40,15 @@ def _chosen_lots(web: Web, form: Any, state: FormState) -> list[Batch]:
     lots = [web.svc.batches.get(str(i)) for i in form.getlist("batch_id") if str(i)]
     for number in filter(None, (n.strip() for n in re.split(r"[\n,]", state.get(
             "lot_numbers")))):
-        matches = web.svc.batches.by_number(number)
-        if len(matches) == 1:
-            lots.append(matches[0])
-        elif not matches:
+        try:
+            lots.append(web.svc.batches.one_by_number(number))
+        except NotFound:
             state.add("lot_numbers", f"no lot numbered {number!r}")
-        else:
-            state.add("lot_numbers", f"{number!r} matches {len(matches)} lots (different "
-                      "products or suppliers): open the lot and use its Recall link")
+        except Ambiguous as error:
+            named = "; ".join(f"{c['sku']}" + (f" from {c['supplier']}" if c["supplier"] else "")
+                              for c in error.candidates)
+            state.add("lot_numbers", f"{number!r} matches {len(error.candidates)} lots "
+                      f"({named}): open the lot and use its Recall link")
     unique = {lot.id: lot for lot in lots}
     if not unique and not state.errors.get("lot_numbers"):
         state.add("lot_numbers", "name at least one lot")

@@ -21,7 +21,6 @@ from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import optional
 from lotline.entrypoints.web.receiving_state import Outcome, Pending, add_units, load_pending
-from lotline.entrypoints.web.scanning import parse_scan
 from lotline.entrypoints.web.templating import is_htmx
 from lotline.service_layer.receipt_requests import first_open_line, remaining_quantity
 
@@ -110,7 +109,7 @@ class Read:
 def _read_scan(web: Web, product: Product, data: str) -> Read | str:
     """What a scan adds, or why it cannot be received on this line."""
     try:
-        result = parse_scan(web.svc, data)
+        result = web.svc.scan.parse(data)
     except (ValidationError, Ambiguous) as error:
         if product.tracking.uses_serials and "unrecognised input" in error.message:
             return Read(serial=data.strip())  # a new serial number, printed plain

@@ -11,7 +11,6 @@ from starlette.responses import Response
 from lotline.domain.errors import Ambiguous, NotFound, ValidationError
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import Web, WebDep, WebRoute, page
-from lotline.entrypoints.web.scanning import parse_scan
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -32,7 +31,7 @@ def _unit(web: Web, serial_number: str, product_id: str) -> dict[str, Any]:
 def _search(web: Web, q: str) -> dict[str, Any]:
     """A serial number, a lot number, or any barcode naming one of them."""
     try:
-        result = parse_scan(web.svc, q)
+        result = web.svc.scan.parse(q)
     except Ambiguous as error:
         return {"problem": error.message}
     except ValidationError:

@@ -7,7 +7,6 @@ in declaration order."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -69,7 +68,7 @@ def create_batch(body: s.BatchIn, svc: ServicesDep) -> Response:
 
 @router.get("/batches", response_model=Page[s.Batch])
 def list_batches(svc: ServicesDep, product_id: IdQuery = None, supplier_id: IdQuery = None,
-                 status: LotStatusQuery = None, expiring_before: dt.date | None = None,
+                 status: LotStatusQuery = None, expiring_before: s.DateIn | None = None,
                  has_stock: bool | None = None, q: Q = None, limit: Limit = 50,
                  cursor: Cursor = None) -> Response:
     return ok(svc.batches.list(product_id=product_id, supplier_id=supplier_id, status=status,

@@ -65,7 +65,13 @@ async def _import(request: Request, run: Any, dry_run: bool, named: bool = False
     return ok(report, 200 if dry_run else 201)
 
 
-@router.post("/imports/serials", response_model=s.ImportReport, status_code=201)
+DRY_RUN: dict[int | str, dict[str, Any]] = {200: {
+    "model": s.ImportReport, "description": "dry run (`?dry_run=true`): the report; nothing "
+                                            "written"}}
+
+
+@router.post("/imports/serials", response_model=s.ImportReport, status_code=201,
+             responses=DRY_RUN)
 async def import_serials(request: Request, svc: ServicesDep, dry_run: DryRun = False,
                          batch_id: IdQuery = None, product_id: IdQuery = None,
                          status: Annotated[str | None, Query(max_length=20)] = None,
@@ -80,7 +86,8 @@ async def import_serials(request: Request, svc: ServicesDep, dry_run: DryRun = F
                          file_format=format, sheet=sheet, delimiter=delimiter)
 
 
-@router.post("/imports/{entity}", response_model=s.ImportReport, status_code=201)
+@router.post("/imports/{entity}", response_model=s.ImportReport, status_code=201,
+             responses=DRY_RUN)
 async def import_records(entity: str, request: Request, svc: ServicesDep,
                          dry_run: DryRun = False, format: FormatQuery = None,
                          sheet: Sheet = None, delimiter: Delimiter = None) -> Response:

@@ -7,6 +7,7 @@ import dataclasses
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from lotline.entrypoints.api.error_docs import problem_responses
 from lotline.entrypoints.api.routers.common import body_fields, created, ok
 from lotline.entrypoints.api.schemas import identity as s
 from lotline.entrypoints.api.schemas.common import Page
@@ -16,7 +17,8 @@ from lotline.service_layer.identity import IdentityService
 router = APIRouter()
 
 
-@router.post("/auth/token", response_model=s.Token, tags=["auth"])
+@router.post("/auth/token", response_model=s.Token, tags=["auth"],
+             responses=problem_responses(401, 429))
 def issue_token(body: s.TokenRequest, request: Request) -> Response:
     identity: IdentityService = request.app.state.identity
     return ok(identity.authenticate(body.username, body.password))

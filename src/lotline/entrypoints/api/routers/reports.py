@@ -4,7 +4,6 @@ Every signed-in role reads reports and events; verifying the ledger is for admin
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -15,6 +14,7 @@ from lotline.entrypoints.api.routers.common import ok
 from lotline.entrypoints.api.routers.ledger import KEY_UNAVAILABLE
 from lotline.entrypoints.api.schemas import reports as r
 from lotline.entrypoints.api.schemas import trace as s
+from lotline.entrypoints.api.schemas.batches import DateIn
 from lotline.entrypoints.api.schemas.ledger import LedgerVerifyIn
 from lotline.entrypoints.api.security import ServicesDep
 from lotline.entrypoints.report_files import MEDIA_TYPES, report_bytes, report_document
@@ -25,7 +25,7 @@ router = APIRouter(tags=["reports"])
 Format = Annotated[str, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv "
                               "or xlsx (one sheet, typed cells)")]
 IdQuery = Annotated[str | None, Query(max_length=100)]
-AsOf = Annotated[dt.date | None, Query(description="the day to judge expiry on (default "
+AsOf = Annotated[DateIn | None, Query(description="the day to judge expiry on (default "
                                                    "today in the organization's time zone)")]
 FILES: dict[int | str, dict[str, Any]] = {
     200: {"content": {MEDIA_TYPES["csv"]: {}, MEDIA_TYPES["xlsx"]: {}}}}
@@ -102,7 +102,7 @@ def valuation(svc: ServicesDep, format: Format = "json") -> Response:
 
 @router.get("/reports/fsma204", response_model=r.ReportOut[r.Fsma204Row], responses=FILES)
 def fsma204(svc: ServicesDep, format: Format = "json", batch_id: IdQuery = None,
-            start: dt.date | None = None, end: dt.date | None = None) -> Response:
+            start: DateIn | None = None, end: DateIn | None = None) -> Response:
     """The FDA FSMA 204 sortable spreadsheet: one row per critical tracking event (receiving,
     shipping, transformation) with its key data elements, for one lot or a date range."""
     return _report(svc, "fsma204", format, batch_id=batch_id, start=start, end=end)
@@ -115,7 +115,7 @@ class EpcisResponse(LotlineJSONResponse):
 @router.get("/epcis/events", response_class=EpcisResponse, tags=["epcis"],
             responses={200: {"content": {"application/ld+json": {
                 "schema": s.EPCIS_DOCUMENT}}}})
-def epcis_events(svc: ServicesDep, since: dt.date | None = None, until: dt.date | None = None,
+def epcis_events(svc: ServicesDep, since: DateIn | None = None, until: DateIn | None = None,
                  batch_id: IdQuery = None,
                  limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000) -> Response:
     """An EPCIS 2.0 EPCISDocument (JSON-LD) of receipts and registrations (ObjectEvent ADD with

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from lotline.bootstrap import Services
-from lotline.domain.errors import Ambiguous, NotFound
+from lotline.domain.errors import NotFound
 from lotline.entrypoints.api.routers.common import Cursor, Limit, body_fields, created, ok
 from lotline.entrypoints.api.schemas import trace as s
 from lotline.entrypoints.api.schemas.common import Page
@@ -89,11 +89,8 @@ def lot_id_of(svc: Services, ref: str) -> str:
     try:
         return svc.batches.get(ref).id
     except NotFound:
-        matches = svc.batches.by_number(ref)
-    if len(matches) == 1:
-        return matches[0].id
-    if matches:
-        raise Ambiguous(f"lot number {ref!r}", [{"id": b.id, "product_id": b.product_id,
-                                                 "supplier_id": b.supplier_id}
-                                                for b in matches])
-    raise NotFound("batch", ref, "batch_id")
+        pass
+    try:
+        return svc.batches.one_by_number(ref).id
+    except NotFound:
+        raise NotFound("batch", ref, "batch_id") from None

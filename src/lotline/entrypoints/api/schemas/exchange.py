@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from lotline.domain.gs1 import FNC1_SUBSTITUTES
 from lotline.entrypoints.api.schemas.batches import Batch
 from lotline.entrypoints.api.schemas.catalog import Product
 from lotline.entrypoints.api.schemas.common import Input, Output
@@ -14,10 +15,12 @@ from lotline.entrypoints.api.schemas.serials import Serial
 
 
 class ScanIn(Input):
+    scan_fields = frozenset({"data"})
     data: Annotated[str, Field(min_length=1, max_length=4096, description=(
-        "what the scanner sent: a GS1 element string (FNC1 as ASCII 29, with or without a "
-        "symbology identifier such as ]d2), the (01)...(10)... form, a GS1 Digital Link URI, "
-        "a GTIN, a serial number or a lot number"))]
+        "what the scanner sent: a GS1 element string (FNC1 as ASCII 29 or as "
+        + ", ".join(FNC1_SUBSTITUTES) + "; with or without a symbology identifier such as "
+        "]d2), the (01)...(10)... form, a GS1 Digital Link URI, a GTIN, a serial number or a "
+        "lot number"))]
 
 
 class ScanWarning(Output):

@@ -15,6 +15,8 @@ from lotline.entrypoints.api.schemas.common import (
     LongText,
     Number,
     Output,
+    SerialNumberItem,
+    SerialNumberText,
     Text,
 )
 
@@ -62,7 +64,7 @@ Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 class AllocateLineIn(Input):
     line_id: Id
     batch_id: Annotated[Id | None, Field(description="allocate from this lot only")] = None
-    serial_numbers: Annotated[list[Annotated[str, Field(max_length=200)]] | None,
+    serial_numbers: Annotated[list[SerialNumberItem] | None,
                               Field(max_length=10_000, description="these serials")] = None
     quantity: Annotated[DecimalIn | None, Field(gt=0, description="default: what is still "
                                                 "open on the line (or the serials' count)")] \
@@ -111,7 +113,7 @@ class CancelIn(Input):
 class ReturnLineIn(Input):
     """`{serial_number}` for a serial, `{batch_id, quantity}` for a lot quantity."""
 
-    serial_number: Annotated[str | None, Field(max_length=200)] = None
+    serial_number: SerialNumberText | None = None
     batch_id: Id | None = None
     quantity: Annotated[DecimalIn | None, Field(gt=0)] = None
 

@@ -8,13 +8,20 @@ from typing import Annotated
 from pydantic import Field
 
 from lotline.entrypoints.api.schemas.batches import BatchNumber, DateIn, Id, Money, OptionalNumber
-from lotline.entrypoints.api.schemas.common import DecimalIn, Input, LongText, Number, Output
+from lotline.entrypoints.api.schemas.common import (
+    DecimalIn,
+    Input,
+    LongText,
+    Number,
+    Output,
+    SerialNumberItem,
+)
 
 MAX_SERIALS = 100_000
 
 Reference = Annotated[str, Field(min_length=1, max_length=100,
                                  description="the business's own receipt (ASN) number")]
-SerialNumbers = Annotated[list[Annotated[str, Field(max_length=200)]],
+SerialNumbers = Annotated[list[SerialNumberItem],
                           Field(max_length=MAX_SERIALS, description="exact serial numbers; "
                                 "leading and trailing whitespace is stripped")]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]

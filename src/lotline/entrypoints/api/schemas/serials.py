@@ -8,14 +8,21 @@ from typing import Annotated
 from pydantic import Field
 
 from lotline.entrypoints.api.schemas.batches import DateIn, Id, Money
-from lotline.entrypoints.api.schemas.common import Hold, Input, LongText, Number, Output
+from lotline.entrypoints.api.schemas.common import (
+    Hold,
+    Input,
+    LongText,
+    Number,
+    Output,
+    SerialNumberItem,
+)
 
 MAX_BULK_SERIALS = 100_000
 BULK_ITEMS_SHOWN = 100
 
-SerialNumber = Annotated[str, Field(min_length=1, max_length=200,
+SerialNumber = Annotated[str, Field(min_length=1, max_length=100,
                                     description="exact; leading and trailing whitespace is "
-                                                "stripped, at most 100 characters remain")]
+                                                "stripped")]
 StatusIn = Annotated[str, Field(max_length=20, description="a DESIGN §2 status or alias "
                                 "(AVAILABLE, IN_INVENTORY, ASSIGNED, RESERVED, SOLD)")]
 
@@ -38,7 +45,7 @@ class SerialIn(_Registration):
 
 
 class SerialBulkIn(_Registration):
-    serial_numbers: Annotated[list[Annotated[str, Field(max_length=200)]],
+    serial_numbers: Annotated[list[SerialNumberItem],
                               Field(min_length=1, description=f"at most {MAX_BULK_SERIALS:,} "
                                     "numbers per request (more: 413), ranges `A..B` "
                                     "included once expanded (more: 422); all or nothing")]

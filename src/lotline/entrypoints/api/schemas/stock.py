@@ -7,9 +7,16 @@ from typing import Annotated
 from pydantic import Field
 
 from lotline.entrypoints.api.schemas.batches import Id
-from lotline.entrypoints.api.schemas.common import DecimalIn, Input, LongText, Number, Output
+from lotline.entrypoints.api.schemas.common import (
+    DecimalIn,
+    Input,
+    LongText,
+    Number,
+    Output,
+    SerialNumberItem,
+)
 
-SerialNumbers = Annotated[list[Annotated[str, Field(max_length=200)]],
+SerialNumbers = Annotated[list[SerialNumberItem],
                           Field(min_length=1, max_length=100_000)]
 
 
@@ -64,7 +71,7 @@ class CycleCountIn(Input):
     counts: Annotated[list[CountIn] | None, Field(max_length=10_000, description="what was "
                                                   "counted of each lot (not serial-tracked)")] \
         = None
-    serial_numbers: Annotated[list[Annotated[str, Field(max_length=200)]] | None,
+    serial_numbers: Annotated[list[SerialNumberItem] | None,
                               Field(max_length=100_000, description="every serial found at "
                                     "the location")] = None
 

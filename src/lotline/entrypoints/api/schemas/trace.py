@@ -8,10 +8,18 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from lotline.entrypoints.api.schemas.batches import DateIn, Id, Money, OptionalNumber
-from lotline.entrypoints.api.schemas.common import DecimalIn, Input, LongText, Number, Output
+from lotline.entrypoints.api.schemas.common import (
+    DecimalIn,
+    Input,
+    LongText,
+    Number,
+    Output,
+    SerialNumberItem,
+    SerialNumberText,
+)
 from lotline.entrypoints.api.schemas.exchange import ScanOut
 
-SerialNumberIn = Annotated[str, Field(min_length=1, max_length=200)]
+SerialNumberIn = SerialNumberText
 
 # --- transformations -----------------------------------------------------------------------
 
@@ -31,7 +39,7 @@ class TransformationOutputIn(Input):
     batch_number: Annotated[OptionalNumber | None, Field(
         description="the output lot (new); required unless the product is serial-only")] = None
     quantity: Annotated[DecimalIn, Field(gt=0)] | None = None
-    serial_numbers: Annotated[list[Annotated[str, Field(max_length=200)]] | None, Field(
+    serial_numbers: Annotated[list[SerialNumberItem] | None, Field(
         max_length=100_000, description="one per unit of a serial-tracked output")] = None
     expiry_date: DateIn | None = None
     manufacturing_date: DateIn | None = None
