@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from lotline.adapters.db import make_engine
+from lotline.adapters.idempotency import SqlAlchemyClaimStore as SqlAlchemyClaimStore
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from lotline.adapters.idempotency import SqlAlchemyClaimStore
+from lotline.bootstrap import SqlAlchemyClaimStore
 from lotline.entrypoints.api.middleware import ASGIApp, Message, Receive, Scope, Send
 from lotline.entrypoints.api.responses import problem
 from lotline.service_layer import idempotency
