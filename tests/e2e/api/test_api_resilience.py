@@ -25,7 +25,8 @@ def own_engine(database: Any) -> Iterator[tuple[Engine, str]]:
     """An engine of its own on the test schema, its connections named so that the test can
     terminate them (and no other test's)."""
     if database.backend != "postgresql":
-        pytest.skip("a PostgreSQL behaviour")
+        pytest.skip("needs a database server whose connections can be terminated or unreachable; "
+                    "an SQLite file has none")
     name = f"lotline-{uuid.uuid4().hex[:12]}"
     engine = make_engine(f"{database.url}&application_name={name}")
     yield engine, name
@@ -70,7 +71,8 @@ def unreachable_app(monkeypatch: pytest.MonkeyPatch) -> FastAPI:
 def test_a_database_out_of_reach_is_a_503_with_retry_after(
         database: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     if database.backend != "postgresql":
-        pytest.skip("a PostgreSQL behaviour")
+        pytest.skip("needs a database server whose connections can be terminated or unreachable; "
+                    "an SQLite file has none")
     headers = {"Authorization": "Bearer lt_tok_not-checked-yet"}
     with TestClient(unreachable_app(monkeypatch), raise_server_exceptions=False) as client:
         answers = [client.get(f"{API}/products", headers=headers),
