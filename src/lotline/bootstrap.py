@@ -18,6 +18,7 @@ from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender
 from lotline.config import load_config
 from lotline.domain.statuses import Role
+from lotline.service_layer.audit import AuditService
 from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
@@ -104,6 +105,10 @@ class Services:
     @cached_property
     def serials(self) -> SerialService:
         return SerialService(self.uows, self.actor, registration=self.registration)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self.uows, self.actor)
 
     @cached_property
     def settings(self) -> SettingsService:

@@ -14,6 +14,7 @@ from lotline.domain.errors import (
     PayloadTooLarge,
     PermissionDenied,
     RateLimited,
+    ReasonRequired,
     Unauthorized,
     ValidationError,
 )
@@ -21,5 +22,6 @@ from lotline.domain.errors import (
 __all__ = [
     "Ambiguous", "Conflict", "DuplicateBatch", "DuplicateSerial", "FieldError",
     "InsufficientStock", "InvalidTransition", "LotBlocked", "LotlineError", "NotFound",
-    "PayloadTooLarge", "PermissionDenied", "RateLimited", "Unauthorized", "ValidationError",
+    "PayloadTooLarge", "PermissionDenied", "RateLimited", "ReasonRequired", "Unauthorized",
+    "ValidationError",
 ]

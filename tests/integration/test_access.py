@@ -46,7 +46,7 @@ def test_update_settings(svc: Services, kit: Kit) -> None:
         svc.settings.update(colour="blue")
     assert caught.value.errors[0].field == "colour"
     assert svc.settings.get() == updated
-    assert kit.count(t.audit_log, entity="organization") == 1
+    assert kit.count(t.audit_log, entity="settings") == 1
 
 
 def test_product_scope_allows_the_same_number_on_two_products(svc: Services, kit: Kit) -> None:

@@ -311,7 +311,8 @@ class Audit:
         self.entries = uow.data["audit"]
 
     def record(self, *, actor: str, entity: str, entity_id: str, action: str,
-               before: Row | None, after: Row | None, moment: dt.datetime) -> None:
+               before: Row | None, after: Row | None, moment: dt.datetime,
+               reason: str | None = None) -> None:
         self.entries[str(len(self.entries))] = {"entity": entity, "entity_id": entity_id,
                                                 "action": action}
 

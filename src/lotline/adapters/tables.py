@@ -340,7 +340,10 @@ audit_log = Table(
     Column("action", String(40), nullable=False),
     Column("before", JSON),
     Column("after", JSON),
+    Column("reason", String(LONG_TEXT)),  # required for expiry date and cost edits
     Index("ix_audit_log_org_id_entity_entity_id", "org_id", "entity", "entity_id"),
+    Index("ix_audit_log_org_id_id", "org_id", "id"),  # newest first: ids are time-ordered
+    Index("ix_audit_log_org_id_occurred_at", "org_id", "occurred_at"),
 )
 
 # The outbox of the change feed (DESIGN §9): written in the transaction of the change it

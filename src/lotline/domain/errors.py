@@ -70,6 +70,16 @@ class ValidationError(LotlineError):
         return cls([FieldError(field, message, value)])
 
 
+class ReasonRequired(ValidationError):
+    """A change that must say why (a lot's expiry date or cost) was asked without a reason:
+    a 422 naming `reason`."""
+
+    def __init__(self, changed: Sequence[str]) -> None:
+        self.changed = list(changed)
+        super().__init__([FieldError("reason", f"is required to change {' and '.join(changed)}"
+                                     )])
+
+
 class Conflict(LotlineError):
     code = "conflict"
     http_status = 409

@@ -246,3 +246,4 @@ class AuditEntry:
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    reason: str | None = None

@@ -12,7 +12,8 @@ from lotline.domain.lots import LotRecord, build_batch
 from lotline.domain.model import Batch, Page
 from lotline.domain.statuses import LotStatus, parse_enum
 from lotline.domain.values import clean_number, fold_number, optional_date, search_text
-from lotline.service_layer.base import Service, plain, snapshot
+from lotline.service_layer.audit import record_change
+from lotline.service_layer.base import Service, snapshot
 from lotline.service_layer.candidates import lot_candidates
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -104,19 +105,15 @@ class BatchViews(Service):
             return self.views(uow, records, today)
 
     def _audit(self, uow: UnitOfWork, batch_id: str, action: str, before: LotRecord | None,
-               changes: dict[str, Any], reason: str | None = None) -> None:
-        audit_batch(uow, batch_id, action, before, changes, reason)
+               reason: str | None = None) -> None:
+        audit_batch(uow, batch_id, action, before, reason)
 
 
 def audit_batch(uow: UnitOfWork, batch_id: str, action: str, before: LotRecord | None,
-                changes: dict[str, Any], reason: str | None = None) -> None:
+                reason: str | None = None) -> None:
+    """The lot's audit row: the fields this change moved, before and after (the whole lot
+    when it is new), and the reason given."""
     after = uow.batches.get(batch_id)
-    record = {"changes": snapshot_changes(changes), **({"reason": reason} if reason else {})}
-    uow.audit.record(actor=uow.actor.name, entity="batch", entity_id=batch_id,
-                     action=action, before=None if before is None else snapshot(before),
-                     after={**(snapshot(after) if after else {}), **record},
-                     moment=uow.actor.now())
-
-
-def snapshot_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    return {key: plain(value) for key, value in changes.items()}
+    record_change(uow, "batch", batch_id, action,
+                  None if before is None else snapshot(before),
+                  None if after is None else snapshot(after), reason)

@@ -9,7 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.allocation import order_lots
-from lotline.domain.errors import Conflict, DuplicateBatch, NotFound, ValidationError
+from lotline.domain.audit import REASONED_BATCH_FIELDS
+from lotline.domain.errors import (
+    Conflict,
+    DuplicateBatch,
+    NotFound,
+    ReasonRequired,
+    ValidationError,
+)
 from lotline.domain.ids import new_id
 from lotline.domain.lots import (
     UPDATABLE_BATCH_FIELDS,
@@ -20,7 +27,13 @@ from lotline.domain.lots import (
 )
 from lotline.domain.model import Batch, CustomField, Hold, Product
 from lotline.domain.statuses import HoldKind, LotStatus, MovementKind, Role, parse_enum
-from lotline.domain.values import ErrorCollector, fold_number, required_text
+from lotline.domain.values import (
+    MAX_LONG_TEXT_LENGTH,
+    ErrorCollector,
+    clean_text,
+    fold_number,
+    required_text,
+)
 from lotline.service_layer.base import need_location, need_product, need_supplier
 from lotline.service_layer.batch_views import BatchViews
 from lotline.service_layer.event_data import batch_data, product_ref
@@ -64,26 +77,36 @@ class BatchService(BatchViews):
         with self.writing() as uow:
             product = need_product(uow, values["product_id"])
             record = insert_lot(uow, product, values)
-            self._audit(uow, record.id, "create", None, values)
+            self._audit(uow, record.id, "create", None)
             return self._announce(uow, "batch.created", record.id)
 
     # --- changes ---------------------------------------------------------------------------
 
     def update(self, batch_id: str, **changes: Any) -> Batch:
+        """Change a lot's fields. A change of its expiry date or unit cost must say why
+        (`reason`, else ReasonRequired); the reason goes to the audit row."""
         self.actor.require(Role.MANAGER, "changing batches")
-        reason = changes.pop("reason", None)
-        values = parse_batch_fields(changes, allowed=UPDATABLE_BATCH_FIELDS)
+        errors = ErrorCollector()
+        reason = errors.take(clean_text, changes.pop("reason", None), "reason",
+                             max_length=MAX_LONG_TEXT_LENGTH)
+        values = errors.take(parse_batch_fields, changes, allowed=UPDATABLE_BATCH_FIELDS)
+        errors.raise_if_any()
+        assert values is not None
         for required in ("batch_number", "quantity", "status"):
             if required in values and values[required] is None:
                 raise ValidationError.single(required, "must not be empty")
         with self.writing() as uow:
             before = need_batch(uow, batch_id)
+            reasoned = [name for name in REASONED_BATCH_FIELDS
+                        if name in values and values[name] != getattr(before, name)]
+            if reasoned and reason is None:
+                raise ReasonRequired(reasoned)
             product = need_product(uow, before.product_id)
             row = self._changed_row(uow, before, values)
             if "quantity" in values and values["quantity"] != before.quantity:
                 self._change_quantity(uow, before, product, values["quantity"], reason)
             uow.batches.update(batch_id, {**row, "updated_at": self.actor.now()})
-            self._audit(uow, batch_id, "update", before, values, reason)
+            self._audit(uow, batch_id, "update", before, reason)
             return self._announce(uow, "batch.updated", batch_id, changed=sorted(values),
                                   reason=reason)
 
@@ -160,7 +183,7 @@ class BatchService(BatchViews):
             for record in records:
                 self._reverse_opening(uow, record)
                 uow.batches.mark_deleted(record.id, self.actor.now())
-                self._audit(uow, record.id, "delete", record, {})
+                self._audit(uow, record.id, "delete", record)
                 uow.events.add("batch.updated", {
                     "batch_id": record.id, "lot_number": record.batch_number,
                     "product": product_ref(uow, record.product_id), "deleted": True})
@@ -203,7 +226,7 @@ class BatchService(BatchViews):
                 if record.status is not status:
                     uow.batches.update(record.id, {"status": status.value,
                                                    "updated_at": self.actor.now()})
-                    self._audit(uow, record.id, "status", record, {"status": status})
+                    self._audit(uow, record.id, "status", record)
                     self._announce(uow, "batch.updated", record.id, changed=["status"])
             return [self.view(uow, i) for i in ids]
 
@@ -222,7 +245,7 @@ class BatchService(BatchViews):
             hold = Hold(reason=text, kind=hold_kind, since=self.actor.now())
             uow.batches.update(batch_id, {"hold_reason": text, "hold_kind": hold_kind.value,
                                           "hold_since": hold.since})
-            self._audit(uow, batch_id, "hold", record, {"hold": hold})
+            self._audit(uow, batch_id, "hold", record)
             return self._announce(uow, "batch.hold_changed", batch_id)
 
     def release(self, batch_id: str, reason: str | None = None) -> Batch:
@@ -234,7 +257,7 @@ class BatchService(BatchViews):
                                batch_id=record.id)
             uow.batches.update(batch_id, {"hold_reason": None, "hold_kind": None,
                                           "hold_since": None})
-            self._audit(uow, batch_id, "release", record, {"hold": None}, reason)
+            self._audit(uow, batch_id, "release", record, reason)
             return self._announce(uow, "batch.hold_changed", batch_id, reason=reason)
 
     def cost_rows(self, product_id: str, active_only: bool = True) -> list[BatchCostRow]:

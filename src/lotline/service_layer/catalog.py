@@ -19,6 +19,7 @@ from lotline.domain.values import (
     required_text,
     search_text,
 )
+from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_product, snapshot
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -107,9 +108,8 @@ class ProductService(Service):
                 _check_tracking_change(uow, before)
             uow.products.update(product_id, {**values, "updated_at": now})
             after = need_product(uow, product_id)
-            uow.audit.record(actor=self.actor.name, entity="product", entity_id=product_id,
-                             action="update", before=snapshot(before), after=snapshot(after),
-                             moment=now)
+            record_change(uow, "product", product_id, "update", snapshot(before),
+                          snapshot(after))
         return after
 
     update_product = update

@@ -31,6 +31,7 @@ from lotline.domain.model import Organization
 from lotline.domain.statuses import Role, parse_enum
 from lotline.domain.values import ErrorCollector, required_text
 from lotline.passwords import hash_password, verify_password
+from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.organizations import create_organization
@@ -188,7 +189,8 @@ class UserService(Service):
                            "username_folded": name.casefold(), "password_hash": password_hash,
                            "role": user_role.value, "active": True, "created_at": now,
                            "updated_at": now})
-            self._audit(uow, user_id, "create", None, {"username": name, "role": user_role})
+            self._audit(uow, "user", user_id, "create", None,
+                        {"username": name, "role": user_role})
             return self._need_user(repo, user_id)
 
     def list_users(self) -> list[User]:
@@ -229,9 +231,11 @@ class UserService(Service):
             repo.update_user(user_id, values)
             if active is False or password is not None:
                 repo.revoke_user_tokens(user_id, self.actor.now())
-            self._audit(uow, user_id, "update", {"role": before.role, "active": before.active},
-                        {k: v for k, v in values.items() if k in ("role", "active")})
-            return self._need_user(repo, user_id)
+            after = self._need_user(repo, user_id)
+            self._audit(uow, "user", user_id, "update",
+                        _user_fields(before, password_changed=False),
+                        _user_fields(after, password_changed=password is not None))
+            return after
 
     def create_api_key(self, username: str | None = None, name: str = "",
                        role: Any = None) -> str:
@@ -257,7 +261,7 @@ class UserService(Service):
                               "key_prefix": key[:12], "created_by": self.actor.name,
                               "user_id": owner.id if owner else self.actor.user_id,
                               "created_at": self.actor.now()})
-            self._audit(uow, key_id, "create_api_key", None,
+            self._audit(uow, "api_key", key_id, "create", None,
                         {"name": key_name, "role": key_role, "owner": username})
             api_key = repo.api_key(self.actor.org_id, key_id)
         assert api_key is not None
@@ -278,7 +282,8 @@ class UserService(Service):
             if key.revoked_at is not None:
                 raise Conflict(f"API key {key.name!r} is already revoked")
             repo.revoke_api_key(key.id, self.actor.now())
-            self._audit(uow, key.id, "revoke_api_key", None, {"name": key.name})
+            self._audit(uow, "api_key", key.id, "revoke", {"name": key.name, "revoked": False},
+                        {"name": key.name, "revoked": True})
             revoked = repo.api_key(self.actor.org_id, key.id)
         assert revoked is not None
         return revoked
@@ -289,11 +294,17 @@ class UserService(Service):
             raise NotFound("user", user_id)
         return user
 
-    def _audit(self, uow: UnitOfWork, entity_id: str, action: str,
+    def _audit(self, uow: UnitOfWork, entity: str, entity_id: str, action: str,
                before: dict[str, Any] | None, after: dict[str, Any]) -> None:
         def clean(values: dict[str, Any]) -> dict[str, Any]:
             return {k: getattr(v, "value", v) for k, v in values.items()}
 
-        uow.audit.record(actor=self.actor.name, entity="user", entity_id=entity_id,
-                         action=action, before=None if before is None else clean(before),
-                         after=clean(after), moment=self.actor.now())
+        record_change(uow, entity, entity_id, action,
+                      None if before is None else clean(before), clean(after))
+
+
+def _user_fields(user: User, *, password_changed: bool) -> dict[str, Any]:
+    """What the audit log shows of a user: never the password hash, only that it changed."""
+    shown: dict[str, Any] = {"username": user.username, "role": user.role.value,
+                             "active": user.active}
+    return {**shown, "password": "changed"} if password_changed else shown

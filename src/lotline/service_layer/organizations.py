@@ -12,6 +12,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.model import Organization, OrgSettings
 from lotline.domain.statuses import LocationKind, Role, SerialScope, parse_enum
 from lotline.domain.values import ErrorCollector, apply_aliases, required_text
+from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, utc_now
 from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -102,10 +103,8 @@ class SettingsService(Service):
                 _rescope_serials(uow, after.serial_scope)
             uow.organizations.save_settings(self.actor.org_id, after)
             uow.forget_timezone()
-            uow.audit.record(actor=self.actor.name, entity="organization",
-                             entity_id=self.actor.org_id, action="settings",
-                             before=_settings_dict(before.settings), after=_settings_dict(after),
-                             moment=self.actor.now())
+            record_change(uow, "settings", self.actor.org_id, "update",
+                          _settings_dict(before.settings), _settings_dict(after))
         return after
 
 

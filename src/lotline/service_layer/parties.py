@@ -19,6 +19,7 @@ from lotline.domain.values import (
     required_text,
     search_text,
 )
+from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, snapshot
 from lotline.service_layer.ports import CustomerRepository, PartyRepository, SupplierRepository
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -112,9 +113,8 @@ class _PartyService(Service, ABC, Generic[P]):
             before = self._need(uow, party_id)
             self._repo(uow).update(party_id, {**values, "updated_at": now})
             after = self._need(uow, party_id)
-            uow.audit.record(actor=self.actor.name, entity=self.entity, entity_id=party_id,
-                             action="update", before=snapshot(before), after=snapshot(after),
-                             moment=now)
+            record_change(uow, self.entity, party_id, "update", snapshot(before),
+                          snapshot(after))
         return after
 
     def delete(self, party_id: str) -> None:

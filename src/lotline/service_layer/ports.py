@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
+from lotline.domain.audit import AuditFilter
 from lotline.domain.flows import Allocation, Receipt
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import (
@@ -234,8 +235,11 @@ class MovementRepository(Protocol):
 class AuditRepository(Protocol):
     def record(self, *, actor: str, entity: str, entity_id: str, action: str,
                before: dict[str, Any] | None, after: dict[str, Any] | None,
-               moment: dt.datetime) -> None: ...
+               moment: dt.datetime, reason: str | None = None) -> None: ...
     def for_entity(self, entity: str, entity_id: str) -> list[AuditEntry]: ...
+    def page(self, where: AuditFilter, limit: int, cursor: str | None) -> Page[AuditEntry]:
+        """Newest first; `cursor` must be a row of this organization's log."""
+        ...
 
 
 class OrganizationRepository(Protocol):

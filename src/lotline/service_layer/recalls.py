@@ -17,6 +17,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.statuses import HoldKind, Role
 from lotline.domain.values import ErrorCollector, clean_text, optional_date, required_text
 from lotline.service_layer.base import Service, need_supplier
+from lotline.service_layer.batch_views import audit_batch
 from lotline.service_layer.event_data import recall_data
 from lotline.service_layer.recall_reports import build_report, read_report
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -170,9 +171,7 @@ def _hold_all(uow: UnitOfWork, depths: dict[str, int], reason: str
             continue
         uow.batches.update(batch_id, {"hold_reason": reason, "hold_kind": HoldKind.RECALL.value,
                                       "hold_since": now})
-        uow.audit.record(actor=uow.actor.name, entity="batch", entity_id=batch_id,
-                         action="hold", before=None,
-                         after={"hold": {"kind": "recall", "reason": reason}}, moment=now)
+        audit_batch(uow, batch_id, "hold", lot, reason)
         held.append(batch_id)
     return held, already
 

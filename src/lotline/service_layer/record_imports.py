@@ -199,6 +199,6 @@ def write_lots(uow: UnitOfWork, rows: list[tuple[Product, dict[str, Any]]]) -> i
             values = {**values, "batch_number": f"R-{counter:06d}",
                       "internal_batch_number": f"R-{counter:06d}"}
         record = insert_lot(uow, product, {**values, "product_id": product.id})
-        audit_batch(uow, record.id, "import", None, values)
+        audit_batch(uow, record.id, "import", None)
         movements += record.entry_transaction_ref is not None
     return movements

@@ -12,6 +12,7 @@ from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, Product, Serial
 from lotline.domain.statuses import HoldKind, LocationKind, MovementKind, Role, parse_enum
 from lotline.domain.values import ErrorCollector, required_text, to_decimal
+from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_location, need_product, snapshot
 from lotline.service_layer.batches import need_batch
 from lotline.service_layer.event_data import count_data, move_data
@@ -191,8 +192,9 @@ class StockService(Service):
             if serial.hold is not None:
                 raise Conflict(f"serial {serial.serial_number!r} is already on hold")
             uow.serials.set_state(serial.id, values)
-            self._audit(uow, "serial", serial.id, "hold", snapshot(serial), values)
-            return need_serial(uow, serial.id)
+            after = need_serial(uow, serial.id)
+            self._audit(uow, "serial", "hold", serial, after, values["hold_reason"])
+            return after
 
     def release_serial(self, serial_id: str) -> Serial:
         self.actor.require(Role.MANAGER, "releasing holds")
@@ -201,8 +203,9 @@ class StockService(Service):
             if serial.hold is None:
                 raise Conflict(f"serial {serial.serial_number!r} is not on hold")
             uow.serials.set_state(serial.id, _NO_HOLD)
-            self._audit(uow, "serial", serial.id, "release", snapshot(serial), _NO_HOLD)
-            return need_serial(uow, serial.id)
+            after = need_serial(uow, serial.id)
+            self._audit(uow, "serial", "release", serial, after)
+            return after
 
     def hold_location(self, location_id: str, reason: str,
                       kind: str = "quarantine") -> Location:
@@ -212,8 +215,9 @@ class StockService(Service):
             if location.hold is not None:
                 raise Conflict(f"location {location.code!r} is already on hold")
             uow.locations.update(location.id, values)
-            self._audit(uow, "location", location.id, "hold", snapshot(location), values)
-            return need_location(uow, location.id)
+            after = need_location(uow, location.id)
+            self._audit(uow, "location", "hold", location, after, values["hold_reason"])
+            return after
 
     def release_location(self, location_id: str) -> Location:
         self.actor.require(Role.MANAGER, "releasing holds")
@@ -222,8 +226,9 @@ class StockService(Service):
             if location.hold is None:
                 raise Conflict(f"location {location.code!r} is not on hold")
             uow.locations.update(location.id, _NO_HOLD)
-            self._audit(uow, "location", location.id, "release", snapshot(location), _NO_HOLD)
-            return need_location(uow, location.id)
+            after = need_location(uow, location.id)
+            self._audit(uow, "location", "release", location, after)
+            return after
 
     def _hold_values(self, reason: str, kind: str) -> dict[str, Any]:
         self.actor.require(Role.MANAGER, "holding stock")
@@ -235,12 +240,10 @@ class StockService(Service):
         return {"hold_reason": text, "hold_kind": hold_kind.value,
                 "hold_since": self.actor.now()}
 
-    def _audit(self, uow: UnitOfWork, entity: str, entity_id: str, action: str,
-               before: dict[str, Any], after: dict[str, Any]) -> None:
-        uow.audit.record(actor=self.actor.name, entity=entity, entity_id=entity_id,
-                         action=action, before=before,
-                         after={k: str(v) if v is not None else None for k, v in after.items()},
-                         moment=self.actor.now())
+    def _audit(self, uow: UnitOfWork, entity: str, action: str, before: Serial | Location,
+               after: Serial | Location, reason: str | None = None) -> None:
+        record_change(uow, entity, before.id, action, snapshot(before), snapshot(after),
+                      reason)
 
 
 _NO_HOLD: dict[str, Any] = {"hold_reason": None, "hold_kind": None, "hold_since": None}

@@ -9,6 +9,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.model import Location, Page, Warehouse
 from lotline.domain.statuses import LocationKind, Role, parse_enum
 from lotline.domain.values import ErrorCollector, apply_aliases, clean_text, required_text
+from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_location, need_warehouse, snapshot
 from lotline.service_layer.organizations import DEFAULT_LOCATIONS, add_warehouse
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -75,9 +76,8 @@ class WarehouseService(Service):
             if name is not None:
                 uow.warehouses.update(warehouse_id, {"name": name})
             after = need_warehouse(uow, warehouse_id)
-            uow.audit.record(actor=self.actor.name, entity="warehouse", entity_id=warehouse_id,
-                             action="update", before=snapshot(before), after=snapshot(after),
-                             moment=self.actor.now())
+            record_change(uow, "warehouse", warehouse_id, "update", snapshot(before),
+                          snapshot(after))
         return after
 
     def delete(self, warehouse_id: str) -> None:
@@ -154,9 +154,8 @@ class WarehouseService(Service):
             if values:
                 uow.locations.update(location_id, values)
             after = need_location(uow, location_id)
-            uow.audit.record(actor=self.actor.name, entity="location", entity_id=location_id,
-                             action="update", before=snapshot(before), after=snapshot(after),
-                             moment=self.actor.now())
+            record_change(uow, "location", location_id, "update", snapshot(before),
+                          snapshot(after))
         return after
 
     def delete_location(self, location_id: str) -> None:

@@ -150,7 +150,10 @@ def test_patch_changes_fields_and_corrects_the_quantity(api: Api) -> None:
         [{"label": "QC", "value": "ok", "custom_field_id": None}])
     assert field_names(api.patch(f"/batches/{lot['id']}", json={"product_id": "x"})) == [
         "product_id"]
-    cleared = api.patch(f"/batches/{lot['id']}", json={"expiry_date": None}).json()
+    assert field_names(api.patch(f"/batches/{lot['id']}", json={"expiry_date": None})) == [
+        "reason"]  # an expiry date change says why
+    cleared = api.patch(f"/batches/{lot['id']}", json={"expiry_date": None,
+                                                       "reason": "no expiry"}).json()
     assert cleared["expiry_date"] is None
 
 

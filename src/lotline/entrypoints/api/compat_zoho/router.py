@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from lotline.bootstrap import Services
+from lotline.domain.audit import REASONED_BATCH_INPUTS
 from lotline.domain.model import Batch
 from lotline.entrypoints.api.compat_zoho.shapes import id_list, seed_batch
 from lotline.entrypoints.api.routers.common import body_fields, created, ok
@@ -24,6 +25,7 @@ BatchIds = Annotated[str, Query(min_length=1, max_length=10_000,
                                 description="comma-separated batch ids")]
 ItemId = Annotated[str | None, Query(max_length=100, description="the item (product) id")]
 _PAGE = 500
+SEED_003_REASON = "seed 003 API update"
 
 
 def _batch(svc: Services, batch: Batch) -> dict[str, Any]:
@@ -80,7 +82,12 @@ def get_batch(batch_id: str, svc: ServicesDep) -> Response:
 
 @router.put("/batches/{batch_id}")
 def update_batch(batch_id: str, body: s.BatchPatch, svc: ServicesDep) -> Response:
-    batch = svc.batches.update(batch_id, **body_fields(body))
+    """Seed 003's request has no reason, while lotline asks one for an expiry date or cost
+    change: a client that sends none gets SEED_003_REASON recorded (docs/decisions.md)."""
+    fields = body_fields(body)
+    if not fields.get("reason") and any(name in fields for name in REASONED_BATCH_INPUTS):
+        fields["reason"] = SEED_003_REASON
+    batch = svc.batches.update(batch_id, **fields)
     return _said("The batch has been updated.", batch=_batch(svc, batch))
 
 

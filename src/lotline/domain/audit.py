@@ -1,0 +1,103 @@
+"""The audit log as people read it (DESIGN §5, §9): which master data or setting changed,
+who changed it, when, what it was before and after, and why. Pure: the filters a reader may
+give, checked the same for every door, and the difference of two snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from lotline.domain.errors import ValidationError
+from lotline.domain.values import ErrorCollector, clean_text
+
+# Every kind of record the services audit; a filter naming anything else is a typo.
+AUDIT_ENTITIES = ("api_key", "batch", "customer", "location", "order", "organization",
+                  "product", "serial", "settings", "supplier", "user", "warehouse")
+AUDIT_LIMIT_MAX = 500
+# Fields that change with every edit and say nothing about it.
+UNAUDITED_FIELDS = frozenset({"updated_at"})
+# Why a lot's expiry date or cost changed must be said (DESIGN §5: "a wrong expiry date is
+# changed with a reason"); the change is refused without one.
+REASONED_BATCH_FIELDS = ("expiry_date", "unit_cost")
+REASONED_BATCH_INPUTS = (*REASONED_BATCH_FIELDS, "expiration_date")  # with the seed alias
+AUDIT_COLUMNS = ("id", "occurred_at", "actor", "entity", "entity_id", "action", "reason",
+                 "before", "after")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    entity: str | None = None
+    entity_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: dt.datetime | None = None  # inclusive
+    until: dt.datetime | None = None  # exclusive
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields whose value differs, as (before, after), each holding only those fields;
+    a field present on one side only counts as None on the other. A field that is an object
+    on both sides (an address) is compared field by field: `address.city`."""
+    old, new = {}, {}
+    for name in (*before, *(k for k in after if k not in before)):
+        was, now = before.get(name), after.get(name)
+        if name in UNAUDITED_FIELDS or was == now:
+            continue
+        if isinstance(was, dict) and isinstance(now, dict):
+            inner_old, inner_new = changed_fields(was, now)
+            old.update({f"{name}.{key}": value for key, value in inner_old.items()})
+            new.update({f"{name}.{key}": value for key, value in inner_new.items()})
+        else:
+            old[name], new[name] = was, now
+    return old, new
+
+
+def parse_moment(value: Any, field: str) -> dt.datetime | None:
+    """An ISO 8601 date-time (a missing offset reads as UTC) or a date (its 00:00 UTC)."""
+    if value is None or isinstance(value, dt.datetime):
+        return _utc(value) if value is not None else None
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0), tzinfo=dt.UTC)
+    text = value.strip() if isinstance(value, str) else None
+    if not text:
+        raise ValidationError.single(field, "must be an ISO 8601 date-time such as "
+                                     "2026-12-07T12:00:00Z", value)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise ValidationError.single(field, "must be an ISO 8601 date-time such as "
+                                     "2026-12-07T12:00:00Z", value) from None
+    return _utc(moment)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _entity(value: Any) -> str | None:
+    text = clean_text(value, "entity", max_length=40)
+    if text is not None and text not in AUDIT_ENTITIES:
+        raise ValidationError.single("entity", f"{text!r} is not one of "
+                                     f"{', '.join(AUDIT_ENTITIES)}", value)
+    return text
+
+
+def parse_audit_filter(*, entity: Any = None, entity_id: Any = None, actor: Any = None,
+                       action: Any = None, since: Any = None,
+                       until: Any = None) -> AuditFilter:
+    """The filters as given by any door, every bad one reported at once by its name."""
+    errors = ErrorCollector()
+    parsed = AuditFilter(
+        entity=errors.take(_entity, entity),
+        entity_id=errors.take(clean_text, entity_id, "entity_id", max_length=100),
+        actor=errors.take(clean_text, actor, "actor", max_length=200),
+        action=errors.take(clean_text, action, "action", max_length=40),
+        since=errors.take(parse_moment, since, "since"),
+        until=errors.take(parse_moment, until, "until"))
+    errors.raise_if_any()
+    if parsed.since and parsed.until and parsed.until <= parsed.since:
+        raise ValidationError.single("until", f"must be after since "
+                                     f"({parsed.since.isoformat()})", until)
+    return parsed
