@@ -5,6 +5,7 @@ give, checked the same for every door, and the difference of two snapshots."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,3 +102,45 @@ def parse_audit_filter(*, entity: Any = None, entity_id: Any = None, actor: Any 
         raise ValidationError.single("until", f"must be after since "
                                      f"({parsed.since.isoformat()})", until)
     return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of an audit row as people read it: its value before and after."""
+
+    field: str
+    before: str | None
+    after: str | None
+
+
+def field_changes(before: dict[str, Any] | None,
+                  after: dict[str, Any] | None) -> list[FieldChange]:
+    """An audit row's fields in words: for an edit, each changed field; for a creation or
+    a deletion, each field the record had that holds a value, ids and bookkeeping times
+    left out (the JSON and the exports keep them)."""
+    names = [*(before or {}), *(k for k in (after or {}) if k not in (before or {}))]
+    whole = before is None or after is None
+    if whole:
+        names = [n for n in names if not _bookkeeping(n)]
+    shown = [FieldChange(name, _shown((before or {}).get(name)),
+                         _shown((after or {}).get(name))) for name in names]
+    if whole:  # the whole record: its empty fields say nothing
+        shown = [c for c in shown if c.before is not None or c.after is not None]
+    return shown
+
+
+def _bookkeeping(name: str) -> bool:
+    return (name in ("id", "created_at", "updated_at", "received_at")
+            or name.endswith(("_id", "_ref")))
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        if not value:
+            return None
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)

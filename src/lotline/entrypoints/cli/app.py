@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from lotline.config import database_url_from_env
 from lotline.domain.errors import LotlineError
 from lotline.domain.values import forbidden_character
+from lotline.entrypoints.cli.audit import app as audit_app
 from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
@@ -138,6 +139,7 @@ app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoint
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")
+app.add_typer(audit_app, name="audit")  # issue 14 item 5: the audit log readable
 
 
 def main() -> None:
