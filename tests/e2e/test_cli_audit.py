@@ -63,7 +63,7 @@ def test_exports_and_bad_filters(cli: Run, tmp_path: Path) -> None:
     ok(cli("batches", "update", "L-1", "--unit-cost", "5", "--reason", "=1+1"))
     rows = list(csv.DictReader(io.StringIO(ok(cli("audit", "list", "--entity", "batch",
                                                   "--format", "csv")))))
-    assert [(r["action"], r["reason"], r["after"]) for r in rows][0] == (
+    assert (rows[0]["action"], rows[0]["reason"], rows[0]["after"]) == (
         "update", "'=1+1", '{"unit_cost":"5"}')
     assert len(rows) == 2
     target = tmp_path / "audit.xlsx"
