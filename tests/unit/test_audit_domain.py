@@ -29,9 +29,12 @@ def test_changed_fields_keep_only_what_moved() -> None:
 
 def test_field_changes_read_in_words() -> None:
     assert field_changes({"hold": None, "active": True},
-                         {"hold": {"reason": "qa", "kind": "recall"}, "active": False}) == [
-        FieldChange("hold", None, '{"kind": "recall", "reason": "qa"}'),
-        FieldChange("active", "yes", "no")]
+                         {"hold": {"reason": "qa", "since": "2026-03-01T10:00:00.25+00:00"},
+                          "active": False}) == [
+        FieldChange("active", "yes", "no"), FieldChange("hold.reason", None, "qa"),
+        FieldChange("hold.since", None, "2026-03-01 10:00:00 UTC")]
+    assert field_changes({"tags": ["a"]}, {"tags": ["a", "b"]}) == [
+        FieldChange("tags", '["a"]', '["a", "b"]')]
     created = field_changes(None, {"id": "x", "product_id": "p", "batch_number": "L-1",
                                    "expiry_date": None, "custom_fields": [],
                                    "created_at": "t"})

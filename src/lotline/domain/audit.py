@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ UNAUDITED_FIELDS = frozenset({"updated_at"})
 # changed with a reason"); the change is refused without one.
 REASONED_BATCH_FIELDS = ("expiry_date", "unit_cost")
 REASONED_BATCH_INPUTS = (*REASONED_BATCH_FIELDS, "expiration_date")  # with the seed alias
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 AUDIT_COLUMNS = ("id", "occurred_at", "actor", "entity", "entity_id", "action", "reason",
                  "before", "after")
 
@@ -118,15 +120,26 @@ def field_changes(before: dict[str, Any] | None,
     """An audit row's fields in words: for an edit, each changed field; for a creation or
     a deletion, each field the record had that holds a value, ids and bookkeeping times
     left out (the JSON and the exports keep them)."""
-    names = [*(before or {}), *(k for k in (after or {}) if k not in (before or {}))]
     whole = before is None or after is None
+    old, new = _expanded(before or {}), _expanded(after or {})
+    names = [*old, *(k for k in new if k not in old)]
     if whole:
         names = [n for n in names if not _bookkeeping(n)]
-    shown = [FieldChange(name, _shown((before or {}).get(name)),
-                         _shown((after or {}).get(name))) for name in names]
-    if whole:  # the whole record: its empty fields say nothing
-        shown = [c for c in shown if c.before is not None or c.after is not None]
-    return shown
+    shown = [FieldChange(name, _shown(old.get(name)), _shown(new.get(name)))
+             for name in names]
+    # Empty on both sides: a whole record's unset field, or an object that appeared.
+    return [c for c in shown if c.before is not None or c.after is not None]
+
+
+def _expanded(values: dict[str, Any]) -> dict[str, Any]:
+    """An object value (a hold, an address) as one field per member: `hold.reason`."""
+    flat: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, dict) and value:
+            flat.update({f"{name}.{key}": inner for key, inner in _expanded(value).items()})
+        else:
+            flat[name] = value
+    return flat
 
 
 def _bookkeeping(name: str) -> bool:
@@ -139,6 +152,9 @@ def _shown(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and _TIMESTAMP.fullmatch(value):
+        moment = dt.datetime.fromisoformat(value).astimezone(dt.UTC)
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
     if isinstance(value, dict | list):
         if not value:
             return None
