@@ -25,6 +25,7 @@ RULES: dict[str, tuple[str, ...]] = {
     ADMIN_ONLY: ("/users", "/users/{user_id}", "/api-keys", "/api-keys/{key_id}/revoke",
                  "/settings", "/ledger/verify", "/ledger/checkpoints",
                  "/ledger/checkpoints/export",
+                 "/audit",  # issue 14 item 5: the audit log
                  # issue 14: webhooks
                  "/webhooks", "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/deliveries",
                  "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
