@@ -85,7 +85,8 @@ class BatchIn(_BatchFields):
 
 class BatchPatch(_BatchFields):
     batch_number: BatchNumber | None = None
-    reason: LongText | None = None
+    reason: Annotated[LongText | None, Field(description=(
+        "why; required when expiry_date or unit_cost changes (kept in the audit log)"))] = None
 
 
 class ReleaseIn(Input):
