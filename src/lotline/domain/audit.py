@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lotline.domain.errors import ValidationError
+from lotline.domain.errors import ReasonRequired, ValidationError
 from lotline.domain.values import ErrorCollector, clean_text
 
 # Every kind of record the services audit; a filter naming anything else is a typo.
@@ -55,6 +55,14 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]
         else:
             old[name], new[name] = was, now
     return old, new
+
+
+def require_reason(current: Any, changes: dict[str, Any], reason: str | None) -> None:
+    """A lot's expiry date or unit cost changing to another value needs a reason."""
+    reasoned = [name for name in REASONED_BATCH_FIELDS
+                if name in changes and changes[name] != getattr(current, name)]
+    if reasoned and reason is None:
+        raise ReasonRequired(reasoned)
 
 
 def parse_moment(value: Any, field: str) -> dt.datetime | None:

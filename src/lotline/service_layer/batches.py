@@ -9,14 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.allocation import order_lots
-from lotline.domain.audit import REASONED_BATCH_FIELDS
-from lotline.domain.errors import (
-    Conflict,
-    DuplicateBatch,
-    NotFound,
-    ReasonRequired,
-    ValidationError,
-)
+from lotline.domain.audit import require_reason
+from lotline.domain.errors import Conflict, DuplicateBatch, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.lots import (
     UPDATABLE_BATCH_FIELDS,
@@ -97,10 +91,7 @@ class BatchService(BatchViews):
                 raise ValidationError.single(required, "must not be empty")
         with self.writing() as uow:
             before = need_batch(uow, batch_id)
-            reasoned = [name for name in REASONED_BATCH_FIELDS
-                        if name in values and values[name] != getattr(before, name)]
-            if reasoned and reason is None:
-                raise ReasonRequired(reasoned)
+            require_reason(before, values, reason)
             product = need_product(uow, before.product_id)
             row = self._changed_row(uow, before, values)
             if "quantity" in values and values["quantity"] != before.quantity:
