@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories import epcis_rows
 from lotline.adapters.repositories.trace import not_reversed
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import normalize
@@ -141,23 +142,23 @@ class ReportQueries:
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
                         end: dt.date | None, batch_id: str | None, limit: int) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
-        m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
-        loc, w = t.locations.c, t.warehouses.c
-        place = t.locations.alias("place")
-        statement = (
-            select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
-                   m.transformation_id, p.gtin, p.sku, p.uom, b.batch_number, b.expiry_date,
-                   s.serial_number, loc.code.label("location"), w.code.label("warehouse"))
-            .join(t.products, p.id == m.product_id)
-            .outerjoin(t.batches, b.id == m.batch_id)
-            .outerjoin(t.serials, s.id == m.serial_id)
-            .outerjoin(place, place.c.id == _event_location(m))
-            .outerjoin(t.locations, loc.id == place.c.id)
-            .outerjoin(t.warehouses, w.id == loc.warehouse_id)
-            .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
-                   not_reversed(m, self.org_id)))
-        statement = _in_days(statement, m, batch_id, start, end)
-        return list(self.conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), t.movements.c,
+                             batch_id, start, end)
+        return list(self.conn.execute(statement.limit(limit)))
+
+    def epcis_notices(self, types: Sequence[str], start: dt.date | None, end: dt.date | None,
+                      limit: int) -> list[Any]:
+        """Change-feed events of `types` (holds, recalls) in the days, oldest first."""
+        statement = epcis_rows.notice_select(self.org_id, types)
+        e = t.events.c
+        if start is not None:
+            statement = statement.where(e.occurred_at >= _midnight(start))
+        if end is not None:
+            statement = statement.where(e.occurred_at < _midnight(end + dt.timedelta(days=1)))
+        return list(self.conn.execute(statement.limit(limit)))
+
+    def epcis_sites(self) -> dict[str, Any]:
+        return epcis_rows.sites(self.conn, self.org_id)
 
 
 def _event_location(m: Any) -> Any:
