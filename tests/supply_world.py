@@ -59,8 +59,10 @@ def build_supply(make: Callable[..., Services]) -> Supply:
         name="Bolt Retail", code="BOLT", phone="+1 503 555 0142", gln="9521000000018",
         address={"street": "7 Pine Ave", "city": "Portland", "region": "OR",
                  "postal_code": "97201", "country": "US"})
-    cash = svc.customers.create_customer(name="Cash Cafe", code="CASH", address={
-        "city": "Eugene", "region": "OR", "country": "US"})
+    cash = svc.customers.create_customer(name="Cash Cafe", code="CASH", phone="+1 541 555 0111",
+                                         address={"street": "3 Oak St", "city": "Eugene",
+                                                  "region": "OR", "postal_code": "97401",
+                                                  "country": "US"})
     lettuce = svc.products.create_product(sku="LETTUCE", name="Romaine lettuce", tracking="lot",
                                           gtin="09506000134352")
     pen = svc.products.create_product(sku="PEN", name="Marker pen", tracking="lot_serial")
