@@ -50,3 +50,20 @@ def test_a_bad_gln_is_one_line_naming_the_field(cli: Run) -> None:
     assert "gln: must be 13 digits" in data_error(
         cli("warehouses", "update", "MAIN", "--gln", "12"))
     assert json.loads(ok(cli("suppliers", "list", "-f", "json"))) == []
+
+
+def test_import_and_export_of_parties_and_warehouses(cli: Run, tmp_path: Path) -> None:
+    source = tmp_path / "suppliers.csv"
+    source.write_text("name,code,phone,gln,street,city,state,zip,country\n"
+                      "Green Farms,GF,831 555 0199,0614141000005,1 Harbour Road,Salinas,CA,"
+                      "93901,US\n", encoding="utf-8")
+    ok(cli("import", "suppliers", str(source)))
+    assert ok(cli("export", "suppliers")).splitlines() == [
+        "name,code,email,phone,gln,street,city,region,postal_code,country",
+        "Green Farms,GF,,831 555 0199,0614141000005,1 Harbour Road,Salinas,CA,93901,US"]
+    bad = tmp_path / "warehouses.csv"
+    bad.write_text("code,name,gln\nEAST,East DC,0614141000006\n", encoding="utf-8")
+    assert "1 problem; nothing was imported" in cli("import", "warehouses", str(bad)).stderr
+    target = tmp_path / "warehouses.xlsx"
+    assert ok(cli("export", "warehouses", "-o", str(target))) == \
+        f"exported 1 warehouses to {target}\n"

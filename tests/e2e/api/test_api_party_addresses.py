@@ -44,3 +44,19 @@ def test_a_warehouse_with_gln_and_address(api: Api) -> None:
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "gln"
     assert api.get(f"/warehouses/{body['id']}").json()["gln"] == "9506000134352"
+
+
+def test_parties_and_warehouses_through_the_files(api: Api) -> None:
+    imported = api.post("/imports/warehouses",
+                        content=b"code,name,gln,city,region\nEAST,East DC,4012345000009,"
+                                b"Salinas,CA\n")
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["written"] == 1
+    exported = api.get("/exports/warehouses")
+    assert exported.status_code == 200
+    assert exported.text.splitlines()[1:] == [
+        "MAIN,Main warehouse,,,,,,,", "EAST,East DC,,4012345000009,,Salinas,CA,,"]
+    bad = api.post("/imports/customers", content=b"name,gln\nBolt,123\n")
+    assert bad.status_code == 422
+    assert [(e["field"], e["message"]) for e in bad.json()["errors"]] == [
+        ("row 2, gln", "must be 13 digits (a GS1 GLN)")]

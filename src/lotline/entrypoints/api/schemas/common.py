@@ -136,7 +136,7 @@ class Address(Output):
     country: str | None
 
 
-GlnIn = Annotated[str, Field(max_length=40, description="Global Location Number: 13 digits "
+GlnIn = Annotated[str, Field(max_length=13, description="Global Location Number: 13 digits "
                                                         "with a valid GS1 check digit")]
 
 
