@@ -149,15 +149,16 @@ Report valuation
         == f"wrote report fsma204 (3 rows) to {sheet}\n"
     rows = list(openpyxl.load_workbook(sheet).worksheets[0].values)
     assert rows[0] == FSMA204_COLUMNS
-    assert [(r[0], r[2], r[6], r[9], r[12]) for r in rows[1:]] == [
-        ("shipping", "BT-1", 20, "Alice Deli, Lisbon", "SO-ALICE"),
-        ("shipping", "BT-1", 30, "Bob Market, Porto", "SO-BOB"),
-        ("transformation_output", "BT-1", 60, None, "TR-REPACK")]
+    assert [(r[0], r[2], r[5], r[21], r[24], r[30]) for r in rows[1:]] == [
+        ("shipping", "BT-1", 20, "Alice Deli", "Lisbon", "SO-ALICE"),
+        ("shipping", "BT-1", 30, "Bob Market", "Porto", "SO-BOB"),
+        ("transformation_output", "BT-1", 60, None, None, "TR-REPACK")]
     assert "takes no days" in usage_error(cli("reports", "valuation", "--days", "3"))
     assert "XLSX report needs --output" in usage_error(cli("reports", "valuation", "-f",
                                                            "xlsx"))
-    assert data_error(cli("reports", "fsma204")) == \
-        "error: validation_error: batch_id: give a lot or a date range\n"
+    assert data_error(cli("reports", "fsma204", "--start", "2026-05-01", "--end",
+                          "2026-04-01")) == \
+        "error: validation_error: end: 2026-04-01 is before start 2026-05-01\n"
     assert world.lot_id("BT-1")
 
 

@@ -82,8 +82,11 @@ def test_the_events_say_what_happened(world: World) -> None:
     assert repack[0]["outputQuantityList"] == [{
         "epcClass": "https://id.gs1.org/01/09506000134352/10/BT-1", "quantity": 60,
         "uom": "EA"}]
+    # A product without GTIN is named under the organization's own URN namespace (its slug).
+    organization = repack[1]["outputEPCList"][0].split(":")[2]
+    assert organization.startswith("test-")
     assert repack[1]["outputEPCList"] == [
-        f"urn:lotline:id.gs1.org:sku:GIFT-BOX:serial:GB-00{i}" for i in range(1, 6)]
+        f"urn:lotline:{organization}:sku:GIFT-BOX:serial:GB-00{i}" for i in range(1, 6)]
     blend = [e for e in transformations
              if e["transformationID"].endswith(world.transformations["TR-BLEND"])]
     assert len(blend) == 1

@@ -90,8 +90,10 @@ def _party_columns() -> list[Column[object]]:
         Column("phone", String(NAME)),
         Column("street", String(NAME)),
         Column("city", String(NAME)),
+        Column("region", String(NAME)),
         Column("postal_code", String(40)),
         Column("country", String(NAME)),
+        Column("gln", String(13)),
     ]
 
 
@@ -148,6 +150,7 @@ warehouses = Table(
     Column("code", String(NUMBER), nullable=False),
     Column("name", String(NAME), nullable=False),
     Column("is_default", Boolean, nullable=False),
+    *_party_columns()[3:],  # phone, address and GLN, as a party has them (FSMA 204)
     _created(),
     UniqueConstraint("org_id", "code"),
 )

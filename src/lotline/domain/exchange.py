@@ -68,7 +68,22 @@ SERIALS = Layout("serials", (
     _c("warranty_expiry", "warranty_expiry_date", "warranty_until", "warranty_end"),
     _c("unit_cost", "cost"),
 ))
-LAYOUTS = {layout.entity: layout for layout in (PRODUCTS, LOTS, SERIALS)}
+# Parties and warehouses with their location description and GLN (FSMA 204, EPCIS).
+PLACE_COLUMNS = (
+    _c("phone", "telephone", "phone_number"), _c("gln", "global_location_number"),
+    _c("street", "street_address", "address"), _c("city", "town"),
+    _c("region", "state", "province"), _c("postal_code", "zip", "zip_code", "postcode"),
+    _c("country", "country_code"),
+)
+_PARTY = (_c("name", "business_name", required=True), _c("code"), _c("email", "e_mail"),
+          *PLACE_COLUMNS)
+SUPPLIERS = Layout("suppliers", (*_PARTY,))
+CUSTOMERS = Layout("customers", (*_PARTY, _c("min_remaining_shelf_life_days",
+                                             "min_shelf_life_days")))
+WAREHOUSES = Layout("warehouses", (_c("code", "warehouse_code", required=True),
+                                   _c("name", "business_name"), *PLACE_COLUMNS))
+LAYOUTS = {layout.entity: layout for layout in (PRODUCTS, LOTS, SERIALS, SUPPLIERS, CUSTOMERS,
+                                                WAREHOUSES)}
 LAYOUTS["batches"] = LOTS
 
 

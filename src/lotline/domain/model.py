@@ -52,6 +52,7 @@ class Address:
     city: str | None = None
     postal_code: str | None = None
     country: str | None = None
+    region: str | None = None  # state or province (FSMA 204 location descriptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class Supplier:
     address: Address
     created_at: dt.datetime
     updated_at: dt.datetime
+    gln: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class Customer:
     min_remaining_shelf_life_days: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    gln: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,9 @@ class Warehouse:
     name: str
     is_default: bool
     created_at: dt.datetime
+    phone: str | None = None
+    address: Address = Address()
+    gln: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,6 +180,18 @@ def normalize_gtin(value: Any, field: str = "gtin") -> str | None:
     return text.zfill(14)
 
 
+def normalize_gln(value: Any, field: str = "gln") -> str | None:
+    """A Global Location Number: 13 digits, the last a valid GS1 check digit."""
+    text = clean_text(value, field, max_length=40)
+    if text is None:
+        return None
+    if not text.isdigit() or len(text) != 13:
+        raise ValidationError.single(field, "must be 13 digits (a GS1 GLN)", value)
+    if gtin_check_digit(text[:-1]) != int(text[-1]):
+        raise ValidationError.single(field, "has a wrong check digit", value)
+    return text
+
+
 def optional_int(value: Any, field: str, *, minimum: int = 0) -> int | None:
     if value is None:
         return None

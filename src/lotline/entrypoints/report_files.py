@@ -34,7 +34,8 @@ def report_bytes(report: Report, file_format: str) -> bytes:
 def report_xlsx(report: Report) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(buffer, report.columns, ([xlsx_value(row.get(name)) for name in report.columns]
-                                        for row in report.rows), report.name)
+                                        for row in report.rows), report.name,
+               sortable=True)
     return buffer.getvalue()
 
 

@@ -60,13 +60,18 @@ def write_csv(target: IO[str], header: Sequence[str], rows: Iterable[Sequence[Ce
 
 
 def write_xlsx(target: IO[bytes] | str | Path, header: Sequence[str],
-               rows: Iterable[Sequence[Cell]], title: str) -> int:
+               rows: Iterable[Sequence[Cell]], title: str, *, sortable: bool = False) -> int:
     """One sheet, streamed (openpyxl's write-only mode). Text cells are typed as text, never
-    formulas; numbers and dates keep their type. Answers the number of rows."""
+    formulas; numbers and dates keep their type. `sortable`: the header row frozen and an
+    autofilter over every column (FSMA 204's sortable spreadsheet). Answers the number of
+    rows."""
     import openpyxl  # imported on use: a CSV export does not pay for it
+    from openpyxl.utils import get_column_letter
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(_NOT_IN_XLSX.sub("", title)[:31] or "sheet")
+    if sortable:
+        sheet.freeze_panes = "A2"
     # openpyxl types a string as a formula only when it starts with `=`, which safe_text
     # never leaves at the start: every string is a text cell.
     sheet.append([safe_text(name) for name in header])
@@ -74,5 +79,7 @@ def write_xlsx(target: IO[bytes] | str | Path, header: Sequence[str],
     for row in rows:
         sheet.append([_safe(value) for value in row])
         count += 1
+    if sortable and header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     book.save(target)
     return count

@@ -1,20 +1,34 @@
-"""EPCIS 2.0 export: the ledger's receipts and registrations (ObjectEvent ADD with lot master
-data), shipments (ObjectEvent OBSERVE) and transformations (TransformationEvent)."""
+"""EPCIS 2.0 export (DESIGN §9): the ledger's receipts and registrations (ObjectEvent ADD with
+lot master data), shipments, returns and scrapping (ObjectEvent), transformations
+(TransformationEvent), and the holds and recalls of the change feed; each with its places
+(SGLN), parties, business transactions and eventID, in the organization's time zone."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from lotline.domain import epcis
+from lotline.domain.epcis import Where
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
 from lotline.service_layer.base import Service
+from lotline.service_layer.epcis_notices import NOTICE_TYPES, notice_events
 from lotline.service_layer.unit_of_work import UnitOfWork
 
-KINDS = (MovementKind.RECEIPT, MovementKind.SHIPMENT, MovementKind.CONSUME,
-         MovementKind.PRODUCE)
+K = MovementKind
+KINDS = (K.RECEIPT, K.SHIPMENT, K.RETURN, K.SCRAP, K.CONSUME, K.PRODUCE)
 MAX_EVENTS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """How this organization names things in its events."""
+
+    domain: str  # the Digital Link domain of units and lots
+    organization: str  # its slug, the namespace of its own URNs
+    timezone: str
 
 
 class EpcisService(Service):
@@ -22,73 +36,151 @@ class EpcisService(Service):
                limit: int = MAX_EVENTS) -> dict[str, Any]:
         """An EPCISDocument of the organization's events, oldest first."""
         start, end = optional_date(since, "since"), optional_date(until, "until")
+        cap = min(limit, MAX_EVENTS)
         with self.reading() as uow:
-            domain = uow.settings().digital_link_domain
+            naming = _naming(uow)
             rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id,
-                                               min(limit, MAX_EVENTS))
+                                               cap)
             numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
-            events = _events(rows, numbers, domain)
-        return epcis.document(events, self.actor.now())
+            timed = [(row.occurred_at, 0, event) for row, event in
+                     _movement_events(rows, numbers, naming)]
+            notices = uow.reports.epcis_notices(NOTICE_TYPES, start, end, cap)
+            timed += [(moment, 1, event) for moment, event in
+                      notice_events(uow, notices, naming, batch_id)]
+        timed.sort(key=lambda item: (item[0], item[1]))
+        return epcis.document([event for _, _, event in timed[:cap]], self.actor.now())
+
+
+def _naming(uow: UnitOfWork) -> Naming:
+    organization = uow.organizations.get(uow.actor.org_id)
+    slug = organization.slug if organization else uow.actor.org_id
+    settings = uow.settings()
+    return Naming(settings.digital_link_domain, slug, settings.timezone)
 
 
 def _bulk_numbers(uow: UnitOfWork, movement_ids: list[str]) -> dict[str, list[str]]:
     return uow.serials.numbers_for_entry(movement_ids) if movement_ids else {}
 
 
-def _what(row: Any, numbers: dict[str, list[str]], domain: str
+def _what(row: Any, numbers: dict[str, list[str]], naming: Naming
           ) -> tuple[list[str], list[dict[str, Any]]]:
     """The units (serials) or the lot quantity a movement carried."""
     serials = [row.serial_number] if row.serial_number else numbers.get(row.id, [])
     if serials:
-        return [epcis.unit_id(domain, row.gtin, row.sku, n) for n in sorted(serials)], []
-    return [], [epcis.quantity_element(epcis.lot_class(domain, row.gtin, row.sku,
-                                                       row.batch_number),
-                                       row.quantity, row.uom)]
+        return [epcis.unit_id(naming.domain, row.gtin, row.sku, n, naming.organization)
+                for n in sorted(serials)], []
+    epc_class = epcis.lot_class(naming.domain, row.gtin, row.sku, row.batch_number,
+                                naming.organization)
+    return [], [epcis.quantity_element(epc_class, row.quantity, row.uom)]
 
 
-def _place(row: Any, domain: str) -> str | None:
+def _place(row: Any, naming: Naming) -> str | None:
+    """The location of the movement (SGLN with its code as extension)."""
     if row.location is None:
         return None
-    return epcis.location_id(domain, row.warehouse or "", row.location)
+    return epcis.location_id(naming.organization, row.warehouse_gln, row.warehouse or "",
+                             row.location)
 
 
-def _events(rows: list[Any], numbers: dict[str, list[str]], domain: str
-            ) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
+def _site(row: Any, naming: Naming) -> list[tuple[str, str]]:
+    """Our warehouse as a source or destination `location`."""
+    if row.warehouse is None:
+        return []
+    return [("location", epcis.location_id(naming.organization, row.warehouse_gln,
+                                           row.warehouse))]
+
+
+def _party(kind: str, ident: str | None, code: str | None, gln: str | None,
+           naming: Naming) -> list[tuple[str, str]]:
+    """A supplier or customer: owning party, and its site when it has a GLN."""
+    if ident is None:
+        return []
+    named = [("owning_party", epcis.party_id(naming.organization, kind, gln, code or ident))]
+    site = epcis.party_location(gln)
+    return named + ([("location", site)] if site else [])
+
+
+def _order(row: Any, naming: Naming) -> list[tuple[str, str]]:
+    if row.order_reference is None:
+        return []
+    return [(epcis.SALES_ORDER, epcis.transaction_id(naming.organization, "order",
+                                                     row.order_reference))]
+
+
+def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
+                    ) -> dict[str, Any] | None:
+    epcs, quantities = _what(row, numbers, naming)
+    place = _place(row, naming)
+    customer = _party("customer", row.customer_id, row.customer_code, row.customer_gln,
+                      naming)
+    common = {"moment": row.occurred_at, "epcs": epcs, "quantities": quantities,
+              "timezone": naming.timezone}
+    if row.kind == K.SHIPMENT.value:
+        return epcis.object_event(
+            action="OBSERVE", biz_step="shipping", disposition="in_transit",
+            where=Where(read_point=place, sources=_site(row, naming), destinations=customer,
+                        transactions=_order(row, naming)), **common)
+    if row.kind == K.RETURN.value:
+        return epcis.object_event(
+            action="OBSERVE", biz_step="receiving", disposition="returned",
+            where=Where(read_point=place, biz_location=place, sources=customer,
+                        destinations=_site(row, naming), transactions=_order(row, naming)),
+            **common)
+    if row.kind == K.SCRAP.value:
+        return epcis.object_event(action="DELETE", biz_step="destroying",
+                                  disposition="destroyed", where=Where(read_point=place),
+                                  **common)
+    if row.kind == K.RECEIPT.value:
+        return _receipt_event(row, naming, place, common)
+    return None
+
+
+def _receipt_event(row: Any, naming: Naming, place: str | None,
+                   common: dict[str, Any]) -> dict[str, Any]:
+    """A receipt from a supplier, or units and lots registered here (commissioning)."""
+    lot_data = epcis.ilmd(row.batch_number, row.expiry_date)
+    if row.receipt_id is None:
+        return epcis.object_event(action="ADD", biz_step="commissioning",
+                                  disposition="active", lot_data=lot_data,
+                                  where=Where(read_point=place, biz_location=place), **common)
+    transactions = [(epcis.ASN, epcis.transaction_id(naming.organization, "receipt",
+                                                     row.receipt_reference))] \
+        if row.receipt_reference else []
+    supplier = _party("supplier", row.supplier_id, row.supplier_code, row.supplier_gln,
+                      naming)
+    return epcis.object_event(
+        action="ADD", biz_step="receiving", disposition="in_progress", lot_data=lot_data,
+        where=Where(read_point=place, biz_location=place, sources=supplier,
+                    destinations=_site(row, naming), transactions=transactions), **common)
+
+
+def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Naming
+                     ) -> list[tuple[Any, dict[str, Any]]]:
+    """(row, event) in row order; a transformation's movements become its events at the place
+    of its first movement."""
+    events: list[tuple[Any, dict[str, Any] | str]] = []
     transformations: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
-        if row.transformation_id and row.kind in (MovementKind.CONSUME.value,
-                                                  MovementKind.PRODUCE.value):
+        if row.transformation_id and row.kind in (K.CONSUME.value, K.PRODUCE.value):
             if row.transformation_id not in transformations:
-                events.append({"_transformation": row.transformation_id})
+                events.append((row, row.transformation_id))
             transformations[row.transformation_id].append(row)
             continue
-        epcs, quantities = _what(row, numbers, domain)
-        if row.kind == MovementKind.SHIPMENT.value:
-            events.append(epcis.object_event(
-                moment=row.occurred_at, action="OBSERVE", biz_step="shipping",
-                disposition="in_transit", epcs=epcs, quantities=quantities,
-                read_point=_place(row, domain)))
-        elif row.kind == MovementKind.RECEIPT.value:
-            received = row.receipt_id is not None
-            events.append(epcis.object_event(
-                moment=row.occurred_at, action="ADD",
-                biz_step="receiving" if received else "commissioning",
-                disposition="in_progress" if received else "active", epcs=epcs,
-                quantities=quantities, read_point=_place(row, domain),
-                lot_data=epcis.ilmd(row.batch_number, row.expiry_date)))
-    result: list[dict[str, Any]] = []
-    for event in events:
-        if "_transformation" in event:
-            result.extend(_transformation(transformations[event["_transformation"]], numbers,
-                                          domain))
+        made = _movement_event(row, numbers, naming)
+        if made is not None:
+            events.append((row, made))
+    result: list[tuple[Any, dict[str, Any]]] = []
+    for row, event in events:
+        if isinstance(event, str):
+            result.extend((row, output) for output in
+                          _transformation(transformations[event], numbers, naming))
         else:
-            result.append(event)
+            result.append((row, event))
     return result
 
 
 def _transformation(rows: list[Any], numbers: dict[str, list[str]],
-                    domain: str) -> list[dict[str, Any]]:
+                    naming: Naming) -> list[dict[str, Any]]:
     """One TransformationEvent per output lot, all with the transformation's ID (EPCIS links
     events that share it): `ilmd` describes every output of its event, so outputs of two lots
     (say, bottles and gift boxes from one blend) each get an event with their own lot data.
@@ -97,8 +189,8 @@ def _transformation(rows: list[Any], numbers: dict[str, list[str]],
     outputs: dict[tuple[str, str | None], tuple[list[str], list[dict[str, Any]]]] = {}
     lot_data: dict[tuple[str, str | None], dict[str, str]] = {}
     for row in rows:
-        epcs, quantities = _what(row, numbers, domain)
-        if row.kind == MovementKind.CONSUME.value:
+        epcs, quantities = _what(row, numbers, naming)
+        if row.kind == K.CONSUME.value:
             side = inputs
         else:
             key = (row.sku, row.batch_number)
@@ -108,9 +200,12 @@ def _transformation(rows: list[Any], numbers: dict[str, list[str]],
         side[1].extend(quantities)
     first = rows[0]
     made = list(outputs.items()) or [((first.sku, None), ([], []))]
+    place = _place(first, naming)
     return [epcis.transformation_event(
         moment=first.occurred_at,
-        transformation_id=epcis.transformation_uri(domain, first.transformation_id),
+        transformation_id=epcis.transformation_uri(naming.organization,
+                                                   first.transformation_id),
         inputs=inputs if index == 0 else ([], []), outputs=side,
-        read_point=_place(first, domain), lot_data=lot_data.get(key, {}))
+        where=Where(read_point=place, biz_location=place), lot_data=lot_data.get(key, {}),
+        timezone=naming.timezone)
         for index, (key, side) in enumerate(made)]

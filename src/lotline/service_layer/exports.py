@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from lotline.domain.errors import ValidationError
-from lotline.domain.exchange import LOTS, PRODUCTS, SERIALS, Layout
+from lotline.domain.exchange import (
+    CUSTOMERS,
+    LOTS,
+    PRODUCTS,
+    SERIALS,
+    SUPPLIERS,
+    WAREHOUSES,
+    Layout,
+)
 from lotline.files.sheets import write_csv, write_xlsx
 from lotline.service_layer.base import Service
 from lotline.service_layer.query_ports import ExportRows
@@ -31,6 +39,16 @@ class ExportService(Service):
         return self._export(LOTS, lambda rows: rows.lots(), target, file_format)
 
     lots = batches
+
+    def suppliers(self, target: Target, file_format: str = "csv") -> int:
+        """Suppliers with their address, phone and GLN."""
+        return self._export(SUPPLIERS, lambda rows: rows.suppliers(), target, file_format)
+
+    def customers(self, target: Target, file_format: str = "csv") -> int:
+        return self._export(CUSTOMERS, lambda rows: rows.customers(), target, file_format)
+
+    def warehouses(self, target: Target, file_format: str = "csv") -> int:
+        return self._export(WAREHOUSES, lambda rows: rows.warehouses(), target, file_format)
 
     def serials(self, target: Target, file_format: str = "csv", *,
                 product_id: str | None = None, batch_id: str | None = None) -> int:

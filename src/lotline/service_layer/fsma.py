@@ -1,5 +1,12 @@
-"""FDA FSMA 204 key data elements: one row per critical tracking event (receiving, shipping,
-transformation) and lot, for one lot or a date range (the "sortable spreadsheet")."""
+"""FDA FSMA 204 key data elements (DESIGN §8): one row per critical tracking event (receiving,
+returns as receiving, shipping, transformation) and traceability lot, for one lot, a period or
+the whole organization (the "sortable spreadsheet").
+
+The traceability lot code (TLC) is assigned where a food is packed or transformed and passed on
+unchanged: a lot received from a supplier keeps the supplier's code (its manufacturer lot
+number, else the lot number as received) with the supplier as TLC source; lotline's own lot
+number is the TLC only of lots it makes or packs itself, with the warehouse where that happened
+as source. Every place is a full location description (domain.reports.DESCRIPTION)."""
 
 from __future__ import annotations
 
@@ -7,65 +14,131 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from lotline.domain.reports import DESCRIPTION
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import normalize
 from lotline.service_layer.unit_of_work import UnitOfWork
 
-EVENTS = {MovementKind.RECEIPT.value: "receiving", MovementKind.SHIPMENT.value: "shipping",
-          MovementKind.CONSUME.value: "transformation_input",
-          MovementKind.PRODUCE.value: "transformation_output"}
+K = MovementKind
+EVENTS = {K.RECEIPT.value: "receiving", K.RETURN.value: "receiving",
+          K.SHIPMENT.value: "shipping", K.CONSUME.value: "transformation_input",
+          K.PRODUCE.value: "transformation_output"}
+Description = dict[str, str | None]
+NOWHERE: Description = dict.fromkeys(DESCRIPTION)
+
+
+class Places:
+    """Location descriptions of suppliers, customers and warehouses, each read once."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.known: dict[tuple[str, str], Description] = {}
+
+    def of(self, kind: str, ident: str | None) -> Description:
+        if ident is None:
+            return NOWHERE
+        if (kind, ident) not in self.known:
+            place: Any = (self.uow.suppliers.get(ident) if kind == "supplier" else
+                          self.uow.customers.get(ident) if kind == "customer" else
+                          self.uow.warehouses.get(ident))
+            self.known[kind, ident] = _describe(place)
+        return self.known[kind, ident]
+
+
+def _describe(place: Any) -> Description:
+    if place is None:
+        return NOWHERE
+    address = place.address
+    return {"name": place.name, "phone": place.phone, "street": address.street,
+            "city": address.city, "region": address.region,
+            "postal_code": address.postal_code, "country": address.country}
+
+
+def local_window(start: dt.date | None, end: dt.date | None, timezone: str
+                 ) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Whole days of the organization's time zone, `start` and `end` included."""
+    zone = ZoneInfo(timezone)
+    first = None if start is None else dt.datetime.combine(start, dt.time(0), tzinfo=zone)
+    after = None if end is None else dt.datetime.combine(end + dt.timedelta(days=1),
+                                                         dt.time(0), tzinfo=zone)
+    return first, after
 
 
 def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
                  end: dt.date | None) -> list[dict[str, Any]]:
+    timezone = uow.settings().timezone
+    rows = uow.reports.fsma_events(list(EVENTS), batch_id, *local_window(start, end, timezone))
+    places = Places(uow)
+    origins = uow.reports.lot_origins([r.batch_id for r in rows if r.supplier_id is None])
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
-    for row in uow.reports.fsma_events(list(EVENTS), batch_id, start, end):
-        event = EVENTS[row.kind]
-        day = row.occurred_at.date() if isinstance(row.occurred_at, dt.datetime) else \
-            dt.datetime.fromisoformat(str(row.occurred_at)).date()
-        document = _document(event, row)
-        key = (event, day, row.batch_number, row.sku, document)
+    zone = ZoneInfo(timezone)
+    for row in rows:
+        values = _row(row, places, origins, zone)
+        key = (values["event_type"], values["event_date"], values["traceability_lot_code"],
+               values["product_sku"], values["reference_document_type"],
+               values["reference_document_number"], values["ship_to_name"])
         totals[key] += row.quantity
-        grouped.setdefault(key, {
-            "event_type": event, "event_date": day, "traceability_lot_code": row.batch_number,
-            "traceability_lot_code_source": _source(row), "product_sku": row.sku,
-            "product_description": row.product, "unit_of_measure": row.uom,
-            "ship_from": _ship_from(event, row),
-            "ship_to": _ship_to(event, row), "location": row.location,
-            "reference_document_type": document[0], "reference_document_number": document[1]})
-    rows = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
+        grouped.setdefault(key, values)
+    result = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
     # A total order (every field that can tell two events apart), the same on both databases.
-    rows.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"],
-                             r["reference_document_number"] or "", r["ship_to"] or "",
-                             r["product_sku"]))
-    return rows
+    result.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"],
+                               r["reference_document_number"] or "", r["ship_to_name"] or "",
+                               r["product_sku"]))
+    return result
 
 
-def _source(row: Any) -> str:
-    origin = row.supplier or "own production"
-    return f"{origin} ({row.manufacturer_batch_number})" if row.manufacturer_batch_number \
-        else origin
+def _row(row: Any, places: Places, origins: dict[str, str], zone: ZoneInfo) -> dict[str, Any]:
+    event = EVENTS[row.kind]
+    occurred = row.occurred_at if isinstance(row.occurred_at, dt.datetime) else \
+        dt.datetime.fromisoformat(str(row.occurred_at))
+    code, source = _traceability_lot(row, places, origins)
+    ship_from, ship_to = _route(row, places)
+    document = _document(row)
+    return {"event_type": event, "event_date": occurred.astimezone(zone).date(),
+            "traceability_lot_code": code, "product_sku": row.sku,
+            "product_description": row.product, "unit_of_measure": row.uom,
+            **_columns("tlc_source", source), **_columns("ship_from", ship_from),
+            **_columns("ship_to", ship_to), "location": row.location,
+            "reference_document_type": document[0], "reference_document_number": document[1]}
 
 
-def _ship_from(event: str, row: Any) -> str | None:
-    """Shipping and receiving events have a ship-from; a transformation happens in place
-    (its `location` says where)."""
-    if event == "receiving":
-        return str(row.supplier) if row.supplier else None
-    return str(row.warehouse) if event == "shipping" and row.warehouse else None
+def _columns(place: str, description: Description) -> dict[str, str | None]:
+    return {f"{place}_{part}": description[part] for part in DESCRIPTION}
 
 
-def _ship_to(event: str, row: Any) -> str | None:
-    if event == "shipping":
-        return ", ".join(part for part in (row.customer, row.city) if part) or None
-    return str(row.warehouse) if event == "receiving" and row.warehouse else None
+def _traceability_lot(row: Any, places: Places, origins: dict[str, str]
+                      ) -> tuple[str, Description]:
+    """The supplier's code for a lot it supplied; lotline's own for one made or packed here,
+    with the warehouse it was made in as source."""
+    if row.supplier_id is not None:
+        return (row.manufacturer_batch_number or row.batch_number,
+                places.of("supplier", row.supplier_id))
+    return row.batch_number, places.of("warehouse",
+                                       origins.get(row.batch_id, row.warehouse_id))
 
 
-def _document(event: str, row: Any) -> tuple[str, str | None]:
-    if event == "receiving":
+def _route(row: Any, places: Places) -> tuple[Description, Description]:
+    """Ship-from and ship-to: the supplier (or, for a return, the customer) to the warehouse
+    that received; the warehouse to the customer; nothing for a transformation, which
+    happens in place."""
+    here = places.of("warehouse", row.warehouse_id)
+    if row.kind == K.RECEIPT.value:
+        return places.of("supplier", row.supplier_id), here
+    if row.kind == K.RETURN.value:
+        return places.of("customer", row.customer_id), here
+    if row.kind == K.SHIPMENT.value:
+        return here, places.of("customer", row.customer_id)
+    return NOWHERE, NOWHERE
+
+
+def _document(row: Any) -> tuple[str, str | None]:
+    if row.kind == K.RECEIPT.value:
         return ("receipt", row.receipt)
-    if event == "shipping":
+    if row.kind == K.RETURN.value:
+        return ("return", row.order)
+    if row.kind == K.SHIPMENT.value:
         return ("sales order", row.order)
     return ("transformation", row.transformation)  # both sides of a transformation

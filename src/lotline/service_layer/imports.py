@@ -25,6 +25,7 @@ from lotline.domain.values import forbidden_character
 from lotline.files.tabular import FileProblem, Source, Table, open_table
 from lotline.service_layer.base import Service
 from lotline.service_layer.exchange_refs import References
+from lotline.service_layer.party_imports import check_places, write_places
 from lotline.service_layer.record_imports import (
     check_lots,
     check_products,
@@ -99,6 +100,39 @@ class ImportService(Service):
                 report.written = len(rows)
 
         return self._run("products", source, body, dry_run, (file_format, sheet, delimiter))
+
+    def suppliers(self, source: Source, *, dry_run: bool = False,
+                  file_format: str | None = None, sheet: str | None = None,
+                  delimiter: str | None = None,
+                  progress: ProgressFn | None = None) -> ImportReport:
+        """Suppliers (name; code, email, phone, gln, street, city, region, postal_code,
+        country)."""
+        return self._places("suppliers", source, dry_run, (file_format, sheet, delimiter))
+
+    def customers(self, source: Source, *, dry_run: bool = False,
+                  file_format: str | None = None, sheet: str | None = None,
+                  delimiter: str | None = None,
+                  progress: ProgressFn | None = None) -> ImportReport:
+        return self._places("customers", source, dry_run, (file_format, sheet, delimiter))
+
+    def warehouses(self, source: Source, *, dry_run: bool = False,
+                   file_format: str | None = None, sheet: str | None = None,
+                   delimiter: str | None = None,
+                   progress: ProgressFn | None = None) -> ImportReport:
+        """Warehouses (code; name, phone, gln, address), each with the standard locations."""
+        return self._places("warehouses", source, dry_run, (file_format, sheet, delimiter))
+
+    def _places(self, entity: str, source: Source, dry_run: bool,
+                reading: tuple[str | None, str | None, str | None]) -> ImportReport:
+        def body(table: Table, header: HeaderMap, report: ImportReport) -> None:
+            with self.reading() as uow:
+                rows = check_places(entity, table, header, uow, report)
+            if report.ok and not report.dry_run:
+                with self.writing() as uow:
+                    write_places(entity, uow, rows)
+                report.written = len(rows)
+
+        return self._run(entity, source, body, dry_run, reading)
 
     def _lots(self, entity: str, source: Source, dry_run: bool,
               reading: tuple[str | None, str | None, str | None],

@@ -31,12 +31,14 @@ def slugify(name: str) -> str:
     return slug or "org"
 
 
-def add_warehouse(uow: UnitOfWork, code: str, name: str, *, is_default: bool) -> str:
-    """A warehouse with the standard locations every flow relies on."""
+def add_warehouse(uow: UnitOfWork, code: str, name: str, *, is_default: bool,
+                  details: dict[str, Any] | None = None) -> str:
+    """A warehouse with the standard locations every flow relies on; `details` are its
+    phone, address fields and GLN."""
     now = uow.actor.now()
     warehouse_id = new_id()
     uow.warehouses.insert({"id": warehouse_id, "code": code, "name": name,
-                           "is_default": is_default, "created_at": now})
+                           "is_default": is_default, "created_at": now, **(details or {})})
     for location_code, kind in DEFAULT_LOCATIONS:
         uow.locations.insert({"id": new_id(), "warehouse_id": warehouse_id,
                               "code": location_code, "kind": kind.value, "created_at": now})

@@ -15,6 +15,7 @@ from lotline.domain.values import (
     ErrorCollector,
     apply_aliases,
     clean_text,
+    normalize_gln,
     optional_int,
     required_text,
     search_text,
@@ -24,8 +25,10 @@ from lotline.service_layer.base import Service, snapshot
 from lotline.service_layer.ports import CustomerRepository, PartyRepository, SupplierRepository
 from lotline.service_layer.unit_of_work import UnitOfWork
 
-ADDRESS_FIELDS = ("street", "city", "postal_code", "country")
-PARTY_FIELDS = ("name", "code", "email", "phone", "address", *ADDRESS_FIELDS)
+ADDRESS_FIELDS = ("street", "city", "region", "postal_code", "country")
+PARTY_FIELDS = ("name", "code", "email", "phone", "gln", "address", *ADDRESS_FIELDS)
+# A warehouse is described as a party is (FSMA 204 location description, GLN for SGLNs).
+WAREHOUSE_FIELDS = ("name", "phone", "gln", "address", *ADDRESS_FIELDS)
 
 P = TypeVar("P", Supplier, Customer)
 
@@ -37,14 +40,15 @@ def _email(value: Any) -> str | None:
     return text
 
 
-def parse_party_fields(raw: Mapping[str, Any], extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    fields = apply_aliases(dict(raw), {}, (*PARTY_FIELDS, *extra))
+def parse_party_fields(raw: Mapping[str, Any], extra: tuple[str, ...] = (),
+                       allowed: tuple[str, ...] = PARTY_FIELDS) -> dict[str, Any]:
+    fields = apply_aliases(dict(raw), {}, (*allowed, *extra))
     address = fields.pop("address", None)
     errors = ErrorCollector()
     if address is not None:
         if not isinstance(address, Mapping):
-            errors.add("address", "must be an object with street, city, postal_code, country",
-                       address)
+            errors.add("address", "must be an object with street, city, region, postal_code, "
+                       "country", address)
         else:
             unknown = set(address) - set(ADDRESS_FIELDS)
             for name in sorted(unknown):
@@ -56,6 +60,8 @@ def parse_party_fields(raw: Mapping[str, Any], extra: tuple[str, ...] = ()) -> d
             parsed[name] = errors.take(required_text, value, "name")
         elif name == "email":
             parsed[name] = errors.take(_email, value)
+        elif name == "gln":
+            parsed[name] = errors.take(normalize_gln, value)
         elif name == "min_remaining_shelf_life_days":
             parsed[name] = errors.take(optional_int, value, name)
         else:

@@ -127,12 +127,11 @@ class ReportService(Service):
 
     def fsma204(self, batch_id: str | None = None, start: Any = None,
                 end: Any = None) -> Report:
-        """The FSMA 204 sortable spreadsheet for one lot or a date range."""
+        """The FSMA 204 sortable spreadsheet: one lot, or the whole organization; from `start`
+        to `end` (days of the organization's time zone, both included), or all time."""
         first, last = optional_date(start, "start"), optional_date(end, "end")
         if first and last and last < first:
             raise ValidationError.single("end", f"{last} is before start {first}", str(last))
-        if batch_id is None and first is None and last is None:
-            raise ValidationError.single("batch_id", "give a lot or a date range")
         with self.reading() as uow:
             if batch_id is not None and uow.batches.get(str(batch_id)) is None:
                 raise NotFound("batch", batch_id, "batch_id")

@@ -12,7 +12,10 @@ from lotline.domain.values import ErrorCollector, apply_aliases, clean_text, req
 from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_location, need_warehouse, snapshot
 from lotline.service_layer.organizations import DEFAULT_LOCATIONS, add_warehouse
+from lotline.service_layer.parties import WAREHOUSE_FIELDS, parse_party_fields
 from lotline.service_layer.unit_of_work import UnitOfWork
+
+DESCRIPTION_FIELDS = tuple(name for name in WAREHOUSE_FIELDS if name != "name")
 
 STANDARD_CODES = frozenset(code for code, _ in DEFAULT_LOCATIONS)
 
@@ -34,18 +37,22 @@ def default_location(uow: UnitOfWork, code: str, warehouse_id: str | None = None
 
 
 class WarehouseService(Service):
-    def create_warehouse(self, code: str, name: str | None = None) -> Warehouse:
+    def create_warehouse(self, code: str, name: str | None = None,
+                         **details: Any) -> Warehouse:
+        """`details`: phone, gln, address ({street, city, region, postal_code, country}) or
+        those address fields flat."""
         self.actor.require(Role.MANAGER, "creating warehouses")
         errors = ErrorCollector()
         clean_code = errors.take(_code, code)
         clean_name = errors.take(clean_text, name, "name")
+        described = errors.take(parse_party_fields, details, (), DESCRIPTION_FIELDS)
         errors.raise_if_any()
         assert clean_code is not None
         with self.writing() as uow:
             if uow.warehouses.by_code(clean_code) is not None:
                 raise Conflict(f"warehouse {clean_code!r} already exists", code=clean_code)
             warehouse_id = add_warehouse(uow, clean_code, clean_name or clean_code,
-                                         is_default=False)
+                                         is_default=False, details=described)
             warehouse = need_warehouse(uow, warehouse_id)
             uow.audit.record(actor=self.actor.name, entity="warehouse", entity_id=warehouse_id,
                              action="create", before=None, after=snapshot(warehouse),
@@ -55,6 +62,14 @@ class WarehouseService(Service):
     def get(self, warehouse_id: str) -> Warehouse:
         with self.reading() as uow:
             return need_warehouse(uow, warehouse_id)
+
+    def by_code(self, code: str) -> Warehouse:
+        clean = _code(code)
+        with self.reading() as uow:
+            warehouse = uow.warehouses.by_code(clean)
+        if warehouse is None:
+            raise NotFound("warehouse", clean, "code")
+        return warehouse
 
     def default(self) -> Warehouse:
         with self.reading() as uow:
@@ -69,12 +84,13 @@ class WarehouseService(Service):
 
     def update(self, warehouse_id: str, **changes: Any) -> Warehouse:
         self.actor.require(Role.MANAGER, "changing warehouses")
-        fields = apply_aliases(changes, {}, ("name",))
-        name = required_text(fields.get("name"), "name") if "name" in fields else None
+        values = parse_party_fields(changes, (), WAREHOUSE_FIELDS)
+        if "name" in values and values["name"] is None:
+            raise ValidationError.single("name", "must not be empty")
         with self.writing() as uow:
             before = need_warehouse(uow, warehouse_id)
-            if name is not None:
-                uow.warehouses.update(warehouse_id, {"name": name})
+            if values:
+                uow.warehouses.update(warehouse_id, values)
             after = need_warehouse(uow, warehouse_id)
             record_change(uow, "warehouse", warehouse_id, "update", snapshot(before),
                           snapshot(after))

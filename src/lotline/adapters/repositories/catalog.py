@@ -55,9 +55,9 @@ class ProductRepository(ScopedRepository[Product]):
         return self.page(statement, limit, cursor)
 
 
-def _address(row: Row[Any]) -> Address:
+def address_of(row: Row[Any]) -> Address:
     return Address(street=row.street, city=row.city, postal_code=row.postal_code,
-                   country=row.country)
+                   country=row.country, region=row.region)
 
 
 P = TypeVar("P", Supplier, Customer)
@@ -97,8 +97,8 @@ class SupplierRepository(PartyRepository[Supplier]):
 
     def to_entity(self, row: Row[Any]) -> Supplier:
         return Supplier(id=row.id, name=row.name, code=row.code, email=row.email,
-                        phone=row.phone, address=_address(row), created_at=row.created_at,
-                        updated_at=row.updated_at)
+                        phone=row.phone, address=address_of(row), created_at=row.created_at,
+                        updated_at=row.updated_at, gln=row.gln)
 
 
 class CustomerRepository(PartyRepository[Customer]):
@@ -109,6 +109,6 @@ class CustomerRepository(PartyRepository[Customer]):
 
     def to_entity(self, row: Row[Any]) -> Customer:
         return Customer(id=row.id, name=row.name, code=row.code, email=row.email,
-                        phone=row.phone, address=_address(row),
+                        phone=row.phone, address=address_of(row),
                         min_remaining_shelf_life_days=row.min_remaining_shelf_life_days,
-                        created_at=row.created_at, updated_at=row.updated_at)
+                        created_at=row.created_at, updated_at=row.updated_at, gln=row.gln)

@@ -44,6 +44,22 @@ def product_rows(conn: Connection, org_id: str) -> Iterator[list[str]]:
         p.expiry_alert_days, p.serial_pattern).where(p.org_id == org_id).order_by(p.id))
 
 
+def party_rows(conn: Connection, org_id: str, table: Any, extra: tuple[str, ...] = ()
+               ) -> Iterator[list[str]]:
+    """Suppliers or customers in the columns of their import layout."""
+    c = table.c
+    return _stream(conn, select(
+        c.name, c.code, c.email, c.phone, c.gln, c.street, c.city, c.region, c.postal_code,
+        c.country, *(c[name] for name in extra)).where(c.org_id == org_id).order_by(c.id))
+
+
+def warehouse_rows(conn: Connection, org_id: str) -> Iterator[list[str]]:
+    w = t.warehouses.c
+    return _stream(conn, select(
+        w.code, w.name, w.phone, w.gln, w.street, w.city, w.region, w.postal_code, w.country)
+        .where(w.org_id == org_id).order_by(w.id))
+
+
 def _supplier_name() -> Any:
     s = t.suppliers.c
     return func.coalesce(s.code, s.name)
@@ -99,6 +115,16 @@ class ExportRows:
 
     def lots(self) -> Iterator[list[str]]:
         return lot_rows(self.conn, self.org_id)
+
+    def suppliers(self) -> Iterator[list[str]]:
+        return party_rows(self.conn, self.org_id, t.suppliers)
+
+    def customers(self) -> Iterator[list[str]]:
+        return party_rows(self.conn, self.org_id, t.customers,
+                          ("min_remaining_shelf_life_days",))
+
+    def warehouses(self) -> Iterator[list[str]]:
+        return warehouse_rows(self.conn, self.org_id)
 
     def serials(self, product_id: str | None = None,
                 batch_id: str | None = None) -> Iterator[list[str]]:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories import epcis_rows
 from lotline.adapters.repositories.trace import not_reversed
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import normalize
@@ -111,53 +112,73 @@ class ReportQueries:
                 for supplier_id, values in sorted(figures.items(),
                                                   key=lambda i: names.get(i[0]) or "")]
 
-    def fsma_events(self, kinds: Sequence[str], batch_id: str | None, start: dt.date | None,
-                    end: dt.date | None) -> list[Any]:
-        """FSMA 204 critical tracking events: movements of `kinds` with their lot, product,
-        supplier, place, receipt, order, customer and transformation (not reversed ones)."""
+    def fsma_events(self, kinds: Sequence[str], batch_id: str | None,
+                    start_at: dt.datetime | None, end_before: dt.datetime | None) -> list[Any]:
+        """FSMA 204 critical tracking events: movements of `kinds` (not reversed) from
+        `start_at` to before `end_before`, with their lot, product, place, receipt, order,
+        customer and transformation; parties and warehouses by id."""
         m, b, p = t.movements.c, t.batches.c, t.products.c
-        sup, w, loc = t.suppliers.c, t.warehouses.c, t.locations.c
-        rec, o, c, tr = t.receipts.c, t.orders.c, t.customers.c, t.transformations.c
+        loc, rec, o, tr = t.locations.c, t.receipts.c, t.orders.c, t.transformations.c
         statement = (
-            select(m.kind, m.occurred_at, m.quantity, b.batch_number,
-                   b.manufacturer_batch_number, sup.name.label("supplier"), p.sku,
+            select(m.kind, m.occurred_at, m.quantity, m.batch_id, b.batch_number,
+                   b.manufacturer_batch_number, b.supplier_id, p.sku,
                    p.name.label("product"), p.uom, loc.code.label("location"),
-                   w.name.label("warehouse"), rec.reference.label("receipt"),
-                   o.reference.label("order"), c.name.label("customer"), c.city,
+                   loc.warehouse_id, rec.reference.label("receipt"),
+                   o.reference.label("order"), o.customer_id,
                    tr.reference.label("transformation"))
             .join(t.batches, b.id == m.batch_id)
             .join(t.products, p.id == m.product_id)
-            .outerjoin(t.suppliers, sup.id == b.supplier_id)
             .outerjoin(t.locations, loc.id == _event_location(m))
-            .outerjoin(t.warehouses, w.id == loc.warehouse_id)
             .outerjoin(t.receipts, rec.id == m.receipt_id)
             .outerjoin(t.orders, o.id == m.order_id)
-            .outerjoin(t.customers, c.id == o.customer_id)
             .outerjoin(t.transformations, tr.id == m.transformation_id)
             .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
                    not_reversed(m, self.org_id)))
-        return list(self.conn.execute(_in_days(statement, m, batch_id, start, end)))
+        if batch_id is not None:
+            statement = statement.where(m.batch_id == batch_id)
+        if start_at is not None:
+            statement = statement.where(m.occurred_at >= start_at)
+        if end_before is not None:
+            statement = statement.where(m.occurred_at < end_before)
+        return list(self.conn.execute(statement))
+
+    def lot_origins(self, batch_ids: Sequence[str]) -> dict[str, str]:
+        """Where each lot came into being: the warehouse of its first receipt or production."""
+        m, loc = t.movements.c, t.locations.c
+        origins: dict[str, str] = {}
+        wanted = sorted(set(batch_ids))
+        for first in range(0, len(wanted), 500):
+            statement = (select(m.batch_id, loc.warehouse_id)
+                         .join(t.locations, loc.id == m.to_location_id)
+                         .where(m.org_id == self.org_id,
+                                m.batch_id.in_(wanted[first:first + 500]),
+                                m.kind.in_([MovementKind.RECEIPT.value,
+                                            MovementKind.PRODUCE.value]))
+                         .order_by(m.occurred_at, m.id))
+            for batch, warehouse in self.conn.execute(statement):
+                origins.setdefault(batch, warehouse)
+        return origins
 
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
                         end: dt.date | None, batch_id: str | None, limit: int) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
-        m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
-        loc, w = t.locations.c, t.warehouses.c
-        place = t.locations.alias("place")
-        statement = (
-            select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
-                   m.transformation_id, p.gtin, p.sku, p.uom, b.batch_number, b.expiry_date,
-                   s.serial_number, loc.code.label("location"), w.code.label("warehouse"))
-            .join(t.products, p.id == m.product_id)
-            .outerjoin(t.batches, b.id == m.batch_id)
-            .outerjoin(t.serials, s.id == m.serial_id)
-            .outerjoin(place, place.c.id == _event_location(m))
-            .outerjoin(t.locations, loc.id == place.c.id)
-            .outerjoin(t.warehouses, w.id == loc.warehouse_id)
-            .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
-                   not_reversed(m, self.org_id)))
-        statement = _in_days(statement, m, batch_id, start, end)
-        return list(self.conn.execute(statement.order_by(m.occurred_at, m.id).limit(limit)))
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), t.movements.c,
+                             batch_id, start, end)
+        return list(self.conn.execute(statement.limit(limit)))
+
+    def epcis_notices(self, types: Sequence[str], start: dt.date | None, end: dt.date | None,
+                      limit: int) -> list[Any]:
+        """Change-feed events of `types` (holds, recalls) in the days, oldest first."""
+        statement = epcis_rows.notice_select(self.org_id, types)
+        e = t.events.c
+        if start is not None:
+            statement = statement.where(e.occurred_at >= _midnight(start))
+        if end is not None:
+            statement = statement.where(e.occurred_at < _midnight(end + dt.timedelta(days=1)))
+        return list(self.conn.execute(statement.limit(limit)))
+
+    def epcis_sites(self) -> dict[str, Any]:
+        return epcis_rows.sites(self.conn, self.org_id)
 
 
 def _event_location(m: Any) -> Any:

@@ -8,6 +8,7 @@ from sqlalchemy import Row, exists, or_, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
+from lotline.adapters.repositories.catalog import address_of
 from lotline.adapters.repositories.common import hold_from_row
 from lotline.domain.model import Location, Page, Warehouse
 from lotline.domain.statuses import LocationKind
@@ -19,7 +20,8 @@ class WarehouseRepository(ScopedRepository[Warehouse]):
 
     def to_entity(self, row: Row[Any]) -> Warehouse:
         return Warehouse(id=row.id, code=row.code, name=row.name, is_default=row.is_default,
-                         created_at=row.created_at)
+                         created_at=row.created_at, phone=row.phone, address=address_of(row),
+                         gln=row.gln)
 
     def default(self) -> Warehouse | None:
         row = self.conn.execute(self.select().where(self.table.c.is_default.is_(True))).first()

@@ -42,6 +42,7 @@ from lotline.entrypoints.cli.serve import app as serve_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
+from lotline.entrypoints.cli.warehouses import warehouses_app
 from lotline.entrypoints.cli.webhooks import app as webhooks_app
 from lotline.entrypoints.cli.worker import app as worker_app
 
@@ -128,6 +129,7 @@ app.add_typer(ledger_app, name="ledger")
 ledger_app.add_typer(checkpoints_app, name="checkpoints")
 app.add_typer(suppliers_app, name="suppliers")  # issue 5: warehouse flows
 app.add_typer(customers_app, name="customers")
+app.add_typer(warehouses_app, name="warehouses")  # issue 15: addresses and GLNs
 app.add_typer(receipts_app, name="receipts")
 app.add_typer(orders_app, name="orders")
 app.add_typer(stock_app, name="stock")

@@ -22,9 +22,11 @@ from lotline.entrypoints.cli.output import (
 )
 from lotline.entrypoints.cli.state import resolve_batch, resolve_product, services
 
-import_app = typer.Typer(help="Import products, lots, opening stock or serials from CSV or "
-                              "XLSX: every row or none.", no_args_is_help=True)
-export_app = typer.Typer(help="Export products, lots or serials as CSV or XLSX (the columns "
+import_app = typer.Typer(help="Import products, lots, opening stock, serials, suppliers, "
+                              "customers or warehouses from CSV or XLSX: every row or none.",
+                         no_args_is_help=True)
+export_app = typer.Typer(help="Export products, lots, serials, suppliers, customers or "
+                              "warehouses as CSV or XLSX (the columns "
                               "the import reads), or EPCIS events.", no_args_is_help=True)
 labels_app = typer.Typer(help="PDF labels with a GS1 Digital Link QR code.",
                          no_args_is_help=True)
@@ -41,6 +43,9 @@ class Entity(str, Enum):
     LOTS = "lots"
     STOCK = "stock"
     SERIALS = "serials"
+    SUPPLIERS = "suppliers"
+    CUSTOMERS = "customers"
+    WAREHOUSES = "warehouses"
 
 
 FileArgument = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
@@ -136,6 +141,12 @@ _records_command(Entity.BATCHES, "Lots (product, batch_number, supplier, dates, 
                                  "unit_cost, location).")
 _records_command(Entity.LOTS, "Lots: the same as `import batches`.")
 _records_command(Entity.STOCK, "Opening stock: product, quantity, location (and lot).")
+_records_command(Entity.SUPPLIERS, "Suppliers (name; code, email, phone, gln, street, city, "
+                                   "region, postal_code, country).")
+_records_command(Entity.CUSTOMERS, "Customers (the supplier columns and "
+                                   "min_remaining_shelf_life_days).")
+_records_command(Entity.WAREHOUSES, "Warehouses (code; name, phone, gln, street, city, region, "
+                                    "postal_code, country).")
 
 
 def _export(ctx: typer.Context, entity: str, output: Path | None, file_format: FileFormat | None,
@@ -193,6 +204,20 @@ def export_products(ctx: typer.Context, output: OutputOption = None,
                     file_format: ExportFormat = None) -> None:
     """Products, oldest first."""
     _export(ctx, "products", output, file_format)
+
+
+def _places_command(entity: str, doc: str) -> None:
+    def command(ctx: typer.Context, output: OutputOption = None,
+                file_format: ExportFormat = None) -> None:
+        _export(ctx, entity, output, file_format)
+
+    command.__doc__ = doc
+    export_app.command(entity)(command)
+
+
+_places_command("suppliers", "Suppliers with address, phone and GLN, oldest first.")
+_places_command("customers", "Customers with address, phone and GLN, oldest first.")
+_places_command("warehouses", "Warehouses with address, phone and GLN, oldest first.")
 
 
 LayoutOption = Annotated[str, typer.Option("--layout", help="single, a4-2x4, a4-3x7 or "

@@ -319,7 +319,8 @@ def export_epcis(ctx: typer.Context,
                      "--output", "-o", dir_okay=False, help="File to write (default: "
                                                             "standard output).")] = None
                  ) -> None:
-    """An EPCIS 2.0 JSON-LD document of receipts, shipments and transformations."""
+    """An EPCIS 2.0 JSON-LD document: receipts, shipments, returns, scrapping,
+    transformations, holds and recalls, each with its eventID (the GS1 event hash)."""
     svc = services(ctx)
     batch_id = resolve_batch(svc, batch).id if batch else None
     document = svc.epcis.events(since=since, until=until, batch_id=batch_id)

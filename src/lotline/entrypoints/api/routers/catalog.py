@@ -105,7 +105,9 @@ def delete_customer(customer_id: str, svc: ServicesDep) -> Response:
 
 @router.post("/warehouses", status_code=201, response_model=s.Warehouse, tags=["warehouses"])
 def create_warehouse(body: s.WarehouseIn, svc: ServicesDep) -> Response:
-    return created(svc.warehouses.create_warehouse(body.code, body.name))
+    fields = body_fields(body)
+    return created(svc.warehouses.create_warehouse(fields.pop("code"), fields.pop("name", None),
+                                                   **fields))
 
 
 @router.get("/warehouses", response_model=Page[s.Warehouse], tags=["warehouses"])

@@ -26,7 +26,9 @@ SPOOL_IN_MEMORY = 8 * 1024 * 1024
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 ENTITIES = {"serials": "serials", "batches": "batches", "lots": "batches", "stock": "stock",
-            "products": "products"}
+            "products": "products", "suppliers": "suppliers", "customers": "customers",
+            "warehouses": "warehouses"}
+PLACES = ("suppliers", "customers", "warehouses")
 IdQuery = Annotated[str | None, Query(max_length=100)]
 FormatQuery = Annotated[str | None, Query(pattern="^(csv|xlsx)$", description="default: "
                                           "from the file's content")]
@@ -93,10 +95,12 @@ async def import_records(entity: str, request: Request, svc: ServicesDep,
                          sheet: Sheet = None, delimiter: Delimiter = None) -> Response:
     """`batches` (also `lots`): lots with their dates, quantities and costs; a lot of a
     product without serials receives its quantity into `location` (default STOCK). `stock`:
-    opening stock, a quantity per row. `products`: the catalogue."""
+    opening stock, a quantity per row. `products`: the catalogue. `suppliers`, `customers`,
+    `warehouses`: with their address, phone and GLN (a code already in use is a row error)."""
     if entity not in ENTITIES or entity == "serials":
-        raise ValidationError.single("entity", "must be serials, batches, lots, stock or "
-                                               "products", entity)
+        raise ValidationError.single("entity", "must be serials, batches, lots, stock, "
+                                               "products, suppliers, customers or warehouses",
+                                     entity)
     run = getattr(svc.imports, ENTITIES[entity])
     return await _import(request, run, dry_run, file_format=format, sheet=sheet,
                          delimiter=delimiter)
@@ -132,10 +136,11 @@ class FileStream(Response):
 def export(entity: str, svc: ServicesDep,
            format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
            product_id: IdQuery = None, batch_id: IdQuery = None) -> Response:
-    """`serials`, `batches` (also `lots`) or `products`, in the columns the imports read."""
-    if entity not in ("serials", "batches", "lots", "products"):
-        raise ValidationError.single("entity", "must be serials, batches, lots or products",
-                                     entity)
+    """`serials`, `batches` (also `lots`), `products`, `suppliers`, `customers` or
+    `warehouses`, in the columns the imports read."""
+    if entity not in ("serials", "batches", "lots", "products", *PLACES):
+        raise ValidationError.single("entity", "must be serials, batches, lots, products, "
+                                               "suppliers, customers or warehouses", entity)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileStream
     options = {"product_id": product_id, "batch_id": batch_id} if entity == "serials" else {}
     try:

@@ -104,7 +104,8 @@ def valuation(svc: ServicesDep, format: Format = "json") -> Response:
 def fsma204(svc: ServicesDep, format: Format = "json", batch_id: IdQuery = None,
             start: DateIn | None = None, end: DateIn | None = None) -> Response:
     """The FDA FSMA 204 sortable spreadsheet: one row per critical tracking event (receiving,
-    shipping, transformation) with its key data elements, for one lot or a date range."""
+    returns, shipping, transformation) with its key data elements (21 CFR 1.1340, 1.1345,
+    1.1350), for one lot or the whole organization, over a period or all time."""
     return _report(svc, "fsma204", format, batch_id=batch_id, start=start, end=end)
 
 

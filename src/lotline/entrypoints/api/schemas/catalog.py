@@ -10,6 +10,7 @@ from pydantic import Field
 from lotline.entrypoints.api.schemas.common import (
     Address,
     AddressIn,
+    GlnIn,
     Hold,
     Input,
     Output,
@@ -66,6 +67,7 @@ class PartyIn(Input):
     code: Text | None = None
     email: Text | None = None
     phone: Text | None = None
+    gln: GlnIn | None = None
     address: AddressIn | None = None
 
 
@@ -74,6 +76,7 @@ class PartyPatch(Input):
     code: Text | None = None
     email: Text | None = None
     phone: Text | None = None
+    gln: GlnIn | None = None
     address: AddressIn | None = None
 
 
@@ -83,6 +86,7 @@ class Supplier(Output):
     code: str | None
     email: str | None
     phone: str | None
+    gln: str | None
     address: Address
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -103,10 +107,16 @@ class Customer(Supplier):
 class WarehouseIn(Input):
     code: Annotated[str, Field(min_length=1, max_length=100)]
     name: Text | None = None
+    phone: Text | None = None
+    gln: GlnIn | None = None
+    address: AddressIn | None = None
 
 
 class WarehousePatch(Input):
-    name: Text
+    name: Text | None = None
+    phone: Text | None = None
+    gln: GlnIn | None = None
+    address: AddressIn | None = None
 
 
 class Warehouse(Output):
@@ -114,6 +124,9 @@ class Warehouse(Output):
     code: str
     name: str
     is_default: bool
+    phone: str | None
+    gln: str | None
+    address: Address
     created_at: dt.datetime
 
 

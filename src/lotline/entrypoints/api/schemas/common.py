@@ -123,6 +123,7 @@ class Problem(BaseModel):
 class AddressIn(Input):
     street: Text | None = None
     city: Text | None = None
+    region: Text | None = None
     postal_code: Annotated[str, Field(max_length=40)] | None = None
     country: Text | None = None
 
@@ -130,8 +131,13 @@ class AddressIn(Input):
 class Address(Output):
     street: str | None
     city: str | None
+    region: str | None
     postal_code: str | None
     country: str | None
+
+
+GlnIn = Annotated[str, Field(max_length=13, description="Global Location Number: 13 digits "
+                                                        "with a valid GS1 check digit")]
 
 
 class Status(Output):

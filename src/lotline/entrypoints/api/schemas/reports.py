@@ -95,19 +95,39 @@ class ValuationRow(Output):
 
 
 class Fsma204Row(Output):
-    """FDA FSMA 204 key data elements of one critical tracking event."""
+    """FDA FSMA 204 key data elements of one critical tracking event: the traceability lot
+    code, and the location descriptions (name, phone, street, city, region, postal code,
+    country) of its source, of where the food was shipped from and to."""
 
-    event_type: str = Field(description="receiving, shipping, transformation_input or "
-                                        "transformation_output")
+    event_type: str = Field(description="receiving (returns too), shipping, "
+                                        "transformation_input or transformation_output")
     event_date: dt.date
     traceability_lot_code: str
-    traceability_lot_code_source: str
     product_sku: str
     product_description: str
     quantity: Number
     unit_of_measure: str
-    ship_from: str | None
-    ship_to: str | None
+    tlc_source_name: str | None
+    tlc_source_phone: str | None
+    tlc_source_street: str | None
+    tlc_source_city: str | None
+    tlc_source_region: str | None
+    tlc_source_postal_code: str | None
+    tlc_source_country: str | None
+    ship_from_name: str | None
+    ship_from_phone: str | None
+    ship_from_street: str | None
+    ship_from_city: str | None
+    ship_from_region: str | None
+    ship_from_postal_code: str | None
+    ship_from_country: str | None
+    ship_to_name: str | None
+    ship_to_phone: str | None
+    ship_to_street: str | None
+    ship_to_city: str | None
+    ship_to_region: str | None
+    ship_to_postal_code: str | None
+    ship_to_country: str | None
     location: str | None
     reference_document_type: str
     reference_document_number: str | None

@@ -1,0 +1,236 @@
+"""The EPCIS event hash (`eventID` = `ni:///sha-256;{hex}?ver=CBV2.0`), the canonicalisation
+published with EPCIS 2.0, computed exactly as the reference implementation
+`epcis-event-hash-generator` (1.9) computes it for a JSON-LD event — its quirks included, since
+a partner checks our eventIDs with it:
+
+- the pre-hash string is `eventType=…`, then the properties of PROPERTY_ORDER that it matches
+  (`name=value`, lists as `name` + their sorted children), then every other property
+  (`ilmd`, and `bizTransactionList`/`sourceList`/`destinationList`, which its order table
+  names but never matches) rendered generically and sorted as strings;
+- bare CBV words (`shipping`, `in_transit`, `po`, `owning_party`) become their web vocabulary
+  URIs, and so does any other string of the event that equals one of them;
+- numbers lose leading/trailing zeros (a lot number `007` hashes as `7`), times are UTC with
+  milliseconds, GS1 keys become canonical `https://id.gs1.org/…` Digital Links (epc_uri).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from lotline.domain.epcis_uri import canonical_gs1_uri
+
+CBV = "https://ref.gs1.org/cbv/"
+BIZ_STEPS = frozenset((
+    "accepting", "arriving", "assembling", "collecting", "commissioning", "consigning",
+    "creating_class_instance", "cycle_counting", "decommissioning", "departing", "destroying",
+    "disassembling", "dispensing", "encoding", "entering_exiting", "holding", "inspecting",
+    "installing", "killing", "loading", "other", "packing", "picking", "receiving", "removing",
+    "repackaging", "repairing", "replacing", "reserving", "retail_selling", "shipping",
+    "staging_outbound", "stock_taking", "stocking", "storing", "transporting", "unloading",
+    "unpacking", "void_shipping", "sensor_reporting", "sampling"))
+DISPOSITIONS = frozenset((
+    "active", "container_closed", "damaged", "destroyed", "dispensed", "disposed", "encoded",
+    "expired", "in_progress", "in_transit", "inactive", "no_pedigree_match",
+    "non_sellable_other", "partially_dispensed", "recalled", "reserved", "retail_sold",
+    "returned", "sellable_accessible", "sellable_not_accessible", "stolen", "unknown",
+    "available", "completeness_verified", "completeness_inferred", "conformant",
+    "container_open", "mismatch_instance", "mismatch_class", "mismatch_quantity",
+    "needs_replacement", "non_conformant", "unavailable"))
+TRANSACTION_TYPES = frozenset((
+    "bol", "cert", "desadv", "inv", "pedigree", "po", "poc", "prodorder", "recadv", "rma",
+    "testprd", "testres", "upevt"))
+PARTY_TYPES = frozenset(("owning_party", "possessing_party", "location"))
+
+EPCS, QUANTITIES, IDENTIFIED, SIMPLE = "epcs", "quantities", "identified", "simple"
+SET_UNSET = "set_unset"
+PROPERTY_ORDER = (
+    ("eventTime", SIMPLE), ("eventTimeZoneOffset", SIMPLE), ("certificationInfo", SIMPLE),
+    ("parentID", SIMPLE), ("epcList", EPCS), ("inputEPCList", EPCS), ("childEPCs", EPCS),
+    ("quantityList", QUANTITIES), ("childQuantityList", QUANTITIES),
+    ("inputQuantityList", QUANTITIES), ("outputEPCList", EPCS),
+    ("outputQuantityList", QUANTITIES), ("action", SIMPLE), ("transformationID", SIMPLE),
+    ("bizStep", SIMPLE), ("disposition", SIMPLE), ("persistentDisposition", SET_UNSET),
+    ("readPoint", IDENTIFIED),
+    ("bizLocation", IDENTIFIED),
+)
+QUANTITY_ORDER = ("epcClass", "quantity", "uom")
+COMMENTS = frozenset(("#text", "rdfs:comment", "comment"))
+NOT_HASHED = frozenset(("type", "eventID", "recordTime", "errorDeclaration")) | COMMENTS
+UNSORTED_CHILDREN = frozenset(("bizTransaction", "source", "destination"))
+
+
+def event_hash(event: Mapping[str, Any], context: Any = None) -> str:
+    """The event's `eventID`: the SHA-256 of its pre-hash string, as a `ni:` URI. `context`
+    is the document's `@context` (its prefixes name extension fields)."""
+    digest = hashlib.sha256(pre_hash(event, context).encode("utf-8")).hexdigest()
+    return f"ni:///sha-256;{digest}?ver=CBV2.0"
+
+
+def namespaces(context: Any) -> dict[str, str]:
+    """The prefixes an `@context` list declares (`{"example": "http://ns.example.com/"}`)."""
+    found: dict[str, str] = {}
+    for entry in context if isinstance(context, list) else []:
+        if isinstance(entry, Mapping):
+            found.update({key: str(value) for key, value in entry.items()})
+    return found
+
+
+def _expand_prefixes(value: Any, prefixes: dict[str, str]) -> Any:
+    """`example:myField` → `{http://ns.example.com/}myField` for keys, and the bare URI for
+    values, as the reference reads extension fields."""
+    if isinstance(value, str):
+        head, colon, tail = value.partition(":")
+        return prefixes[head] + tail if colon and head in prefixes else value
+    if isinstance(value, list):
+        return [_expand_prefixes(item, prefixes) for item in value]
+    if isinstance(value, Mapping):
+        result = {}
+        for key, item in value.items():
+            head, colon, tail = key.partition(":")
+            name = "{" + prefixes[head] + "}" + tail if colon and head in prefixes else key
+            result[name] = _expand_prefixes(item, prefixes)
+        return result
+    return value
+
+
+def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
+    prefixes = namespaces(context)
+    if prefixes:
+        event = _expand_prefixes(event, prefixes)
+    expanded = _with_vocabulary(event, _vocabulary(event))
+    parts = [f"eventType={expanded['type']}"]
+    done: set[str] = set()
+    for name, shape in PROPERTY_ORDER:
+        if name in expanded:
+            parts.append(_ordered(name, shape, expanded[name]))
+            done.add(name)
+    rest = [text for name, value in expanded.items() if name not in done | NOT_HASHED
+            for text in _generic(name, value)]
+    return "".join(parts) + "".join(sorted(rest))
+
+
+def _vocabulary(event: Mapping[str, Any]) -> set[str]:
+    """The web vocabulary URIs the event's bare CBV words stand for (what JSON-LD expansion
+    of the EPCIS context gives the reference implementation)."""
+    found: set[str] = set()
+    for key, prefix, words in (("bizStep", "BizStep-", BIZ_STEPS),
+                               ("disposition", "Disp-", DISPOSITIONS)):
+        if event.get(key) in words:
+            found.add(f"{CBV}{prefix}{event[key]}")
+    persistent = event.get("persistentDisposition") or {}
+    for word in [*persistent.get("set", []), *persistent.get("unset", [])]:
+        if word in DISPOSITIONS:
+            found.add(f"{CBV}Disp-{word}")
+    for key, prefix, words in (("bizTransactionList", "BTT-", TRANSACTION_TYPES),
+                               ("sourceList", "SDT-", PARTY_TYPES),
+                               ("destinationList", "SDT-", PARTY_TYPES)):
+        for entry in event.get(key) or []:
+            if entry.get("type") in words:
+                found.add(f"{CBV}{prefix}{entry['type']}")
+    return found
+
+
+def _with_vocabulary(value: Any, vocabulary: set[str]) -> Any:
+    """Every string value that exactly one vocabulary URI ends with (after `-` or `/`) is
+    replaced by that URI, wherever it stands (the reference's heuristic)."""
+    if isinstance(value, str):
+        matches = [uri for uri in vocabulary
+                   if uri.endswith("-" + value) or uri.endswith("/" + value)]
+        return matches[0] if len(matches) == 1 else value
+    if isinstance(value, list):
+        return [_with_vocabulary(item, vocabulary) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _with_vocabulary(item, vocabulary) for key, item in value.items()}
+    return value
+
+
+def _ordered(name: str, shape: str, value: Any) -> str:
+    if shape == EPCS:
+        return name + "".join(sorted(f"epc={canonical_value(_text(e))}" for e in value
+                                     if _text(e)))
+    if shape == QUANTITIES:
+        return name + "".join(sorted(_quantity(element) for element in value))
+    if shape == SET_UNSET:
+        return name + "".join("".join(sorted(f"{key}={canonical_value(_text(item))}"
+                                             for item in value.get(key, [])))
+                              for key in ("set", "unset"))
+    if shape == IDENTIFIED:
+        ident = _text(value.get("id"))
+        return f"{name}id={canonical_value(ident)}" if ident else ""
+    text = _text(value)
+    if not text:
+        return ""
+    if "time" in name.lower() and "offset" not in name.lower():
+        return f"{name}={canonical_time(text)}"
+    return f"{name}={canonical_value(text)}"
+
+
+def _quantity(element: Mapping[str, Any]) -> str:
+    return "quantityElement" + "".join(
+        f"{key}={canonical_value(_text(element[key]))}" for key in QUANTITY_ORDER
+        if key in element and _text(element[key]))
+
+
+def _generic(name: str, value: Any) -> list[str]:
+    """A property outside the order table: lists repeat the name, objects nest, and the
+    members of `{type, source}`-like pairs keep their own order."""
+    if isinstance(value, list):
+        if name in ("bizTransactionList", "sourceList", "destinationList"):
+            entries = [_pair(entry) for entry in value]
+            return [name + "".join(sorted(entries) if len(entries) > 1 else entries)]
+        return [text for item in value for text in _generic(name, item)]
+    if isinstance(value, Mapping):
+        children = [text for key, item in value.items() if key not in COMMENTS
+                    for text in _generic(key, item)]
+        if len(children) > 1 and not UNSORTED_CHILDREN & set(value):
+            children.sort()
+        return [name + "".join(children)]
+    text = _text(value)
+    return [f"{name}={canonical_value(text)}" if text else name]
+
+
+def _pair(entry: Mapping[str, Any]) -> str:
+    return "".join(f"{key}={canonical_value(_text(item))}" if _text(item) else key
+                   for key, item in entry.items())
+
+
+def _text(value: Any) -> str:
+    """A JSON value as the reference reads it: str() of what json.loads gives."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return str(value)
+    return str(value).strip()
+
+
+def canonical_value(text: str) -> str:
+    """Old CBV URNs as web vocabulary, numbers without padding, GS1 keys as canonical
+    Digital Links."""
+    for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
+                     ("urn:epcglobal:cbv:disp:", "Disp-"), ("urn:epcglobal:cbv:btt:", "BTT-"),
+                     ("urn:epcglobal:cbv:sdt:", "SDT-"), ("urn:epcglobal:cbv:er:", "ER-")):
+        text = text.replace(urn, CBV + web)
+    text = _number(text)
+    return canonical_gs1_uri(text) or text
+
+
+def _number(text: str) -> str:
+    try:
+        number = float(text)
+        return str(int(number)) if int(number) == number else str(number)
+    except (ValueError, OverflowError):
+        return text
+
+
+def canonical_time(text: str) -> str:
+    """UTC, milliseconds, `Z`."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    moment = moment.astimezone(dt.UTC)
+    moment = moment.replace(microsecond=round(moment.microsecond, -3))
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
