@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0008'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
