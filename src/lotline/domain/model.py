@@ -35,6 +35,9 @@ class OrgSettings:
     serial_scope: SerialScope = SerialScope.ORGANIZATION
     timezone: str = "UTC"
     digital_link_domain: str = "https://id.gs1.org"
+    # What a product created without them gets (DESIGN §3's FEFO defaults).
+    default_removal_strategy: RemovalStrategy = RemovalStrategy.FEFO
+    default_expiry_alert_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,14 +56,17 @@ def parse_product_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 class ProductService(Service):
     def create_product(self, **fields: Any) -> Product:
         self.actor.require(Role.MANAGER, "creating products")
-        values = {"tracking": "none", "uom": "EA", "removal_strategy": "fefo",
-                  "expiry_alert_days": 30, **parse_product_fields(fields)}
+        values = {"tracking": "none", "uom": "EA", **parse_product_fields(fields)}
         for required in ("sku", "name"):
             if values.get(required) is None:
                 raise ValidationError.single(required, "is required")
         now = self.actor.now()
         product_id = new_id()
         with self.writing() as uow:
+            defaults = uow.settings()  # the organization's FEFO defaults fill what is not given
+            if values.get("removal_strategy") is None:
+                values["removal_strategy"] = defaults.default_removal_strategy.value
+            values.setdefault("expiry_alert_days", defaults.default_expiry_alert_days)
             _check_unique_product(uow, values)
             uow.products.insert({"id": product_id, **values, "created_at": now,
                                  "updated_at": now})

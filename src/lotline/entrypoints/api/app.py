@@ -27,6 +27,7 @@ from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
 from lotline.entrypoints.api.routers.reports import router as reports_router
 from lotline.entrypoints.api.routers.scan import router as scan_router
+from lotline.entrypoints.api.routers.settings import router as settings_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
 from lotline.entrypoints.api.routers.webhooks import router as webhooks_router
@@ -67,6 +68,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
+    # issue 16: the organization's settings
+    app.include_router(SegmentRouter(document_errors(settings_router), API_PREFIX),
+                       prefix=API_PREFIX)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
     app.include_router(SegmentRouter(document_errors(compat_zoho_router, envelope=True),
                                      COMPAT_ZOHO_PREFIX),

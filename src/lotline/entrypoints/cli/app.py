@@ -38,6 +38,7 @@ from lotline.entrypoints.cli.receipts import app as receipts_app
 from lotline.entrypoints.cli.scan import app as scan_app
 from lotline.entrypoints.cli.serials import app as serials_app
 from lotline.entrypoints.cli.serve import app as serve_app
+from lotline.entrypoints.cli.settings import settings_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
@@ -138,6 +139,7 @@ app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoint
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")
+app.add_typer(settings_app, name="settings")  # issue 16: settings door
 
 
 def main() -> None:

@@ -55,18 +55,22 @@ def add(
     gtin: Annotated[str | None, typer.Option(help="GTIN-8/12/13/14 (check digit checked).")]
     = None,
     uom: Annotated[str, typer.Option(help="UN/ECE Rec 20 unit code.")] = "EA",
-    removal_strategy: Annotated[str, typer.Option(help="fefo, fifo or lifo.")] = "fefo",
+    removal_strategy: Annotated[str | None, typer.Option(
+        help="fefo, fifo or lifo; default the setting default_removal_strategy.")] = None,
     shelf_life_days: Annotated[int | None, typer.Option(
         help="Fills a lot's missing expiry date from its manufacturing date.")] = None,
-    expiry_alert_days: Annotated[int, typer.Option(
-        help="Warn this many days before a lot expires.")] = 30,
+    expiry_alert_days: Annotated[int | None, typer.Option(
+        help="Warn this many days before a lot expires; default the setting "
+             "default_expiry_alert_days.")] = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Add a product."""
+    defaults_given = {name: value for name, value in (
+        ("removal_strategy", removal_strategy), ("expiry_alert_days", expiry_alert_days))
+        if value is not None}
     product = services(ctx).products.create_product(
         sku=sku, name=name, tracking=tracking, gtin=gtin, uom=uom,
-        removal_strategy=removal_strategy, shelf_life_days=shelf_life_days,
-        expiry_alert_days=expiry_alert_days)
+        shelf_life_days=shelf_life_days, **defaults_given)
     emit(fmt, product, columns=field_names(Product), render=lambda: product_detail(product))
 
 

@@ -27,10 +27,13 @@ class ProductIn(Input):
                                    "lot_serial")] = "none"
     gtin: Annotated[str, Field(max_length=14)] | None = None
     uom: Annotated[str, Field(max_length=8, description="UN/ECE Rec 20 code")] = "EA"
-    removal_strategy: Annotated[str, Field(max_length=8, description="fefo, fifo or "
-                                           "lifo")] = "fefo"
+    removal_strategy: Annotated[str, Field(
+        max_length=8, description="fefo, fifo or lifo; default the setting "
+                                  "default_removal_strategy")] | None = None
     shelf_life_days: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    expiry_alert_days: Days = 30
+    expiry_alert_days: Annotated[int, Field(
+        ge=0, le=100_000, description="default the setting default_expiry_alert_days")] \
+        | None = None
     serial_pattern: Annotated[str, Field(max_length=100)] | None = None
 
 
