@@ -20,6 +20,7 @@ from lotline.entrypoints.api.middleware import (
 from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
+from lotline.entrypoints.api.routers.custom_fields import router as custom_fields_router
 from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
 from lotline.entrypoints.api.routers.ledger import router as ledger_router
@@ -68,9 +69,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
-    # issue 16: the organization's settings
-    app.include_router(SegmentRouter(document_errors(settings_router), API_PREFIX),
-                       prefix=API_PREFIX)
+    for router in (settings_router, custom_fields_router):  # issue 16: settings, custom fields
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
     app.include_router(SegmentRouter(document_errors(compat_zoho_router, envelope=True),
                                      COMPAT_ZOHO_PREFIX),
