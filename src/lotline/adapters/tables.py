@@ -83,8 +83,10 @@ def _chain_columns() -> list[Column[object]]:
 
 
 def _custom_fields() -> Column[object]:
-    # [{custom_field_id, label, value}], each naming a row of custom_field_definitions.
-    return Column("custom_fields", JSON, nullable=False, server_default=text("'[]'"))
+    # [{custom_field_id, label, value}], each naming a row of custom_field_definitions; NULL
+    # is none (no default to rewrite big tables with, and PostgreSQL's json has no equality
+    # for Alembic to compare a server default by).
+    return Column("custom_fields", JSON)
 
 
 def _party_columns() -> list[Column[object]]:

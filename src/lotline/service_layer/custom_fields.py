@@ -34,7 +34,7 @@ def stored_fields(uow: UnitOfWork, items: Sequence[CustomField], entity: FieldEn
     (ValidationError naming `field.N.custom_field_id`, `.label` or `.value`)."""
     if not items:
         return []
-    resolved = resolve_fields(items, uow.custom_fields.list(entity), entity, field, current)
+    resolved = resolve_fields(items, uow.custom_fields.list(), entity, field, current)
     return [{"custom_field_id": f.custom_field_id or "", "label": f.label, "value": f.value}
             for f in resolved]
 

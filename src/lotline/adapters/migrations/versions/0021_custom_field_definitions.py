@@ -57,8 +57,7 @@ def upgrade() -> None:
     )
     for table in ('products', 'serials'):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('custom_fields', sa.JSON(),
-                                          server_default=sa.text("'[]'"), nullable=False))
+            batch_op.add_column(sa.Column('custom_fields', sa.JSON(), nullable=True))
     define_free_form_fields(op.get_bind())
 
 
