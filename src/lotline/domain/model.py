@@ -78,6 +78,7 @@ class Product:
     serial_pattern: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: list[CustomField] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

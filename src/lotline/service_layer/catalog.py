@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lotline.domain.custom_fields import FieldEntity
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
+from lotline.domain.lots import parse_custom_fields
 from lotline.domain.model import Page, Product
 from lotline.domain.statuses import RemovalStrategy, Role, Tracking, parse_enum
 from lotline.domain.values import (
@@ -20,10 +22,11 @@ from lotline.domain.values import (
     search_text,
 )
 from lotline.service_layer.base import Service, need_product, snapshot
+from lotline.service_layer.custom_fields import stored_fields
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 PRODUCT_FIELDS = ("sku", "name", "tracking", "gtin", "uom", "removal_strategy",
-                  "shelf_life_days", "expiry_alert_days", "serial_pattern")
+                  "shelf_life_days", "expiry_alert_days", "serial_pattern", "custom_fields")
 
 
 def _uom(value: Any) -> str:
@@ -47,6 +50,7 @@ def parse_product_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         "shelf_life_days": lambda v: optional_int(v, "shelf_life_days", minimum=1),
         "expiry_alert_days": lambda v: optional_int(v, "expiry_alert_days") or 0,
         "serial_pattern": lambda v: clean_text(v, "serial_pattern", max_length=100),
+        "custom_fields": parse_custom_fields,
     }
     parsed = {name: errors.take(parsers[name], value) for name, value in fields.items()}
     errors.raise_if_any()
@@ -67,6 +71,9 @@ class ProductService(Service):
             if values.get("removal_strategy") is None:
                 values["removal_strategy"] = defaults.default_removal_strategy.value
             values.setdefault("expiry_alert_days", defaults.default_expiry_alert_days)
+            if "custom_fields" in values:
+                values["custom_fields"] = stored_fields(uow, values["custom_fields"],
+                                                        FieldEntity.PRODUCT)
             _check_unique_product(uow, values)
             uow.products.insert({"id": product_id, **values, "created_at": now,
                                  "updated_at": now})
@@ -105,6 +112,10 @@ class ProductService(Service):
         now = self.actor.now()
         with self.writing() as uow:
             before = need_product(uow, product_id)
+            if "custom_fields" in values:
+                values["custom_fields"] = stored_fields(uow, values["custom_fields"] or [],
+                                                        FieldEntity.PRODUCT,
+                                                        current=before.custom_fields)
             _check_unique_product(uow, values, product_id)
             if "tracking" in values and values["tracking"] != before.tracking.value:
                 _check_tracking_change(uow, before)

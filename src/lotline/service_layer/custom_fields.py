@@ -17,6 +17,7 @@ from lotline.domain.custom_fields import (
 )
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
+from lotline.domain.lots import parse_custom_fields
 from lotline.domain.model import CustomField
 from lotline.domain.statuses import Role, parse_enum
 from lotline.domain.values import ErrorCollector, apply_aliases, required_text
@@ -129,6 +130,27 @@ class CustomFieldService(Service):
             uow.custom_fields.delete(field_id)
             self._audit(uow, field_id, "delete", before, None)
 
+    # --- a serial's values (the Serial view stays lean: its readers are the hot paths) ----
+
+    def serial_values(self, serial_id: str) -> builtins.list[CustomField]:
+        with self.reading() as uow:
+            return _fields(_serial_stored(uow, serial_id))
+
+    def set_serial_values(self, serial_id: str, custom_fields: Any
+                          ) -> builtins.list[CustomField]:
+        """Replace a serial's custom field values (manager); audited."""
+        self.actor.require(Role.MANAGER, "changing a serial's custom fields")
+        items = parse_custom_fields(custom_fields)
+        with self.writing() as uow:
+            before = _fields(_serial_stored(uow, serial_id))
+            stored = stored_fields(uow, items, FieldEntity.SERIAL, current=before)
+            uow.custom_fields.set_serial_values(str(serial_id), stored, self.actor.now())
+            uow.audit.record(actor=self.actor.name, entity="serial", entity_id=str(serial_id),
+                             action="custom_fields", before={"custom_fields": snapshot_list(
+                                 before)}, after={"custom_fields": stored},
+                             moment=self.actor.now())
+            return _fields(stored)
+
     def _audit(self, uow: UnitOfWork, field_id: str, action: str,
                before: CustomFieldDefinition | None,
                after: CustomFieldDefinition | None) -> None:
@@ -136,6 +158,23 @@ class CustomFieldService(Service):
                          action=action, before=None if before is None else snapshot(before),
                          after=None if after is None else snapshot(after),
                          moment=self.actor.now())
+
+
+def _serial_stored(uow: UnitOfWork, serial_id: str) -> builtins.list[dict[str, Any]]:
+    stored = uow.custom_fields.serial_values(str(serial_id))
+    if stored is None:
+        raise NotFound("serial", serial_id, "serial_id")
+    return stored
+
+
+def _fields(stored: Sequence[dict[str, Any]]) -> builtins.list[CustomField]:
+    return [CustomField(label=item["label"], value=item["value"],
+                        custom_field_id=item.get("custom_field_id")) for item in stored]
+
+
+def snapshot_list(fields: Sequence[CustomField]) -> builtins.list[dict[str, Any]]:
+    return [{"custom_field_id": f.custom_field_id, "label": f.label, "value": f.value}
+            for f in fields]
 
 
 def _need(uow: UnitOfWork, field_id: str) -> CustomFieldDefinition:

@@ -138,3 +138,45 @@ def test_another_organizations_fields_are_unknown(api: Api, other: Api) -> None:
         "product_id": product["id"], "batch_number": "CF-3",
         "custom_fields": [{"custom_field_id": theirs, "value": "x"}]}), 422, "validation_error")
     assert [e["field"] for e in bad["errors"]] == ["custom_fields.0.custom_field_id"]
+
+
+def test_products_and_serials_carry_values_of_their_own_fields(api: Api) -> None:
+    colour = define(api, label="Colour", applies_to="product")["id"]
+    weight = define(api, label="Weight kg", applies_to="product", type="number")["id"]
+    fw = define(api, label="Firmware", applies_to="serial")["id"]
+    made = api.post("/products", role="manager", json={
+        "sku": "CF-P", "name": "Pen", "custom_fields": [
+            {"custom_field_id": colour, "value": "blue"}, {"label": "weight KG",
+                                                            "value": "0.0200"}]})
+    assert made.status_code == 201, made.text
+    product = made.json()
+    assert product["custom_fields"] == [
+        {"custom_field_id": colour, "label": "Colour", "value": "blue"},
+        {"custom_field_id": weight, "label": "Weight kg", "value": "0.02"}]
+    assert api.get(f"/products/{product['id']}", role="viewer").json() == product
+    wrong = assert_problem(api.patch(f"/products/{product['id']}", json={
+        "custom_fields": [{"custom_field_id": fw, "value": "1.0"}]}), 422, "validation_error")
+    assert [(e["field"], e["message"]) for e in wrong["errors"]] == [
+        ("custom_fields.0.custom_field_id", "custom field 'Firmware' applies to serials, not "
+                                            "products")]
+    cleared = api.patch(f"/products/{product['id']}", json={"custom_fields": []}).json()
+    assert cleared["custom_fields"] == []
+
+    serial = api.serial(product_id=api.product("serial")["id"])
+    path = f"/serials/{serial['id']}/custom-fields"
+    assert api.get(path, role="viewer").json() == {"serial_id": serial["id"],
+                                                   "custom_fields": []}
+    put = api.call("PUT", path, role="manager", json={"custom_fields": [
+        {"custom_field_id": fw, "value": "2.4.1"}]})
+    assert put.status_code == 200, put.text
+    assert put.json() == {"serial_id": serial["id"], "custom_fields": [
+        {"custom_field_id": fw, "label": "Firmware", "value": "2.4.1"}]}
+    assert api.get(path).json() == put.json()
+    unknown = assert_problem(api.call("PUT", path, json={"custom_fields": [
+        {"custom_field_id": "nope", "value": "x"}]}), 422, "validation_error")
+    assert [e["field"] for e in unknown["errors"]] == ["custom_fields.0.custom_field_id"]
+    assert_problem(api.call("PUT", path, role="viewer", json={"custom_fields": []}), 403,
+                   "forbidden")
+    assert_problem(api.get("/serials/00000000-0000-7000-8000-000000000000/custom-fields"),
+                   404, "not_found")
+    assert api.get(path).json() == put.json()

@@ -38,6 +38,7 @@ SCHEMA_TABLES: dict[str, str | None] = {
     "WebhookIn": "webhook_endpoints", "WebhookPatch": "webhook_endpoints",
     "CustomFieldDefinitionIn": "custom_field_definitions",
     "CustomFieldDefinitionPatch": "custom_field_definitions", "SettingsPatch": None,
+    "SerialCustomFieldsIn": None,
 }
 # Fields stored under another name, or in the ledger rather than the schema's own table.
 COLUMN_ALIASES = {"reason": ("hold_reason", "movements.reason", "recalls.reason"),

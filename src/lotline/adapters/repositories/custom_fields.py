@@ -77,7 +77,8 @@ class CustomFieldRepository:
             table.c.org_id == self.org_id,
             cast(table.c.custom_fields, Text).like(f"%{_escaped(field_id)}%", escape="\\")))
         return [(row.id, list(row.custom_fields)) for row in rows
-                if any(item.get("custom_field_id") == field_id for item in row.custom_fields)]
+                if any(item.get("custom_field_id") == field_id
+                       for item in row.custom_fields or ())]
 
     def count_values(self, entity: FieldEntity, field_id: str) -> int:
         return len(self._holders(entity, field_id))
@@ -90,3 +91,15 @@ class CustomFieldRepository:
                        else item for item in fields]
             self.conn.execute(update(table).where(table.c.id == record_id)
                               .values(custom_fields=renamed))
+
+    def serial_values(self, serial_id: str) -> builtins.list[dict[str, Any]] | None:
+        """A serial's stored custom fields; None when there is no such serial."""
+        row = self.conn.execute(select(t.serials.c.custom_fields).where(
+            t.serials.c.org_id == self.org_id, t.serials.c.id == serial_id)).first()
+        return None if row is None else list(row.custom_fields or [])
+
+    def set_serial_values(self, serial_id: str, stored: builtins.list[dict[str, Any]],
+                          now: Any) -> None:
+        self.conn.execute(update(t.serials).where(
+            t.serials.c.org_id == self.org_id, t.serials.c.id == serial_id)
+            .values(custom_fields=stored, updated_at=now))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from lotline.entrypoints.api.routers.common import body_fields, created, no_content, ok
+from lotline.entrypoints.api.schemas.batches import CustomField, CustomFieldIn
 from lotline.entrypoints.api.schemas.common import Input, Text
 from lotline.entrypoints.api.security import ServicesDep
 
@@ -81,3 +82,31 @@ def delete_custom_field(field_id: str, svc: ServicesDep) -> Response:
     """Only while no record has a value of it (409: deactivate it instead)."""
     svc.custom_fields.delete(field_id)
     return no_content()
+
+
+class SerialCustomFieldsIn(Input):
+    custom_fields: Annotated[list[CustomFieldIn], Field(max_length=100)]
+
+
+class SerialCustomFields(BaseModel):
+    serial_id: str
+    custom_fields: list[CustomField]
+
+
+@router.get("/serials/{serial_id}/custom-fields", response_model=SerialCustomFields,
+            tags=["serials"])
+def get_serial_custom_fields(serial_id: str, svc: ServicesDep) -> Response:
+    """A serial's custom field values."""
+    return ok({"serial_id": serial_id,
+               "custom_fields": svc.custom_fields.serial_values(serial_id)})
+
+
+@router.put("/serials/{serial_id}/custom-fields", response_model=SerialCustomFields,
+            tags=["serials"])
+def set_serial_custom_fields(serial_id: str, body: SerialCustomFieldsIn,
+                             svc: ServicesDep) -> Response:
+    """Replace a serial's custom field values (manager): each names a definition that
+    applies to serials, by `custom_field_id` or `label`; values are checked by its type."""
+    fields = [field.model_dump(exclude_unset=True) for field in body.custom_fields]
+    return ok({"serial_id": serial_id,
+               "custom_fields": svc.custom_fields.set_serial_values(serial_id, fields)})

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from lotline.entrypoints.api.schemas.batches import CustomField, CustomFieldIn
 from lotline.entrypoints.api.schemas.common import (
     Address,
     AddressIn,
@@ -35,6 +36,7 @@ class ProductIn(Input):
         ge=0, le=100_000, description="default the setting default_expiry_alert_days")] \
         | None = None
     serial_pattern: Annotated[str, Field(max_length=100)] | None = None
+    custom_fields: Annotated[list[CustomFieldIn], Field(max_length=100)] | None = None
 
 
 class ProductPatch(Input):
@@ -47,6 +49,7 @@ class ProductPatch(Input):
     shelf_life_days: Annotated[int, Field(ge=1, le=100_000)] | None = None
     expiry_alert_days: Days | None = None
     serial_pattern: Annotated[str, Field(max_length=100)] | None = None
+    custom_fields: Annotated[list[CustomFieldIn], Field(max_length=100)] | None = None
 
 
 class Product(Output):
@@ -60,6 +63,7 @@ class Product(Output):
     shelf_life_days: int | None
     expiry_alert_days: int
     serial_pattern: str | None
+    custom_fields: list[CustomField]
     created_at: dt.datetime
     updated_at: dt.datetime
 
