@@ -22,6 +22,7 @@ from lotline.config import database_url_from_env
 from lotline.domain.errors import LotlineError
 from lotline.domain.values import forbidden_character
 from lotline.entrypoints.cli.batches import app as batches_app
+from lotline.entrypoints.cli.custom_fields import custom_fields_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
 from lotline.entrypoints.cli.events import app as events_app
@@ -139,7 +140,8 @@ app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoint
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")
-app.add_typer(settings_app, name="settings")  # issue 16: settings door
+app.add_typer(settings_app, name="settings")  # issue 16: settings door, custom fields
+app.add_typer(custom_fields_app, name="custom-fields")
 
 
 def main() -> None:

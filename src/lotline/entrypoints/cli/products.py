@@ -12,6 +12,7 @@ from lotline.domain.model import Product
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    custom_field_rows,
     detail_table,
     emit,
     field_names,
@@ -41,7 +42,8 @@ def product_detail(product: Product) -> Table:
         ("GTIN", product.gtin), ("Unit of measure", product.uom),
         ("Removal strategy", product.removal_strategy),
         ("Shelf life (days)", product.shelf_life_days),
-        ("Expiry alert (days)", product.expiry_alert_days), ("ID", product.id),
+        ("Expiry alert (days)", product.expiry_alert_days),
+        *custom_field_rows(product.custom_fields), ("ID", product.id),
         ("Created", product.created_at)])
 
 
