@@ -24,6 +24,7 @@ from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.checkpoints import CheckpointService
 from lotline.service_layer.context import Actor, Clock, utc_now
+from lotline.service_layer.custom_fields import CustomFieldService
 from lotline.service_layer.epcis import EpcisService
 from lotline.service_layer.events import EventFeedService
 from lotline.service_layer.exports import ExportService
@@ -109,6 +110,10 @@ class Services:
     @cached_property
     def audit(self) -> AuditService:
         return AuditService(self.uows, self.actor)
+
+    @cached_property
+    def custom_fields(self) -> CustomFieldService:
+        return CustomFieldService(self.uows, self.actor)
 
     @cached_property
     def settings(self) -> SettingsService:

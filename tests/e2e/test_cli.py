@@ -22,7 +22,7 @@ from lotline.entrypoints.cli import app
 HEAD = head_revisions()[0]
 PRODUCT_FIELDS = ["id", "sku", "name", "gtin", "uom", "tracking", "removal_strategy",
                   "shelf_life_days", "expiry_alert_days", "serial_pattern", "created_at",
-                  "updated_at"]
+                  "updated_at", "custom_fields"]
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_products_add_prints_json_with_normalised_values(cli: Run) -> None:
     assert {k: v for k, v in product.items() if k not in ("id", "created_at", "updated_at")} == {
         "sku": "SCAN-1", "name": "Barcode scanner", "gtin": "04006381333931", "uom": "EA",
         "tracking": "serial", "removal_strategy": "fefo", "shelf_life_days": None,
-        "expiry_alert_days": 30, "serial_pattern": None}
+        "expiry_alert_days": 30, "serial_pattern": None, "custom_fields": []}
     assert product["created_at"].endswith("+00:00")
 
 

@@ -38,6 +38,7 @@ def test_create_lot_of_an_untracked_serial_product_receives_into_stock(
         fixed_svc: Services, fixed_kit: Kit) -> None:
     product = fixed_kit.product("lot")
     supplier = fixed_kit.supplier()
+    origin = fixed_svc.custom_fields.create(label="Origin", applies_to="batch")
     batch = fixed_svc.batches.create(
         product_id=product.id, batch_number="LOT-2026-04-A", quantity=100, unit_cost=12.50,
         supplier_id=supplier.id, manufacturing_date="2026-03-15", expiry_date="2027-03-15",
@@ -57,7 +58,7 @@ def test_create_lot_of_an_untracked_serial_product_receives_into_stock(
     assert batch.manufacturer_batch_number == "M-77"
     assert batch.external_batch_number == "EXT-1"
     assert batch.internal_batch_number is None
-    assert batch.custom_fields == [CustomField("Origin", "PT")]
+    assert batch.custom_fields == [CustomField("Origin", "PT", origin.id)]
     assert batch.purchase_date == TODAY
     assert batch.received_at == FIXED_NOW
     assert batch.created_at == FIXED_NOW
@@ -95,6 +96,7 @@ def test_create_without_quantity_receives_nothing(svc: Services, kit: Kit) -> No
 
 def test_seed_aliases_are_accepted(svc: Services, kit: Kit) -> None:
     product = kit.product("lot")
+    grade = svc.custom_fields.create(label="Grade", applies_to="batch")
     batch = svc.batches.create(item_id=product.id, batch_number="A-1",
                                manufacturer_date="2026-01-05", expiration_date="2026-07-05",
                                initial_quantity=40,
@@ -102,7 +104,7 @@ def test_seed_aliases_are_accepted(svc: Services, kit: Kit) -> None:
     assert (batch.product_id, batch.manufacturing_date, batch.expiry_date, batch.quantity,
             batch.balance_quantity, batch.custom_fields) == (
         product.id, dt.date(2026, 1, 5), dt.date(2026, 7, 5), 40, 40,
-        [CustomField("Grade", "A")])
+        [CustomField("Grade", "A", grade.id)])
     other = svc.batches.create(item_id=product.id, batch_number="A-2",
                                manufactured_date=dt.date(2026, 2, 1), in_quantity="2.5")
     assert (other.manufacturing_date, other.quantity) == (dt.date(2026, 2, 1), Decimal("2.5"))
@@ -289,12 +291,13 @@ def test_unknown_batch_id_is_not_found(svc: Services) -> None:
 
 def test_update_plain_fields_and_audit(svc: Services, kit: Kit) -> None:
     batch = kit.lot(kit.product("lot"), "L-1", expiry_date="2026-12-31")
+    qa = svc.custom_fields.create(label="QA", applies_to="batch")
     changed = svc.batches.update(batch.id, expiry_date="2027-01-31", unit_cost="3.10",
                                  internal_batch_number="INT-9", reason="label misprint",
                                  batch_custom_fields=[{"label": "QA", "value": "ok"}])
     assert (changed.expiry_date, str(changed.unit_cost), changed.internal_batch_number,
             changed.custom_fields) == (dt.date(2027, 1, 31), "3.1", "INT-9",
-                                       [CustomField("QA", "ok")])
+                                       [CustomField("QA", "ok", qa.id)])
     assert kit.count(t.audit_log, entity="batch", entity_id=batch.id) == 2  # create, update
     with pytest.raises(ValidationError) as caught:
         svc.batches.update(batch.id, manufacturing_date="2027-02-01")

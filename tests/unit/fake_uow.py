@@ -396,6 +396,8 @@ class FakeUnitOfWork(UnitOfWork):
         _missing)  # type: ignore[assignment]
     transformations = reports = ledger_checks = exports = checkpoints = webhooks = property(
         _missing)  # type: ignore[assignment]
+    custom_fields = property(
+        _missing)  # type: ignore[assignment]
 
     def settings(self) -> OrgSettings:
         return self.store.settings

@@ -82,6 +82,13 @@ def _chain_columns() -> list[Column[object]]:
     ]
 
 
+def _custom_fields() -> Column[object]:
+    # [{custom_field_id, label, value}], each naming a row of custom_field_definitions; NULL
+    # is none (no default to rewrite big tables with, and PostgreSQL's json has no equality
+    # for Alembic to compare a server default by).
+    return Column("custom_fields", JSON)
+
+
 def _party_columns() -> list[Column[object]]:
     return [
         Column("name", String(NAME), nullable=False),
@@ -118,6 +125,7 @@ products = Table(
     Column("shelf_life_days", Integer),
     Column("expiry_alert_days", Integer, nullable=False),
     Column("serial_pattern", String(NUMBER)),
+    _custom_fields(),
     *_chain_columns(),
     _created(), _updated(),
     UniqueConstraint("org_id", "sku"),
@@ -266,6 +274,7 @@ serials = Table(
     Column("parent_serial_id", String(ID), ForeignKey("serials.id")),
     # The bulk movement that registered this serial (DESIGN §5), when there was one.
     Column("entry_movement_id", String(ID)),
+    _custom_fields(),
     _created(), _updated(),
     CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
     _status_check("serial"),
@@ -643,4 +652,21 @@ webhook_deliveries = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("delivered_at", UTCDateTime()),
     Index("ix_webhook_deliveries_endpoint_id_status_seq", "endpoint_id", "status", "seq"),
+)
+
+# DESIGN §9: an organization's own fields on lots, serials and products. Ids are UUIDs, except
+# that free-form fields migrated by label keep the custom_field_id their clients already used.
+custom_field_definitions = Table(
+    "custom_field_definitions", metadata,
+    Column("id", String(NUMBER), primary_key=True),
+    _org(),
+    Column("label", String(NAME), nullable=False),
+    Column("label_folded", String(NAME), nullable=False),
+    Column("applies_to", String(10), nullable=False),
+    Column("type", String(10), nullable=False),
+    Column("active", Boolean, nullable=False),
+    _created(), _updated(),
+    UniqueConstraint("org_id", "applies_to", "label_folded"),
+    CheckConstraint("applies_to IN ('batch', 'serial', 'product')", name="applies_to"),
+    CheckConstraint("type IN ('text', 'number', 'date')", name="type"),
 )

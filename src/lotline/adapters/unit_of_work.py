@@ -22,6 +22,7 @@ from lotline.adapters.repositories.catalog import (
     SupplierRepository,
 )
 from lotline.adapters.repositories.checkpoints import CheckpointRepository
+from lotline.adapters.repositories.custom_fields import CustomFieldRepository
 from lotline.adapters.repositories.events import EventRepository
 from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
@@ -188,6 +189,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def webhooks(self) -> WebhookRepository:
         return self._repository(WebhookRepository)
+
+    @property
+    def custom_fields(self) -> CustomFieldRepository:
+        return self._repository(CustomFieldRepository)
 
     @property
     def serial_reads(self) -> SerialReads:

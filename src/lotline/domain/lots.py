@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.allocation import block_reason, is_expired
+from lotline.domain.errors import ValidationError
 from lotline.domain.model import Batch, CustomField, Hold, LocationBalance
 from lotline.domain.statuses import LocationKind, LotStatus, parse_enum
 from lotline.domain.values import (
@@ -84,28 +85,48 @@ class BalanceRow:
 
 
 def parse_custom_fields(value: Any, field: str = "custom_fields") -> list[CustomField]:
+    """`[{custom_field_id?, label?, value}]` as sent: each names its definition by id or by
+    label (matched to the definitions by service_layer.custom_fields)."""
     errors = ErrorCollector()
     if value is None:
         return []
     if not isinstance(value, list):
-        errors.add(field, "must be a list of {label, value}", value)
+        errors.add(field, "must be a list of {custom_field_id or label, value}", value)
         errors.raise_if_any()
     result: list[CustomField] = []
     for index, item in enumerate(value):
-        if not isinstance(item, Mapping) or "label" not in item:
-            errors.add(f"{field}.{index}", "must be an object with label and value", item)
+        if not isinstance(item, Mapping) or ("label" not in item
+                                             and "custom_field_id" not in item):
+            errors.add(f"{field}.{index}", "must be an object with custom_field_id or label, "
+                       "and value", item)
             continue
-        label = errors.take(clean_text, item.get("label"), f"{field}.{index}.label",
-                            required=True)
-        text = errors.take(clean_text, "" if item.get("value") is None else str(item["value"]),
-                           f"{field}.{index}.value", max_length=2000)
         field_id = errors.take(clean_text, item.get("custom_field_id"),
                                f"{field}.{index}.custom_field_id", max_length=100)
-        if label is not None:
-            result.append(CustomField(label=label, value=text or "",
+        label = errors.take(clean_text, item.get("label"), f"{field}.{index}.label",
+                            required=not field_id)
+        raw = item.get("value")
+        where = f"{field}.{index}.value"
+        text = errors.take(_value_text, raw, where)
+        if label is not None or field_id:
+            result.append(CustomField(label=label or "", value=text or "",
                                       custom_field_id=field_id or None))
     errors.raise_if_any()
     return result
+
+
+def _value_text(raw: Any, field: str) -> str | None:
+    return clean_text(_plain(raw, field), field, max_length=2000)
+
+
+def _plain(raw: Any, field: str) -> str:
+    """A value as text: a JSON number or boolean as written (`12.5`, `true`)."""
+    if raw is None or isinstance(raw, str):
+        return raw or ""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float | Decimal):
+        return str(raw)
+    raise ValidationError.single(field, "must be text, a number or a date", raw)
 
 
 def parse_batch_fields(raw: Mapping[str, Any], *, allowed: Iterable[str] = BATCH_FIELDS

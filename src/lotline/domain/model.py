@@ -35,6 +35,9 @@ class OrgSettings:
     serial_scope: SerialScope = SerialScope.ORGANIZATION
     timezone: str = "UTC"
     digital_link_domain: str = "https://id.gs1.org"
+    # What a product created without them gets (DESIGN §3's FEFO defaults).
+    default_removal_strategy: RemovalStrategy = RemovalStrategy.FEFO
+    default_expiry_alert_days: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class Product:
     serial_pattern: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: list[CustomField] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

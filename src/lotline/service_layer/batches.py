@@ -10,6 +10,7 @@ from typing import Any
 
 from lotline.domain.allocation import order_lots
 from lotline.domain.audit import require_reason
+from lotline.domain.custom_fields import FieldEntity
 from lotline.domain.errors import Conflict, DuplicateBatch, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.lots import (
@@ -19,7 +20,7 @@ from lotline.domain.lots import (
     expiry_from_shelf_life,
     parse_batch_fields,
 )
-from lotline.domain.model import Batch, CustomField, Hold, Product
+from lotline.domain.model import Batch, Hold, Product
 from lotline.domain.statuses import HoldKind, LotStatus, MovementKind, Role, parse_enum
 from lotline.domain.values import (
     MAX_LONG_TEXT_LENGTH,
@@ -30,6 +31,7 @@ from lotline.domain.values import (
 )
 from lotline.service_layer.base import need_location, need_product, need_supplier
 from lotline.service_layer.batch_views import BatchViews
+from lotline.service_layer.custom_fields import stored_fields
 from lotline.service_layer.event_data import batch_data, product_ref
 from lotline.service_layer.unit_of_work import UnitOfWork
 from lotline.service_layer.warehouses import default_location
@@ -46,10 +48,10 @@ def _midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
 
 
-def _stored_field(field: CustomField) -> dict[str, str]:
-    stored = {"label": field.label, "value": field.value}
-    return {**stored, "custom_field_id": field.custom_field_id} if field.custom_field_id \
-        else stored
+def fields_name(sent: dict[str, Any]) -> str:
+    """How the caller named the custom fields (seed 003 says `batch_custom_fields`), so an
+    error about one of them names it the same way."""
+    return "batch_custom_fields" if "batch_custom_fields" in sent else "custom_fields"
 
 
 def _ids(ids: str | Iterable[str]) -> list[str]:
@@ -70,7 +72,7 @@ class BatchService(BatchViews):
         errors.raise_if_any()
         with self.writing() as uow:
             product = need_product(uow, values["product_id"])
-            record = insert_lot(uow, product, values)
+            record = insert_lot(uow, product, values, fields_as=fields_name(fields))
             self._audit(uow, record.id, "create", None)
             return self._announce(uow, "batch.created", record.id)
 
@@ -86,6 +88,7 @@ class BatchService(BatchViews):
         values = errors.take(parse_batch_fields, changes, allowed=UPDATABLE_BATCH_FIELDS)
         errors.raise_if_any()
         assert values is not None
+        sent_as = fields_name(changes)
         for required in ("batch_number", "quantity", "status"):
             if required in values and values[required] is None:
                 raise ValidationError.single(required, "must not be empty")
@@ -93,7 +96,7 @@ class BatchService(BatchViews):
             before = need_batch(uow, batch_id)
             require_reason(before, values, reason)
             product = need_product(uow, before.product_id)
-            row = self._changed_row(uow, before, values)
+            row = self._changed_row(uow, before, values, sent_as)
             if "quantity" in values and values["quantity"] != before.quantity:
                 self._change_quantity(uow, before, product, values["quantity"], reason)
             uow.batches.update(batch_id, {**row, "updated_at": self.actor.now()})
@@ -106,15 +109,16 @@ class BatchService(BatchViews):
         uow.events.add(type_, batch_data(uow, view, **extra))
         return view
 
-    def _changed_row(self, uow: UnitOfWork, before: LotRecord,
-                     values: dict[str, Any]) -> dict[str, Any]:
+    def _changed_row(self, uow: UnitOfWork, before: LotRecord, values: dict[str, Any],
+                     sent_as: str = "custom_fields") -> dict[str, Any]:
         row = {k: v for k, v in values.items() if k not in ("quantity", "custom_fields",
                                                           "status")}
         if "status" in values:
             row["status"] = values["status"].value
         if "custom_fields" in values:
-            row["custom_fields"] = [_stored_field(f)
-                                    for f in values["custom_fields"]]
+            row["custom_fields"] = stored_fields(uow, values["custom_fields"],
+                                                 FieldEntity.BATCH, sent_as,
+                                                 before.custom_fields)
         mfg = values.get("manufacturing_date", before.manufacturing_date)
         expiry = values.get("expiry_date", before.expiry_date)
         if mfg and expiry and expiry < mfg:
@@ -266,8 +270,8 @@ class BatchService(BatchViews):
     list_by_product = cost_rows
 
 
-def insert_lot(uow: UnitOfWork, product: Product,
-               values: dict[str, Any]) -> LotRecord:
+def insert_lot(uow: UnitOfWork, product: Product, values: dict[str, Any],
+               fields_as: str = "custom_fields") -> LotRecord:
     supplier_id = values.get("supplier_id")
     if supplier_id is not None:
         need_supplier(uow, supplier_id)
@@ -295,8 +299,8 @@ def insert_lot(uow: UnitOfWork, product: Product,
         "purchase_date": explicit_day or uow.actor.today(uow.timezone()),
         "received_at": _midnight_utc(explicit_day) if explicit_day else now,
         "status": (values.get("status") or LotStatus.ACTIVE).value,
-        "custom_fields": [_stored_field(f)
-                          for f in values.get("custom_fields") or []],
+        "custom_fields": stored_fields(uow, values.get("custom_fields") or [],
+                                       FieldEntity.BATCH, fields_as),
         "created_at": now, "updated_at": now,
     })
     record = need_batch(uow, batch_id)

@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lotline.domain.custom_fields import FieldEntity
 from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
+from lotline.domain.lots import parse_custom_fields
 from lotline.domain.model import Page, Product
 from lotline.domain.statuses import RemovalStrategy, Role, Tracking, parse_enum
 from lotline.domain.values import (
@@ -21,10 +23,11 @@ from lotline.domain.values import (
 )
 from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_product, snapshot
+from lotline.service_layer.custom_fields import stored_fields
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 PRODUCT_FIELDS = ("sku", "name", "tracking", "gtin", "uom", "removal_strategy",
-                  "shelf_life_days", "expiry_alert_days", "serial_pattern")
+                  "shelf_life_days", "expiry_alert_days", "serial_pattern", "custom_fields")
 
 
 def _uom(value: Any) -> str:
@@ -48,6 +51,7 @@ def parse_product_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         "shelf_life_days": lambda v: optional_int(v, "shelf_life_days", minimum=1),
         "expiry_alert_days": lambda v: optional_int(v, "expiry_alert_days") or 0,
         "serial_pattern": lambda v: clean_text(v, "serial_pattern", max_length=100),
+        "custom_fields": parse_custom_fields,
     }
     parsed = {name: errors.take(parsers[name], value) for name, value in fields.items()}
     errors.raise_if_any()
@@ -57,14 +61,20 @@ def parse_product_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 class ProductService(Service):
     def create_product(self, **fields: Any) -> Product:
         self.actor.require(Role.MANAGER, "creating products")
-        values = {"tracking": "none", "uom": "EA", "removal_strategy": "fefo",
-                  "expiry_alert_days": 30, **parse_product_fields(fields)}
+        values = {"tracking": "none", "uom": "EA", **parse_product_fields(fields)}
         for required in ("sku", "name"):
             if values.get(required) is None:
                 raise ValidationError.single(required, "is required")
         now = self.actor.now()
         product_id = new_id()
         with self.writing() as uow:
+            defaults = uow.settings()  # the organization's FEFO defaults fill what is not given
+            if values.get("removal_strategy") is None:
+                values["removal_strategy"] = defaults.default_removal_strategy.value
+            values.setdefault("expiry_alert_days", defaults.default_expiry_alert_days)
+            if "custom_fields" in values:
+                values["custom_fields"] = stored_fields(uow, values["custom_fields"],
+                                                        FieldEntity.PRODUCT)
             _check_unique_product(uow, values)
             uow.products.insert({"id": product_id, **values, "created_at": now,
                                  "updated_at": now})
@@ -103,6 +113,10 @@ class ProductService(Service):
         now = self.actor.now()
         with self.writing() as uow:
             before = need_product(uow, product_id)
+            if "custom_fields" in values:
+                values["custom_fields"] = stored_fields(uow, values["custom_fields"] or [],
+                                                        FieldEntity.PRODUCT,
+                                                        current=before.custom_fields)
             _check_unique_product(uow, values, product_id)
             if "tracking" in values and values["tracking"] != before.tracking.value:
                 _check_tracking_change(uow, before)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lotline.domain.errors import Conflict, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Organization, OrgSettings
-from lotline.domain.statuses import LocationKind, Role, SerialScope, parse_enum
-from lotline.domain.values import ErrorCollector, apply_aliases, required_text
+from lotline.domain.statuses import LocationKind, RemovalStrategy, Role, SerialScope, parse_enum
+from lotline.domain.values import ErrorCollector, optional_int, required_text
 from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, utc_now
@@ -77,59 +78,98 @@ def get_or_create_organization(uows: UnitOfWorkFactory, name: str) -> Organizati
         return found
 
 
+SETTING_ALIASES = {"time_zone": "timezone"}
+
+
+def parse_settings(changes: dict[str, Any]) -> dict[str, Any]:
+    """Check every setting sent, naming each bad one as the caller spelled it (`time_zone`
+    is accepted for `timezone`); all errors at once."""
+    errors = ErrorCollector()
+    canonical: dict[str, tuple[str, Any]] = {}
+    for sent, value in changes.items():
+        name = SETTING_ALIASES.get(sent, sent)
+        if name not in SETTING_PARSERS:
+            errors.add(sent, "unknown setting; settings are " + ", ".join(SETTING_PARSERS),
+                       value)
+        elif name in canonical and canonical[name][1] != value:
+            errors.add(sent, f"conflicts with {canonical[name][0]}", value)
+        else:
+            canonical[name] = (sent, value)
+    parsed = {name: errors.take(SETTING_PARSERS[name], value, sent)
+              for name, (sent, value) in canonical.items()}
+    errors.raise_if_any()
+    return parsed
+
+
 class SettingsService(Service):
-    FIELDS = ("serial_scope", "timezone", "digital_link_domain")
+    FIELDS = ("serial_scope", "timezone", "digital_link_domain", "default_removal_strategy",
+              "default_expiry_alert_days")
 
     def get(self) -> OrgSettings:
         with self.reading() as uow:
             return uow.settings()
 
     def update(self, **changes: Any) -> OrgSettings:
+        """Change the settings named (admin only); every change is in the audit log."""
         self.actor.require(Role.ADMIN, "changing settings")
-        fields = apply_aliases(changes, {}, self.FIELDS)
-        errors = ErrorCollector()
-        parsed: dict[str, Any] = {}
-        if "serial_scope" in fields:
-            parsed["serial_scope"] = errors.take(parse_enum, SerialScope, fields["serial_scope"],
-                                                 "serial_scope")
-        if "timezone" in fields:
-            parsed["timezone"] = errors.take(_timezone, fields["timezone"])
-        if "digital_link_domain" in fields:
-            parsed["digital_link_domain"] = errors.take(_domain, fields["digital_link_domain"])
-        errors.raise_if_any()
+        parsed = parse_settings(changes)
         with self.writing() as uow:
             before = uow.organizations.get(self.actor.org_id, for_update=True)
             assert before is not None
             after = replace(before.settings, **parsed)
+            if after == before.settings:
+                return after
             if after.serial_scope is not before.settings.serial_scope:
                 _rescope_serials(uow, after.serial_scope)
             uow.organizations.save_settings(self.actor.org_id, after)
             uow.forget_timezone()
             record_change(uow, "settings", self.actor.org_id, "update",
-                          _settings_dict(before.settings), _settings_dict(after))
+                          settings_dict(before.settings), settings_dict(after))
         return after
 
 
-def _settings_dict(settings: OrgSettings) -> dict[str, Any]:
+def settings_dict(settings: OrgSettings) -> dict[str, Any]:
+    """The settings as the doors show them, in SettingsService.FIELDS order."""
     return {"serial_scope": settings.serial_scope.value, "timezone": settings.timezone,
-            "digital_link_domain": settings.digital_link_domain}
+            "digital_link_domain": settings.digital_link_domain,
+            "default_removal_strategy": settings.default_removal_strategy.value,
+            "default_expiry_alert_days": settings.default_expiry_alert_days}
 
 
-def _timezone(value: Any) -> str:
-    text = required_text(value, "timezone")
+def _timezone(value: Any, field: str) -> str:
+    text = required_text(value, field)
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError.single("timezone", f"unknown time zone {text!r}", value) from None
+        raise ValidationError.single(field, f"unknown time zone {text!r}; use an IANA name "
+                                     "such as Europe/Lisbon", value) from None
     return text
 
 
-def _domain(value: Any) -> str:
-    text = required_text(value, "digital_link_domain").rstrip("/")
+def _domain(value: Any, field: str) -> str:
+    text = required_text(value, field).rstrip("/")
     if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?", text):
-        raise ValidationError.single("digital_link_domain",
+        raise ValidationError.single(field,
                                      "must be an http(s) URL like https://id.example.com", value)
     return text
+
+
+def _alert_days(value: Any, field: str) -> int:
+    days = optional_int(value, field)
+    if days is None:
+        raise ValidationError.single(field, "is required", value)
+    if days > 100_000:
+        raise ValidationError.single(field, "must be at most 100000", value)
+    return days
+
+
+SETTING_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "serial_scope": lambda v, f: parse_enum(SerialScope, v, f),
+    "timezone": _timezone,
+    "digital_link_domain": _domain,
+    "default_removal_strategy": lambda v, f: parse_enum(RemovalStrategy, v, f),
+    "default_expiry_alert_days": _alert_days,
+}
 
 
 def _rescope_serials(uow: UnitOfWork, scope: SerialScope) -> None:

@@ -39,6 +39,7 @@ from lotline.service_layer.ports import (
 from lotline.service_layer.query_ports import (
     CheckpointRepository,
     CredentialLookup,
+    CustomFieldRepository,
     DeliveryQueue,
     EventRepository,
     ExportRows,
@@ -139,6 +140,10 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    @abstractmethod
+    def custom_fields(self) -> CustomFieldRepository: ...
 
     @property
     @abstractmethod

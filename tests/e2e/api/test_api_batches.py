@@ -10,6 +10,15 @@ from api_kit import FIXED_NOW, TODAY, Api, assert_problem, field_names
 NOW = FIXED_NOW.isoformat()
 
 
+def define(api: Api, label: str, type_: str = "text") -> str:
+    """A lot custom field definition (issue 16: values name definitions); its id."""
+    response = api.post("/custom-fields", json={"label": label, "applies_to": "batch",
+                                                "type": type_})
+    assert response.status_code == 201, response.text
+    field_id: str = response.json()["id"]
+    return field_id
+
+
 def lot_view(api: Api, body: dict[str, Any], **expected: Any) -> dict[str, Any]:
     """The full batch view DESIGN §3 describes, with defaults for what the test leaves out."""
     return {"id": body["id"], "product_id": None, "batch_number": None,
@@ -26,12 +35,13 @@ def lot_view(api: Api, body: dict[str, Any], **expected: Any) -> dict[str, Any]:
 def test_create_accepts_the_seed_aliases(api: Api) -> None:
     product, supplier = api.product(), api.supplier()
     stock = api.location_id("STOCK")
+    lot_code = define(api, "Lot Code")
     response = api.post("/batches", json={
         "item_id": product["id"], "batch_number": "BTC-8900", "supplier_id": supplier["id"],
         "manufacturer_batch_number": "MFR-BTC-8900", "manufacturer_date": "2026-01-10",
         "expiration_date": "2026-10-15", "in_quantity": 100, "unit_cost": 12.5,
         "purchase_date": "2026-01-15", "sales_rate": 50.4, "label_rate": 50,
-        "batch_custom_fields": [{"custom_field_id": "6780203000000176175", "label": "Lot Code",
+        "batch_custom_fields": [{"custom_field_id": lot_code, "label": "Lot Code",
                                  "value": "LC-001"}]})
     assert response.status_code == 201, response.text
     body = response.json()
@@ -46,13 +56,14 @@ def test_create_accepts_the_seed_aliases(api: Api) -> None:
                                "balance_quantity": 100}],
         sales_rate=50.4, label_rate=50,
         custom_fields=[{"label": "Lot Code", "value": "LC-001",
-                        "custom_field_id": "6780203000000176175"}])
+                        "custom_field_id": lot_code}])
     assert len(body["entry_transaction_ref"]) == 36
     assert api.get(f"/batches/{body['id']}", role="viewer").json() == body
 
 
 def test_create_with_design_names_and_the_other_aliases(api: Api) -> None:
     product = api.product()
+    origin = define(api, "Origin")
     first = api.batch(product["id"], "L-1", manufacturing_date="2026-01-01",
                       expiry_date="2026-12-31", quantity="7.5",
                       custom_fields=[{"label": "Origin", "value": "PT"}])
@@ -61,7 +72,7 @@ def test_create_with_design_names_and_the_other_aliases(api: Api) -> None:
     assert (first["manufacturing_date"], first["expiry_date"], first["quantity"],
             first["custom_fields"]) == ("2026-01-01", "2026-12-31", 7.5,
                                         [{"label": "Origin", "value": "PT",
-                                          "custom_field_id": None}])
+                                          "custom_field_id": origin}])
     assert (second["manufacturing_date"], second["quantity"], second["balance_quantity"]) == (
         "2026-02-01", 3, 3)
 
@@ -97,10 +108,12 @@ def test_decimals_are_exact_json_numbers(api: Api) -> None:
 def test_text_comes_back_verbatim(api: Api) -> None:
     product = api.product()
     sql, script = "'; DROP TABLE batches; --", "<script>alert(1)</script>"
+    field_id = define(api, script)
     body = api.batch(product["id"], sql, manufacturer_batch_number=script,
                      custom_fields=[{"label": script, "value": sql}])
     assert (body["batch_number"], body["manufacturer_batch_number"]) == (sql, script)
-    assert body["custom_fields"] == [{"label": script, "value": sql, "custom_field_id": None}]
+    assert body["custom_fields"] == [{"label": script, "value": sql,
+                                      "custom_field_id": field_id}]
     found = api.get("/batches", params={"q": "DROP TABLE", "product_id": product["id"]}).json()
     assert [item["batch_number"] for item in found["items"]] == [sql]
     assert api.get(f"/batches/{body['id']}").json()["batch_number"] == sql
@@ -139,6 +152,7 @@ def test_list_filters_and_pages(api: Api) -> None:
 def test_patch_changes_fields_and_corrects_the_quantity(api: Api) -> None:
     product = api.product()
     lot = api.batch(product["id"], "P-1", quantity=10, expiry_date="2026-06-01")
+    qc = define(api, "QC")
     response = api.patch(f"/batches/{lot['id']}", json={
         "expiration_date": "2026-07-01", "initial_quantity": "12.5", "status": "inactive",
         "batch_custom_fields": [{"label": "QC", "value": "ok"}], "reason": "recount"})
@@ -147,7 +161,7 @@ def test_patch_changes_fields_and_corrects_the_quantity(api: Api) -> None:
     assert (body["expiry_date"], body["quantity"], body["balance_quantity"], body["status"],
             body["available_quantity"], body["custom_fields"]) == (
         "2026-07-01", 12.5, 12.5, "inactive", 0,
-        [{"label": "QC", "value": "ok", "custom_field_id": None}])
+        [{"label": "QC", "value": "ok", "custom_field_id": qc}])
     assert field_names(api.patch(f"/batches/{lot['id']}", json={"product_id": "x"})) == [
         "product_id"]
     assert field_names(api.patch(f"/batches/{lot['id']}", json={"expiry_date": None})) == [

@@ -49,13 +49,21 @@ def call(api: Api, method: str, path: str, role: str = "admin", **kwargs: Any) -
     return api.client.request(method, ZOHO + path, headers=api.tenant.headers(role), **kwargs)
 
 
-FIELD = {"custom_field_id": "6780203000000176175", "label": "Lot Code", "value": "LC-001"}
+def define(api: Api, label: str, type_: str = "text", applies_to: str = "batch") -> str:
+    """A custom field definition made through lotline's own API; its id."""
+    response = api.post("/custom-fields", role="manager",
+                        json={"label": label, "applies_to": applies_to, "type": type_})
+    assert response.status_code == 201, response.text
+    field_id: str = response.json()["id"]
+    return field_id
 
 
 def test_the_whole_surface_round_trips_in_the_seeds_words(api: Api,
                                                            definitions: dict[str, Any]) -> None:
     product = api.product()
     stock = api.location_id("STOCK")
+    FIELD = {"custom_field_id": define(api, "Lot Code"), "label": "Lot Code",  # noqa: N806
+             "value": "LC-001"}
     made = valid(definitions, "create-a-batch-response", call(api, "POST", "/batches", json={
         "item_id": product["id"], "batch_number": "BTC-8900",
         "manufacturer_batch_number": "MFR-BTC-8900", "manufactured_date": "2026-01-12",
@@ -155,3 +163,42 @@ def test_lotlines_own_patch_of_the_quantity_moves_in_quantity_too(api: Api) -> N
     assert response.status_code == 200, response.text
     assert response.json()["associated_locations"] == [
         {"location_id": stock, "in_quantity": 90, "balance_quantity": 90}]
+
+
+def test_custom_field_ids_round_trip_and_an_unknown_one_is_a_422_in_the_envelope(
+        api: Api, definitions: dict[str, Any]) -> None:
+    """Issue 16: `custom_field_id` comes from the custom field definitions; values are checked
+    by their type, returned in canonical text, and an unknown id names the field."""
+    product = api.product()
+    code, brix = define(api, "Lot Code"), define(api, "Brix", "number")
+    made = valid(definitions, "create-a-batch-response", call(api, "POST", "/batches", json={
+        "item_id": product["id"], "batch_number": "BTC-CF",
+        "batch_custom_fields": [{"custom_field_id": code, "label": "Lot Code",
+                                 "value": "LC-001"},
+                                {"label": "Brix", "value": "12.50"}]}), 201)
+    fields = [{"custom_field_id": code, "label": "Lot Code", "value": "LC-001"},
+              {"custom_field_id": brix, "label": "Brix", "value": "12.5"}]
+    assert made["batch"]["batch_custom_fields"] == fields
+    batch_id = made["batch"]["batch_id"]
+    got = valid(definitions, "retrieve-a-batch-response",
+                call(api, "GET", f"/batches/{batch_id}"))
+    assert got["batch"]["batch_custom_fields"] == fields
+    unknown = valid(definitions, "update-a-batch-response", call(
+        api, "PUT", f"/batches/{batch_id}", json={"batch_custom_fields": [
+            {"custom_field_id": "6780203000000176175", "label": "Lot Code", "value": "x"}]}),
+        422)
+    assert unknown == {
+        "code": 422,
+        "message": "batch_custom_fields.0.custom_field_id: unknown custom field "
+                   "'6780203000000176175'; the lots' custom fields are 'Brix', 'Lot Code'",
+        "errors": [{"field": "batch_custom_fields.0.custom_field_id",
+                    "message": "unknown custom field '6780203000000176175'; the lots' custom "
+                               "fields are 'Brix', 'Lot Code'",
+                    "value": "6780203000000176175"}]}
+    wrong_type = valid(definitions, "create-a-batch-response", call(
+        api, "POST", "/batches", json={"item_id": product["id"], "batch_number": "BTC-CF2",
+                                       "batch_custom_fields": [{"custom_field_id": brix,
+                                                                "value": "sweet"}]}), 422)
+    assert [e["field"] for e in wrong_type["errors"]] == ["batch_custom_fields.0.value"]
+    assert call(api, "GET", f"/batches/{batch_id}").json()["batch"]["batch_custom_fields"] \
+        == fields

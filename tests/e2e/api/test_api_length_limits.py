@@ -36,6 +36,9 @@ SCHEMA_TABLES: dict[str, str | None] = {
     "UserIn": "users", "UserPatch": "users", "WarehouseIn": "warehouses",
     "WarehousePatch": "warehouses", "CheckpointIn": None, "LedgerVerifyIn": None,
     "WebhookIn": "webhook_endpoints", "WebhookPatch": "webhook_endpoints",
+    "CustomFieldDefinitionIn": "custom_field_definitions",
+    "CustomFieldDefinitionPatch": "custom_field_definitions", "SettingsPatch": None,
+    "SerialCustomFieldsIn": None,
 }
 # Fields stored under another name, or in the ledger rather than the schema's own table.
 COLUMN_ALIASES = {"reason": ("hold_reason", "movements.reason", "recalls.reason"),
@@ -56,6 +59,8 @@ SCHEMAS_NOT_STORED = {
     "ScanIn": "a scan is read, never stored",
     "TokenRequest": "a login is checked, never stored",
     "CustomFieldIn": "stored inside the lot's JSON custom_fields",
+    "SettingsPatch": "parsed (a known time zone, an http(s) URL, a fixed name) into the "
+                     "organization's JSON settings",
     "ShipToIn": "stored inside the shipment's JSON ship_to",
     "RecallNoteIn": "stored inside the recall's JSON notes",
     "RecallCloseIn": "stored inside the recall's JSON notes",

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 PUBLIC, ANY_ROLE = "public", "any role"
 READ_ALL_WRITE_MANAGER, ADMIN_ONLY = "manager writes", "admin only"
+READ_ALL_WRITE_ADMIN = "admin writes"
 # The rules, one per path (relative to /api/v1 unless absolute). GET is open to every role
 # except on admin-only paths; other methods need the role the rule names. ANY_ROLE paths are
 # lookups sent as POST: every signed-in role may use them.
@@ -23,13 +24,17 @@ RULES: dict[str, tuple[str, ...]] = {
     PUBLIC: ("/healthz", "/readyz", "/auth/token"),
     ANY_ROLE: ("/scan",),
     ADMIN_ONLY: ("/users", "/users/{user_id}", "/api-keys", "/api-keys/{key_id}/revoke",
-                 "/settings", "/ledger/verify", "/ledger/checkpoints",
+                 "/ledger/verify", "/ledger/checkpoints",
                  "/ledger/checkpoints/export",
                  "/audit",  # issue 14 item 5: the audit log
                  # issue 14: webhooks
                  "/webhooks", "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/deliveries",
                  "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
+    # issue 16: every role reads the settings (DESIGN §6: a viewer has every GET)
+    READ_ALL_WRITE_ADMIN: ("/settings",),
     READ_ALL_WRITE_MANAGER: (
+        "/custom-fields", "/custom-fields/{field_id}",  # issue 16
+        "/serials/{serial_id}/custom-fields",
         "/products", "/products/{product_id}", "/suppliers", "/suppliers/{supplier_id}",
         "/customers", "/customers/{customer_id}", "/warehouses", "/warehouses/{warehouse_id}",
         "/locations", "/locations/{location_id}",
@@ -91,9 +96,11 @@ def expected(rule: str, method: str, caller: str | None) -> str:
         return "allowed"
     if rule == ADMIN_ONLY:
         return "allowed" if caller == "admin" else "403"
-    if method == "get" or caller in ("manager", "admin"):
+    if method == "get" or caller == "admin":
         return "allowed"
-    return "403"
+    if rule == READ_ALL_WRITE_ADMIN:
+        return "403"
+    return "allowed" if caller == "manager" else "403"
 
 
 def outcome(status: int) -> str:

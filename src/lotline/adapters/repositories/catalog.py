@@ -10,8 +10,16 @@ from sqlalchemy import Row, Select, Table, exists, func, or_, select
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import escape_like
-from lotline.domain.model import Address, Customer, Page, Product, Supplier
+from lotline.domain.model import Address, Customer, CustomField, Page, Product, Supplier
 from lotline.domain.statuses import RemovalStrategy, Tracking
+
+
+def custom_fields_of(row: Row[Any]) -> list[CustomField]:
+    """A row's custom fields (NULL: none; a query that did not select them: none shown)."""
+    stored = getattr(row, "custom_fields", None)
+    return [CustomField(label=item["label"], value=item["value"],
+                        custom_field_id=item.get("custom_field_id"))
+            for item in stored or ()]
 
 
 class ProductRepository(ScopedRepository[Product]):
@@ -24,7 +32,7 @@ class ProductRepository(ScopedRepository[Product]):
             tracking=Tracking(row.tracking), removal_strategy=RemovalStrategy(row.removal_strategy),
             shelf_life_days=row.shelf_life_days, expiry_alert_days=row.expiry_alert_days,
             serial_pattern=row.serial_pattern, created_at=row.created_at,
-            updated_at=row.updated_at)
+            updated_at=row.updated_at, custom_fields=custom_fields_of(row))
 
     def by_sku(self, sku: str) -> Product | None:
         row = self.conn.execute(self.select().where(self.table.c.sku == sku)).first()

@@ -10,7 +10,7 @@ from lotline.adapters import tables as t
 from lotline.adapters.direct import run
 from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.model import Organization, OrgSettings
-from lotline.domain.statuses import SerialScope
+from lotline.domain.statuses import RemovalStrategy, SerialScope
 
 
 def settings_from_json(data: dict[str, Any]) -> OrgSettings:
@@ -18,12 +18,18 @@ def settings_from_json(data: dict[str, Any]) -> OrgSettings:
     return OrgSettings(
         serial_scope=SerialScope(data.get("serial_scope", defaults.serial_scope.value)),
         timezone=str(data.get("timezone", defaults.timezone)),
-        digital_link_domain=str(data.get("digital_link_domain", defaults.digital_link_domain)))
+        digital_link_domain=str(data.get("digital_link_domain", defaults.digital_link_domain)),
+        default_removal_strategy=RemovalStrategy(data.get(
+            "default_removal_strategy", defaults.default_removal_strategy.value)),
+        default_expiry_alert_days=int(data.get("default_expiry_alert_days",
+                                               defaults.default_expiry_alert_days)))
 
 
 def settings_to_json(settings: OrgSettings) -> dict[str, Any]:
     return {"serial_scope": settings.serial_scope.value, "timezone": settings.timezone,
-            "digital_link_domain": settings.digital_link_domain}
+            "digital_link_domain": settings.digital_link_domain,
+            "default_removal_strategy": settings.default_removal_strategy.value,
+            "default_expiry_alert_days": settings.default_expiry_alert_days}
 
 
 class OrganizationRepository:

@@ -21,6 +21,7 @@ from lotline.entrypoints.api.problems import install_problem_handlers
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
 from lotline.entrypoints.api.routers.audit import router as audit_router
+from lotline.entrypoints.api.routers.custom_fields import router as custom_fields_router
 from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
 from lotline.entrypoints.api.routers.ledger import router as ledger_router
@@ -28,6 +29,7 @@ from lotline.entrypoints.api.routers.recalls import router as recalls_router
 from lotline.entrypoints.api.routers.receipts import router as receipts_router
 from lotline.entrypoints.api.routers.reports import router as reports_router
 from lotline.entrypoints.api.routers.scan import router as scan_router
+from lotline.entrypoints.api.routers.settings import router as settings_router
 from lotline.entrypoints.api.routers.stock import router as stock_router
 from lotline.entrypoints.api.routers.trace import router as trace_router
 from lotline.entrypoints.api.routers.webhooks import router as webhooks_router
@@ -70,6 +72,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                            prefix=API_PREFIX)
     app.include_router(SegmentRouter(document_errors(audit_router), API_PREFIX),  # 14 item 5
                        prefix=API_PREFIX)
+    for router in (settings_router, custom_fields_router):  # issue 16: settings, custom fields
+        app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
+                           prefix=API_PREFIX)
     # DESIGN §9: seed 003's Zoho-style batches API, beside lotline's own.
     app.include_router(SegmentRouter(document_errors(compat_zoho_router, envelope=True),
                                      COMPAT_ZOHO_PREFIX),

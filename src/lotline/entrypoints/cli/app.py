@@ -23,6 +23,7 @@ from lotline.domain.errors import LotlineError
 from lotline.domain.values import forbidden_character
 from lotline.entrypoints.cli.audit import app as audit_app
 from lotline.entrypoints.cli.batches import app as batches_app
+from lotline.entrypoints.cli.custom_fields import custom_fields_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
 from lotline.entrypoints.cli.events import app as events_app
@@ -39,6 +40,7 @@ from lotline.entrypoints.cli.receipts import app as receipts_app
 from lotline.entrypoints.cli.scan import app as scan_app
 from lotline.entrypoints.cli.serials import app as serials_app
 from lotline.entrypoints.cli.serve import app as serve_app
+from lotline.entrypoints.cli.settings import settings_app
 from lotline.entrypoints.cli.state import CliState
 from lotline.entrypoints.cli.stock import app as stock_app
 from lotline.entrypoints.cli.trace import ledger_app, trace_app, transform_app
@@ -142,6 +144,8 @@ app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")
 app.add_typer(api_keys_app, name="api-keys")
 app.add_typer(audit_app, name="audit")  # issue 14 item 5: the audit log readable
+app.add_typer(settings_app, name="settings")  # issue 16: settings door, custom fields
+app.add_typer(custom_fields_app, name="custom-fields")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from lotline.domain.model import Batch
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    custom_field_rows,
     detail_table,
     emit,
     field_names,
@@ -64,7 +65,7 @@ def batch_detail(batch: Batch, svc: Services) -> list[RenderableType]:
         ("Quantity", batch.quantity), ("On hand", batch.balance_quantity),
         ("Available", batch.available_quantity), ("Unit cost", batch.unit_cost),
         ("Purchase date", batch.purchase_date), ("Received at", batch.received_at),
-        ("ID", batch.id)])
+        *custom_field_rows(batch.custom_fields), ("ID", batch.id)])
     rows = []
     for balance in batch.associated_locations:
         location = svc.warehouses.get_location(balance.location_id)

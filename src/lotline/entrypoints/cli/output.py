@@ -105,6 +105,11 @@ def detail_table(title: str, rows: Iterable[tuple[str, Any]]) -> Table:
     return result
 
 
+def custom_field_rows(fields: Iterable[Any]) -> list[tuple[str, Any]]:
+    """A record's custom fields as detail rows: its label, its value (DESIGN §9)."""
+    return [(field.label, field.value or NONE_SHOWN) for field in fields]
+
+
 def emit(fmt: OutputFormat, data: Any, *, columns: Sequence[str],
          render: Callable[[], RenderableType | list[RenderableType]]) -> None:
     """Print one record or a list: JSON (an object or an array), CSV (header + rows, `columns`

@@ -12,6 +12,7 @@ from lotline.domain.model import Product
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    custom_field_rows,
     detail_table,
     emit,
     field_names,
@@ -41,7 +42,8 @@ def product_detail(product: Product) -> Table:
         ("GTIN", product.gtin), ("Unit of measure", product.uom),
         ("Removal strategy", product.removal_strategy),
         ("Shelf life (days)", product.shelf_life_days),
-        ("Expiry alert (days)", product.expiry_alert_days), ("ID", product.id),
+        ("Expiry alert (days)", product.expiry_alert_days),
+        *custom_field_rows(product.custom_fields), ("ID", product.id),
         ("Created", product.created_at)])
 
 
@@ -55,18 +57,22 @@ def add(
     gtin: Annotated[str | None, typer.Option(help="GTIN-8/12/13/14 (check digit checked).")]
     = None,
     uom: Annotated[str, typer.Option(help="UN/ECE Rec 20 unit code.")] = "EA",
-    removal_strategy: Annotated[str, typer.Option(help="fefo, fifo or lifo.")] = "fefo",
+    removal_strategy: Annotated[str | None, typer.Option(
+        help="fefo, fifo or lifo; default the setting default_removal_strategy.")] = None,
     shelf_life_days: Annotated[int | None, typer.Option(
         help="Fills a lot's missing expiry date from its manufacturing date.")] = None,
-    expiry_alert_days: Annotated[int, typer.Option(
-        help="Warn this many days before a lot expires.")] = 30,
+    expiry_alert_days: Annotated[int | None, typer.Option(
+        help="Warn this many days before a lot expires; default the setting "
+             "default_expiry_alert_days.")] = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Add a product."""
+    defaults_given = {name: value for name, value in (
+        ("removal_strategy", removal_strategy), ("expiry_alert_days", expiry_alert_days))
+        if value is not None}
     product = services(ctx).products.create_product(
         sku=sku, name=name, tracking=tracking, gtin=gtin, uom=uom,
-        removal_strategy=removal_strategy, shelf_life_days=shelf_life_days,
-        expiry_alert_days=expiry_alert_days)
+        shelf_life_days=shelf_life_days, **defaults_given)
     emit(fmt, product, columns=field_names(Product), render=lambda: product_detail(product))
 
 

@@ -15,6 +15,7 @@ from lotline.domain.statuses import TRANSITIONS
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    custom_field_rows,
     detail_table,
     emit,
     field_names,
@@ -58,6 +59,7 @@ def serial_detail(serial: Serial, svc: Services) -> Table:
         ("Location", names.location(serial.location_id)), ("Hold", hold),
         ("Installed in", parent), ("Purchase date", serial.purchase_date),
         ("Warranty expiry", serial.warranty_expiry), ("Unit cost", serial.unit_cost),
+        *custom_field_rows(svc.custom_fields.serial_values(serial.id)),
         ("Created", serial.created_at), ("Updated", serial.updated_at), ("ID", serial.id)])
 
 

@@ -12,6 +12,7 @@ from lotline.entrypoints.web import (
     routes_admin,
     routes_audit,
     routes_auth,
+    routes_custom_fields,
     routes_expiry,
     routes_home,
     routes_lots,
@@ -27,7 +28,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # /serials/new and /serials/bulk come before /serials/{serial_id}.
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_receiving, routes_picking, routes_trace, routes_recalls,
-           routes_admin, routes_audit)
+           routes_admin, routes_audit, routes_custom_fields)
 
 
 def install_web(app: FastAPI) -> None:

@@ -11,20 +11,30 @@ from lotline.domain.errors import LotlineError
 from lotline.domain.statuses import Role
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState, place_error
+from lotline.service_layer.organizations import settings_dict
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ROLES = [("viewer", "Viewer — reads everything"),
          ("manager", "Manager — also master data and every stock operation"),
          ("admin", "Admin — also users, API keys and settings")]
 USER_FIELDS = ("username", "password", "role")
+SETTING_FIELDS = ("serial_scope", "timezone", "digital_link_domain", "default_removal_strategy",
+                  "default_expiry_alert_days")
+SCOPES = [("organization", "Once per organization"), ("product", "Once per product (GS1)")]
+STRATEGIES = [("fefo", "FEFO — first expired, first out"), ("fifo", "FIFO — first in"),
+              ("lifo", "LIFO — last in")]
 KEY_FIELDS = ("name", "key_role")
 
 
 def _admin_page(web: Web, *, user_form: FormState | None = None,
                 key_form: FormState | None = None, new_key: str | None = None,
+                settings_form: FormState | None = None,
                 status: int = 200, **extra: Any) -> Response:
     web.require(Role.ADMIN, "administration")
     return page(web, "admin.html", {
+        "settings_form": settings_form or FormState(values={
+            name: str(value) for name, value in settings_dict(web.svc.settings.get()).items()}),
+        "scopes": SCOPES, "strategies": STRATEGIES,
         "nav": "admin", "users": web.svc.users.list_users(),
         "keys": web.svc.users.list_api_keys(), "roles": ROLES,
         "user_form": user_form or FormState(values={"username": "", "role": "viewer"}),
@@ -85,3 +95,19 @@ def revoke_key(web: WebDep, key_id: str) -> Response:
     web.require(Role.ADMIN, "revoking API keys")
     web.svc.users.revoke_api_key(key_id)
     return redirect("/admin?done=revoked")
+
+
+@router.post("/admin/settings")
+def update_settings(web: WebDep, form: FormDep) -> Response:
+    """The organization's settings (DESIGN §2, §3, §8); only what changed is sent."""
+    web.require(Role.ADMIN, "changing settings")
+    state = FormState(values={name: field(form, name).strip() for name in SETTING_FIELDS})
+    current = {name: str(value) for name, value in
+               settings_dict(web.svc.settings.get()).items()}
+    changed = {name: value for name, value in state.values.items() if value != current[name]}
+    try:
+        web.svc.settings.update(**changed)
+    except LotlineError as error:
+        place_error(state, error, {})
+        return _admin_page(web, settings_form=state, status=error.http_status)
+    return redirect("/admin?done=settings")

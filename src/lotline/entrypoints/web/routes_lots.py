@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields, replace
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -80,7 +81,7 @@ def lot_list(web: WebDep, product_id: str = "", supplier_id: str = "", status: s
 
 
 def _detail(web: Web, batch_id: str, form: FormState | None = None,
-            status: int = 200) -> Response:
+            status: int = 200, fields_problem: str | None = None) -> Response:
     batch = web.svc.batches.get(batch_id)
     names = lookups.Names(web.svc)
     product = names.product(batch.product_id)
@@ -94,7 +95,20 @@ def _detail(web: Web, batch_id: str, form: FormState | None = None,
         "serials": serials, "movements": list(reversed(movements)),
         "form": form or FormState(values={"reason": "", "kind": "quarantine"}),
         "hold_kinds": [(k.value, k.value.capitalize()) for k in HoldKind],
+        "field_definitions": lot_field_definitions(web, batch),
+        "fields_problem": fields_problem,
         "done": web.request.query_params.get("done", "")}, status=status)
+
+
+lot_page = _detail
+
+
+def lot_field_definitions(web: Web, batch: Batch) -> list[tuple[Any, str]]:
+    """The lot custom fields a manager may fill in on the lot page, with the lot's values:
+    the active ones, and inactive ones the lot still has a value of."""
+    values = {f.custom_field_id: f.value for f in batch.custom_fields}
+    return [(d, values.get(d.id, "")) for d in web.svc.custom_fields.list("batch")
+            if d.active or d.id in values]
 
 
 @router.get("/lots/{batch_id}")

@@ -40,11 +40,14 @@ StatusText = Annotated[str, Field(max_length=20, description="active or inactive
 
 
 class CustomFieldIn(Input):
-    label: Annotated[str, Field(min_length=1, max_length=200)]
+    """A value of a custom field definition (/custom-fields), named by id or by label."""
+
+    custom_field_id: Annotated[str | None, Field(max_length=100, description="the "
+                                                 "definition's id (else give its label)")] = None
+    label: Annotated[str, Field(min_length=1, max_length=200,
+                                description="the definition's label, when no id is "
+                                            "given")] | None = None
     value: LongText | None = None
-    custom_field_id: Annotated[str | None, Field(max_length=100,
-                                                 description="seed 003's id of the field, "
-                                                             "kept with the value")] = None
 
 
 class _BatchFields(Input):

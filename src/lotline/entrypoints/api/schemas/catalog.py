@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from lotline.entrypoints.api.schemas.batches import CustomField, CustomFieldIn
 from lotline.entrypoints.api.schemas.common import (
     Address,
     AddressIn,
@@ -28,11 +29,15 @@ class ProductIn(Input):
                                    "lot_serial")] = "none"
     gtin: Annotated[str, Field(max_length=14)] | None = None
     uom: Annotated[str, Field(max_length=8, description="UN/ECE Rec 20 code")] = "EA"
-    removal_strategy: Annotated[str, Field(max_length=8, description="fefo, fifo or "
-                                           "lifo")] = "fefo"
+    removal_strategy: Annotated[str, Field(
+        max_length=8, description="fefo, fifo or lifo; default the setting "
+                                  "default_removal_strategy")] | None = None
     shelf_life_days: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    expiry_alert_days: Days = 30
+    expiry_alert_days: Annotated[int, Field(
+        ge=0, le=100_000, description="default the setting default_expiry_alert_days")] \
+        | None = None
     serial_pattern: Annotated[str, Field(max_length=100)] | None = None
+    custom_fields: Annotated[list[CustomFieldIn], Field(max_length=100)] | None = None
 
 
 class ProductPatch(Input):
@@ -45,6 +50,7 @@ class ProductPatch(Input):
     shelf_life_days: Annotated[int, Field(ge=1, le=100_000)] | None = None
     expiry_alert_days: Days | None = None
     serial_pattern: Annotated[str, Field(max_length=100)] | None = None
+    custom_fields: Annotated[list[CustomFieldIn], Field(max_length=100)] | None = None
 
 
 class Product(Output):
@@ -58,6 +64,7 @@ class Product(Output):
     shelf_life_days: int | None
     expiry_alert_days: int
     serial_pattern: str | None
+    custom_fields: list[CustomField]
     created_at: dt.datetime
     updated_at: dt.datetime
 
