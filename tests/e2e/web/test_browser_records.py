@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 from browser_kit import Server
 from new_pages_kit import DESKTOP, PHONE, needs_chromium, shoot_both
-from new_pages_kit import browser as browser  # noqa: F401 (fixtures)
-from new_pages_kit import open_as as open_as  # noqa: F401
-from new_pages_kit import server as server  # noqa: F401
-from new_pages_kit import world as world  # noqa: F401
+from new_pages_kit import browser as browser  # the module's fixtures
+from new_pages_kit import open_as as open_as
+from new_pages_kit import server as server
+from new_pages_kit import world as world
 from playwright.sync_api import Page, expect
 from web_kit import World, unique
 
