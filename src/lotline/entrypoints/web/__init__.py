@@ -15,6 +15,7 @@ from lotline.entrypoints.web import (
     routes_home,
     routes_locations,
     routes_lots,
+    routes_orders,
     routes_parties,
     routes_picking,
     routes_products,
@@ -29,7 +30,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # /serials/new and /serials/bulk come before /serials/{serial_id}.
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_receiving, routes_picking, routes_trace, routes_recalls,
-           routes_admin, routes_products, routes_parties, routes_locations)
+           routes_admin, routes_products, routes_parties, routes_locations, routes_orders)
 
 
 def install_web(app: FastAPI) -> None:
