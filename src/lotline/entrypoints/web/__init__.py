@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from lotline.entrypoints.web import (
     routes_admin,
+    routes_asn,
     routes_auth,
     routes_expiry,
     routes_home,
@@ -27,10 +28,12 @@ from lotline.entrypoints.web import (
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-# /serials/new and /serials/bulk come before /serials/{serial_id}.
+# /serials/new and /serials/bulk come before /serials/{serial_id}; /receiving/new before
+# /receiving/{receipt_id}.
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
-           routes_expiry, routes_receiving, routes_picking, routes_trace, routes_recalls,
-           routes_admin, routes_products, routes_parties, routes_locations, routes_orders)
+           routes_expiry, routes_asn, routes_receiving, routes_picking, routes_trace,
+           routes_recalls, routes_admin, routes_products, routes_parties, routes_locations,
+           routes_orders)
 
 
 def install_web(app: FastAPI) -> None:

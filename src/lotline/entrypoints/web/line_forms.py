@@ -14,6 +14,7 @@ from lotline.domain.errors import LotlineError, NotFound, ValidationError
 
 EXTRA_ROWS = 3
 MAX_ROWS = 200
+VERBS = ("must ", "is ", "has ", "are ", "cannot ", "may ")  # "quantity must be ..."
 LINE_FIELD = re.compile(r"^lines\.(\d+)(?:\.(.+))?$")
 WORDS = {"product_id": "product", "quantity": "quantity", "expected_quantity": "quantity",
          "unit_price": "unit price", "serial_numbers": "serial numbers",
@@ -67,7 +68,8 @@ def place_line_errors(error: LotlineError, rows: list[Row], general: list[str],
         row = rows[int(found.group(1))]
         what = (found.group(2) or "").split(".")
         named = " ".join(WORDS.get(part, part) for part in what if not part.isdigit())
-        row.errors.append(f"{named} {item.message}".strip())
+        joint = " " if item.message.startswith(VERBS) else ": "
+        row.errors.append(f"{named}{joint}{item.message}" if named else item.message)
     if not items and not isinstance(error, NotFound):
         general.append(error.message)
     for index, row in enumerate(rows):
