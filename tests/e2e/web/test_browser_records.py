@@ -107,3 +107,18 @@ def test_screenshots_of_the_record_pages(open_as: OpenAs, server: Server,
     for name, path in pages.items():
         for shot in shoot_both(open_as, server.base_url, path, name):
             assert shot.stat().st_size > 5_000
+
+
+def test_lot_held_and_released_with_a_reason_on_a_phone(open_as: OpenAs, server: Server,
+                                                        world: World) -> None:
+    page = open_as("manager", PHONE)
+    page.goto(f"{server.base_url}/lots/{world.ids['lot']}")
+    page.fill("#f-reason", "customer complaint")
+    page.click("button[data-action=hold]")
+    expect(page.locator(".alert-ok")).to_have_text("The lot is on hold.")
+    hold = world.svc.batches.get(world.ids["lot"]).hold
+    assert hold is not None and hold.reason == "customer complaint"
+    page.fill("input[aria-label='Why the hold ends']", "complaint unfounded")
+    page.click("button[data-action=release]")
+    expect(page.locator(".alert-ok")).to_have_text("The hold is released.")
+    assert world.svc.batches.get(world.ids["lot"]).hold is None

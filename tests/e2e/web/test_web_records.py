@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from web_kit import World, login, post, unique
 
@@ -144,3 +145,31 @@ def test_location_created_searched_held_and_released(client: TestClient,
     released = post(client, f"/locations/{location.id}/release", token, reason="roof fixed")
     assert released.status_code == 303
     assert world.svc.warehouses.get_location(location.id).hold is None
+    assert _audited(world, "location", location.id, "release")["release_reason"] == \
+        "roof fixed"
+
+
+def test_lot_release_needs_a_reason_kept_in_the_audit_log(client: TestClient,
+                                                          world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    url = f"/lots/{world.ids['lot']}"
+    post(client, f"{url}/hold", token, reason="smell check", kind="quarantine")
+    refused = post(client, f"{url}/release", token, reason="  ")
+    assert refused.status_code == 422
+    assert "Say why the hold ends (the release reason)" in refused.text
+    assert world.svc.batches.get(world.ids["lot"]).hold is not None
+    released = post(client, f"{url}/release", token, reason="lab says fine")
+    assert released.headers["location"] == f"{url}?done=released"
+    assert world.svc.batches.get(world.ids["lot"]).hold is None
+    assert _audited(world, "batch", world.ids["lot"], "release")["reason"] == "lab says fine"
+
+
+def _audited(world: World, entity: str, entity_id: str, action: str) -> dict[str, object]:
+    """The `after` of the last audit row of this entity and action."""
+    log = sa.table("audit_log", sa.column("entity"), sa.column("entity_id"),
+                   sa.column("action"), sa.column("after", sa.JSON), sa.column("id"))
+    with world.svc.engine.connect() as conn:
+        after = conn.execute(sa.select(log.c.after).where(
+            log.c.entity == entity, log.c.entity_id == entity_id, log.c.action == action)
+            .order_by(log.c.id.desc()).limit(1)).scalar_one()
+    return dict(after)
