@@ -25,6 +25,7 @@ from lotline.entrypoints.web import (
     routes_serial_forms,
     routes_serials,
     routes_trace,
+    routes_transfers,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,7 +34,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_asn, routes_receiving, routes_picking, routes_trace,
            routes_recalls, routes_admin, routes_products, routes_parties, routes_locations,
-           routes_orders)
+           routes_orders, routes_transfers)
 
 
 def install_web(app: FastAPI) -> None:

@@ -1,0 +1,71 @@
+"""The floor pages that post a list of scans, in a real browser on a phone: transfers,
+returns, counts and adjustments. A wrong scan is refused at once and a scan can be removed;
+the scans survive a reload until posted; what the page says and what the database holds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from browser_kit import Server
+from new_pages_kit import PHONE, needs_chromium, shoot_both
+from new_pages_kit import browser as browser  # the module's fixtures
+from new_pages_kit import open_as as open_as
+from new_pages_kit import server as server
+from new_pages_kit import world as world
+from playwright.sync_api import Page, expect
+from web_kit import World, unique
+
+pytestmark = needs_chromium
+OpenAs = Callable[[str, dict[str, int]], Page]
+
+
+def scan(page: Page, text: str) -> None:
+    page.fill("#sl-data", text)
+    page.press("#sl-data", "Enter")
+
+
+def test_transfer_by_scanning_survives_a_reload(open_as: OpenAs, server: Server,
+                                                world: World) -> None:
+    shelf = world.svc.warehouses.create_location(world.svc.warehouses.default().id,
+                                                 unique("SHELF"))
+    stock = world.svc.warehouses.location_by_code("STOCK")
+    page = open_as("manager", PHONE)
+    page.click(".nav a[href='/transfers']")
+    page.select_option("#f-from", stock.id)
+    page.select_option("#f-to", shelf.id)
+    prefix = world.numbers["last"][:-3]
+    first, second, last = (f"{prefix}{n:03d}" for n in (8, 9, 10))
+    scan(page, world.numbers["first"])
+    expect(page.locator("[data-scanlist-message]")).to_have_text(
+        f"{world.numbers['first']} is allocated for an order; release it before moving it")
+    scan(page, first)
+    expect(page.locator("[data-scanlist-message]")).to_have_text(f"{first} added")
+    scan(page, "NO-SUCH-UNIT-42")
+    expect(page.locator("[data-scanlist-message]")).to_contain_text(
+        "NO-SUCH-UNIT-42: unrecognised input")
+    scan(page, first)
+    expect(page.locator("[data-scanlist-message]")).to_contain_text("is already scanned")
+    scan(page, second)
+    scan(page, last)
+    expect(page.locator("ul.scanlist li")).to_have_count(3)
+    page.click(f"button[aria-label^='Remove {last}']")
+    expect(page.locator("ul.scanlist li")).to_have_count(2)
+    page.reload()
+    expect(page.locator("ul.scanlist li")).to_have_count(2)
+    expect(page.locator("[data-scanlist-count]")).to_have_text("2")
+    page.select_option("#f-from", stock.id)
+    page.select_option("#f-to", shelf.id)
+    page.click("button[data-action=transfer]")
+    expect(page.locator(".alert-ok")).to_have_text("Moved 2 units.")
+    expect(page.locator("ul.scanlist li")).to_have_count(0)
+    moved = {n: world.svc.serials.lookup(n).location_id for n in (first, second, last)}
+    assert moved == {first: shelf.id, second: shelf.id, last: stock.id}
+    page.reload()
+    expect(page.locator("ul.scanlist li")).to_have_count(0)
+
+
+def test_screenshots_of_the_floor_pages(open_as: OpenAs, server: Server,
+                                        world: World) -> None:
+    for name, path in {"transfers": "/transfers"}.items():
+        for shot in shoot_both(open_as, server.base_url, path, name):
+            assert shot.stat().st_size > 5_000

@@ -1,0 +1,72 @@
+"""The floor pages' posts without a browser: a scan is checked at once (JSON for the page's
+script), a posted list records once under its Idempotency-Key, a bad list changes nothing and
+says why in words."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from fastapi.testclient import TestClient
+from web_kit import World, login, unique
+
+HTMX = {"HX-Request": "true"}
+
+
+def _units(*texts: str) -> str:
+    return json.dumps([{"text": text, "quantity": None} for text in texts])
+
+
+def test_transfer_posted_twice_with_one_key_moves_once(client: TestClient,
+                                                       world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    shelf = world.svc.warehouses.create_location(world.svc.warehouses.default().id,
+                                                 unique("SHELF"))
+    stock = world.svc.warehouses.location_by_code("STOCK")
+    number = world.numbers["last"]
+    check = client.post("/transfers/check", data={"csrf_token": token, "data": number,
+                                                  "from_location_id": stock.id})
+    assert check.json()["ok"] is True and check.json()["label"].startswith(number)
+    elsewhere = client.post("/transfers/check", data={"csrf_token": token, "data": number,
+                                                      "from_location_id": shelf.id})
+    assert elsewhere.json() == {"ok": False, "message": f"{number} is at MAIN/STOCK, not at "
+                                                        f"MAIN/{shelf.code}"}
+    form = {"csrf_token": token, "from_location_id": stock.id, "to_location_id": shelf.id,
+            "units_json": _units(number)}
+    headers = {**HTMX, "Idempotency-Key": unique("key")}
+    first = client.post("/transfers", data=form, headers=headers)
+    assert first.status_code == 200 and first.headers["HX-Redirect"].startswith(
+        "/transfers?moved=1")
+    again = client.post("/transfers", data=form, headers=headers)
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert again.headers["HX-Redirect"] == first.headers["HX-Redirect"]
+    history = world.svc.serials.history(world.svc.serials.lookup(number).id)
+    assert [m.kind.value for m in history].count("transfer") == 1
+    assert world.svc.serials.lookup(number).location_id == shelf.id
+
+
+def test_transfer_of_a_unit_elsewhere_changes_nothing(client: TestClient,
+                                                      world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    shelf = world.svc.warehouses.create_location(world.svc.warehouses.default().id,
+                                                 unique("SHELF"))
+    stock = world.svc.warehouses.location_by_code("STOCK")
+    prefix = world.numbers["last"][:-3]
+    good, taken = f"{prefix}009", world.numbers["first"]
+    response = client.post("/transfers", data={
+        "csrf_token": token, "from_location_id": stock.id, "to_location_id": shelf.id,
+        "units_json": _units(good, taken)}, headers=HTMX)
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#flash"
+    assert f"serial {taken!r} is ALLOCATED for an order" in html.unescape(response.text)
+    assert "serial_numbers" not in response.text
+    assert world.svc.serials.lookup(good).location_id == stock.id
+    nothing = client.post("/transfers", data={"csrf_token": token, "units": "",
+                                              "from_location_id": stock.id,
+                                              "to_location_id": shelf.id})
+    assert nothing.status_code == 422 and "Scan at least one unit or lot" in nothing.text
+    viewer = login(client, world.usernames["viewer"])
+    denied = client.post("/transfers", data={"csrf_token": viewer, "units": good,
+                                             "from_location_id": stock.id,
+                                             "to_location_id": shelf.id})
+    assert denied.status_code == 403
