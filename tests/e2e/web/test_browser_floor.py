@@ -64,8 +64,31 @@ def test_transfer_by_scanning_survives_a_reload(open_as: OpenAs, server: Server,
     expect(page.locator("ul.scanlist li")).to_have_count(0)
 
 
+def test_return_one_unit_as_defective_on_a_phone(open_as: OpenAs, server: Server,
+                                                 world: World) -> None:
+    world.svc.orders.ship(world.ids["order"])
+    first, in_stock = world.numbers["first"], world.numbers["last"]
+    page = open_as("manager", PHONE)
+    page.click(".nav a[href='/returns']")
+    scan(page, in_stock)
+    expect(page.locator("[data-scanlist-message]")).to_have_text(
+        f"{in_stock} is in stock; only a shipped unit comes back as a return")
+    scan(page, first)
+    expect(page.locator("ul.scanlist li")).to_have_count(1)
+    page.fill("#f-reason", "screen cracked")
+    page.check("input[name=outcome][value=scrap]")
+    expect(page.locator("label.confirm")).to_be_visible()
+    page.check("input[name=outcome][value=defective]")
+    expect(page.locator("label.confirm")).to_be_hidden()
+    page.click("button[data-action=return]")
+    expect(page.locator(".alert-ok")).to_have_text("Returned 1 unit: Defective.")
+    unit = world.svc.serials.lookup(first)
+    assert (unit.status.value, unit.order_id is not None) == ("DEFECTIVE", True)
+    assert world.svc.serials.lookup(world.numbers["second"]).status.value == "SHIPPED"
+
+
 def test_screenshots_of_the_floor_pages(open_as: OpenAs, server: Server,
                                         world: World) -> None:
-    for name, path in {"transfers": "/transfers"}.items():
+    for name, path in {"transfers": "/transfers", "returns": "/returns"}.items():
         for shot in shoot_both(open_as, server.base_url, path, name):
             assert shot.stat().st_size > 5_000

@@ -70,3 +70,40 @@ def test_transfer_of_a_unit_elsewhere_changes_nothing(client: TestClient,
                                              "from_location_id": stock.id,
                                              "to_location_id": shelf.id})
     assert denied.status_code == 403
+
+
+def test_return_as_defective_and_scrap_needs_confirmation(client: TestClient,
+                                                          world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    world.svc.orders.ship(world.ids["order"])
+    first, second = world.numbers["first"], world.numbers["second"]
+    in_stock = world.numbers["last"]
+    check = client.post("/returns/check", data={"csrf_token": token, "data": in_stock})
+    assert check.json() == {"ok": False, "message": f"{in_stock} is in stock; only a shipped "
+                                                    "unit comes back as a return"}
+    ok = client.post("/returns/check", data={"csrf_token": token, "data": first}).json()
+    assert ok["ok"] and ok["message"] == f"{first} added (order {world.numbers['order']})"
+    unconfirmed = client.post("/returns", headers=HTMX, data={
+        "csrf_token": token, "reason": "broken", "outcome": "scrap",
+        "units_json": _units(second)})
+    assert unconfirmed.status_code == 422
+    assert "Scrapping cannot be undone: tick the box to confirm it" in unconfirmed.text
+    assert world.svc.serials.lookup(second).status.value == "SHIPPED"
+    no_reason = client.post("/returns", headers=HTMX, data={
+        "csrf_token": token, "reason": " ", "outcome": "defective",
+        "units_json": _units(first)})
+    assert "Say why the units came back (the reason)" in no_reason.text
+    defective = client.post("/returns", headers=HTMX, data={
+        "csrf_token": token, "reason": "does not power on", "outcome": "defective",
+        "units_json": _units(first)})
+    assert defective.headers["HX-Redirect"] == "/returns?returned=1&outcome=defective"
+    unit = world.svc.serials.lookup(first)
+    assert unit.status.value == "DEFECTIVE"
+    kinds = [(m.kind.value, m.to_status.value if m.to_status else None)
+             for m in world.svc.serials.history(unit.id)][-2:]
+    assert kinds == [("return", "RETURNED"), ("status_change", "DEFECTIVE")]
+    scrapped = client.post("/returns", headers=HTMX, data={
+        "csrf_token": token, "reason": "crushed", "outcome": "scrap", "confirm": "yes",
+        "units_json": _units(second)})
+    assert scrapped.status_code == 200
+    assert world.svc.serials.lookup(second).status.value == "SCRAPPED"
