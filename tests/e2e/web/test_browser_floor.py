@@ -87,8 +87,40 @@ def test_return_one_unit_as_defective_on_a_phone(open_as: OpenAs, server: Server
     assert world.svc.serials.lookup(world.numbers["second"]).status.value == "SHIPPED"
 
 
+def test_count_a_location_one_missing_one_unexpected(open_as: OpenAs, server: Server,
+                                                     world: World) -> None:
+    stock = world.svc.warehouses.location_by_code("STOCK")
+    bin_ = world.svc.warehouses.create_location(world.svc.warehouses.default().id,
+                                                unique("BIN"))
+    prefix = world.numbers["last"][:-3]
+    kept, lost, stray = (f"{prefix}{n:03d}" for n in (8, 9, 10))
+    world.svc.stock.transfer(stock.id, bin_.id, serial_numbers=[kept, lost])
+    page = open_as("manager", PHONE)
+    page.click(".nav a[href='/counts']")
+    page.select_option("#f-location", bin_.id)
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("[data-missing]")).to_have_text("2")
+    scan(page, kept)
+    expect(page.locator("[data-scanlist-message]")).to_have_text(f"{kept} found")
+    scan(page, stray)
+    expect(page.locator("[data-scanlist-message]")).to_contain_text("is not expected here")
+    expect(page.locator("[data-found]")).to_have_text("1")
+    expect(page.locator("[data-missing]")).to_have_text("1")
+    expect(page.locator("[data-unexpected]")).to_have_text("1")
+    expect(page.locator("[data-missing-list] li.missing")).to_contain_text(lost)
+    page.reload()
+    expect(page.locator("[data-unexpected]")).to_have_text("1")
+    page.click("button[data-action=count]")
+    expect(page.locator(".alert-ok")).to_have_text(
+        "Count posted: 2 units scanned, 1 missing, 1 moved here.")
+    where = {n: world.svc.serials.lookup(n).location_id for n in (kept, lost, stray)}
+    assert where == {kept: bin_.id, lost: bin_.id, stray: bin_.id}  # missing: reported only
+
+
 def test_screenshots_of_the_floor_pages(open_as: OpenAs, server: Server,
                                         world: World) -> None:
-    for name, path in {"transfers": "/transfers", "returns": "/returns"}.items():
+    for name, path in {"transfers": "/transfers", "returns": "/returns",
+                       "counts": "/counts?location_id="
+                       + world.svc.warehouses.location_by_code("STOCK").id}.items():
         for shot in shoot_both(open_as, server.base_url, path, name):
             assert shot.stat().st_size > 5_000

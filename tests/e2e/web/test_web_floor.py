@@ -107,3 +107,23 @@ def test_return_as_defective_and_scrap_needs_confirmation(client: TestClient,
         "units_json": _units(second)})
     assert scrapped.status_code == 200
     assert world.svc.serials.lookup(second).status.value == "SCRAPPED"
+
+
+def test_count_posts_found_missing_and_moved(client: TestClient, world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    stock = world.svc.warehouses.location_by_code("STOCK")
+    bin_ = world.svc.warehouses.create_location(world.svc.warehouses.default().id,
+                                                unique("BIN"))
+    prefix = world.numbers["last"][:-3]
+    kept, lost, stray = (f"{prefix}{n:03d}" for n in (7, 8, 9))
+    world.svc.stock.transfer(stock.id, bin_.id, serial_numbers=[kept, lost])
+    page = client.get(f"/counts?location_id={bin_.id}").text
+    assert f"{kept} · " in html.unescape(page) and f"{lost} · " in html.unescape(page)
+    response = client.post("/counts", headers={**HTMX, "Idempotency-Key": unique("k")}, data={
+        "csrf_token": token, "location_id": bin_.id, "units_json": _units(kept, stray)})
+    assert response.headers["HX-Redirect"] == (
+        f"/counts?location_id={bin_.id}&counted=2&missing=1&moved=1&unknown=0&lots=0")
+    assert world.svc.serials.lookup(stray).location_id == bin_.id
+    no_location = client.post("/counts", headers=HTMX, data={"csrf_token": token,
+                                                             "units_json": _units(kept)})
+    assert no_location.status_code == 422 and "Choose the location you count" in no_location.text

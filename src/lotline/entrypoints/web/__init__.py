@@ -12,6 +12,7 @@ from lotline.entrypoints.web import (
     routes_admin,
     routes_asn,
     routes_auth,
+    routes_counts,
     routes_expiry,
     routes_home,
     routes_locations,
@@ -35,7 +36,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_asn, routes_receiving, routes_picking, routes_trace,
            routes_recalls, routes_admin, routes_products, routes_parties, routes_locations,
-           routes_orders, routes_transfers, routes_returns)
+           routes_orders, routes_transfers, routes_returns, routes_counts)
 
 
 def install_web(app: FastAPI) -> None:

@@ -122,6 +122,35 @@
     if (fallback) { fallback.hidden = true; fallback.querySelector("textarea").disabled = true; }
     form.querySelectorAll("[data-scanlist-js]").forEach(function (el) { el.hidden = false; });
   }
+  // A count: what was scanned against what the location should hold (found, missing,
+  // unexpected), shown before anything is posted.
+  function countSummary(form) {
+    var expected = JSON.parse(form.getAttribute("data-expected") || "[]");
+    var box = form.querySelector("[data-count-summary]");
+    function show(items) {
+      var scanned = {}, expectedKeys = {};
+      items.forEach(function (item) { if (!item.lot) { scanned[item.key] = item; } });
+      expected.forEach(function (unit) { expectedKeys[unit.key] = unit; });
+      var found = expected.filter(function (unit) { return scanned[unit.key]; });
+      var missing = expected.filter(function (unit) { return !scanned[unit.key]; });
+      var unexpected = Object.keys(scanned).filter(function (key) { return !expectedKeys[key]; });
+      box.querySelector("[data-found]").textContent = String(found.length);
+      box.querySelector("[data-missing]").textContent = String(missing.length);
+      box.querySelector("[data-unexpected]").textContent = String(unexpected.length);
+      var list = box.querySelector("[data-missing-list]");
+      list.textContent = "";
+      missing.forEach(function (unit) {
+        var li = document.createElement("li"); li.className = "missing"; li.textContent = unit.label + " · not scanned";
+        list.appendChild(li);
+      });
+      unexpected.forEach(function (key) {
+        var li = document.createElement("li"); li.className = "unexpected"; li.textContent = scanned[key].label + " · not expected here";
+        list.appendChild(li);
+      });
+    }
+    form.addEventListener("scanlist:changed", function (event) { show(event.detail); });
+    if (form.scanList) { show(form.scanList.state.items); }
+  }
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-scanlist]");
     if (form && form.scanList) {
@@ -138,5 +167,11 @@
       form.scanList.clear();
     }
   });
-  document.querySelectorAll("form[data-scanlist]").forEach(start);
+  document.querySelectorAll("form[data-scanlist]").forEach(function (form) {
+    if (form.hasAttribute("data-expected")) {
+      form.addEventListener("scanlist:ready", function () { countSummary(form); });
+    }
+    start(form);
+    form.dispatchEvent(new CustomEvent("scanlist:ready"));
+  });
 })();
