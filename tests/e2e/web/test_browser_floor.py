@@ -117,9 +117,25 @@ def test_count_a_location_one_missing_one_unexpected(open_as: OpenAs, server: Se
     assert where == {kept: bin_.id, lost: bin_.id, stray: bin_.id}  # missing: reported only
 
 
+def test_adjust_a_lot_by_scanning(open_as: OpenAs, server: Server, world: World) -> None:
+    later = world.svc.batches.get(world.ids["pill_later"])
+    page = open_as("manager", PHONE)
+    page.click(".nav a[href='/adjustments']")
+    scan(page, world.numbers["last"])
+    expect(page.locator("[data-scanlist-message]")).to_contain_text("is serial-tracked")
+    scan(page, later.batch_number)
+    expect(page.locator("ul.scanlist li")).to_have_count(1)
+    page.fill("ul.scanlist li input.qty", "-3")
+    page.dispatch_event("ul.scanlist li input.qty", "change")
+    page.select_option("#f-reason", "expiry_write_off")
+    page.click("button[data-action=adjust]")
+    expect(page.locator(".alert-ok")).to_have_text("Adjusted 1 lot.")
+    assert world.svc.batches.get(later.id).balance_quantity == 17
+
+
 def test_screenshots_of_the_floor_pages(open_as: OpenAs, server: Server,
                                         world: World) -> None:
-    for name, path in {"transfers": "/transfers", "returns": "/returns",
+    for name, path in {"transfers": "/transfers", "returns": "/returns", "adjustments": "/adjustments",
                        "counts": "/counts?location_id="
                        + world.svc.warehouses.location_by_code("STOCK").id}.items():
         for shot in shoot_both(open_as, server.base_url, path, name):

@@ -127,3 +127,27 @@ def test_count_posts_found_missing_and_moved(client: TestClient, world: World) -
     no_location = client.post("/counts", headers=HTMX, data={"csrf_token": token,
                                                              "units_json": _units(kept)})
     assert no_location.status_code == 422 and "Choose the location you count" in no_location.text
+
+
+def test_adjustments_take_signed_quantities_of_lots(client: TestClient, world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    later = world.svc.batches.get(world.ids["pill_later"])
+    serial = client.post("/adjustments/check", data={"csrf_token": token,
+                                                     "data": world.numbers["last"]}).json()
+    assert serial["ok"] is False and "is serial-tracked" in serial["message"]
+    lot = client.post("/adjustments/check", data={"csrf_token": token,
+                                                  "data": later.batch_number}).json()
+    assert lot["ok"] and lot["lot"] is True
+    items = json.dumps([{"text": later.batch_number, "quantity": "-2"}])
+    no_reason = client.post("/adjustments", headers=HTMX, data={
+        "csrf_token": token, "units_json": items, "reason": ""})
+    assert "Choose the reason of the adjustment" in no_reason.text
+    zero = client.post("/adjustments", headers=HTMX, data={
+        "csrf_token": token, "reason": "damage", "units_json": json.dumps(
+            [{"text": later.batch_number, "quantity": "0"}])})
+    assert zero.status_code == 422 and "the change must not be 0" in zero.text
+    assert world.svc.batches.get(later.id).balance_quantity == 20
+    ok = client.post("/adjustments", headers=HTMX, data={
+        "csrf_token": token, "reason": "damage", "note": "forklift", "units_json": items})
+    assert ok.headers["HX-Redirect"] == "/adjustments?adjusted=1"
+    assert world.svc.batches.get(later.id).balance_quantity == 18

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from lotline.entrypoints.web import (
+    routes_adjustments,
     routes_admin,
     routes_asn,
     routes_auth,
@@ -36,7 +37,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_asn, routes_receiving, routes_picking, routes_trace,
            routes_recalls, routes_admin, routes_products, routes_parties, routes_locations,
-           routes_orders, routes_transfers, routes_returns, routes_counts)
+           routes_orders, routes_transfers, routes_returns, routes_counts,
+           routes_adjustments)
 
 
 def install_web(app: FastAPI) -> None:
