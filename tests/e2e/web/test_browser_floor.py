@@ -135,8 +135,9 @@ def test_adjust_a_lot_by_scanning(open_as: OpenAs, server: Server, world: World)
 
 def test_screenshots_of_the_floor_pages(open_as: OpenAs, server: Server,
                                         world: World) -> None:
-    for name, path in {"transfers": "/transfers", "returns": "/returns", "adjustments": "/adjustments",
-                       "counts": "/counts?location_id="
-                       + world.svc.warehouses.location_by_code("STOCK").id}.items():
+    stock = world.svc.warehouses.location_by_code("STOCK")
+    pages = {"transfers": "/transfers", "returns": "/returns", "adjustments": "/adjustments",
+             "counts": f"/counts?location_id={stock.id}"}
+    for name, path in pages.items():
         for shot in shoot_both(open_as, server.base_url, path, name):
             assert shot.stat().st_size > 5_000
