@@ -31,8 +31,11 @@ def test_transfer_by_scanning_survives_a_reload(open_as: OpenAs, server: Server,
     stock = world.svc.warehouses.location_by_code("STOCK")
     page = open_as("manager", PHONE)
     page.click(".nav a[href='/transfers']")
-    page.select_option("#f-from", stock.id)
-    page.select_option("#f-to", shelf.id)
+    scan(page, "stock")
+    expect(page.locator("[data-scanlist-message]")).to_have_text("From MAIN/STOCK")
+    expect(page.locator("#f-from")).to_have_value(stock.id)
+    scan(page, shelf.code)
+    expect(page.locator("#f-to")).to_have_value(shelf.id)
     prefix = world.numbers["last"][:-3]
     first, second, last = (f"{prefix}{n:03d}" for n in (8, 9, 10))
     scan(page, world.numbers["first"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from lotline.domain.errors import LotlineError, ValidationError
 from lotline.domain.statuses import SerialStatus
@@ -47,12 +47,27 @@ def transfers(web: WebDep, from_location_id: str = "", to_location_id: str = "")
         "moved": query.get("moved", "")[:12], **pending_context(web, "transfers")})
 
 
+def _location_label(web: Web, text: str) -> tuple[str, str] | None:
+    """A scanned location label (`STOCK`, `MAIN/A-01`): the location's id and code."""
+    code = text.strip().upper()
+    if not code or len(code) > 200:
+        return None
+    return next(((v, t) for v, t in location_choices(web)
+                 if t == code or t.split("/", 1)[-1] == code), None)
+
+
 @router.post("/transfers/check")
 def check_scan(web: WebDep, form: FormDep) -> Response:
     web.require_manager("transferring stock")
     source = field(form, "from_location_id")
+    location = _location_label(web, field(form, "data"))
+    if location is not None:
+        slot = "to_location_id" if source and source != location[0] else "from_location_id"
+        word = "To" if slot == "to_location_id" else "From"
+        return JSONResponse({"ok": True, "set": {slot: location[0]},
+                             "message": f"{word} {location[1]}"})
     if not source:
-        return refusal("Choose the location the units leave first")
+        return refusal("Scan or choose the location the units leave first")
     try:
         scanned = resolve(web, field(form, "data"))
     except ScanRefused as refused:

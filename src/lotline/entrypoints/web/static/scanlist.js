@@ -92,6 +92,13 @@
       if (!answer) { return; }
       self.input.value = ""; self.input.focus();
       if (!answer.ok) { self.say(false, answer.message); return; }
+      if (answer.set) {  // a location's label sets the page's field instead of adding a unit
+        Object.keys(answer.set).forEach(function (name) {
+          var input = self.form.elements[name];
+          if (input) { input.value = answer.set[name]; }
+        });
+        self.say(true, answer.message); return;
+      }
       var known = self.state.items.some(function (item) { return item.key === answer.key; });
       if (known && !answer.lot) { self.say(false, answer.label + " is already scanned"); return; }
       if (known) {
@@ -140,7 +147,7 @@
       var list = box.querySelector("[data-missing-list]");
       list.textContent = "";
       missing.forEach(function (unit) {
-        var li = document.createElement("li"); li.className = "missing"; li.textContent = unit.label + " · not scanned";
+        var li = document.createElement("li"); li.className = "missing"; li.textContent = unit.label + " · not scanned yet";
         list.appendChild(li);
       });
       unexpected.forEach(function (key) {
