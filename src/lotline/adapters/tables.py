@@ -119,6 +119,7 @@ products = Table(
     *_chain_columns(),
     _created(), _updated(),
     UniqueConstraint("org_id", "sku"),
+    Index("ix_products_org_id_id", "org_id", "id"),  # keyset pages (web list)
     CheckConstraint("tracking IN ('none', 'lot', 'serial', 'lot_serial')", name="tracking"),
     CheckConstraint("shelf_life_days IS NULL OR shelf_life_days >= 0", name="shelf_life"),
     CheckConstraint("expiry_alert_days >= 0", name="alert_days"),
@@ -130,6 +131,7 @@ suppliers = Table(
     "suppliers", metadata,
     _id(), _org(), *_party_columns(), _created(), _updated(),
     Index("ix_suppliers_org_id_name", "org_id", "name"),
+    Index("ix_suppliers_org_id_id", "org_id", "id"),  # keyset pages (web list)
 )
 
 customers = Table(
@@ -138,6 +140,7 @@ customers = Table(
     Column("min_remaining_shelf_life_days", Integer),
     _created(), _updated(),
     Index("ix_customers_org_id_name", "org_id", "name"),
+    Index("ix_customers_org_id_id", "org_id", "id"),  # keyset pages (web list)
     CheckConstraint("min_remaining_shelf_life_days IS NULL OR min_remaining_shelf_life_days >= 0",
                     name="min_shelf_life"),
 )
@@ -162,6 +165,7 @@ locations = Table(
     _created(),
     UniqueConstraint("warehouse_id", "code"),
     Index("ix_locations_org_id_warehouse_id", "org_id", "warehouse_id"),
+    Index("ix_locations_org_id_id", "org_id", "id"),  # keyset pages (web list)
 )
 
 batches = Table(
@@ -229,6 +233,8 @@ orders = Table(
     _created(), _updated(),
     UniqueConstraint("org_id", "reference"),
     _status_check("order"),
+    Index("ix_orders_org_id_id", "org_id", "id"),  # keyset pages (web list)
+    Index("ix_orders_org_id_status_id", "org_id", "status", "id"),
 )
 
 order_lines = Table(

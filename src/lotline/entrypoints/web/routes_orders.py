@@ -31,8 +31,10 @@ def order_list(web: WebDep, status: str = "", cursor: str = "") -> Response:
     links = ListLinks("/orders", "", cursor, (("status", chosen),))
     result = web.svc.orders.list(status=chosen or None, limit=PAGE_SIZE, cursor=cursor or None)
     query = web.request.query_params
+    names = lookups.Names(web.svc)
+    names.prefetch_customers([order.customer_id for order in result.items])
     return page(web, "orders/list.html", {
-        "nav": "orders", "orders": result.items, "names": lookups.Names(web.svc),
+        "nav": "orders", "orders": result.items, "names": names,
         "status": chosen, "statuses": [("", "Every status"), *STATUSES.items()],
         "saved": query.get("saved", "")[:100], **links.context(result.next_cursor)})
 
