@@ -22,12 +22,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Table, insert
-from support import postgres_bench
 
 from lotline.adapters import tables as t
 from lotline.adapters.db import make_engine
 from lotline.domain.ids import new_id
 from lotline.entrypoints.api.app import create_app
+from support import postgres_bench
 
 ROWS = int(os.environ.get("LOTLINE_BENCH_RECORD_ROWS", "100000"))
 CHUNK = 10_000
