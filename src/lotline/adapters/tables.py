@@ -474,6 +474,8 @@ receipt_lines = Table(
     Column("unit_cost", Amount()),
     # Why a line was closed short or over, when it was.
     Column("reason", String(LONG_TEXT)),
+    # The lots the ASN announced: [{batch_number, expiry_date, quantity}], null when none.
+    Column("expected_lots", JSON),
     UniqueConstraint("receipt_id", "line_no"),
     CheckConstraint("expected_quantity > 0", name="expected"),
     CheckConstraint("received_quantity >= 0", name="received"),

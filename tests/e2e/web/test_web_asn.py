@@ -63,3 +63,23 @@ def test_asn_errors_are_said_per_line_and_save_nothing(client: TestClient,
     assert _errors(too_many.text) == [f"Line 1 ({scanner.sku}): expected serials: more "
                                       "serials than the expected quantity"]
     assert world.svc.serials.find(f"{tag}-1") is None
+
+
+def test_asn_with_expected_lots_typed_per_line(client: TestClient, world: World) -> None:
+    token = login(client, world.usernames["manager"])
+    reference = unique("ASN")
+    pill = world.svc.products.get(world.ids["pill"])
+    response = client.post("/receiving/new", data={
+        "csrf_token": token, "reference": reference, "supplier_id": world.ids["supplier"],
+        "product_id": [world.ids["pill"]], "quantity": ["50"], "serials": [""],
+        "lots": ["L-1, 2031-03-31, 30\nL-2; 20\n\n"]})
+    assert response.status_code == 303, _errors(response.text)
+    line = world.svc.receipts.by_reference(reference).lines[0]
+    assert [(lot.batch_number, str(lot.expiry_date), lot.quantity)
+            for lot in line.expected_lots] == [("L-1", "2031-03-31", 30), ("L-2", "None", 20)]
+    over = client.post("/receiving/new", data={
+        "csrf_token": token, "reference": unique("ASN"), "supplier_id": world.ids["supplier"],
+        "product_id": [world.ids["pill"]], "quantity": ["5"], "serials": [""],
+        "lots": ["L-1, 2031-13-01, 3\nL-2, 4"]})
+    assert _errors(over.text) == [
+        f"Line 1 ({pill.sku}): expected lots expiry must be a date YYYY-MM-DD"]

@@ -19,7 +19,7 @@ LINE_FIELD = re.compile(r"^lines\.(\d+)(?:\.(.+))?$")
 WORDS = {"product_id": "product", "quantity": "quantity", "expected_quantity": "quantity",
          "unit_price": "unit price", "serial_numbers": "serial numbers",
          "expected_serials": "expected serials", "lots": "lots", "batch_number": "lot",
-         "expected_lots": "expected lots"}
+         "expected_lots": "expected lots", "expiry_date": "expiry"}
 
 
 @dataclass

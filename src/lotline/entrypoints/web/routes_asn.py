@@ -23,11 +23,12 @@ from lotline.entrypoints.web.records import Input, place
 from lotline.entrypoints.web.routes_orders import about_lines
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-LINE_INPUTS = ("product_id", "quantity", "serials")
+LINE_INPUTS = ("product_id", "quantity", "serials", "lots")
 HEAD = (Input("reference", "Receipt reference", required=True),
         Input("supplier_id", "Supplier", "select", required=True),
         Input("warehouse_id", "Warehouse", "select"))
 MAX_FILE_BYTES = 5_000_000
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HEADER = re.compile(r"^\W*(serial|serial[ _]?(number|no)|sn)\W*$", re.IGNORECASE)
 
 
@@ -85,7 +86,24 @@ def _line(row: Row, index: int, upload: UploadFile | None) -> dict[str, Any]:
                             "expected_quantity": quantity}
     if serials:
         line["expected_serials"] = serials
+    if row.get("lots").strip():
+        line["expected_lots"] = typed_lots(row.get("lots"))
     return line
+
+
+def typed_lots(text: str) -> list[dict[str, str]]:
+    """`LOT-1, 2030-06-30, 40` a line: the lot's number, then its expiry and quantity if
+    known, in either order (a date reads as the expiry)."""
+    lots = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in re.split(r"[,;\t]", line) if cell.strip()]
+        if not cells:
+            continue
+        lot = {"batch_number": cells[0]}
+        for cell in cells[1:3]:
+            lot["expiry_date" if DAY.match(cell) else "quantity"] = cell
+        lots.append(lot)
+    return lots
 
 
 def _lines(form: FormData, rows: list[Row]) -> tuple[list[Row], list[dict[str, Any]]]:

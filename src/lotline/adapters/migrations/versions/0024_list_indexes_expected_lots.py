@@ -1,6 +1,7 @@
 """list page indexes: keyset pages of products, suppliers, customers, locations and orders
 (the web UI's lists: 50 rows in id order without sorting the organization's every row), and
-on PostgreSQL trigram indexes for their substring search (ILIKE '%...%')
+on PostgreSQL trigram indexes for their substring search (ILIKE '%...%'); receipt lines keep
+the lots their ASN announced (`expected_lots`, JSON)
 
 Revision ID: 0024
 Revises: 0008
@@ -9,6 +10,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0024'
@@ -32,6 +34,8 @@ SEARCHED = (('products', 'sku'), ('products', 'name'), ('suppliers', 'name'),
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('receipt_lines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expected_lots', sa.JSON(), nullable=True))
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
     if op.get_bind().dialect.name != 'postgresql':
@@ -51,3 +55,5 @@ def downgrade() -> None:
             op.execute(f'DROP INDEX IF EXISTS ix_{table}_{column}_trgm')
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
+    with op.batch_alter_table('receipt_lines', schema=None) as batch_op:
+        batch_op.drop_column('expected_lots')
