@@ -101,9 +101,12 @@ def test_screenshots_of_the_record_pages(open_as: OpenAs, server: Server,
     location = world.svc.warehouses.location_by_code("STOCK")
     pages = {"products": "/products", "product-new": "/products/new",
              "product-edit": f"/products/{world.ids['scanner']}",
-             "suppliers": "/suppliers", "supplier-edit": f"/suppliers/{world.ids['supplier']}",
+             "suppliers": "/suppliers", "supplier-new": "/suppliers/new",
+             "supplier-edit": f"/suppliers/{world.ids['supplier']}",
              "customers": "/customers", "customer-new": "/customers/new",
-             "locations": "/locations", "location-edit": f"/locations/{location.id}"}
+             "customer-edit": f"/customers/{world.ids['customer']}",
+             "locations": "/locations", "location-new": "/locations/new",
+             "location-edit": f"/locations/{location.id}"}
     for name, path in pages.items():
         for shot in shoot_both(open_as, server.base_url, path, name):
             assert shot.stat().st_size > 5_000
