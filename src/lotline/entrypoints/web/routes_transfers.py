@@ -32,9 +32,10 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
 def location_choices(web: Web) -> list[tuple[str, str]]:
-    names = lookups.Names(web.svc)
+    """Every location (up to lookups.MAX_CHOICES) as `WAREHOUSE/CODE`, read in a few pages."""
+    codes = {w.id: w.code for w in lookups.warehouses(web.svc)}
     found = lookups.locations(web.svc, None)
-    return sorted(((loc.id, names.location_code(loc.id)) for loc in found),
+    return sorted(((loc.id, f"{codes.get(loc.warehouse_id, '?')}/{loc.code}") for loc in found),
                   key=lambda choice: choice[1])
 
 
@@ -50,10 +51,19 @@ def transfers(web: WebDep, from_location_id: str = "", to_location_id: str = "")
 def _location_label(web: Web, text: str) -> tuple[str, str] | None:
     """A scanned location label (`STOCK`, `MAIN/A-01`): the location's id and code."""
     code = text.strip().upper()
-    if not code or len(code) > 200:
+    if not code or len(code) > 200 or any(ord(c) < 32 for c in code):
         return None
-    return next(((v, t) for v, t in location_choices(web)
-                 if t == code or t.split("/", 1)[-1] == code), None)
+    warehouse_code, _, location_code = code.rpartition("/")
+    warehouses = lookups.warehouses(web.svc)
+    warehouse = next((w for w in warehouses if w.code == warehouse_code), None) \
+        if warehouse_code else next((w for w in warehouses if w.is_default), None)
+    if warehouse is None:
+        return None
+    try:
+        location = web.svc.warehouses.location_by_code(location_code, warehouse.id)
+    except LotlineError:
+        return None
+    return location.id, f"{warehouse.code}/{location.code}"
 
 
 @router.post("/transfers/check")

@@ -90,7 +90,9 @@
       return response.json();
     }).then(function (answer) {
       if (!answer) { return; }
-      self.input.value = ""; self.input.focus();
+      // A fast scanner may have sent the next label already: clear only this scan's text.
+      if (self.input.value === text) { self.input.value = ""; }
+      self.input.focus();
       if (!answer.ok) { self.say(false, answer.message); return; }
       if (answer.set) {  // a location's label sets the page's field instead of adding a unit
         Object.keys(answer.set).forEach(function (name) {
