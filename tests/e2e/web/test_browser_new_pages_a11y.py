@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 from browser_kit import Server
-from new_pages_kit import needs_chromium
 from new_pages_kit import browser as browser  # the module's fixtures
+from new_pages_kit import needs_chromium
 from new_pages_kit import open_as as open_as
 from new_pages_kit import server as server
 from new_pages_kit import world as world
