@@ -34,7 +34,7 @@ def _ignored(diff: Any) -> bool:
     if kind == "remove_table":
         return str(diff[1].name).startswith("serials_fts")
     if kind == "remove_index":
-        return diff[1].name == "ix_serials_serial_number_trgm"
+        return str(diff[1].name).endswith("_trgm")  # pg_trgm indexes (0001, 0024)
     return False
 
 

@@ -129,6 +129,7 @@ products = Table(
     *_chain_columns(),
     _created(), _updated(),
     UniqueConstraint("org_id", "sku"),
+    Index("ix_products_org_id_id", "org_id", "id"),  # keyset pages (web list)
     CheckConstraint("tracking IN ('none', 'lot', 'serial', 'lot_serial')", name="tracking"),
     CheckConstraint("shelf_life_days IS NULL OR shelf_life_days >= 0", name="shelf_life"),
     CheckConstraint("expiry_alert_days >= 0", name="alert_days"),
@@ -140,6 +141,7 @@ suppliers = Table(
     "suppliers", metadata,
     _id(), _org(), *_party_columns(), _created(), _updated(),
     Index("ix_suppliers_org_id_name", "org_id", "name"),
+    Index("ix_suppliers_org_id_id", "org_id", "id"),  # keyset pages (web list)
 )
 
 customers = Table(
@@ -148,6 +150,7 @@ customers = Table(
     Column("min_remaining_shelf_life_days", Integer),
     _created(), _updated(),
     Index("ix_customers_org_id_name", "org_id", "name"),
+    Index("ix_customers_org_id_id", "org_id", "id"),  # keyset pages (web list)
     CheckConstraint("min_remaining_shelf_life_days IS NULL OR min_remaining_shelf_life_days >= 0",
                     name="min_shelf_life"),
 )
@@ -173,6 +176,7 @@ locations = Table(
     _created(),
     UniqueConstraint("warehouse_id", "code"),
     Index("ix_locations_org_id_warehouse_id", "org_id", "warehouse_id"),
+    Index("ix_locations_org_id_id", "org_id", "id"),  # keyset pages (web list)
 )
 
 batches = Table(
@@ -240,6 +244,8 @@ orders = Table(
     _created(), _updated(),
     UniqueConstraint("org_id", "reference"),
     _status_check("order"),
+    Index("ix_orders_org_id_id", "org_id", "id"),  # keyset pages (web list)
+    Index("ix_orders_org_id_status_id", "org_id", "status", "id"),
 )
 
 order_lines = Table(
@@ -483,6 +489,8 @@ receipt_lines = Table(
     Column("unit_cost", Amount()),
     # Why a line was closed short or over, when it was.
     Column("reason", String(LONG_TEXT)),
+    # The lots the ASN announced: [{batch_number, expiry_date, quantity}], null when none.
+    Column("expected_lots", JSON),
     UniqueConstraint("receipt_id", "line_no"),
     CheckConstraint("expected_quantity > 0", name="expected"),
     CheckConstraint("received_quantity >= 0", name="received"),

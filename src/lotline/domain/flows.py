@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedLot:
+    """A lot the supplier announced on a receipt line (its number as printed, and what the
+    ASN says of its expiry and quantity, when it says)."""
+
+    batch_number: str
+    expiry_date: dt.date | None = None
+    quantity: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +28,7 @@ class ReceiptLine:
     unit_cost: Decimal | None
     expected_serials: list[str]
     reason: str | None
+    expected_lots: list[ExpectedLot] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from lotline.domain.errors import Conflict, NotFound, ValidationError
@@ -31,6 +31,7 @@ PARTY_FIELDS = ("name", "code", "email", "phone", "gln", "address", *ADDRESS_FIE
 WAREHOUSE_FIELDS = ("name", "phone", "gln", "address", *ADDRESS_FIELDS)
 
 P = TypeVar("P", Supplier, Customer)
+MAX_MANY = 500
 
 
 def _email(value: Any) -> str | None:
@@ -103,6 +104,11 @@ class _PartyService(Service, ABC, Generic[P]):
     def get(self, party_id: str) -> P:
         with self.reading() as uow:
             return self._need(uow, party_id)
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, P]:
+        """The parties of these ids that exist (one query, for a list page's names)."""
+        with self.reading() as uow:
+            return self._repo(uow).get_many([str(i) for i in ids][:MAX_MANY])
 
     def list(self, q: str | None = None, limit: int = 50,
              cursor: str | None = None) -> Page[P]:

@@ -31,13 +31,15 @@ from lotline.service_layer.base import (
 )
 from lotline.service_layer.corrections import reverse_receipt
 from lotline.service_layer.event_data import receipt_data, received_lots
+from lotline.service_layer.expected_lots import check_expected_lots, parse_expected_lots
 from lotline.service_layer.putaway import put_away
 from lotline.service_layer.receipt_lots import LotEntry, parse_lot_entries, receive_entry
 from lotline.service_layer.registration import clean_serial_numbers, insert_serials
 from lotline.service_layer.unit_of_work import UnitOfWork, retry_transient
 from lotline.service_layer.warehouses import default_location
 
-LINE_FIELDS = ("product_id", "expected_quantity", "unit_cost", "expected_serials")
+LINE_FIELDS = ("product_id", "expected_quantity", "unit_cost", "expected_serials",
+               "expected_lots")
 
 
 def need_receipt(uow: UnitOfWork, receipt_id: str, *, lock: bool = False) -> Receipt:
@@ -75,7 +77,9 @@ def _parse_asn_lines(lines: Any) -> list[dict[str, Any]]:
                                      f"{prefix}.unit_cost"),
             "expected_serials": (errors.take(clean_serial_numbers, serials,
                                              f"{prefix}.expected_serials") or [])
-            if serials else []})
+            if serials else [],
+            "expected_lots": errors.take(parse_expected_lots, fields.get("expected_lots"),
+                                         f"{prefix}.expected_lots") or []})
         if not fields.get("product_id"):
             errors.add(f"{prefix}.product_id", "is required")
     errors.raise_if_any()
@@ -104,7 +108,8 @@ class ReceiptService(Service):
             receipt_id, now = new_id(), self.actor.now()
             rows = [{"id": new_id(), "receipt_id": receipt_id, "line_no": i + 1,
                      "product_id": p.id, "expected_quantity": line["expected_quantity"],
-                     "received_quantity": Decimal(0), "unit_cost": line["unit_cost"]}
+                     "received_quantity": Decimal(0), "unit_cost": line["unit_cost"],
+                     "expected_lots": line["expected_lots"] or None}
                     for i, (line, p) in enumerate(zip(parsed, products, strict=True))]
             flows.add_receipt({"id": receipt_id, "reference": clean_reference,
                                "supplier_id": supplier_id, "warehouse_id": warehouse.id,
@@ -118,6 +123,8 @@ class ReceiptService(Service):
 
     def _line_product(self, uow: UnitOfWork, line: dict[str, Any], index: int) -> Product:
         product = need_product(uow, line["product_id"], f"lines.{index}.product_id")
+        check_expected_lots(line["expected_lots"], product, line["expected_quantity"],
+                            f"lines.{index}.expected_lots")
         if line["expected_serials"]:
             if not product.tracking.uses_serials:
                 raise ValidationError.single(f"lines.{index}.expected_serials",

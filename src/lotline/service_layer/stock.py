@@ -11,7 +11,7 @@ from lotline.domain.errors import Conflict, InsufficientStock, LotBlocked, Valid
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Location, Product, Serial
 from lotline.domain.statuses import HoldKind, LocationKind, MovementKind, Role, parse_enum
-from lotline.domain.values import ErrorCollector, required_text, to_decimal
+from lotline.domain.values import ErrorCollector, clean_text, required_text, to_decimal
 from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_location, need_product, snapshot
 from lotline.service_layer.batches import need_batch
@@ -219,15 +219,17 @@ class StockService(Service):
             self._audit(uow, "location", "hold", location, after, values["hold_reason"])
             return after
 
-    def release_location(self, location_id: str) -> Location:
+    def release_location(self, location_id: str, reason: str | None = None) -> Location:
+        """`reason`: why the hold ends, kept in the audit log."""
         self.actor.require(Role.MANAGER, "releasing holds")
+        note = clean_text(reason, "reason", max_length=2000)
         with self.writing() as uow:
             location = need_location(uow, location_id)
             if location.hold is None:
                 raise Conflict(f"location {location.code!r} is not on hold")
             uow.locations.update(location.id, _NO_HOLD)
             after = need_location(uow, location.id)
-            self._audit(uow, "location", "release", location, after)
+            self._audit(uow, "location", "release", location, after, note)
             return after
 
     def _hold_values(self, reason: str, kind: str) -> dict[str, Any]:

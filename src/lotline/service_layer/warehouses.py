@@ -8,7 +8,13 @@ from lotline.domain.errors import Conflict, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.model import Location, Page, Warehouse
 from lotline.domain.statuses import LocationKind, Role, parse_enum
-from lotline.domain.values import ErrorCollector, apply_aliases, clean_text, required_text
+from lotline.domain.values import (
+    ErrorCollector,
+    apply_aliases,
+    clean_text,
+    required_text,
+    search_text,
+)
 from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service, need_location, need_warehouse, snapshot
 from lotline.service_layer.organizations import DEFAULT_LOCATIONS, add_warehouse
@@ -146,10 +152,13 @@ class WarehouseService(Service):
             return default_location(uow, code.strip().upper(), warehouse_id)
 
     def list_locations(self, warehouse_id: str | None = None, kind: str | None = None,
-                       limit: int = 50, cursor: str | None = None) -> Page[Location]:
+                       limit: int = 50, cursor: str | None = None,
+                       q: str | None = None) -> Page[Location]:
+        """`q`: a part of the location's code."""
         location_kind = None if kind is None else parse_enum(LocationKind, kind, "kind")
         with self.reading() as uow:
-            return uow.locations.list_page(warehouse_id, location_kind, limit, cursor)
+            return uow.locations.list_page(warehouse_id, location_kind, limit, cursor,
+                                           search_text(q))
 
     def update_location(self, location_id: str, **changes: Any) -> Location:
         self.actor.require(Role.MANAGER, "changing locations")

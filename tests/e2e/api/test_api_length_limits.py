@@ -23,6 +23,7 @@ SCHEMA_TABLES: dict[str, str | None] = {
     "CustomFieldIn": None, "CustomerIn": "customers", "CustomerPatch": "customers",
     "CycleCountIn": "movements", "HoldIn": "batches", "IdsIn": None, "LocationIn": "locations",
     "LocationPatch": "locations", "LotEntryIn": "batches", "LotScanIn": "batches",
+    "ExpectedLotIn": "batches",  # its lot number becomes a lot's number on receipt
     "OrderIn": "orders", "OrderLineIn": "order_lines", "PartyIn": "suppliers",
     "PartyPatch": "suppliers", "PickIn": None, "ProductIn": "products",
     "ProductPatch": "products", "PutawayIn": "movements", "ReasonIn": "movements",

@@ -172,7 +172,7 @@ def test_lot_hold_release_and_inactive(client: TestClient, world: World) -> None
     assert _field_error(post(client, f"{url}/hold", token, reason="").text, "reason")
     assert post(client, f"{url}/hold", token, reason="QA", kind="quarantine").status_code == 303
     assert world.svc.batches.get(world.ids["lot"]).hold is not None
-    post(client, f"{url}/release", token)
+    post(client, f"{url}/release", token, reason="QA passed")
     post(client, f"{url}/inactive", token)
     lot = world.svc.batches.get(world.ids["lot"])
     assert lot.hold is None and lot.status.value == "inactive"

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, Table, exists, func, or_, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
-from lotline.adapters.repositories.common import escape_like
+from lotline.adapters.repositories.common import contains
 from lotline.domain.model import Address, Customer, CustomField, Page, Product, Supplier
 from lotline.domain.statuses import RemovalStrategy, Tracking
 
@@ -55,9 +55,8 @@ class ProductRepository(ScopedRepository[Product]):
                cursor: str | None) -> Page[Product]:
         statement = self.select()
         if q:
-            pattern = f"%{escape_like(q)}%"
-            statement = statement.where(or_(self.table.c.sku.ilike(pattern, escape="\\"),
-                                            self.table.c.name.ilike(pattern, escape="\\")))
+            statement = statement.where(or_(contains(self.conn, self.table.c.sku, q),
+                                            contains(self.conn, self.table.c.name, q)))
         if tracking is not None:
             statement = statement.where(self.table.c.tracking == tracking.value)
         return self.page(statement, limit, cursor)
@@ -83,9 +82,8 @@ class PartyRepository(ScopedRepository[P]):
     def search(self, q: str | None, limit: int, cursor: str | None) -> Page[P]:
         statement: Select[Any] = self.select()
         if q:
-            pattern = f"%{escape_like(q)}%"
-            statement = statement.where(or_(self.table.c.name.ilike(pattern, escape="\\"),
-                                            self.table.c.code.ilike(pattern, escape="\\")))
+            statement = statement.where(or_(contains(self.conn, self.table.c.name, q),
+                                            contains(self.conn, self.table.c.code, q)))
         return self.page(statement, limit, cursor)
 
 

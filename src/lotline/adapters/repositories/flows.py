@@ -31,7 +31,7 @@ from lotline.adapters.repositories.common import (
     encode_cursor,
     upsert_add,
 )
-from lotline.domain.flows import Allocation, Receipt, ReceiptLine
+from lotline.domain.flows import Allocation, ExpectedLot, Receipt, ReceiptLine
 from lotline.domain.model import Page
 from lotline.domain.statuses import SerialStatus
 
@@ -111,7 +111,8 @@ class FlowRepository:
         lines = [ReceiptLine(id=line.id, line_no=line.line_no, product_id=line.product_id,
                              expected_quantity=line.expected_quantity,
                              received_quantity=line.received_quantity, unit_cost=line.unit_cost,
-                             expected_serials=expected.get(line.id, []), reason=line.reason)
+                             expected_serials=expected.get(line.id, []), reason=line.reason,
+                             expected_lots=expected_lots(line.expected_lots))
                  for line in self.conn.execute(select(t.receipt_lines).where(
                      rl.receipt_id == receipt_id).order_by(rl.line_no))]
         return Receipt(id=row.id, reference=row.reference, supplier_id=row.supplier_id,
@@ -248,3 +249,12 @@ def _allocation(row: Row[Any]) -> Allocation:
         location_id=row.location_id, quantity=row.quantity, picked_quantity=row.picked_quantity,
         returned_quantity=row.returned_quantity, unit_cost=row.unit_cost, status=row.status,
         shipment_id=row.shipment_id)
+
+
+def expected_lots(stored: Any) -> list[ExpectedLot]:
+    """The announced lots of a line as stored (JSON with dates and quantities as text)."""
+    return [ExpectedLot(batch_number=str(item["batch_number"]),
+                        expiry_date=dt.date.fromisoformat(item["expiry_date"])
+                        if item.get("expiry_date") else None,
+                        quantity=Decimal(item["quantity"]) if item.get("quantity") else None)
+            for item in stored or []]

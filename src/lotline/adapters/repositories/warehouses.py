@@ -9,7 +9,7 @@ from sqlalchemy import Row, exists, or_, select
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.catalog import address_of
-from lotline.adapters.repositories.common import hold_from_row
+from lotline.adapters.repositories.common import escape_like, hold_from_row
 from lotline.domain.model import Location, Page, Warehouse
 from lotline.domain.statuses import LocationKind
 
@@ -51,8 +51,11 @@ class LocationRepository(ScopedRepository[Location]):
         return None if row is None else self.to_entity(row)
 
     def list_page(self, warehouse_id: str | None, kind: LocationKind | None, limit: int,
-                  cursor: str | None) -> Page[Location]:
+                  cursor: str | None, q: str | None = None) -> Page[Location]:
         statement = self.select()
+        if q:  # codes are stored upper case
+            pattern = f"%{escape_like(q.upper())}%"
+            statement = statement.where(self.table.c.code.like(pattern, escape="\\"))
         if warehouse_id is not None:
             statement = statement.where(self.table.c.warehouse_id == warehouse_id)
         if kind is not None:

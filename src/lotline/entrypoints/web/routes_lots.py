@@ -136,7 +136,12 @@ def hold_lot(web: WebDep, batch_id: str, form: FormDep) -> Response:
 @router.post("/lots/{batch_id}/release")
 def release_lot(web: WebDep, batch_id: str, form: FormDep) -> Response:
     web.require_manager("releasing lots")
-    web.svc.batches.release(batch_id, optional(field(form, "reason")))
+    reason = optional(field(form, "reason"))
+    if reason is None:  # the audit log keeps why a hold ended
+        state = FormState(values={"reason": "", "kind": ""})
+        state.add(None, "Say why the hold ends (the release reason)")
+        return _detail(web, batch_id, state, status=422)
+    web.svc.batches.release(batch_id, reason)
     return redirect(f"/lots/{batch_id}?done=released")
 
 

@@ -27,12 +27,26 @@ SerialNumbers = Annotated[list[SerialNumberItem],
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class ExpectedLotIn(Input):
+    batch_number: BatchNumber
+    expiry_date: DateIn | None = None
+    quantity: Annotated[DecimalIn | None, Field(gt=0)] = None
+
+
+class ExpectedLot(Output):
+    batch_number: str
+    expiry_date: dt.date | None
+    quantity: Number | None
+
+
 class ReceiptLineIn(Input):
     product_id: Id
     expected_quantity: Annotated[DecimalIn, Field(gt=0)]
     unit_cost: Money | None = None
     expected_serials: Annotated[SerialNumbers | None, Field(
         description="announced serials, registered as EXPECTED")] = None
+    expected_lots: Annotated[list[ExpectedLotIn] | None, Field(
+        max_length=1000, description="announced lots of a lot-tracked product")] = None
 
 
 class ReceiptIn(Input):
@@ -90,6 +104,7 @@ class ReceiptLine(Output):
     unit_cost: Number | None
     expected_serials: list[str]
     reason: str | None
+    expected_lots: list[ExpectedLot]
 
 
 class Receipt(Output):
