@@ -165,6 +165,26 @@ class WebRoute(APIRoute):
         return handler
 
 
+def wants_html(request: Request) -> bool:
+    """A browser's request (it asks for text/html before JSON), not an API client's."""
+    accept = request.headers.get("accept", "")
+    html, json = accept.find("text/html"), accept.find("application/json")
+    return html >= 0 and (json < 0 or html < json)
+
+
+def browser_not_found(request: Request) -> Response | None:
+    """The HTML 404 page for a browser asking for an unknown page (None for API clients,
+    who get problem+json): signed in, it has the navigation to go on from."""
+    if request.url.path.startswith("/api/") or not wants_html(request):
+        return None
+    nonce = secrets.token_urlsafe(16)
+    request.state.csp_nonce = nonce
+    load_session(request)
+    response = error_page(request, 404, f"There is no page at {request.url.path}. Check the "
+                          "address, or go on from the menu.", title="Page not found")
+    return _secure(response, nonce, time.perf_counter())
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
