@@ -1,0 +1,97 @@
+"""Issue 12's floor traps in a real browser, each found on the existing pages: tabs that keep
+their status, the active tab in view, a held lot on a phone, filters and touch targets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from browser_fixtures import PHONE_390, browser, open_as, server, world  # noqa: F401
+from browser_kit import CHROMIUM, Server
+from playwright.sync_api import Page, expect
+from web_kit import World
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="/usr/bin/chromium is absent (apt-get install chromium)")
+TARGETS = ("table.list td a", "form.signout button", ".tabs a", ".nav a", ".pager a",
+           ".filters select", ".filters input", ".filters button")
+MEASURE_SELECT = """el => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  const style = getComputedStyle(el);
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = el.options[el.selectedIndex].text;
+  return {text, needs: ctx.measureText(text).width + parseFloat(style.paddingLeft) + 24,
+          has: el.clientWidth};
+}"""
+
+
+def test_a_search_or_a_product_keeps_the_chosen_tab(open_as: Callable[..., Page],
+                                                    world: World) -> None:
+    page = open_as("viewer", PHONE_390)
+    page.goto(page.url + "serials")
+    page.click('.tabs a[data-status="IN_STOCK"]')
+    expect(page).to_have_url(re.compile(r"status=IN_STOCK"))
+    page.fill("#f-q", world.numbers["first"][:-4])  # all ten serials share it
+    expect(page).to_have_url(re.compile(r"q=SN-.*status=IN_STOCK|status=IN_STOCK.*q=SN-"))
+    expect(page.locator('.tabs a[aria-current="page"]')).to_have_attribute(
+        "data-status", "IN_STOCK")
+    expect(page.locator("table.serials tbody tr")).to_have_count(8)  # 2 of 10 are allocated
+    expect(page.locator("table.serials .badge")).to_have_text(["In stock"] * 8)
+    page.select_option("#f-product", world.ids["scanner"])
+    expect(page).to_have_url(re.compile(r"product_id=.*status=IN_STOCK|status=IN_STOCK.*product"))
+    expect(page.locator("table.serials tbody tr")).to_have_count(8)
+    page.click('.tabs a[data-status="ALLOCATED"]')
+    page.fill("#f-q", world.numbers["first"][:-3])
+    expect(page).to_have_url(re.compile(r"status=ALLOCATED"))
+    expect(page.locator("table.serials .badge")).to_have_text(["Allocated"] * 2)
+
+
+def test_a_far_tab_stays_in_view_and_is_marked_current_on_a_phone(
+        open_as: Callable[..., Page], world: World) -> None:
+    page = open_as("viewer", PHONE_390)
+    page.goto(page.url + "serials")
+    page.click('.tabs a[data-status="DEFECTIVE"]')
+    expect(page).to_have_url(re.compile(r"status=DEFECTIVE"))
+    current = page.locator('.tabs a[aria-current="page"]')
+    expect(current).to_have_attribute("data-status", "DEFECTIVE")
+    page.wait_for_timeout(200)
+    box = current.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    page.reload()  # a full page load shows it too
+    box = page.locator('.tabs a[aria-current="page"]').bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+
+def test_a_held_lot_shows_its_hold_on_a_phone(open_as: Callable[..., Page],
+                                              world: World) -> None:
+    world.svc.batches.hold(world.ids["pill_later"], reason="lab check", kind="quarantine")
+    page = open_as("viewer", PHONE_390)
+    page.goto(page.url + "lots")
+    row = page.locator("table.lots tbody tr", has_text="P-later-")
+    expect(row.locator(".badge.hold")).to_be_visible()
+    expect(row.locator(".badge.hold")).to_have_text("Held (quarantine)")
+    free = page.locator("table.lots tbody tr", has_text="P-soon-")
+    expect(free.locator('td[data-label="Status"]')).to_be_visible()
+    expect(free.locator('td[data-label="Status"]')).to_have_text("Active")
+
+
+@pytest.mark.parametrize("path", ["serials", "lots"])
+def test_phone_filters_show_labels_and_whole_choices_and_targets_are_24px(
+        open_as: Callable[..., Page], world: World, path: str) -> None:
+    page = open_as("viewer", PHONE_390)
+    page.goto(page.url + path)
+    for select in page.locator(".filters select").all():
+        label = page.locator(f'label[for="{select.get_attribute("id")}"]')
+        expect(label).to_be_visible()
+        box = label.bounding_box()
+        assert box is not None and box["height"] >= 12, box
+        fit = select.evaluate(MEASURE_SELECT)
+        assert fit["needs"] <= fit["has"], fit
+    small = []
+    for selector in TARGETS:
+        for target in page.locator(selector).all():
+            box = target.bounding_box()
+            if box is not None and (box["height"] < 24 or box["width"] < 24):
+                small.append((selector, target.inner_text()[:20], box["height"], box["width"]))
+    assert small == []
