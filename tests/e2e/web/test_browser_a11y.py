@@ -32,7 +32,7 @@ def every_page(world: World) -> list[str]:
             "/receiving", f"/receiving/{ids['receipt']}", "/picking",
             f"/picking/{ids['order']}", f"/scan?data={world.numbers['lot'][:3]}",
             "/trace", f"/trace?q={serial.serial_number}", "/recalls", f"/recalls/{recall.id}",
-            "/admin", "/no-such-page"]
+            f"/serials/{serial.id}/confirm?status=CANCELLED", "/admin", "/no-such-page"]
 
 
 def serious_violations(page: Page) -> list[str]:

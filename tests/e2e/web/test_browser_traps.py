@@ -95,3 +95,48 @@ def test_phone_filters_show_labels_and_whole_choices_and_targets_are_24px(
             if box is not None and (box["height"] < 24 or box["width"] < 24):
                 small.append((selector, target.inner_text()[:20], box["height"], box["width"]))
     assert small == []
+
+
+def _confirm(page: Page, question: str) -> None:
+    expect(page.locator("h1")).to_have_text(question)
+    page.click('button[data-action="confirm"]')
+
+
+def test_irreversible_actions_ask_first_even_without_javascript(
+        open_as: Callable[..., Page], world: World) -> None:
+    svc = world.svc
+    in_stock = svc.serials.search(status="IN_STOCK", limit=3).items
+    page = open_as("manager", PHONE_390, java_script=False)
+    base = page.url
+    for serial, action, label, word in zip(
+            in_stock, ("SCRAPPED", "CONSUMED", "CANCELLED"),
+            ("Scrap", "Consume", "Void a mistaken entry"), ("Scrapped", "Consumed", "Cancelled"),
+            strict=True):
+        page.goto(f"{base}serials/{serial.id}")
+        page.click(f'button[data-action="{action}"]')
+        expect(page).to_have_url(re.compile(rf"/serials/{serial.id}/confirm\?status={action}"))
+        assert svc.serials.get(serial.id).status.value == "IN_STOCK"
+        page.click('a[data-action="cancel"]')
+        expect(page).to_have_url(f"{base}serials/{serial.id}")
+        page.click(f'button[data-action="{action}"]')
+        _confirm(page, f"{label} {serial.serial_number}?")
+        expect(page.locator(".alert-ok")).to_have_text(f"Status changed to {word}.")
+        assert svc.serials.get(serial.id).status.value == action
+    order_id = world.ids["order"]
+    page.goto(f"{base}picking/{order_id}")
+    page.click('button[data-action="ship"]')
+    assert svc.orders.view(order_id).status == "allocated"
+    _confirm(page, f"Ship {world.numbers['order']} with 2 units not picked?")
+    expect(page.locator(".alert-ok")).to_have_text("Shipped.")
+    assert svc.orders.view(order_id).status == "shipped"
+
+
+def test_revoking_an_api_key_asks_first(open_as: Callable[..., Page], world: World) -> None:
+    world.svc.users.issue_api_key(name="scanner-9", role="viewer")
+    page = open_as("admin", PHONE_390, java_script=False)
+    page.goto(page.url + "admin")
+    page.click('button[data-action="revoke"]')
+    assert world.svc.users.list_api_keys()[0].revoked_at is None
+    _confirm(page, "Revoke the API key “scanner-9”?")
+    expect(page.locator(".alert-ok")).to_have_text("API key revoked.")
+    assert world.svc.users.list_api_keys()[0].revoked_at is not None

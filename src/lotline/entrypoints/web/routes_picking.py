@@ -10,9 +10,11 @@ from starlette.responses import Response
 
 from lotline.domain.errors import Conflict, LotlineError
 from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.confirming import ask, confirm_page, confirmed
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.receiving_state import Outcome
 from lotline.entrypoints.web.templating import is_htmx, visible
+from lotline.entrypoints.web.templating import quantity as qty
 from lotline.service_layer.order_progress import is_shippable, units_picked, units_to_pick
 from lotline.service_layer.scan import ScanResult
 
@@ -91,9 +93,28 @@ def allocate(web: WebDep, order_id: str) -> Response:
     return redirect(f"/picking/{order_id}?allocated=1")
 
 
-@router.post("/picking/{order_id}/ship")
-def ship(web: WebDep, order_id: str) -> Response:
+@router.get("/picking/{order_id}/ship")
+def confirm_ship(web: WebDep, order_id: str) -> Response:
+    """Shipping units nobody scanned cannot be undone: say how many and ask first."""
     web.require_manager("shipping")
+    view = web.svc.orders.view(order_id)
+    unpicked = units_to_pick(web.svc.orders.pick_list(view.id))
+    if not unpicked:
+        return redirect(f"/picking/{order_id}")
+    return confirm_page(
+        web, nav="picking", question=f"Ship {view.reference} with {qty(unpicked)} units "
+        "not picked?", consequence=f"{qty(unpicked)} allocated units were not scanned at "
+        "picking; they are shipped as allocated, without a check that they left the shelf.",
+        action=f"/picking/{order_id}/ship", fields={}, yes="Yes, ship everything",
+        back=f"/picking/{order_id}")
+
+
+@router.post("/picking/{order_id}/ship")
+def ship(web: WebDep, order_id: str, form: FormDep) -> Response:
+    web.require_manager("shipping")
+    unpicked = units_to_pick(web.svc.orders.pick_list(order_id))
+    if unpicked and not confirmed(form):
+        return ask(f"/picking/{order_id}/ship", {})
     try:
         web.svc.orders.ship(order_id)
     except LotlineError as error:
