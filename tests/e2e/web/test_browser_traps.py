@@ -140,3 +140,32 @@ def test_revoking_an_api_key_asks_first(open_as: Callable[..., Page], world: Wor
     _confirm(page, "Revoke the API key “scanner-9”?")
     expect(page.locator(".alert-ok")).to_have_text("API key revoked.")
     assert world.svc.users.list_api_keys()[0].revoked_at is not None
+
+
+def test_a_failed_form_and_a_new_api_key_leave_a_get_address(
+        open_as: Callable[..., Page], server: Server, world: World) -> None:
+    page = open_as("admin", PHONE_390)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{server.base_url}/admin")
+    page.fill("#f-username", "shorty")
+    page.fill("#f-password", "short")
+    page.click("form[action='/admin/users'] button[type=submit]")
+    expect(page.locator(".field-error")).to_contain_text("8")
+    assert page.url == f"{server.base_url}/admin"
+    page.fill("#f-name", "scanner-7")
+    page.click("form[action='/admin/api-keys'] button[type=submit]")
+    expect(page.locator("#new-api-key")).to_contain_text("llk_")
+    assert page.url == f"{server.base_url}/admin"
+    posts.clear()
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Administration")
+    expect(page.locator("#new-api-key")).to_have_count(0)  # shown once, never re-posted
+    assert posts == []
+    assert [k.name for k in world.svc.users.list_api_keys()] == ["scanner-7"]
+    page.goto(f"{server.base_url}/serials/new")
+    page.fill("#f-serial_number", "PRG-1")
+    page.click("form[action='/serials/new'] button[type=submit]")
+    expect(page.locator(".field-error").first).to_be_visible()
+    assert page.url == f"{server.base_url}/serials/new"
+    expect(page.locator("#f-serial_number")).to_have_value("PRG-1")

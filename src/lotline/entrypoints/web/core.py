@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from lotline.bootstrap import Services
 from lotline.domain.errors import LotlineError
 from lotline.domain.statuses import Role
+from lotline.entrypoints.web.replay import is_page_post, keep_and_redirect, take_kept
 from lotline.entrypoints.web.session import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -154,12 +155,17 @@ class WebRoute(APIRoute):
             started = time.perf_counter()
             nonce = secrets.token_urlsafe(16)
             request.state.csp_nonce = nonce
+            kept = take_kept(request)
+            if kept is not None:  # the page a form's POST answered, shown once at its GET
+                return _secure(kept, nonce, started)
             try:
                 if request.method == "POST":
                     await _check_csrf(request)
                 response = await original(request)
             except Exception as error:  # every failure becomes a page, never a traceback
                 response = _failure(request, error)
+            if is_page_post(request, response):
+                response = keep_and_redirect(request, response)
             return _secure(response, nonce, started)
 
         return handler
