@@ -57,7 +57,7 @@ def is_page_post(request: Request, response: Response) -> bool:
     return not is_redirect and response.headers.get("content-type", "").startswith("text/html")
 
 
-def _back_to(request: Request) -> str:
+def back_to(request: Request) -> str:
     """The GET address the form came from (its Referer on this site), else the POST's own."""
     referer = urlsplit(request.headers.get("referer", ""))
     if referer.netloc == request.url.netloc and referer.path.startswith("/"):
@@ -67,7 +67,7 @@ def _back_to(request: Request) -> str:
 
 def keep_and_redirect(request: Request, response: Response) -> Response:
     key = secrets.token_urlsafe(18)
-    target = _back_to(request)
+    target = back_to(request)
     body = bytes(response.body)
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     now = time.monotonic()
