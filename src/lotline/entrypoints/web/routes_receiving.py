@@ -137,7 +137,7 @@ def _announced(web: Web, panel: Panel) -> list[tuple[str, bool]]:
     numbers = panel.line.expected_serials[:MAX_LISTED]
     if numbers and panel.line.received_quantity > 0:
         expected = {s.serial_number for s in web.svc.serials.search(
-            product_id=panel.product.id, status="EXPECTED", limit=MAX_LISTED * 4).items}
+            product_id=panel.product.id, status="EXPECTED", limit=MAX_LISTED).items}
         numbers = [n for n in numbers if n in expected]
     scanned = panel.pending.serials()
     return [(number, number in scanned) for number in numbers]
