@@ -72,6 +72,10 @@ CUSTOMERS = (
     ("GBG", "Green Basket Grocers", "Lyon", "FR", 5),
     ("THR", "TechHub Retail", "Rotterdam", "NL", None),
 )
+# who to call at each customer (a recall's contact column)
+CUSTOMER_CONTACTS = {"CCP": ("orders@citycare.example", "+44 113 496 0120"),
+                     "GBG": ("achats@greenbasket.example", "+33 4 72 00 00 15"),
+                     "THR": ("purchasing@techhub.example", "+31 10 700 0042")}
 # sku, name, tracking, GTIN item reference, extra fields
 PRODUCTS: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
     ("PKG-CARTON-M", "Shipping carton, medium", "none", "00011", {"removal_strategy": "fifo"}),
@@ -152,8 +156,9 @@ class _Seeder:
             self.ids[code] = self.svc.suppliers.create_supplier(
                 name=name, code=code, email=email, city=city, country=country).id
         for code, name, city, country, min_days in CUSTOMERS:
+            email, phone = CUSTOMER_CONTACTS[code]
             self.ids[code] = self.svc.customers.create_customer(
-                name=name, code=code, city=city, country=country,
+                name=name, code=code, city=city, country=country, email=email, phone=phone,
                 min_remaining_shelf_life_days=min_days).id
 
     def products(self) -> None:
