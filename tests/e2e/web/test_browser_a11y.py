@@ -26,13 +26,21 @@ def every_page(world: World) -> list[str]:
     serial = svc.serials.lookup(world.numbers["first"])
     svc.batches.hold(ids["pill_soon"], reason="lab check", kind="quarantine")
     recall = svc.recalls.create(reason="battery swelling", batch_ids=[ids["lot"]], hold=False)
-    svc.users.issue_api_key(name="scanner-1", role="viewer")
+    key = svc.users.issue_api_key(name="scanner-1", role="viewer").api_key
+    svc.orders.ship(ids["order"])  # the recall has customers, with recovery forms
+    fresh = svc.orders.create_order(f"SO-A11Y-{serial.serial_number}", ids["customer"],
+                                    [{"product_id": ids["scanner"], "quantity": 1}])
+    svc.orders.allocate(fresh.id)
+    spare = svc.serials.search(status="IN_STOCK", limit=1).items[0]
     return ["/", "/serials", "/serials?status=IN_STOCK", f"/serials/{serial.id}",
             "/serials/new", "/serials/bulk", "/lots", f"/lots/{ids['lot']}", "/expiry",
             "/receiving", f"/receiving/{ids['receipt']}", "/picking",
-            f"/picking/{ids['order']}", f"/scan?data={world.numbers['lot'][:3]}",
-            "/trace", f"/trace?q={serial.serial_number}", "/recalls", f"/recalls/{recall.id}",
-            f"/serials/{serial.id}/confirm?status=CANCELLED", "/admin", "/no-such-page"]
+            f"/picking/{fresh.id}", f"/picking/{fresh.id}/ship",
+            f"/scan?data={world.numbers['lot'][:3]}", "/trace",
+            f"/trace?q={serial.serial_number}", f"/trace?q={serial.serial_number[-3:]}",
+            "/recalls", f"/recalls/{recall.id}", f"/recalls/{recall.id}/close",
+            f"/serials/{spare.id}/confirm?status=CANCELLED", "/admin",
+            f"/admin/api-keys/{key.id}/revoke", "/no-such-page"]
 
 
 def serious_violations(page: Page) -> list[str]:
