@@ -8,9 +8,8 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_fixtures import SIZES, browser, open_as, server, world  # noqa: F401
-from browser_kit import CHROMIUM, Server
-from playwright.sync_api import Page
+from browser_kit import CHROMIUM, SIZES, Server
+from playwright.sync_api import Browser, Page
 from web_kit import World
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -65,7 +64,7 @@ def test_no_serious_axe_violation_on_any_page(open_as: Callable[..., Page], serv
     assert found == {}, "\n".join(f"{url}: {v}" for url, vs in found.items() for v in vs)
 
 
-def test_the_login_page_has_no_serious_axe_violation(browser, server: Server) -> None:  # noqa: F811
+def test_the_login_page_has_no_serious_axe_violation(browser: Browser, server: Server) -> None:
     for size in SIZES:
         context = browser.new_context(viewport=size)
         page = context.new_page()

@@ -8,8 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from browser_fixtures import DESKTOP_1366, PHONE_390, browser, server  # noqa: F401
-from browser_kit import CHROMIUM, Server, sign_in
+from browser_kit import CHROMIUM, DESKTOP_1366, PHONE_390, Server, sign_in
 from playwright.sync_api import Browser, Page, expect
 from web_kit import PASSWORD
 
@@ -55,7 +54,8 @@ def test_the_recall_page_agrees_with_itself_names_contacts_records_and_closes(
     expect(row.locator("td.contact")).to_contain_text("+44 113 496 0120")
     expect(page.locator("table.on-hand th")).to_have_text(["Lot", "Location", "Qty"])
     expect(page.locator(".allocated-note")).to_have_text(
-        "Of lot INS-24A02 on hand, 2 allocated to orders and not shipped (listed beside).")
+        "Of lot INS-24A02 on hand, 2 allocated to orders and not shipped (see “Allocated, "
+        "not shipped”).")
     expect(page.locator(".pending-orders li")).to_contain_text(["SO-1002 · lot INS-24A02 · 2"])
     row.locator("select[name=serial_number]").select_option("INS-24A02-0003")
     row.locator('button[data-action="record-recovery"]').click()

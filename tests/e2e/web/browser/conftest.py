@@ -1,19 +1,15 @@
-"""Fixtures of the browser test modules (imported by each module, as test_browser.py defines
-its own): one real server per module, one Chromium, a fresh world per test, and a page
-signed in as a role at a given viewport."""
+"""Fixtures of the browser tests in this folder (test_browser.py one level up has its own):
+one real server per module, one Chromium, a fresh world per test, and a page signed in as a
+role at a given viewport."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 import pytest
-from browser_kit import Server, chromium, running_server, sign_in
+from browser_kit import DESKTOP_1366, Server, chromium, running_server, sign_in
 from playwright.sync_api import Browser, Page
 from web_kit import World
-
-PHONE_390 = {"width": 390, "height": 844}
-DESKTOP_1366 = {"width": 1366, "height": 900}
-SIZES = (PHONE_390, DESKTOP_1366)
 
 
 @pytest.fixture(scope="module")

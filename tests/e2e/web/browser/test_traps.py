@@ -7,8 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from browser_fixtures import PHONE_390, browser, open_as, server, world  # noqa: F401
-from browser_kit import CHROMIUM, Server
+from browser_kit import CHROMIUM, PHONE_390, Server
 from playwright.sync_api import Page, expect
 from web_kit import World
 
