@@ -121,10 +121,11 @@ def confirm_ship(web: WebDep, order_id: str) -> Response:
     unpicked = units_to_pick(web.svc.orders.pick_list(view.id))
     if not unpicked:
         return redirect(f"/picking/{order_id}")
+    units = f"{qty(unpicked)} unit" + ("" if unpicked == 1 else "s")
     return confirm_page(
-        web, nav="picking", question=f"Ship {view.reference} with {qty(unpicked)} units "
-        "not picked?", consequence=f"{qty(unpicked)} allocated units were not scanned at "
-        "picking; they are shipped as allocated, without a check that they left the shelf.",
+        web, nav="picking", question=f"Ship {view.reference} with {units} not picked?",
+        consequence=f"{units} allocated but not scanned at picking will be shipped as "
+        "allocated, without a check that they left the shelf.",
         action=f"/picking/{order_id}/ship", fields={}, yes="Yes, ship everything",
         back=f"/picking/{order_id}")
 
