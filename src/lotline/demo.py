@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from lotline.bootstrap import Services
 from lotline.domain.model import Batch, Page
-from lotline.domain.statuses import CUSTODY_STATUSES, SerialStatus
+from lotline.domain.statuses import CUSTODY_STATUSES
 from lotline.domain.values import gtin_check_digit
 
 T = TypeVar("T")
@@ -72,6 +72,10 @@ CUSTOMERS = (
     ("GBG", "Green Basket Grocers", "Lyon", "FR", 5),
     ("THR", "TechHub Retail", "Rotterdam", "NL", None),
 )
+# who to call at each customer (a recall's contact column)
+CUSTOMER_CONTACTS = {"CCP": ("orders@citycare.example", "+44 113 496 0120"),
+                     "GBG": ("achats@greenbasket.example", "+33 4 72 00 00 15"),
+                     "THR": ("purchasing@techhub.example", "+31 10 700 0042")}
 # sku, name, tracking, GTIN item reference, extra fields
 PRODUCTS: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
     ("PKG-CARTON-M", "Shipping carton, medium", "none", "00011", {"removal_strategy": "fifo"}),
@@ -126,7 +130,15 @@ LIFECYCLES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     *((f"GM-2406-{n:04d}", "SO-1002", ("ALLOCATED", "SHIPPED")) for n in (1, 2)),
     ("GM-2406-0003", "SO-1002", ("ALLOCATED", "SHIPPED", "RETURNED", "DEFECTIVE")),
 )
-EXPECTED_SERIALS = ("EL-LAPTOP-14", ("LT14-7F3K-0101", "LT14-7F3K-0102", "LT14-7F3K-0103"))
+# open receipts (ASNs) to receive by scan on /receiving: announced serials on one, lots to scan
+# on the other. reference, supplier code, lines of (sku, quantity, announced serial numbers)
+RECEIPTS: tuple[tuple[str, str, tuple[tuple[str, int, tuple[str, ...]], ...]], ...] = (
+    ("ASN-2001", "BRGT", (("EL-LAPTOP-14", 3, ("LT14-7F3K-0101", "LT14-7F3K-0102",
+                                               "LT14-7F3K-0103")),)),
+    ("ASN-2002", "MEDI", (("RX-AMOX-500", 50, ()), ("RX-INSULIN-PEN", 2, ()))),
+)
+# an order allocated (FEFO) and ready to pick on /picking
+TO_PICK = ("SO-1004", "THR", (("EL-SCAN-X1", 2),))
 HOLD = ("AMX-24C05", "temperature excursion during transport; awaiting QA release")
 
 
@@ -144,8 +156,9 @@ class _Seeder:
             self.ids[code] = self.svc.suppliers.create_supplier(
                 name=name, code=code, email=email, city=city, country=country).id
         for code, name, city, country, min_days in CUSTOMERS:
+            email, phone = CUSTOMER_CONTACTS[code]
             self.ids[code] = self.svc.customers.create_customer(
-                name=name, code=code, city=city, country=country,
+                name=name, code=code, city=city, country=country, email=email, phone=phone,
                 min_remaining_shelf_life_days=min_days).id
 
     def products(self) -> None:
@@ -168,9 +181,6 @@ class _Seeder:
         for sku, (pattern, first, count, cost) in LOOSE_SERIALS.items():
             numbers = [pattern.format(n) for n in range(first, first + count)]
             self.svc.serials.register_many(numbers, product_id=self.ids[sku], unit_cost=cost)
-        sku, expected = EXPECTED_SERIALS
-        self.svc.serials.register_many(list(expected), product_id=self.ids[sku],
-                                       status=SerialStatus.EXPECTED)
 
     def orders(self) -> None:
         for reference, customer, lines in ORDERS:
@@ -187,6 +197,16 @@ class _Seeder:
                 self.svc.serials.change_status(serial_id, status, order_id=order_id,
                                                reason=reason)
 
+    def to_receive_and_pick(self) -> None:
+        for reference, supplier, lines in RECEIPTS:
+            self.svc.receipts.create_receipt(reference, self.ids[supplier], [
+                {"product_id": self.ids[sku], "expected_quantity": quantity,
+                 "expected_serials": list(serials)} for sku, quantity, serials in lines])
+        reference, customer, order_lines = TO_PICK
+        order = self.svc.orders.create_order(reference, self.ids[customer], [
+            {"product_id": self.ids[sku], "quantity": quantity} for sku, quantity in order_lines])
+        self.svc.orders.allocate(order.id)
+
     def holds(self) -> None:
         number, reason = HOLD
         self.svc.batches.hold(self.ids[number], reason, kind="quarantine")
@@ -199,6 +219,7 @@ DEMO_STEPS: tuple[tuple[str, Callable[[_Seeder], None]], ...] = (
     ("serial numbers", _Seeder.serials),
     ("orders", _Seeder.orders),
     ("allocations, shipments and returns", _Seeder.lifecycles),
+    ("open receipts and an order to pick", _Seeder.to_receive_and_pick),
     ("holds", _Seeder.holds),
 )
 

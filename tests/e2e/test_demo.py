@@ -20,7 +20,7 @@ from lotline.demo import DEMO_STEPS, seed_demo
 from lotline.entrypoints.cli import app
 
 ENV: dict[str, str | None] = {"COLUMNS": "200", "LOTLINE_DATABASE_URL": None}
-SERIAL_COUNTS = {"ALL": 68, "EXPECTED": 3, "RECEIVED": 0, "IN_STOCK": 45, "ALLOCATED": 3,
+SERIAL_COUNTS = {"ALL": 68, "EXPECTED": 3, "RECEIVED": 0, "IN_STOCK": 43, "ALLOCATED": 5,
                  "PICKED": 1, "SHIPPED": 12, "RETURNED": 1, "DEFECTIVE": 2, "SCRAPPED": 1,
                  "CONSUMED": 0, "INSTALLED": 0, "CANCELLED": 0}
 
@@ -53,7 +53,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 def test_demo_summary_counts(demo: Demo) -> None:
     summary = demo.summary
     assert (summary["seeded"], summary["suppliers"], summary["customers"], summary["orders"]) \
-        == (True, 4, 3, 3)
+        == (True, 4, 3, 4)
     assert summary["serial_counts"] == SERIAL_COUNTS
     products = {p["sku"]: p for p in summary["products"]}
     modes = sorted(p["tracking"] for p in products.values())
@@ -118,19 +118,39 @@ def test_demo_prints_tables(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tables.db'}"
     out = invoke("demo", "--no-serve", "--database-url", url).stdout
     assert out.startswith(f"Seeded demo data into {url} (organization default).\n")
-    for text in ("Products (4 suppliers, 3 customers, 3 orders)", "Lots (today is ",
+    for text in ("Products (4 suppliers, 3 customers, 4 orders)", "Lots (today is ",
                  "Serials per status", "on quarantine hold", "RX-INSULIN-PEN", "lot_serial",
                  "DEFECTIVE"):
         assert text in out
 
 
-def test_demo_defaults_to_lotline_demo_db_not_the_environment(
+def test_demo_seeds_lotline_database_url_else_lotline_demo_db(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    elsewhere = tmp_path / "working.db"
-    out = invoke("demo", "--no-serve", env={"LOTLINE_DATABASE_URL": f"sqlite:///{elsewhere}"}).stdout
+    chosen = tmp_path / "chosen.db"
+    out = invoke("demo", "--no-serve", env={"LOTLINE_DATABASE_URL": f"sqlite:///{chosen}"}).stdout
+    assert out.startswith(f"Seeded demo data into sqlite:///{chosen} (organization default).")
+    assert chosen.exists() and not (tmp_path / "lotline-demo.db").exists()
+    out = invoke("demo", "--no-serve").stdout
     assert out.startswith("Seeded demo data into sqlite:///lotline-demo.db")
-    assert (tmp_path / "lotline-demo.db").exists() and not elsewhere.exists()
+    assert (tmp_path / "lotline-demo.db").exists()
+
+
+def test_the_demo_has_receipts_to_receive_by_scan_and_an_order_to_pick() -> None:
+    svc = lotline.create_services("sqlite://")
+    seed_demo(svc)
+    receipts = {r.reference: r for r in svc.receipts.list(status="open", limit=10).items}
+    assert sorted(receipts) == ["ASN-2001", "ASN-2002"]
+    laptops = receipts["ASN-2001"].lines[0]
+    assert (laptops.expected_quantity, sorted(laptops.expected_serials)) == (
+        3, ["LT14-7F3K-0101", "LT14-7F3K-0102", "LT14-7F3K-0103"])
+    assert svc.serials.lookup("LT14-7F3K-0101").status.value == "EXPECTED"
+    assert [(svc.products.get(line.product_id).sku, line.expected_quantity)
+            for line in receipts["ASN-2002"].lines] == [("RX-AMOX-500", 50),
+                                                        ("RX-INSULIN-PEN", 2)]
+    order = svc.orders.by_reference("SO-1004")
+    assert order.status == "allocated"
+    assert [len(item.serial_numbers) for item in svc.orders.pick_list(order.id)] == [2]
 
 
 def test_demo_reset_refuses_a_server_database() -> None:

@@ -26,15 +26,23 @@ def line_for_product(receipt: Receipt, product_id: str, sku: str) -> ReceiptLine
     return line
 
 
+def is_line_open(line: ReceiptLine) -> bool:
+    """Still expecting units: not all received, and not closed short with a reason."""
+    return line.received_quantity < line.expected_quantity and not line.reason
+
+
 def first_open_line(receipt: Receipt) -> ReceiptLine | None:
     """The first line still expecting units, else the first line (None for no lines)."""
-    open_lines = [x for x in receipt.lines if x.received_quantity < x.expected_quantity]
+    open_lines = [x for x in receipt.lines if is_line_open(x)]
     candidates = open_lines or receipt.lines
     return candidates[0] if candidates else None
 
 
 def remaining_quantity(line: ReceiptLine) -> Decimal:
-    """What a line still expects (never below zero: an over receipt expects nothing)."""
+    """What a line still expects (never below zero: an over receipt expects nothing, and a
+    line received short with a reason is closed)."""
+    if line.reason:
+        return Decimal(0)
     return max(line.expected_quantity - line.received_quantity, Decimal(0))
 
 

@@ -78,7 +78,7 @@ def test_receiving_by_scans_counts_against_the_line_then_puts_away(
     assert partial.text.startswith('<div id="receive-panel"')
     done = post(client, f"/receiving/{receipt.id}/receive", token, line_id=line.id,
                 pending=state["pending"])
-    assert done.headers["location"] == f"/receiving/{receipt.id}?received=2"
+    assert done.headers["location"] == f"/receiving/{receipt.id}?received=2&posted={line.id}"
     assert world.svc.serials.lookup("RX-0002").status is SerialStatus.RECEIVED
     assert world.svc.receipts.get(receipt.id).status == "received"
     post(client, f"/receiving/{receipt.id}/putaway", token)

@@ -207,7 +207,10 @@ def test_admin_manages_users_and_shows_a_new_api_key_once(client: TestClient,
     assert key and created.headers["cache-control"] == "no-store"
     assert key.group(1) not in client.get("/admin").text
     listed = world.svc.users.list_api_keys()[0]
-    post(client, f"/admin/api-keys/{listed.id}/revoke", token)
+    asked = post(client, f"/admin/api-keys/{listed.id}/revoke", token)
+    assert asked.headers["location"] == f"/admin/api-keys/{listed.id}/revoke"
+    assert world.svc.users.list_api_keys()[0].revoked_at is None
+    post(client, f"/admin/api-keys/{listed.id}/revoke", token, confirmed="yes")
     assert world.svc.users.list_api_keys()[0].revoked_at is not None
 
 

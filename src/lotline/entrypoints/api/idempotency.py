@@ -1,6 +1,6 @@
 """`Idempotency-Key` on POSTs: the same key with the same request replays the first response
 (status, headers, body); the same key with another request is a 422. Keys are per credential
-(the Authorization header), so two clients never share them.
+(the Authorization header, or the web UI's session cookie), so two clients never share them.
 
 The request runs inside an idempotency claim (service_layer/idempotency.py): its first write
 claims the key in the same transaction, and the answer is written into the claim before that
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from http.cookies import SimpleCookie
 from typing import Any
 
 from sqlalchemy import Engine
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from lotline.bootstrap import SqlAlchemyClaimStore
 from lotline.entrypoints.api.middleware import ASGIApp, Message, Receive, Scope, Send
 from lotline.entrypoints.api.responses import problem
+from lotline.entrypoints.web.session import SESSION_COOKIE
 from lotline.service_layer import idempotency
 from lotline.service_layer.idempotency import Claim, Outcome
 
@@ -37,6 +39,16 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _credential(scope: Scope) -> str:
+    """Whose keys these are: the Authorization header, else the web UI's session cookie."""
+    authorization = _header(scope, b"authorization")
+    if authorization:
+        return authorization
+    cookies = SimpleCookie(_header(scope, b"cookie") or "")
+    session = cookies.get(SESSION_COOKIE)
+    return f"cookie:{session.value}" if session is not None else ""
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, engine: Engine) -> None:
         self.app = app
@@ -53,7 +65,7 @@ class IdempotencyMiddleware:
                           errors=[{"field": "Idempotency-Key", "message": "invalid length",
                                    "value": key[:MAX_KEY_LENGTH]}])(scope, receive, send)
             return
-        credential = hashlib.sha256((_header(scope, b"authorization") or "").encode()).hexdigest()
+        credential = hashlib.sha256(_credential(scope).encode()).hexdigest()
         fingerprint = _Fingerprint(scope)
         earlier = await run_in_threadpool(self.claims.stored, credential, key)
         if earlier is not None:

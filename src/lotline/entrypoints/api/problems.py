@@ -18,6 +18,7 @@ from starlette.types import Scope
 from lotline.domain.errors import LotlineError, RateLimited, Unauthorized, ValidationError
 from lotline.entrypoints.api.compat_zoho.errors import enveloped, on_compat_surface
 from lotline.entrypoints.api.responses import problem
+from lotline.entrypoints.web.core import browser_not_found
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
@@ -123,6 +124,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = str(error.detail)
         headers = dict(error.headers) if error.headers else {}
         if error.status_code == 404 and detail == "Not Found":
+            page = browser_not_found(request)
+            if page is not None:
+                return page
             detail = f"no route {request.method} {request.url.path}"
         if error.status_code == 405:
             # Starlette names the methods of the first route matching the path only.

@@ -84,8 +84,8 @@ def print_curl_hint(base_url: str, access: DemoAccess) -> None:
 def demo(
     ctx: typer.Context,
     database_url: Annotated[str | None, typer.Option(
-        "--database-url", help=f"Where to put the demo; default {DEMO_DATABASE_URL} (never "
-        "LOTLINE_DATABASE_URL, so the demo does not land in a working database by accident).",
+        "--database-url", help="Where to put the demo; default LOTLINE_DATABASE_URL, else "
+        f"{DEMO_DATABASE_URL} (an organization that has data is never seeded).",
     )] = None,
     reset_first: Annotated[bool, typer.Option(
         "--reset", help="Delete the SQLite database file first and seed afresh.")] = False,
@@ -109,7 +109,7 @@ def demo(
     An organization that already has data is left as it is, so running this twice is safe.
     --serials/--orders seed a large organization instead, and stop there."""
     state = cli_state(ctx)
-    url = database_url or (state.database_url if state.url_given else None) or DEMO_DATABASE_URL
+    url = database_url or state.database_url or DEMO_DATABASE_URL  # the root's, or its env
     state.database_url = url  # what error messages name
     if reset_first:
         reset(url)

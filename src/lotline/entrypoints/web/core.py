@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,9 +21,11 @@ from starlette.responses import RedirectResponse, Response
 from lotline.bootstrap import Services
 from lotline.domain.errors import LotlineError
 from lotline.domain.statuses import Role
+from lotline.entrypoints.web.replay import back_to, is_page_post, keep_and_redirect, take_kept
 from lotline.entrypoints.web.session import (
     CSRF_FIELD,
     CSRF_HEADER,
+    LOGIN_PATH,
     WebSession,
     csrf_matches,
     load_session,
@@ -61,7 +63,8 @@ class Web:
 
 
 def web_context(request: Request) -> Web:
-    session = load_session(request)
+    known = getattr(request.state, "web_session", None)  # a POST's session, checked already
+    session = known if isinstance(known, WebSession) else load_session(request)
     if session is None:
         raise LoginRequired
     return Web(request=request, session=session,
@@ -95,9 +98,17 @@ def error_page(request: Request, status: int, message: str,
     return render(request, "error.html", context, status=status)
 
 
-def _to_login(request: Request) -> Response:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    target = "/login" if request.method != "GET" else f"/login?next={quote(here, safe='/')}"
+async def _to_login(request: Request) -> Response:
+    """To the login page, and after it back where the user was: a GET's own address, a
+    POST's page (its Referer) with the scan it carried put back in the scan box."""
+    if request.method == "GET":
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        here = back_to(request)
+        scanned = (await request.form()).get("data")
+        if isinstance(scanned, str) and scanned.strip():
+            here += ("&" if "?" in here else "?") + urlencode({"scan": scanned.strip()})
+    target = f"/login?next={quote(here, safe='/')}"
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -112,8 +123,6 @@ async def _check_csrf(request: Request) -> None:
 
 
 def _failure(request: Request, error: Exception) -> Response:
-    if isinstance(error, LoginRequired):
-        return _to_login(request)
     if isinstance(error, CsrfFailed):
         return error_page(request, 403, "This form has expired or did not come from this "
                           "site (missing or wrong CSRF token). Reload the page and try again.")
@@ -154,19 +163,56 @@ class WebRoute(APIRoute):
             started = time.perf_counter()
             nonce = secrets.token_urlsafe(16)
             request.state.csp_nonce = nonce
+            kept = take_kept(request)
+            if kept is not None:  # the page a form's POST answered, shown once at its GET
+                return _secure(kept, nonce, started)
             try:
                 if request.method == "POST":
+                    if request.url.path != LOGIN_PATH and load_session(request) is None:
+                        raise LoginRequired  # expired mid-work: sign in again, not "CSRF"
                     await _check_csrf(request)
                 response = await original(request)
+            except LoginRequired:
+                response = await _to_login(request)
             except Exception as error:  # every failure becomes a page, never a traceback
                 response = _failure(request, error)
+            if is_page_post(request, response):
+                response = keep_and_redirect(request, response)
             return _secure(response, nonce, started)
 
         return handler
 
 
+def wants_html(request: Request) -> bool:
+    """A browser's request (it asks for text/html before JSON), not an API client's."""
+    accept = request.headers.get("accept", "")
+    html, json = accept.find("text/html"), accept.find("application/json")
+    return html >= 0 and (json < 0 or html < json)
+
+
+def browser_not_found(request: Request) -> Response | None:
+    """The HTML 404 page for a browser asking for an unknown page (None for API clients,
+    who get problem+json): signed in, it has the navigation to go on from."""
+    if request.url.path.startswith("/api/") or not wants_html(request):
+        return None
+    nonce = secrets.token_urlsafe(16)
+    request.state.csp_nonce = nonce
+    load_session(request)
+    response = error_page(request, 404, f"There is no page at {request.url.path}. Check the "
+                          "address, or go on from the menu.", title="Page not found")
+    return _secure(response, nonce, time.perf_counter())
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def navigate(web: Web, url: str) -> Response:
+    """Go to `url` after a POST: a 303, or for htmx a full navigation (HX-Redirect), so an
+    htmx form (one that sends an Idempotency-Key) still lands on a whole page."""
+    if is_htmx(web.request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def page(web: Web, template: str, context: dict[str, Any], *, status: int = 200,

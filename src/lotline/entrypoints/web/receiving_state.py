@@ -57,6 +57,20 @@ class Pending:
         self.lots.append(new)
         return new
 
+    def remove(self, scanned: str) -> str | None:
+        """Take back one scan: a serial number, else a lot's whole quantity (by its number,
+        or "" for units without a lot). What was removed, or None when nothing matched."""
+        for lot in self.lots:
+            if scanned in lot.serial_numbers:
+                lot.serial_numbers.remove(scanned)
+                lot.quantity -= 1
+                return scanned
+        for lot in self.lots:
+            if (lot.batch_number or "") == scanned and not lot.serial_numbers:
+                lot.quantity = 0
+                return f"lot {scanned}" if scanned else "the units without a lot"
+        return None
+
     def dump(self) -> str:
         return json.dumps([{"batch_number": lot.batch_number, "expiry_date": lot.expiry_date,
                             "quantity": lot.quantity, "serial_numbers": lot.serial_numbers}
@@ -94,6 +108,7 @@ def load_pending(raw: str) -> Pending:
 class Outcome:
     ok: bool
     message: str
+    notice: bool = False  # done, but not as planned (a swapped unit): said, not only ticked
 
 
 def add_units(pending: Pending, product: Product, remaining: Decimal, *, lot: str | None,

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError
 from lotline.domain.statuses import Role
+from lotline.entrypoints.web.confirming import ask, confirm_page, confirmed
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState, place_error
 from lotline.service_layer.organizations import settings_dict
@@ -90,9 +91,25 @@ def create_key(web: WebDep, form: FormDep) -> Response:
     return _admin_page(web, new_key=issued.key, new_key_name=issued.api_key.name)
 
 
-@router.post("/admin/api-keys/{key_id}/revoke")
-def revoke_key(web: WebDep, key_id: str) -> Response:
+@router.get("/admin/api-keys/{key_id}/revoke")
+def confirm_revoke(web: WebDep, key_id: str) -> Response:
     web.require(Role.ADMIN, "revoking API keys")
+    key = next((k for k in web.svc.users.list_api_keys() if k.id == key_id), None)
+    if key is None or key.revoked_at is not None:
+        return redirect("/admin")
+    return confirm_page(
+        web, nav="admin", question=f"Revoke the API key “{key.name}”?",
+        consequence=f"Every program using {key.key_prefix}… is refused from now on; a new "
+                    "key must be created and given to it.",
+        action=f"/admin/api-keys/{key_id}/revoke", fields={}, yes="Yes, revoke it",
+        back="/admin")
+
+
+@router.post("/admin/api-keys/{key_id}/revoke")
+def revoke_key(web: WebDep, key_id: str, form: FormDep) -> Response:
+    web.require(Role.ADMIN, "revoking API keys")
+    if not confirmed(form):
+        return ask(f"/admin/api-keys/{key_id}/revoke", {})
     web.svc.users.revoke_api_key(key_id)
     return redirect("/admin?done=revoked")
 

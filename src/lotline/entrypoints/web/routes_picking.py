@@ -10,9 +10,12 @@ from starlette.responses import Response
 
 from lotline.domain.errors import Conflict, LotlineError
 from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.confirming import ask, confirm_page, confirmed
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.receiving_state import Outcome
 from lotline.entrypoints.web.templating import is_htmx, visible
+from lotline.entrypoints.web.templating import quantity as qty
+from lotline.entrypoints.web.wording import in_user_words
 from lotline.service_layer.order_progress import is_shippable, units_picked, units_to_pick
 from lotline.service_layer.scan import ScanResult
 
@@ -62,8 +65,26 @@ def _rejection(error: LotlineError) -> str:
     """Why picking refused the scan (the service names each rejected scan's reason)."""
     rejected = error.details.get("rejected") if isinstance(error, Conflict) else None
     if isinstance(rejected, list) and rejected:
-        return "; ".join(str(item["reason"]) for item in rejected)
-    return error.message
+        return "; ".join(in_user_words(Conflict(str(item["reason"])), sentence=False)
+                         for item in rejected)
+    return in_user_words(error, sentence=False)
+
+
+def _listed(web: Web, order_id: str) -> set[str]:
+    return {n for item in web.svc.orders.pick_list(order_id) for n in item.serial_numbers}
+
+
+def _picked_outcome(web: Web, order_id: str, listed: set[str], result: ScanResult) -> Outcome:
+    """A scan that changes the plan says so: another unit of the same product picked in
+    place of a listed one sends the listed one back to stock."""
+    record = result.serial_record
+    if record is None or record.serial_number in listed:
+        return Outcome(True, f"✓ {_picked(result)} picked")
+    back = sorted(listed - _listed(web, order_id))
+    if not back:
+        return Outcome(True, f"✓ {_picked(result)} picked")
+    return Outcome(True, f"{record.serial_number} picked instead of {back[0]}, which goes back "
+                   "to stock", notice=True)
 
 
 @router.post("/picking/{order_id}/scan")
@@ -72,12 +93,13 @@ def scan_unit(web: WebDep, order_id: str, form: FormDep) -> Response:
     data = field(form, "data")
     if not data.strip():
         return _order_page(web, order_id, outcome=Outcome(False, "scan a unit first"))
+    listed = _listed(web, order_id)
     try:  # resolved once, in the pick, by the resolver every door uses
         result = web.svc.orders.pick_scan(order_id, data)
     except LotlineError as error:
         outcome = Outcome(False, f"Wrong unit — {visible(data.strip())}: {_rejection(error)}")
     else:
-        outcome = Outcome(True, f"✓ {_picked(result)} picked")
+        outcome = _picked_outcome(web, order_id, listed, result)
     return _order_page(web, order_id, outcome=outcome)
 
 
@@ -91,9 +113,29 @@ def allocate(web: WebDep, order_id: str) -> Response:
     return redirect(f"/picking/{order_id}?allocated=1")
 
 
-@router.post("/picking/{order_id}/ship")
-def ship(web: WebDep, order_id: str) -> Response:
+@router.get("/picking/{order_id}/ship")
+def confirm_ship(web: WebDep, order_id: str) -> Response:
+    """Shipping units nobody scanned cannot be undone: say how many and ask first."""
     web.require_manager("shipping")
+    view = web.svc.orders.view(order_id)
+    unpicked = units_to_pick(web.svc.orders.pick_list(view.id))
+    if not unpicked:
+        return redirect(f"/picking/{order_id}")
+    units = f"{qty(unpicked)} unit" + ("" if unpicked == 1 else "s")
+    return confirm_page(
+        web, nav="picking", question=f"Ship {view.reference} with {units} not picked?",
+        consequence=f"{units} allocated but not scanned at picking will be shipped as "
+        "allocated, without a check that they left the shelf.",
+        action=f"/picking/{order_id}/ship", fields={}, yes="Yes, ship everything",
+        back=f"/picking/{order_id}")
+
+
+@router.post("/picking/{order_id}/ship")
+def ship(web: WebDep, order_id: str, form: FormDep) -> Response:
+    web.require_manager("shipping")
+    unpicked = units_to_pick(web.svc.orders.pick_list(order_id))
+    if unpicked and not confirmed(form):
+        return ask(f"/picking/{order_id}/ship", {})
     try:
         web.svc.orders.ship(order_id)
     except LotlineError as error:

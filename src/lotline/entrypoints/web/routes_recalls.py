@@ -4,7 +4,9 @@ customers, orders and stock, CSV/XLSX exports, and the list of recalls."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.responses import Response
@@ -13,8 +15,11 @@ from lotline.domain.errors import Ambiguous, LotlineError, NotFound
 from lotline.domain.model import Batch
 from lotline.entrypoints.recall_export import EXPORT_MEDIA, export_recall
 from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.confirming import ask, confirm_page, confirmed
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
-from lotline.entrypoints.web.forms import FormState, place_error
+from lotline.entrypoints.web.forms import FormState, optional, place_error
+from lotline.entrypoints.web.templating import quantity as qty
+from lotline.entrypoints.web.wording import in_user_words
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FIELDS = ("lot_numbers", "reason", "hold")
@@ -90,12 +95,68 @@ def create_recall(web: WebDep, form: FormDep) -> Response:
     return _list_page(web, state, lots, status=422)
 
 
+def _allocated_by_lot(report: dict[str, Any]) -> dict[str, Decimal]:
+    """Units of each recalled lot allocated to orders and not shipped (the on-hand rows'
+    own `allocated` leaves out units reserved one serial at a time)."""
+    totals: dict[str, Decimal] = {}
+    for row in report["pending"]:
+        totals[row["batch_id"]] = totals.get(row["batch_id"], Decimal(0)) + row["quantity"]
+    return totals
+
+
 @router.get("/recalls/{recall_id}")
 def recall_detail(web: WebDep, recall_id: str) -> Response:
     recall = web.svc.recalls.get(recall_id)
-    return page(web, "recalls/detail.html", {"nav": "recalls", "recall": recall,
-                                             "report": recall.report,
-                                             "names": lookups.Names(web.svc)})
+    query = web.request.query_params
+    return page(web, "recalls/detail.html", {
+        "nav": "recalls", "recall": recall, "report": recall.report,
+        "allocated": _allocated_by_lot(recall.report), "names": lookups.Names(web.svc),
+        "recovered": query.get("recovered", "")[:40], "closed": query.get("closed") == "1",
+        "problem": None})
+
+
+@router.post("/recalls/{recall_id}/recoveries")
+def record_recovery(web: WebDep, recall_id: str, form: FormDep) -> Response:
+    """A unit (or a lot quantity) of a recalled delivery came back: the customer return
+    records it, and the recall counts it as recovered."""
+    web.require_manager("recording recall recoveries")
+    recall = web.svc.recalls.get(recall_id)
+    serial, batch_id = field(form, "serial_number"), field(form, "batch_id")
+    line = {"serial_number": serial} if serial else {
+        "batch_id": batch_id, "quantity": field(form, "quantity") or "0"}
+    try:
+        web.svc.orders.returns(field(form, "order_id"), [line],
+                               reason=f"recall {recall.reference}: {recall.reason}")
+    except LotlineError as error:
+        return page(web, "recalls/detail.html", {
+            "nav": "recalls", "recall": recall, "report": recall.report,
+            "allocated": _allocated_by_lot(recall.report), "names": lookups.Names(web.svc),
+            "recovered": "", "closed": False, "problem": in_user_words(error)}, status=409)
+    what = serial or f"{field(form, 'quantity')} units"
+    return redirect(f"/recalls/{recall_id}?{urlencode({'recovered': what})}")
+
+
+@router.get("/recalls/{recall_id}/close")
+def confirm_close(web: WebDep, recall_id: str, note: str = "") -> Response:
+    web.require_manager("closing recalls")
+    recall = web.svc.recalls.get(recall_id)
+    if recall.status != "open":
+        return redirect(f"/recalls/{recall_id}")
+    return confirm_page(
+        web, nav="recalls", question=f"Close recall {recall.reference}?",
+        consequence=f"{qty(recall.recovered_quantity)} of {qty(recall.shipped_quantity)} "
+                    "shipped units are recovered; a closed recall takes no more recoveries.",
+        action=f"/recalls/{recall_id}/close", fields={"note": note}, yes="Yes, close it",
+        back=f"/recalls/{recall_id}")
+
+
+@router.post("/recalls/{recall_id}/close")
+def close_recall(web: WebDep, recall_id: str, form: FormDep) -> Response:
+    web.require_manager("closing recalls")
+    if not confirmed(form):
+        return ask(f"/recalls/{recall_id}/close", {"note": field(form, "note")})
+    web.svc.recalls.close(recall_id, optional(field(form, "note")))
+    return redirect(f"/recalls/{recall_id}?closed=1")
 
 
 @router.get("/recalls/{recall_id}/export.{file_format}")

@@ -5,6 +5,7 @@ receipt is put away."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,14 +19,25 @@ from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.model import Product
 from lotline.domain.statuses import SerialStatus
 from lotline.entrypoints.web import lookups
-from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
+from lotline.entrypoints.web.core import (
+    FormDep,
+    Web,
+    WebDep,
+    WebRoute,
+    field,
+    navigate,
+    page,
+    redirect,
+)
 from lotline.entrypoints.web.forms import optional
 from lotline.entrypoints.web.receiving_state import Outcome, Pending, add_units, load_pending
 from lotline.entrypoints.web.templating import is_htmx
+from lotline.entrypoints.web.wording import in_user_words
 from lotline.service_layer.receipt_requests import first_open_line, remaining_quantity
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 OPEN = ("open", "partially_received", "received")
+MAX_LISTED = 500  # announced serials listed on the scan panel
 
 
 @dataclass
@@ -43,6 +55,17 @@ class Panel:
     @property
     def remaining(self) -> Decimal:
         return remaining_quantity(self.line)
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same line and scans give the same key: a double submit records once."""
+        digest = hashlib.sha256(f"{self.line.id}\x00{self.pending.dump()}".encode())
+        return "web-receive-" + digest.hexdigest()[:40]
+
+    @property
+    def storage_key(self) -> str:
+        """Where the browser keeps this line's scans until they are received."""
+        return f"lotline:receiving:{self.line.id}"
 
 
 def _receipts(web: Web, status: str) -> list[Receipt]:
@@ -71,9 +94,12 @@ def _line(receipt: Receipt, line_id: str) -> ReceiptLine:
 def _page(web: Web, receipt: Receipt, panel: Panel | None, status: int = 200,
           **extra: Any) -> Response:
     names = lookups.Names(web.svc)
+    announced = _announced(web, panel) if panel is not None else []
     context = {"nav": "receiving", "receipt": receipt, "panel": panel, "names": names,
+               "announced": announced, "announced_scanned": sum(1 for _, s in announced if s),
                "locations": lookups.locations(web.svc, receipt.warehouse_id)
-               if web.session.can_manage else [], "received": "", "putaway": False, **extra}
+               if web.session.can_manage else [], "received": "", "putaway": False,
+               "posted": "", **extra}
     if panel is not None and is_htmx(web.request):
         return page(web, "receiving/_panel.html", context, status=status)
     return page(web, "receiving/receipt.html", context, status=status)
@@ -88,7 +114,7 @@ def receipt_page(web: WebDep, receipt_id: str, line: str = "") -> Response:
         panel = Panel(chosen, web.svc.products.get(chosen.product_id), Pending())
     query = web.request.query_params
     return _page(web, receipt, panel, received=query.get("received", "")[:12],
-                 putaway=query.get("putaway") == "1")
+                 putaway=query.get("putaway") == "1", posted=query.get("posted", "")[:40])
 
 
 def _panel_from(web: Web, receipt: Receipt, form: FormData) -> Panel:
@@ -106,6 +132,25 @@ class Read:
     quantity: int = 1
 
 
+def _announced(web: Web, panel: Panel) -> list[tuple[str, bool]]:
+    """The line's announced serials still to receive, each with whether it is scanned."""
+    numbers = panel.line.expected_serials[:MAX_LISTED]
+    if numbers and panel.line.received_quantity > 0:
+        expected = {s.serial_number for s in web.svc.serials.search(
+            product_id=panel.product.id, status="EXPECTED", limit=MAX_LISTED).items}
+        numbers = [n for n in numbers if n in expected]
+    scanned = panel.pending.serials()
+    return [(number, number in scanned) for number in numbers]
+
+
+def _unannounced(panel: Panel, serial: str | None) -> str | None:
+    announced = panel.line.expected_serials
+    if serial is None or not announced or serial in announced:
+        return None
+    return (f"{serial} is not announced on line {panel.line.line_no} ({panel.product.sku}): "
+            "scan one of the serials listed below")
+
+
 def _read_scan(web: Web, product: Product, data: str) -> Read | str:
     """What a scan adds, or why it cannot be received on this line."""
     try:
@@ -113,7 +158,7 @@ def _read_scan(web: Web, product: Product, data: str) -> Read | str:
     except (ValidationError, Ambiguous) as error:
         if product.tracking.uses_serials and "unrecognised input" in error.message:
             return Read(serial=data.strip())  # a new serial number, printed plain
-        return error.message
+        return in_user_words(error)
     if result.product is not None and result.product.id != product.id:
         return f"this label is for {result.product.sku}; the line receives {product.sku}"
     if result.gtin and result.product is None and product.gtin not in (None, result.gtin):
@@ -142,13 +187,24 @@ def scan_label(web: WebDep, receipt_id: str, form: FormDep) -> Response:
     web.require_manager("receiving")
     receipt = web.svc.receipts.get(receipt_id)
     panel = _panel_from(web, receipt, form)
+    if field(form, "remove"):
+        removed = panel.pending.remove(field(form, "remove"))
+        panel.outcome = Outcome(removed is not None, f"{removed} removed" if removed else
+                                "that scan is no longer in the list")
+        return _page(web, receipt, panel)
+    if field(form, "restore") == "1":  # the browser's kept scans, after a reload
+        panel.outcome = Outcome(True, f"{panel.pending.count} scanned units kept on this "
+                                "device are back: go on scanning")
+        return _page(web, receipt, panel)
     data = field(form, "data")
-    read = _read_scan(web, panel.product, data) if data.strip() else "scan a label first"
+    read = _read_scan(web, panel.product, data) if data.strip() else "Scan a label first"
+    if not isinstance(read, str):
+        read = _unannounced(panel, read.serial) or read
     if isinstance(read, str):
         panel.outcome = Outcome(False, read)
         return _page(web, receipt, panel)
-    if read.lot:
-        panel.lot, panel.expiry = read.lot, read.expiry or ""
+    if read.lot:  # a label without an expiry (AI 17) keeps the one typed or scanned before
+        panel.lot, panel.expiry = read.lot, read.expiry or panel.expiry
     panel.outcome = add_units(panel.pending, panel.product, panel.remaining,
                               lot=optional(panel.lot), expiry=_valid_day(panel.expiry),
                               serial=read.serial, quantity=read.quantity)
@@ -169,9 +225,11 @@ def receive_line(web: WebDep, receipt_id: str, form: FormDep) -> Response:
     try:
         web.svc.receipts.receive(receipt.id, [line])
     except LotlineError as error:
-        panel.outcome = Outcome(False, error.message)
+        words = in_user_words(error, [(panel.line.line_no, panel.product.sku)])
+        panel.outcome = Outcome(False, words)
         return _page(web, receipt, panel, status=422)
-    return redirect(f"/receiving/{receipt.id}?received={panel.pending.count}")
+    return navigate(web, f"/receiving/{receipt.id}?received={panel.pending.count}"
+                         f"&posted={panel.line.id}")
 
 
 @router.post("/receiving/{receipt_id}/putaway")

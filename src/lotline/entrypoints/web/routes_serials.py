@@ -13,8 +13,16 @@ from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError, NotFound
 from lotline.domain.model import Serial
-from lotline.domain.statuses import SERIAL_STATUSES, TRANSITIONS, SerialStatus, Tab, parse_enum
+from lotline.domain.statuses import (
+    FINAL_STATUSES,
+    SERIAL_STATUSES,
+    TRANSITIONS,
+    SerialStatus,
+    Tab,
+    parse_enum,
+)
 from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.confirming import ask, confirm_page, confirmed
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState, optional, place_error
 from lotline.entrypoints.web.templating import STATUS_WORDS, is_htmx
@@ -152,12 +160,40 @@ def _parent_id(web: Web, state: FormState) -> str | None:
         return None
 
 
+STATUS_FIELDS = ("status", "order_id", "parent", "reason")
+
+
+def _irreversible(target: str) -> SerialStatus | None:
+    """The final status (scrapped, consumed, voided) a change leads to, else None."""
+    return next((s for s in FINAL_STATUSES if s.value == target), None)
+
+
+@router.get("/serials/{serial_id}/confirm")
+def confirm_status(web: WebDep, serial_id: str, status: str = "", reason: str = "") -> Response:
+    web.require_manager("changing a serial's status")
+    serial = web.svc.serials.get(serial_id)
+    final = _irreversible(status)
+    label = TRANSITIONS[serial.status].get(final) if final is not None else None
+    if final is None or label is None:
+        return redirect(f"/serials/{serial_id}")
+    why = f" Reason: {reason}." if reason.strip() else ""
+    return confirm_page(
+        web, nav="serials", question=f"{label[:1].upper() + label[1:]} {serial.serial_number}?",
+        consequence=f"{serial.serial_number} becomes {STATUS_WORDS[final.value]} for good: "
+                    f"it leaves stock and no action can bring it back.{why}",
+        action=f"/serials/{serial_id}/status", fields={"status": final.value, "reason": reason},
+        yes=f"Yes, {label}", back=f"/serials/{serial_id}")
+
+
 @router.post("/serials/{serial_id}/status")
 def change_status(web: WebDep, serial_id: str, form: FormDep) -> Response:
     web.require_manager("changing a serial's status")
     target = field(form, "status")
-    state = FormState(values={name: field(form, name) for name in
-                              ("status", "order_id", "parent", "reason")})
+    state = FormState(values={name: field(form, name) for name in STATUS_FIELDS})
+    final = _irreversible(target)
+    if final is not None and not confirmed(form) and \
+            final in TRANSITIONS[web.svc.serials.get(serial_id).status]:
+        return ask(f"/serials/{serial_id}/confirm", state.values)
     parent = _parent_id(web, state)
     if target == SerialStatus.INSTALLED.value and parent is None and not state.errors:
         state.add("parent", "installing needs the parent unit's serial number")

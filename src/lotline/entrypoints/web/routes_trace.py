@@ -35,7 +35,7 @@ def _search(web: Web, q: str) -> dict[str, Any]:
     except Ambiguous as error:
         return {"problem": error.message}
     except ValidationError:
-        return {"problem": f"No serial or lot numbered {q.strip()!r}."}
+        return _partial(web, q.strip())
     if result.serial_record is not None:
         record = result.serial_record
         return _unit(web, record.serial_number, record.product_id)
@@ -45,6 +45,18 @@ def _search(web: Web, q: str) -> dict[str, Any]:
     if choices:
         return {"choices": choices}
     return {"problem": "That barcode names no serial or lot registered here."}
+
+
+PARTIAL_SHOWN = 20
+
+
+def _partial(web: Web, text: str) -> dict[str, Any]:
+    """No exact number: the serials and lots whose numbers contain the text, to choose from."""
+    serials = web.svc.serials.search(q=text, limit=PARTIAL_SHOWN).items
+    lots = web.svc.batches.list(q=text, limit=PARTIAL_SHOWN).items
+    if not serials and not lots:
+        return {"problem": f"No serial or lot number contains {text!r}."}
+    return {"partial": {"text": text, "serials": serials, "lots": lots}}
 
 
 @router.get("/trace")
@@ -61,5 +73,5 @@ def trace(web: WebDep, q: str = "", batch_id: str = "", product_id: str = "") ->
         found = _search(web, q)
     context = {"nav": "trace", "q": q, "names": lookups.Names(web.svc), "unit": None,
                "lot": None, "backward": None, "forward": None, "choices": [],
-               "problem": None, **found}
+               "problem": None, "partial": None, **found}
     return page(web, "trace.html", context, status=422 if found.get("problem") else 200)
