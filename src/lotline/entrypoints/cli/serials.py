@@ -55,6 +55,7 @@ def serial_detail(serial: Serial, svc: Services) -> Table:
         ("Serial", serial.serial_number), ("Product", names.product(serial.product_id)),
         ("Lot", names.batch(serial.batch_id)), ("Status", serial.status),
         ("Next actions", next_actions(serial)), ("Order", names.order(serial.order_id)),
+        ("Reserved for", names.customer(serial.reserved_for)),
         ("Location", names.location(serial.location_id)), ("Hold", hold),
         ("Installed in", parent), ("Purchase date", serial.purchase_date),
         ("Warranty expiry", serial.warranty_expiry), ("Unit cost", serial.unit_cost),

@@ -122,6 +122,9 @@ class Names:
     def batch(self, batch_id: str | None) -> str | None:
         return self._name("batch", batch_id, lambda i: self.svc.batches.get(i).batch_number)
 
+    def customer(self, customer_id: str | None) -> str | None:
+        return self._name("customer", customer_id, lambda i: self.svc.customers.get(i).name)
+
     def order(self, order_id: str | None) -> str | None:
         return self._name("order", order_id, lambda i: self.svc.orders.get(i).reference)
 

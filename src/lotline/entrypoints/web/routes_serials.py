@@ -113,7 +113,8 @@ def _actions(web: Web, serial: Serial) -> list[dict[str, Any]]:
     needs_order = SerialStatus.ALLOCATED in allowed or SerialStatus.SHIPPED in allowed
     orders = [o for o in lookups.orders(web.svc) if any(
         line.product_id == serial.product_id for line in o.lines)] if needs_order else []
-    return [{"target": target.value, "label": label, "orders": orders,
+    customers = lookups.customers(web.svc) if SerialStatus.ALLOCATED in allowed else []
+    return [{"target": target.value, "label": label, "orders": orders, "customers": customers,
              "needs_order": target is SerialStatus.ALLOCATED,
              "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None,
              "needs_parent": target is SerialStatus.INSTALLED,
@@ -157,16 +158,18 @@ def change_status(web: WebDep, serial_id: str, form: FormDep) -> Response:
     web.require_manager("changing a serial's status")
     target = field(form, "status")
     state = FormState(values={name: field(form, name) for name in
-                              ("status", "order_id", "parent", "reason")})
+                              ("status", "order_id", "customer_id", "parent", "reason")})
     parent = _parent_id(web, state)
     if target == SerialStatus.INSTALLED.value and parent is None and not state.errors:
         state.add("parent", "installing needs the parent unit's serial number")
-    if target == SerialStatus.ALLOCATED.value and not state.get("order_id"):
-        state.add("order_id", "reserving needs an order")
+    if target == SerialStatus.ALLOCATED.value and not (state.get("order_id")
+                                                       or state.get("customer_id")):
+        state.add("order_id", "reserving needs an order, or a customer to reserve it for")
     if state.ok:
         try:
             web.svc.serials.change_status(
                 serial_id, target, order_id=optional(state.get("order_id")),
+                customer_id=optional(state.get("customer_id")),
                 parent_serial_id=parent, reason=optional(state.get("reason")))
         except LotlineError as error:
             if isinstance(error, NotFound) and error.entity == "serial" and error.field == "id":
