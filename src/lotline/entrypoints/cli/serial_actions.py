@@ -26,6 +26,9 @@ actions_app = typer.Typer()
 
 ProductOption = Annotated[str | None, typer.Option(
     "--product", help="The product's SKU or id (a number several products use).")]
+SupplierOption = Annotated[str | None, typer.Option(
+    "--supplier", help="The supplier (code, name or id) of the lot named by number, when "
+    "suppliers share the number.")]
 NumberArgument = Annotated[str, typer.Argument(metavar="NUMBER", help="The serial number.")]
 
 

@@ -24,6 +24,7 @@ from lotline.entrypoints.cli.output import (
 from lotline.entrypoints.cli.serial_actions import (
     NumberArgument,
     ProductOption,
+    SupplierOption,
     actions_app,
     find_serial,
 )
@@ -74,13 +75,13 @@ def history_table(serial: Serial, movements: list[Movement], svc: Services) -> T
                   "Reason"), rows)
 
 
-def _target(svc: Services, batch: str | None,
-            product: str | None) -> tuple[Batch | None, Product]:
+def _target(svc: Services, batch: str | None, product: str | None,
+            supplier: str | None = None) -> tuple[Batch | None, Product]:
     if batch is None and product is None:
         raise typer.BadParameter("name the lot with --batch or the product with --product",
                                  param_hint="'--batch' / '--product'")
     named = resolve_product(svc, product) if product else None
-    lot = resolve_batch(svc, batch, named.id if named else None) if batch else None
+    lot = resolve_batch(svc, batch, named.id if named else None, supplier) if batch else None
     if named is not None:
         return lot, named
     assert lot is not None
@@ -95,6 +96,7 @@ def register(
     batch: Annotated[str | None, typer.Option(
         "--batch", help="The lot (id or number) the units belong to.")] = None,
     product: ProductOption = None,
+    supplier: SupplierOption = None,
     file: Annotated[typer.FileText | None, typer.Option(
         "--file", encoding="utf-8-sig",
         help="A text file with one serial number per line ('-' reads standard input).")]
@@ -109,7 +111,7 @@ def register(
         raise typer.BadParameter("give serial numbers as arguments or with --file",
                                  param_hint="'SERIAL...' / '--file'")
     svc = services(ctx)
-    lot, owner = _target(svc, batch, product)
+    lot, owner = _target(svc, batch, product, supplier)
     with progress() as bar:
         task = bar.add_task(f"registering {len(given)} serial numbers", total=None)
         created = svc.serials.register_many(

@@ -82,16 +82,21 @@ def resolve_supplier(svc: Services, ref: str) -> Supplier:
     raise NotFound("supplier", ref, "code")
 
 
-def resolve_batch(svc: Services, ref: str, product_id: str | None = None) -> Batch:
-    """A lot by id, else by its number (case-insensitive), narrowed to a product if given."""
+def resolve_batch(svc: Services, ref: str, product_id: str | None = None,
+                  supplier: str | None = None) -> Batch:
+    """A lot by id, else by its number (case-insensitive), narrowed to a product and to a
+    supplier (code, name or id) if given: two suppliers may use the same number."""
     ref = ref.strip()
     if looks_like_id(ref):
         try:
             return svc.batches.get(ref)
         except NotFound:
             pass
+    supplier_id = resolve_supplier(svc, supplier).id if supplier else None
     return svc.batches.one_by_number(
-        ref, product_id, hint=" (name the product with --product, or use the id)")
+        ref, product_id, supplier_id=supplier_id,
+        hint=" (name the product with --product, the supplier with --supplier, or use the "
+             "id)")
 
 
 class Names:
