@@ -17,6 +17,7 @@ from lotline.entrypoints.web import (
     routes_picking,
     routes_recalls,
     routes_receiving,
+    routes_reports,
     routes_serial_forms,
     routes_serials,
     routes_trace,
@@ -26,7 +27,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # /serials/new and /serials/bulk come before /serials/{serial_id}.
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_receiving, routes_picking, routes_trace, routes_recalls,
-           routes_admin)
+           routes_reports, routes_admin)
 
 
 def install_web(app: FastAPI) -> None:
