@@ -34,7 +34,7 @@ TITLES = {"serial-number-location": "Serial number location",
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    report: str = "serial-number-location"
+    report: str = PAGED_REPORTS[0]
     product_id: str = ""
     batch_id: str = ""
     status: str = ""
@@ -56,7 +56,7 @@ class Query:
 def _query(params: Any) -> Query:
     given = {f.name: params.get(f.name, "")[:100].strip() for f in fields(Query)}
     if given["report"] not in PAGED_REPORTS:
-        given["report"] = Query.report
+        given["report"] = PAGED_REPORTS[0]
     return Query(**given)
 
 
