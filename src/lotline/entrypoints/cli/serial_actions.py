@@ -20,15 +20,18 @@ from lotline.entrypoints.cli.output import (
     table,
 )
 from lotline.entrypoints.cli.parties import resolve_customer
-from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.state import (
+    Names,
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 
 actions_app = typer.Typer()
 
 ProductOption = Annotated[str | None, typer.Option(
     "--product", help="The product's SKU or id (a number several products use).")]
-SupplierOption = Annotated[str | None, typer.Option(
-    "--supplier", help="The supplier (code, name or id) of the lot named by number, when "
-    "suppliers share the number.")]
 NumberArgument = Annotated[str, typer.Argument(metavar="NUMBER", help="The serial number.")]
 
 
@@ -93,6 +96,7 @@ def list_serials(
     status: Annotated[str | None, typer.Option(help="Only this status (or alias).")] = None,
     product: ProductOption = None,
     lot: Annotated[str | None, typer.Option("--lot", help="Lot number or id.")] = None,
+    supplier: SupplierOption = None,
     location: Annotated[str | None, typer.Option(help="Location code or id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 50,
     fmt: FormatOption = OutputFormat.TABLE,
@@ -102,7 +106,7 @@ def list_serials(
     product_id = resolve_product(svc, product).id if product else None
     page = svc.serials.search(
         q=q, status=status, product_id=product_id, limit=limit,
-        batch_id=resolve_batch(svc, lot, product_id).id if lot else None,
+        batch_id=resolve_batch(svc, lot, product_id, supplier).id if lot else None,
         location_id=resolve_location(svc, location).id if location else None)
     names = Names(svc)
     emit(fmt, page.items, columns=field_names(Serial), render=lambda: table(

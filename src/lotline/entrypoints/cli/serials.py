@@ -24,11 +24,16 @@ from lotline.entrypoints.cli.output import (
 from lotline.entrypoints.cli.serial_actions import (
     NumberArgument,
     ProductOption,
-    SupplierOption,
     actions_app,
     find_serial,
 )
-from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.state import (
+    Names,
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 
 app = typer.Typer(help="Serial numbers: register, look up, history, change status, list, "
                   "counts, hold and release.", no_args_is_help=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import typer
 
@@ -14,6 +15,11 @@ from lotline.bootstrap import Services
 from lotline.domain.errors import Ambiguous, NotFound
 from lotline.domain.model import Batch, Product, Supplier
 
+ProductOption = Annotated[str | None, typer.Option(
+    "--product", help="The product's SKU or id.")]
+SupplierOption = Annotated[str | None, typer.Option(
+    "--supplier", help="The supplier (code, name or id) of a lot named by number, when "
+    "suppliers share the number.")]
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
