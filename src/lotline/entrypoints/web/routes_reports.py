@@ -14,7 +14,7 @@ from starlette.responses import Response
 from lotline.domain.errors import LotlineError, ValidationError
 from lotline.domain.reports import PAGED_REPORTS
 from lotline.domain.statuses import CANONICAL_STATUSES, MovementKind
-from lotline.entrypoints.api.routers.exchange import FileStream
+from lotline.entrypoints.file_stream import FileStream
 from lotline.entrypoints.report_files import MEDIA_TYPES, write_report
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import WebDep, WebRoute, page
@@ -28,6 +28,11 @@ SHOWN = {"serial-number-location": ("serial_number", "product_sku", "batch_numbe
          "lot-movement-history": ("occurred_at", "kind", "product_sku", "batch_number",
                                   "serial_number", "quantity", "from_location", "to_location",
                                   "order_reference", "reason")}
+LABELS = {"serial_number": "Serial number", "product_sku": "Product", "batch_number": "Lot",
+          "status": "Status", "warehouse": "Warehouse", "location": "Location",
+          "occurred_at": "When", "kind": "Movement",
+          "quantity": "Quantity", "from_location": "From", "to_location": "To",
+          "order_reference": "Order", "reason": "Reason"}
 TITLES = {"serial-number-location": "Serial number location",
           "lot-movement-history": "Lot movement history"}
 
@@ -73,7 +78,8 @@ def reports_page(web: WebDep) -> Response:
     svc = web.svc
     return page(web, "reports.html", {
         "nav": "reports", "query": query, "report": report, "problem": problem,
-        "titles": TITLES, "columns": SHOWN[query.report], "takes": FILTERS[query.report],
+        "titles": TITLES, "columns": SHOWN[query.report], "labels": LABELS,
+        "takes": FILTERS[query.report],
         "products": lookups.products(svc), "lots": lookups.lots_of(svc, query.product_id),
         "warehouses": lookups.warehouses(svc),
         "locations": lookups.locations(svc, query.warehouse_id or None),

@@ -116,7 +116,8 @@ def _actions(web: Web, serial: Serial) -> list[dict[str, Any]]:
     customers = lookups.customers(web.svc) if SerialStatus.ALLOCATED in allowed else []
     return [{"target": target.value, "label": label, "orders": orders, "customers": customers,
              "needs_order": target is SerialStatus.ALLOCATED,
-             "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None,
+             "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None
+             and serial.reserved_for is None,
              "needs_parent": target is SerialStatus.INSTALLED,
              "asks_reason": SERIAL_STATUSES[target].asks_reason}
             for target, label in allowed.items()]

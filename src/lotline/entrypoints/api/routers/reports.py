@@ -12,13 +12,13 @@ from starlette.responses import Response
 
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers.common import ok
-from lotline.entrypoints.api.routers.exchange import FileStream
 from lotline.entrypoints.api.routers.ledger import KEY_UNAVAILABLE
 from lotline.entrypoints.api.schemas import reports as r
 from lotline.entrypoints.api.schemas import trace as s
 from lotline.entrypoints.api.schemas.batches import DateIn
 from lotline.entrypoints.api.schemas.ledger import LedgerVerifyIn
 from lotline.entrypoints.api.security import ServicesDep
+from lotline.entrypoints.file_stream import FileStream
 from lotline.entrypoints.report_files import (
     MEDIA_TYPES,
     report_bytes,
