@@ -209,10 +209,10 @@ def pick(
     given: list[Any] = list(numbers_given(scans, file))
     for value in lot or []:
         name, quantity = parse_pair(value, "--lot")
-        # The lot is named here, with its supplier: the number alone could be another
-        # supplier's lot of the same product.
+        # The lot is resolved here, with its supplier: the number alone could be another
+        # supplier's lot of the same product (the number stays for the messages).
         given.append({"batch_id": order_lot(svc, found, name, supplier).id,
-                      "quantity": quantity})
+                      "batch_number": name, "quantity": quantity})
     if not given:
         raise typer.BadParameter("give scans as arguments, with --file or --lot",
                                  param_hint="'SCAN...' / '--file' / '--lot'")
