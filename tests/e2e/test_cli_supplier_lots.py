@@ -50,6 +50,11 @@ def test_register_serials_into_the_named_suppliers_lot(tmp_path: Path) -> None:
         "id"] == lots["S1"]
     assert data_error(cli("batches", "show", "LOT-A", "--supplier", "NOPE")) == \
         "error: not_found: supplier not found: code=NOPE\n"
+    exported = tmp_path / "serials.csv"
+    ok(cli("export", "serials", "--batch", "LOT-A", "--product", "PEN", "--supplier", "S2",
+           "-o", str(exported)))
+    assert [line.split(",")[0] for line in exported.read_text().splitlines()] == [
+        "serial_number", "SN-1"]
 
 
 def test_orders_pick_the_named_suppliers_lot(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from lotline.entrypoints.cli.output import (
 )
 from lotline.entrypoints.cli.record_reports import record_filters, run_record_report
 from lotline.entrypoints.cli.state import (
+    SupplierOption,
     resolve_batch,
     resolve_product,
     resolve_supplier,
@@ -346,13 +347,14 @@ def export_epcis(ctx: typer.Context,
                                                            help="Last day.")] = None,
                  batch: Annotated[str | None, typer.Option(help="Only this lot (id or "
                                                                 "number).")] = None,
+                 supplier: SupplierOption = None,
                  output: Annotated[Path | None, typer.Option(
                      "--output", "-o", dir_okay=False, help="File to write (default: "
                                                             "standard output).")] = None
                  ) -> None:
     """An EPCIS 2.0 JSON-LD document of receipts, shipments and transformations."""
     svc = services(ctx)
-    batch_id = resolve_batch(svc, batch).id if batch else None
+    batch_id = resolve_batch(svc, batch, None, supplier).id if batch else None
     document = svc.epcis.events(since=since, until=until, batch_id=batch_id)
     count = len(document["epcisBody"]["eventList"])
     _write((dumps(document, indent=2) + "\n").encode("utf-8"), output,
