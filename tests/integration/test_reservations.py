@@ -96,6 +96,7 @@ def test_change_status_converts_and_another_customer_cannot_take(svc: Services,
     assert [a.serial_numbers for a in order.lines[0].allocations] == [["SN-X"]]
     assert svc.serials.get(spare.id).order_id == their_order.id
     assert kit.chain_problems() == []
+    assert svc.ledger.verify().problems == []  # projections agree with the ledger
 
 
 def test_a_reserved_unit_is_sold_to_its_customer(svc: Services, kit: Kit) -> None:
