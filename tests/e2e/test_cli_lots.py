@@ -140,7 +140,8 @@ def test_the_same_lot_number_on_two_products_is_ambiguous(cli: Run, db_url: str)
                 for sku in ("OIL-1L", "PEN"))
     svc.engine.dispose()
     assert data_error(cli("batches", "show", "L-7")) == (
-        "error: ambiguous: lot number 'L-7' (name the product with --product, or use the id) "
+        "error: ambiguous: lot number 'L-7' (name the product with --product, the supplier "
+        "with --supplier, or use the id) "
         f"matches 2 records: lot L-7 of OIL-1L, no supplier (id {oil}), lot L-7 of PEN, no "
         f"supplier (id {pen}); name one of them\n")
     shown = json.loads(ok(cli("batches", "show", "L-7", "--product", "PEN", "-f", "json")))

@@ -243,7 +243,8 @@ def test_allocation_without_an_order_names_the_field() -> None:
     with pytest.raises(ValidationError) as caught:
         decide(facts_for(unit(S.IN_STOCK), request), request)
     assert [(e.field, e.message) for e in caught.value.errors] == [
-        ("order_id", "is required to allocate a unit")]
+        ("order_id", "is required to allocate a unit (or customer_id to reserve it for a "
+                     "customer)")]
 
 
 def test_an_order_named_on_another_change_is_refused() -> None:

@@ -282,6 +282,9 @@ serials = Table(
     Column("entry_movement_id", String(ID)),
     _custom_fields(),
     _created(), _updated(),
+    # The customer a unit is reserved for (ALLOCATED without an order, seed 001), or the
+    # customer of its order or direct sale; kept like order_id, cleared back in stock.
+    Column("customer_id", String(ID), ForeignKey("customers.id")),
     CheckConstraint("unit_cost IS NULL OR unit_cost >= 0", name="unit_cost"),
     _status_check("serial"),
     Index("uq_serials_org_id_serial_number_scope_key", "org_id", "serial_number", "scope_key",
@@ -295,6 +298,9 @@ serials = Table(
 )
 Index("ix_serials_order_id", serials.c.order_id,
       sqlite_where=serials.c.order_id.isnot(None), postgresql_where=serials.c.order_id.isnot(None))
+Index("ix_serials_customer_id", serials.c.customer_id,
+      sqlite_where=serials.c.customer_id.isnot(None),
+      postgresql_where=serials.c.customer_id.isnot(None))
 # The components installed in a unit (few serials have a parent; the index holds only those).
 Index("ix_serials_parent_serial_id", serials.c.parent_serial_id,
       sqlite_where=serials.c.parent_serial_id.isnot(None),

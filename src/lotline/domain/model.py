@@ -192,6 +192,16 @@ class Serial:
     parent_serial_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # The customer the unit is reserved for (ALLOCATED without an order: "reserved for
+    # <customer>", seed 001) or the customer of its order or sale.
+    customer_id: str | None = None
+
+    @property
+    def reserved_for(self) -> str | None:
+        """The customer holding the unit without an order, None for any other unit."""
+        if self.status is SerialStatus.ALLOCATED and self.order_id is None:
+            return self.customer_id
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 REPORT_NAMES = ("expiring", "expired", "lot-inventory", "serial-inventory", "serial-history",
-                "lot-history", "supplier-performance", "valuation", "fsma204")
+                "lot-history", "supplier-performance", "valuation", "fsma204",
+                "serial-number-location", "lot-movement-history")
+# Seed 002's row-per-record reports: read a page at a time, or streamed whole into a file.
+PAGED_REPORTS = ("serial-number-location", "lot-movement-history")
+SERIAL_LOCATION_COLUMNS = (
+    "serial_number", "product_sku", "product_name", "batch_number", "status", "warehouse",
+    "location", "serial_id", "product_id", "batch_id", "warehouse_id", "location_id")
+LOT_MOVEMENT_COLUMNS = (
+    "occurred_at", "recorded_at", "kind", "product_sku", "batch_number", "serial_number",
+    "quantity", "from_location", "to_location", "from_status", "to_status", "order_reference",
+    "unit_cost", "reason", "actor", "movement_id", "product_id", "batch_id",
+    "from_location_id", "to_location_id")
 
 # A location description (21 CFR 1.1310): business name, phone, street address, city, state
 # (region), postal code and country; one group of columns per place a row names.
@@ -75,3 +86,5 @@ class Report:
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
     parameters: dict[str, Any] = field(default_factory=dict)
+    paged: bool = False  # rows are one page; next_cursor reads the next (None: the last)
+    next_cursor: str | None = None

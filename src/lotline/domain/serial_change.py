@@ -15,7 +15,7 @@ from enum import Enum
 from lotline.domain.allocation import block_reason
 from lotline.domain.errors import Conflict, InvalidTransition, LotBlocked, NotFound, ValidationError
 from lotline.domain.lots import LotRecord
-from lotline.domain.model import Location, Order, Serial
+from lotline.domain.model import Customer, Location, Order, Serial
 from lotline.domain.statuses import (
     KEEP,
     MOVEMENT_KINDS,
@@ -40,6 +40,7 @@ class ChangeRequest:
     location_id: str | None = None
     reason: str | None = None
     parent_serial_id: str | None = None
+    customer_id: str | None = None  # reserve for (ALLOCATED) or sell to (SHIPPED) a customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class Facts:
     needs_lot: bool  # the product is lot and serial tracked
     today: dt.date
     now: dt.datetime
+    # The customer named by the request, else the one the unit is reserved for.
+    customer: Customer | None = None
 
 
 class OrderEffect(str, Enum):
@@ -96,14 +99,17 @@ class Decision:
     # The first unit of its lot to arrive (DESIGN §3): what changes on the lot, its entry
     # movement aside (the ledger row is not written yet); None for any later unit.
     lot_arrival: dict[str, object] | None
+    note: str | None = None  # the ledger's reason when the caller gave none (reservations)
 
 
 def decide(facts: Facts, request: ChangeRequest) -> Decision:
     """The unit after the change and everything the change moves, or a typed error."""
     unit, target = facts.unit, request.target
-    check_transition(unit, target)
+    converting = is_conversion(unit, request)
+    if not converting:
+        check_transition(unit, target)
     check_not_blocked(facts, target)
-    order_id = _order_after(facts, request)
+    order_id, customer_id = _assignment(facts, request)
     parent_id = _parent(facts, request) if target is S.INSTALLED else None
     there = facts.there if destination(unit.status, target) is not None else None
     if there is not None and unit.batch_id is None and facts.needs_lot:
@@ -112,9 +118,10 @@ def decide(facts: Facts, request: ChangeRequest) -> Decision:
                                      "received; receive it through its receipt")
     after = replace(unit, status=target, location_id=there.id if there else None,
                     warehouse_id=there.warehouse_id if there else None, order_id=order_id,
-                    parent_serial_id=parent_id, updated_at=facts.now)
+                    parent_serial_id=parent_id, updated_at=facts.now, customer_id=customer_id)
     return Decision(
-        unit=after, movement=MOVEMENT_KINDS[(unit.status, target)],
+        unit=after, movement=(MovementKind.ALLOCATION if converting
+                              else MOVEMENT_KINDS[(unit.status, target)]),
         movement_order_id=order_id or unit.order_id,
         unit_cost=unit.unit_cost if unit.unit_cost is not None else (
             facts.lot.unit_cost if facts.lot else None),
@@ -124,7 +131,30 @@ def decide(facts: Facts, request: ChangeRequest) -> Decision:
         order_effect=_order_effect(unit.status, target),
         lot_arrival=(first_arrival(facts.lot, there.id, facts.now, facts.today)
                      if facts.lot is not None and there is not None
-                     and unit.location_id is None else None))
+                     and unit.location_id is None else None),
+        note=_reservation_note(facts, after, converting))
+
+
+def is_conversion(unit: Serial, request: ChangeRequest) -> bool:
+    """A unit reserved for a customer is allocated to an order: it stays ALLOCATED (the same
+    unit, now on the order), so this is no change of status."""
+    return (unit.reserved_for is not None and request.target is S.ALLOCATED
+            and request.order_id is not None)
+
+
+def _reservation_note(facts: Facts, after: Serial, converting: bool) -> str | None:
+    """What the ledger says about a reservation made, taken by an order, or released."""
+    customer = facts.customer
+    if customer is None:
+        return None
+    if after.reserved_for is not None:
+        return f"reserved for customer {customer.name!r}"
+    if converting and facts.order is not None:
+        return (f"reservation for customer {customer.name!r} taken by order "
+                f"{facts.order.order.reference!r}")
+    if facts.unit.reserved_for is not None and after.status is S.IN_STOCK:
+        return f"reservation for customer {customer.name!r} released"
+    return None
 
 
 def first_arrival(lot: LotRecord, location_id: str, now: dt.datetime,
@@ -173,19 +203,53 @@ def needs_order(unit: Serial, request: ChangeRequest) -> bool:
                                           and unit.status is S.IN_STOCK))
 
 
-def _order_after(facts: Facts, request: ChangeRequest) -> str | None:
-    """order_id is set on ALLOCATED (or a direct sale), kept through PICKED, SHIPPED and
-    RETURNED, and cleared when the unit is back IN_STOCK (DESIGN §2)."""
+def _assignment(facts: Facts, request: ChangeRequest) -> tuple[str | None, str | None]:
+    """The unit's order and customer after the change. order_id is set on ALLOCATED (or a
+    direct sale), kept through PICKED, SHIPPED and RETURNED, and cleared when the unit is back
+    IN_STOCK (DESIGN §2); customer_id likewise, and alone it reserves the unit (seed 001)."""
     unit, target = facts.unit, request.target
-    if target is S.ALLOCATED and request.order_id is None:
-        raise ValidationError.single("order_id", "is required to allocate a unit")
+    if target is S.ALLOCATED and request.order_id is None and request.customer_id is None:
+        raise ValidationError.single("order_id", "is required to allocate a unit (or "
+                                     "customer_id to reserve it for a customer)")
     if needs_order(unit, request):
-        return _check_order(unit, facts.order, str(request.order_id))
+        order_id = _check_order(unit, facts.order, str(request.order_id))
+        assert facts.order is not None
+        return order_id, _order_customer(facts, request, facts.order.order)
     if request.order_id is not None and request.order_id != unit.order_id:
         raise ValidationError.single("order_id", f"an order is set only when a unit is "
                                      f"allocated or sold, not on {target.value}",
                                      request.order_id)
-    return None if target is S.IN_STOCK else unit.order_id
+    if request.customer_id is not None:
+        return None, _named_customer(facts, request)
+    if target is S.IN_STOCK:
+        return None, None
+    return unit.order_id, unit.customer_id
+
+
+def _order_customer(facts: Facts, request: ChangeRequest, order: Order) -> str:
+    """A unit reserved for a customer goes only to that customer's orders."""
+    reserved = facts.unit.reserved_for
+    if reserved is not None and reserved != order.customer_id:
+        name = facts.customer.name if facts.customer is not None else reserved
+        raise Conflict(f"serial {facts.unit.serial_number!r} is reserved for customer "
+                       f"{name!r}; order {order.reference!r} is another customer's",
+                       order_id=order.id, customer_id=reserved)
+    if request.customer_id is not None and request.customer_id != order.customer_id:
+        raise ValidationError.single("customer_id", f"is not the customer of order "
+                                     f"{order.reference!r}", request.customer_id)
+    return order.customer_id
+
+
+def _named_customer(facts: Facts, request: ChangeRequest) -> str:
+    """A customer alone reserves a unit in stock, or names who bought it in a direct sale."""
+    unit, target = facts.unit, request.target
+    if not (target is S.ALLOCATED or (target is S.SHIPPED and unit.status is S.IN_STOCK)):
+        raise ValidationError.single("customer_id", f"a customer is named only when a unit "
+                                     f"is reserved or sold, not on {target.value}",
+                                     request.customer_id)
+    if facts.customer is None or facts.customer.id != request.customer_id:
+        raise NotFound("customer", str(request.customer_id), "customer_id")
+    return facts.customer.id
 
 
 def _check_order(unit: Serial, facts: OrderFacts | None, order_id: str) -> str:
@@ -249,5 +313,5 @@ def location_rule(unit: Serial, target: SerialStatus) -> str | None:
 
 
 __all__ = ["KEEP", "BalanceMove", "ChangeRequest", "Decision", "Facts", "OrderEffect",
-           "OrderFacts", "check_transition", "decide", "first_arrival", "location_rule",
-           "needs_order"]
+           "OrderFacts", "check_transition", "decide", "first_arrival", "is_conversion",
+           "location_rule", "needs_order"]

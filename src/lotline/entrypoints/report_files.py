@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from lotline.domain.reports import Report
-from lotline.entrypoints.serialize import dumps, timestamp_text, to_csv
-from lotline.files.sheets import Cell, write_xlsx
+from lotline.entrypoints.serialize import csv_cell, dumps, timestamp_text, to_csv, to_jsonable
+from lotline.files.sheets import Cell, write_csv, write_xlsx
 
 FORMATS = ("json", "csv", "xlsx")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
@@ -19,8 +20,43 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    return {"name": report.name, "columns": list(report.columns),
-            "parameters": report.parameters, "items": report.rows}
+    document: dict[str, Any] = {"name": report.name, "columns": list(report.columns),
+                                "parameters": report.parameters, "items": report.rows}
+    if report.paged:
+        document["next_cursor"] = report.next_cursor
+    return document
+
+
+def write_report(target: IO[bytes], report: Report, rows: Iterable[dict[str, Any]],
+                 file_format: str) -> int:
+    """The report's header and every row written as they come (nothing held in memory but
+    the row at hand): JSON `{name, columns, parameters, items}`, CSV or XLSX as
+    `report_bytes` writes them. Answers the number of rows."""
+    columns = report.columns
+    if file_format == "xlsx":
+        return write_xlsx(target, columns, ([xlsx_value(row.get(name)) for name in columns]
+                                            for row in rows), report.name)
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    try:
+        if file_format == "csv":
+            return write_csv(text, columns, ([csv_cell(to_jsonable(row.get(name)))
+                                              for name in columns] for row in rows))
+        return _write_json(text, report, rows)
+    finally:
+        text.flush()
+        text.detach()
+
+
+def _write_json(text: IO[str], report: Report, rows: Iterable[dict[str, Any]]) -> int:
+    head = dumps({"name": report.name, "columns": list(report.columns),
+                  "parameters": report.parameters})
+    text.write(head[:-1] + ',"items":[')
+    count = 0
+    for row in rows:
+        text.write(("," if count else "") + "\n" + dumps(row))
+        count += 1
+    text.write("\n]}\n")
+    return count
 
 
 def report_bytes(report: Report, file_format: str) -> bytes:

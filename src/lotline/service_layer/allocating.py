@@ -6,7 +6,7 @@ win."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from lotline.domain.allocation import allocation_candidates, block_reason
@@ -50,6 +50,7 @@ def allocate_target(uow: UnitOfWork, order: Order, customer: Customer, product: 
         return allocate_named_serials(uow, order, product, target, today)
     lots = _candidate_lots(uow, customer, product, target, today)
     if product.tracking.uses_serials:
+        target = _take_reserved(uow, order, product, target, today)
         return _allocate_serials(uow, order, product, target, lots, today)
     return _allocate_quantity(uow, order, target, lots)
 
@@ -112,6 +113,30 @@ def _allocate_serials(uow: UnitOfWork, order: Order, product: Product, target: T
                               serial=allocated, location_id=allocated.location_id)
             remaining -= 1
     return Decimal(max(remaining, 0))
+
+
+def _take_reserved(uow: UnitOfWork, order: Order, product: Product, target: Target,
+                   today: dt.date) -> Target:
+    """Units reserved for the order's customer go to its order first (seed 001), before any
+    other unit; what is left of the target is allocated as usual."""
+    wanted = int(target.quantity)
+    reserved = uow.serials.reserved_for_customer(order.customer_id, product.id,
+                                                 target.batch_id) if wanted > 0 else []
+    taken = 0
+    for serial_id in reserved[:wanted]:
+        serial = uow.serials.get(serial_id, for_update=True)
+        if serial is None or serial.reserved_for != order.customer_id:
+            continue  # released or taken concurrently
+        try:
+            allocated = apply_change(uow, serial, Change(SerialStatus.ALLOCATED,
+                                                         order_id=order.id), today)
+        except LotBlocked:
+            continue  # held or expired since it was reserved: decided before any write
+        lot = uow.batches.get(allocated.batch_id) if allocated.batch_id else None
+        record_allocation(uow, order, target.line, quantity=Decimal(1), batch=lot,
+                          serial=allocated, location_id=allocated.location_id)
+        taken += 1
+    return replace(target, quantity=target.quantity - taken)
 
 
 def _in_stock_serials(uow: UnitOfWork, product_id: str, lot: LotRecord | None, wanted: int,

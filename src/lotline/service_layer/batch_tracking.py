@@ -55,6 +55,11 @@ class BatchTrackingService(Service):
 
     reserve_serial = assign_to_order
 
+    def reserve_for_customer(self, serial_id: str, customer_id: str) -> Serial:
+        """IN_STOCK → ALLOCATED with no order: set aside for the customer (seed 001)."""
+        return self.serials.change_status(serial_id, SerialStatus.ALLOCATED,
+                                          customer_id=customer_id)
+
     def release_reservation(self, serial_id: str) -> Serial:
         serial = self.serials.get(serial_id)
         if serial.status is not SerialStatus.ALLOCATED:

@@ -55,13 +55,15 @@ class BatchViews(Service):
             return self.views(uow, records)
 
     def one_by_number(self, batch_number: str, product_id: str | None = None,
-                      hint: str = "") -> Batch:
-        """The one lot with this number (case-insensitive): NotFound when none, Ambiguous
-        naming each lot (number, product, supplier) when several; `hint` says how to choose."""
+                      hint: str = "", *, supplier_id: str | None = None) -> Batch:
+        """The one lot with this number (case-insensitive), of the product and the supplier
+        when given: NotFound when none, Ambiguous naming each lot (number, product, supplier)
+        when several; `hint` says how to choose."""
         folded = fold_number(clean_number(batch_number, "batch_number"))
         with self.reading() as uow:
             records = [r for r in uow.batches.by_number(folded)
-                       if product_id is None or r.product_id == product_id]
+                       if (product_id is None or r.product_id == product_id)
+                       and (supplier_id is None or r.supplier_id == supplier_id)]
             if len(records) > 1:
                 raise Ambiguous(f"lot number {batch_number.strip()!r}{hint}",
                                 lot_candidates(uow, records))

@@ -9,17 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.errors import NotFound, ValidationError
-from lotline.domain.reports import FSMA204_COLUMNS, REPORT_NAMES, Report
+from lotline.domain.reports import FSMA204_COLUMNS, PAGED_REPORTS, REPORT_NAMES, Report
 from lotline.domain.statuses import LIFECYCLE_ORDER
 from lotline.domain.values import normalize, optional_date, optional_int
-from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor
 from lotline.service_layer.fsma import fsma204_rows
+from lotline.service_layer.record_reports import DEFAULT_PAGE, RecordReports
 from lotline.service_layer.serials import SerialService
 from lotline.service_layer.unit_of_work import UnitOfWorkFactory
 
 
-class ReportService(Service):
+class ReportService(RecordReports):
     def __init__(self, uows: UnitOfWorkFactory, actor: Actor, *,
                  serials: SerialService) -> None:
         super().__init__(uows, actor)
@@ -29,9 +29,23 @@ class ReportService(Service):
         """A report by its DESIGN name (`expiring`, `lot-inventory`, ...)."""
         if name not in REPORT_NAMES:
             raise NotFound("report", name, "name")
+        if name in PAGED_REPORTS:
+            return self.page(name, **parameters)
         method = getattr(self, name.replace("-", "_"))
         report: Report = method(**parameters)
         return report
+
+    def serial_number_location(self, *, limit: int = DEFAULT_PAGE, cursor: str | None = None,
+                               **filters: Any) -> Report:
+        """Seed 002: each serial with product, lot, status, warehouse and location; filters
+        product_id, batch_id, status, warehouse_id, location_id. One page."""
+        return self.page("serial-number-location", limit=limit, cursor=cursor, **filters)
+
+    def lot_movement_history(self, *, limit: int = DEFAULT_PAGE, cursor: str | None = None,
+                             **filters: Any) -> Report:
+        """Seed 002: movements across lots; filters product_id, batch_id, start and end (days
+        of occurred_at, UTC, inclusive), kind, location_id (from or to). One page."""
+        return self.page("lot-movement-history", limit=limit, cursor=cursor, **filters)
 
     def expiring(self, days: Any = None, as_of: Any = None) -> Report:
         """On-hand lots expiring within `days` (default: each product's alert days)."""

@@ -17,6 +17,7 @@ from lotline.domain.serial_change import (
     check_transition,
     decide,
     first_arrival,
+    is_conversion,
     location_rule,
     needs_order,
 )
@@ -39,6 +40,7 @@ class Change:
     parent_serial_id: str | None = None
     receipt_id: str | None = None
     transformation_id: str | None = None
+    customer_id: str | None = None
 
 
 def note_first_arrival(uow: UnitOfWork, batch: LotRecord, movement_id: str,
@@ -60,9 +62,10 @@ def decide_and_apply(uow: UnitOfWork, serial: Serial, change: Change,
                      today: dt.date) -> Decision:
     """Load the facts the change needs, let the domain decide it, persist the decision."""
     request = ChangeRequest(change.target, change.order_id, change.location_id, change.reason,
-                            change.parent_serial_id)
+                            change.parent_serial_id, change.customer_id)
     # The transition is checked before anything is loaded, so its error comes first.
-    check_transition(serial, change.target)
+    if not is_conversion(serial, request):
+        check_transition(serial, change.target)
     facts = load_facts(uow, serial, request, today)
     decision = decide(facts, request)
     _persist(uow, serial, facts.lot, decision, change)
@@ -73,7 +76,8 @@ def load_facts(uow: UnitOfWork, serial: Serial, request: ChangeRequest,
                today: dt.date) -> Facts:
     target = request.target
     lot = uow.batches.get(serial.batch_id) if serial.batch_id else None
-    rule = location_rule(serial, target)
+    # A reserved unit taken by its customer's order stays where it is.
+    rule = KEEP if is_conversion(serial, request) else location_rule(serial, target)
     here = (need_location(uow, serial.location_id) if serial.location_id and (
         rule == KEEP or SERIAL_STATUSES[target].blocked_by_hold) else None)
     there = _there(uow, serial, request, rule, here)
@@ -86,8 +90,10 @@ def load_facts(uow: UnitOfWork, serial: Serial, request: ChangeRequest,
                if target is S.INSTALLED and request.parent_serial_id else ())
     needs_lot = (there is not None and serial.batch_id is None
                  and need_product(uow, serial.product_id).tracking is Tracking.LOT_SERIAL)
+    customer_id = request.customer_id or serial.reserved_for
+    customer = uow.customers.get(str(customer_id)) if customer_id else None
     return Facts(unit=serial, lot=lot, here=here, there=there, order=order, parents=parents,
-                 needs_lot=needs_lot, today=today, now=uow.actor.now())
+                 needs_lot=needs_lot, today=today, now=uow.actor.now(), customer=customer)
 
 
 def _there(uow: UnitOfWork, serial: Serial, request: ChangeRequest, rule: str | None,
@@ -124,7 +130,8 @@ def _persist(uow: UnitOfWork, before: Serial, lot: LotRecord | None, decision: D
     uow.serials.set_state(after.id, {
         "status": after.status.value, "location_id": after.location_id,
         "warehouse_id": after.warehouse_id, "order_id": after.order_id,
-        "parent_serial_id": after.parent_serial_id, "updated_at": after.updated_at})
+        "parent_serial_id": after.parent_serial_id, "updated_at": after.updated_at,
+        "customer_id": after.customer_id})
     uow.serials.bump_count(before.product_id, before.status, -1)
     uow.serials.bump_count(before.product_id, after.status, 1)
     if lot is not None:
@@ -133,7 +140,8 @@ def _persist(uow: UnitOfWork, before: Serial, lot: LotRecord | None, decision: D
         decision.movement, product_id=before.product_id, batch_id=before.batch_id,
         serial_id=before.id, quantity=Decimal(1), from_location_id=before.location_id,
         to_location_id=after.location_id, from_status=before.status, to_status=after.status,
-        order_id=decision.movement_order_id, reason=change.reason, unit_cost=decision.unit_cost,
+        order_id=decision.movement_order_id, reason=change.reason or decision.note,
+        unit_cost=decision.unit_cost,
         receipt_id=change.receipt_id, transformation_id=change.transformation_id)
     if lot is not None and decision.lot_arrival is not None:
         uow.batches.update(lot.id, {**decision.lot_arrival,

@@ -78,6 +78,16 @@ class SerialService(Service):
                 batch_id=batch_id, location_id=location_id, order_id=order_id,
                 warehouse_id=warehouse_id, limit=limit, cursor=cursor)
 
+    def reserved_customers(self, serials: Any) -> dict[str, str]:
+        """{customer id: name} of the customers these units are reserved for (seed 001's
+        "reserved for <customer>"), read once for a page of units."""
+        wanted = sorted({serial.reserved_for for serial in serials if serial.reserved_for})
+        if not wanted:
+            return {}
+        with self.reading() as uow:
+            found = (uow.customers.get(customer_id) for customer_id in wanted)
+            return {customer.id: customer.name for customer in found if customer is not None}
+
     def counts(self, product_id: str | None = None) -> dict[str, int]:
         with self.reading() as uow:
             return uow.serials.counts(product_id)
@@ -94,7 +104,10 @@ class SerialService(Service):
     @retry_transient
     def change_status(self, serial_id: str, status: Any, *, order_id: str | None = None,
                       location_id: str | None = None, reason: str | None = None,
-                      parent_serial_id: str | None = None) -> Serial:
+                      parent_serial_id: str | None = None,
+                      customer_id: str | None = None) -> Serial:
+        """customer_id alone with ALLOCATED reserves the unit for that customer (seed 001);
+        ALLOCATED with an order_id takes a reserved unit for its customer's order."""
         self.actor.require(Role.MANAGER, "changing a serial's status")
         errors = ErrorCollector()
         target = errors.take(parse_enum, SerialStatus, status, "status")
@@ -102,7 +115,8 @@ class SerialService(Service):
         errors.raise_if_any()
         assert target is not None
         change = Change(target=target, order_id=order_id, location_id=location_id,
-                        reason=note, parent_serial_id=parent_serial_id)
+                        reason=note, parent_serial_id=parent_serial_id,
+                        customer_id=None if customer_id is None else str(customer_id))
         with self.writing() as uow:
             if order_id is not None:  # the order before the serial, as the order flows lock
                 uow.orders.get(str(order_id), for_update=True)

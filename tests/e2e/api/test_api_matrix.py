@@ -64,7 +64,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "/recalls/{recall_id}/export", "/reports/expiring", "/reports/expired",
         "/reports/lot-inventory", "/reports/serial-inventory", "/reports/serial-history",
         "/reports/lot-history", "/reports/supplier-performance", "/reports/valuation",
-        "/reports/fsma204", "/epcis/events",
+        "/reports/fsma204", "/reports/serial-number-location",
+        "/reports/lot-movement-history", "/epcis/events",
         "/events",  # issue 14: the change feed (read only)
         # issue 16: seed 003's surface, same tokens and roles
         "/api/compat/zoho/v1/batches", "/api/compat/zoho/v1/batches/active",

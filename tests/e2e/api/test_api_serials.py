@@ -17,7 +17,8 @@ def serial_view(body: dict[str, Any], **expected: Any) -> dict[str, Any]:
     return {"id": body["id"], "serial_number": None, "product_id": None, "batch_id": None,
             "status": "IN_STOCK", "order_id": None, "location_id": None, "warehouse_id": None,
             "purchase_date": None, "warranty_expiry": None, "unit_cost": None, "hold": None,
-            "parent_serial_id": None, "created_at": NOW, "updated_at": NOW, **expected}
+            "parent_serial_id": None, "created_at": NOW, "updated_at": NOW,
+            "customer_id": None, "reserved_for": None, **expected}
 
 
 def test_register_one(api: Api) -> None:

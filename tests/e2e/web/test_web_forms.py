@@ -132,7 +132,8 @@ def test_transitions_ask_for_what_they_need(client: TestClient, world: World) ->
     url = f"/serials/{serial.id}/status"
     no_order = post(client, url, token, status="ALLOCATED", order_id="")
     assert no_order.status_code == 422
-    assert _field_error(no_order.text, "order_id") == "reserving needs an order"
+    assert _field_error(no_order.text, "order_id") == (
+        "reserving needs an order, or a customer to reserve it for")
     no_parent = post(client, url, token, status="INSTALLED", parent="NO-SUCH")
     assert "no serial numbered 'NO-SUCH'" in _field_error(no_parent.text, "parent")
     other = world.svc.orders.create_order(f"SO2-{world.org_id[-6:]}", world.ids["customer"],

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories import epcis_rows
+from lotline.adapters.repositories import epcis_rows, report_pages
 from lotline.adapters.repositories.trace import not_reversed
+from lotline.domain.model import Page
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import normalize
 
@@ -23,6 +24,21 @@ class ReportQueries:
     def __init__(self, conn: Connection, org_id: str) -> None:
         self.conn = conn
         self.org_id = org_id
+
+    def rows_page(self, report: str, filters: dict[str, Any], limit: int,
+                  cursor: str | None) -> Page[dict[str, Any]]:
+        """A page of `serial-number-location` or `lot-movement-history` (seed 002)."""
+        return report_pages.page_of(self.conn, self._statement(report, filters),
+                                    report_pages.key_of(report), limit, cursor)
+
+    def rows_stream(self, report: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The whole report, streamed."""
+        return report_pages.stream_of(self.conn, self._statement(report, filters))
+
+    def _statement(self, report: str, filters: dict[str, Any]) -> Select[Any]:
+        if report == "serial-number-location":
+            return report_pages.serial_location_statement(self.org_id, filters)
+        return report_pages.lot_movement_statement(self.org_id, filters)
 
     def serial_inventory(self) -> list[dict[str, Any]]:
         """Serials per product, status and location."""

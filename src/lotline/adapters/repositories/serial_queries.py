@@ -77,6 +77,19 @@ class SerialQueries:
                      .order_by(s.id.desc() if lifo else s.id).limit(max(wanted, 0) * 2 + 10))
         return list(self.conn.execute(statement).scalars())
 
+    def reserved_for_customer(self, customer_id: str, product_id: str,
+                              batch_id: str | None = None) -> list[str]:
+        """Ids of the product's units reserved for the customer with no order yet (of one lot
+        when batch_id is given), oldest first."""
+        s = t.serials.c
+        statement = (select(s.id).where(
+            s.org_id == self.org_id, s.customer_id == customer_id, s.product_id == product_id,
+            s.status == SerialStatus.ALLOCATED.value, s.order_id.is_(None))
+            .order_by(s.id))
+        if batch_id is not None:
+            statement = statement.where(s.batch_id == batch_id)
+        return list(self.conn.execute(statement).scalars())
+
     def components_within(self, serial_id: str) -> list[tuple[str, str | None]]:
         """(id, batch_id) of every unit installed in this one, at any depth."""
         return components_within(self.conn, self.org_id, serial_id)

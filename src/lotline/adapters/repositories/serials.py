@@ -41,7 +41,7 @@ SERIAL_COLUMNS = (
 READ_COLUMNS = (
     "id", "serial_number", "product_id", "batch_id", "status", "order_id", "location_id",
     "warehouse_id", "purchase_date", "warranty_expiry", "unit_cost", "hold_reason", "hold_kind",
-    "hold_since", "parent_serial_id", "created_at", "updated_at",
+    "hold_since", "parent_serial_id", "created_at", "updated_at", "customer_id",
 )
 _STATUSES = {status.value: status for status in SerialStatus}
 
@@ -69,7 +69,7 @@ class SerialRepository(SerialQueries, ScopedRepository[Serial]):
             purchase_date=row.purchase_date, warranty_expiry=row.warranty_expiry,
             unit_cost=row.unit_cost, hold=hold_from_row(row),
             parent_serial_id=row.parent_serial_id, created_at=row.created_at,
-            updated_at=row.updated_at)
+            updated_at=row.updated_at, customer_id=row.customer_id)
 
     # --- bulk registration (hot path: Core, one statement for all rows) --------------------
 
@@ -334,7 +334,7 @@ def _serial_from_values(row: Sequence[Any],
             values[index] = process(values[index])
     (serial_id, number, product_id, batch_id, status, order_id, location_id, warehouse_id,
      purchase_date, warranty_expiry, unit_cost, hold_reason, hold_kind, hold_since,
-     parent_serial_id, created_at, updated_at) = values
+     parent_serial_id, created_at, updated_at, customer_id) = values
     return Serial(
         id=serial_id, serial_number=number, product_id=product_id, batch_id=batch_id,
         status=_STATUSES.get(status) or SerialStatus(status), order_id=order_id,
@@ -342,7 +342,8 @@ def _serial_from_values(row: Sequence[Any],
         warranty_expiry=warranty_expiry, unit_cost=unit_cost,
         hold=None if hold_kind is None else  # as hold_from_row
         Hold(reason=hold_reason or "", kind=HoldKind(hold_kind), since=hold_since),
-        parent_serial_id=parent_serial_id, created_at=created_at, updated_at=updated_at)
+        parent_serial_id=parent_serial_id, created_at=created_at, updated_at=updated_at,
+        customer_id=customer_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from lotline.bootstrap import Services
 from lotline.domain.model import Batch
+from lotline.entrypoints.cli.batch_actions import actions_app
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
@@ -23,16 +24,17 @@ from lotline.entrypoints.cli.output import (
 )
 from lotline.entrypoints.cli.state import (
     Names,
+    ProductOption,
+    SupplierOption,
     resolve_batch,
     resolve_product,
     resolve_supplier,
     services,
 )
 
-app = typer.Typer(help="Lots (batches): create, list, show balances.", no_args_is_help=True)
-
-ProductOption = Annotated[str | None, typer.Option(
-    "--product", help="The product's SKU or id.")]
+app = typer.Typer(help="Lots (batches): create, list, show balances, update, delete, "
+                  "active/inactive, hold and release.", no_args_is_help=True)
+app.add_typer(actions_app)
 
 
 def lot_state(batch: Batch) -> str:
@@ -133,12 +135,13 @@ def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="ID_OR_NUMBER", help="Lot id or lot number.")],
     product: ProductOption = None,
+    supplier: SupplierOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Show one lot with its balance per location."""
     svc = services(ctx)
     product_id = resolve_product(svc, product).id if product else None
-    batch = resolve_batch(svc, ref, product_id)
+    batch = resolve_batch(svc, ref, product_id, supplier)
     emit(fmt, batch, columns=field_names(Batch), render=lambda: batch_detail(batch, svc))
 
 

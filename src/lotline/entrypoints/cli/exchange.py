@@ -20,7 +20,12 @@ from lotline.entrypoints.cli.output import (
     progress,
     table,
 )
-from lotline.entrypoints.cli.state import resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.state import (
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 
 import_app = typer.Typer(help="Import products, lots, opening stock, serials, suppliers, "
                               "customers or warehouses from CSV or XLSX: every row or none.",
@@ -112,6 +117,7 @@ def import_serials(
         "--batch", help="The lot (id or number) of rows without a batch_number.")] = None,
     product: Annotated[str | None, typer.Option(
         "--product", help="The product (SKU or id) of rows without one.")] = None,
+    supplier: SupplierOption = None,
     status: Annotated[str | None, typer.Option(
         "--status", help="The status of rows without one (default IN_STOCK).")] = None,
     fmt: FormatOption = OutputFormat.TABLE,
@@ -120,7 +126,7 @@ def import_serials(
     purchase_date, warranty_expiry, unit_cost as needed)."""
     svc = services(ctx)
     owner = resolve_product(svc, product) if product else None
-    lot = resolve_batch(svc, batch, owner.id if owner else None) if batch else None
+    lot = resolve_batch(svc, batch, owner.id if owner else None, supplier) if batch else None
     _run_import(ctx, Entity.SERIALS, file, dry_run, fmt, sheet=sheet, delimiter=delimiter,
                 batch_id=lot.id if lot else None, product_id=owner.id if owner else None,
                 status=status)
@@ -176,11 +182,12 @@ ExportFormat = Annotated[FileFormat | None, typer.Option(
 def export_serials(ctx: typer.Context, output: OutputOption = None,
                    file_format: ExportFormat = None,
                    product: Annotated[str | None, typer.Option("--product")] = None,
-                   batch: Annotated[str | None, typer.Option("--batch")] = None) -> None:
+                   batch: Annotated[str | None, typer.Option("--batch")] = None,
+                   supplier: SupplierOption = None) -> None:
     """Serials, oldest first."""
     svc = services(ctx)
     owner = resolve_product(svc, product) if product else None
-    lot = resolve_batch(svc, batch, owner.id if owner else None) if batch else None
+    lot = resolve_batch(svc, batch, owner.id if owner else None, supplier) if batch else None
     _export(ctx, "serials", output, file_format, product_id=owner.id if owner else None,
             batch_id=lot.id if lot else None)
 
@@ -231,10 +238,11 @@ def lot_labels(ctx: typer.Context,
                lots: Annotated[list[str], typer.Argument(metavar="LOT", help="Lot ids or "
                                                                              "numbers.")],
                output: PdfOutput = Path("labels.pdf"), layout: LayoutOption = "a4-3x8",
-               copies: Annotated[int, typer.Option(min=1, max=100)] = 1) -> None:
+               copies: Annotated[int, typer.Option(min=1, max=100)] = 1,
+               supplier: SupplierOption = None) -> None:
     """One label per lot (or --copies per lot): QR Digital Link, product, lot, expiry."""
     svc = services(ctx)
-    ids = [resolve_batch(svc, ref).id for ref in lots]
+    ids = [resolve_batch(svc, ref, None, supplier).id for ref in lots]
     output.write_bytes(svc.labels.lot_labels(ids, layout, copies))
     typer.echo(f"wrote {len(ids) * copies} lot label{'s' if len(ids) * copies != 1 else ''} "
                f"to {output}")
@@ -247,11 +255,12 @@ def serial_labels(ctx: typer.Context,
                   batch: Annotated[str | None, typer.Option(
                       "--batch", help="Every serial of this lot.")] = None,
                   output: PdfOutput = Path("labels.pdf"),
-                  layout: LayoutOption = "a4-3x8") -> None:
+                  layout: LayoutOption = "a4-3x8", supplier: SupplierOption = None) -> None:
     """One label per serial: QR Digital Link, product, lot, serial, expiry."""
     svc = services(ctx)
     if batch is not None:
-        pdf = svc.labels.serial_labels(batch_id=resolve_batch(svc, batch).id, layout=layout)
+        pdf = svc.labels.serial_labels(batch_id=resolve_batch(svc, batch, None, supplier).id,
+                                       layout=layout)
     elif numbers:
         ids = [svc.serials.lookup(number).id for number in numbers]
         pdf = svc.labels.serial_labels(ids, layout=layout)

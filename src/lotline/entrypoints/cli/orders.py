@@ -10,7 +10,7 @@ from rich.console import RenderableType
 
 from lotline.bootstrap import Services
 from lotline.domain.flows import OrderView, PickItem
-from lotline.domain.model import Order
+from lotline.domain.model import Batch, Order
 from lotline.entrypoints.cli.flow_args import (
     FileOption,
     SerialArguments,
@@ -30,7 +30,13 @@ from lotline.entrypoints.cli.output import (
     table,
 )
 from lotline.entrypoints.cli.parties import resolve_customer
-from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.state import (
+    Names,
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 from lotline.service_layer.order_requests import line_for_product, restock_returned
 
 app = typer.Typer(help="Customer orders: create, allocate, pick, ship, cancel, returns.",
@@ -127,6 +133,14 @@ def show(ctx: typer.Context, order: OrderArgument,
     _show(fmt, svc.orders.view(resolve_order(svc, order).id), svc)
 
 
+def order_lot(svc: Services, order: Order, ref: str, supplier: str | None) -> Batch:
+    """A lot named on an order's command: by id, or by number among the order's products
+    (and the supplier's lots, with --supplier); a number still shared is ambiguous."""
+    products = {line.product_id for line in order.lines}
+    product_id = next(iter(products)) if len(products) == 1 else None
+    return resolve_batch(svc, ref, product_id, supplier)
+
+
 @app.command("allocate")
 def allocate(
     ctx: typer.Context,
@@ -136,6 +150,7 @@ def allocate(
         "--partial", help="Allocate what can be allocated instead of failing on a "
                           "shortfall.")] = False,
     lot: LotQuantities = None,
+    supplier: SupplierOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Allocate the open lines by each product's strategy (FEFO by default), or the serials
@@ -150,7 +165,7 @@ def allocate(
                          "serial_numbers": [number]})
     for value in lot or []:
         name, quantity = parse_pair(value, "--lot")
-        batch = resolve_batch(svc, name)
+        batch = order_lot(svc, found, name, supplier)
         explicit.append({"line_id": line_for_product(found, batch.product_id, name),
                          "batch_id": batch.id, "quantity": quantity})
     view = svc.orders.allocate(found.id, partial=partial, lines=explicit or None)
@@ -184,6 +199,7 @@ def pick(
         "--file", encoding="utf-8-sig",
         help="A text file with one scan per line ('-' reads standard input).")] = None,
     lot: LotQuantities = None,
+    supplier: SupplierOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Confirm picks by scanning. Any wrong scan is rejected with its reason, and then
@@ -193,7 +209,10 @@ def pick(
     given: list[Any] = list(numbers_given(scans, file))
     for value in lot or []:
         name, quantity = parse_pair(value, "--lot")
-        given.append({"batch_number": name, "quantity": quantity})
+        # The lot is resolved here, with its supplier: the number alone could be another
+        # supplier's lot of the same product (the number stays for the messages).
+        given.append({"batch_id": order_lot(svc, found, name, supplier).id,
+                      "batch_number": name, "quantity": quantity})
     if not given:
         raise typer.BadParameter("give scans as arguments, with --file or --lot",
                                  param_hint="'SCAN...' / '--file' / '--lot'")
@@ -239,6 +258,7 @@ def return_units(
     numbers: SerialArguments = None,
     file: FileOption = None,
     lot: LotQuantities = None,
+    supplier: SupplierOption = None,
     restock: Annotated[str | None, typer.Option(
         "--restock", metavar="LOCATION", help="Then put the returned units back into stock "
         "at this location (e.g. STOCK): serials IN_STOCK again, lot quantities moved there.")]
@@ -253,7 +273,8 @@ def return_units(
     lines: list[dict[str, Any]] = [{"serial_number": n} for n in numbers_given(numbers, file)]
     for value in lot or []:
         name, quantity = parse_pair(value, "--lot")
-        lines.append({"batch_id": resolve_batch(svc, name).id, "quantity": quantity})
+        lines.append({"batch_id": order_lot(svc, found, name, supplier).id,
+                      "quantity": quantity})
     if not lines:
         raise typer.BadParameter("give the returned serials (arguments or --file) or --lot",
                                  param_hint="'SERIAL...' / '--file' / '--lot'")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from lotline.bootstrap import Services
 from lotline.domain.errors import NotFound
-from lotline.domain.reports import REPORT_NAMES, Report
+from lotline.domain.reports import PAGED_REPORTS, REPORT_NAMES, Report
 from lotline.entrypoints.cli.exchange import export_app
 from lotline.entrypoints.cli.output import (
     FormatOption,
@@ -24,7 +24,9 @@ from lotline.entrypoints.cli.output import (
     emit,
     table,
 )
+from lotline.entrypoints.cli.record_reports import record_filters, run_record_report
 from lotline.entrypoints.cli.state import (
+    SupplierOption,
     resolve_batch,
     resolve_product,
     resolve_supplier,
@@ -254,12 +256,30 @@ def reports(
     product: Annotated[str | None, typer.Option(help="The product of --serial or --batch "
                                                      "(SKU or id).")] = None,
     start: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD",
-                                              help="fsma204: first day.")] = None,
+                                              help="fsma204, lot-movement-history: first "
+                                                   "day.")] = None,
     end: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD",
-                                            help="fsma204: last day.")] = None,
+                                            help="fsma204, lot-movement-history: last "
+                                                 "day.")] = None,
+    supplier: Annotated[str | None, typer.Option(help="The supplier of --batch (code, name "
+                                                      "or id), when suppliers share a lot "
+                                                      "number.")] = None,
+    status: Annotated[str | None, typer.Option(help="serial-number-location: only this "
+                                                    "status (or alias).")] = None,
+    warehouse: Annotated[str | None, typer.Option(help="serial-number-location: the "
+                                                       "warehouse (code or id).")] = None,
+    location: Annotated[str | None, typer.Option(help="serial-number-location, "
+                                                      "lot-movement-history: the location "
+                                                      "(code, WAREHOUSE/CODE or id).")] = None,
+    kind: Annotated[str | None, typer.Option(help="lot-movement-history: the movement kind "
+                                                  "(receipt, transfer, ...).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=500, help="serial-number-location, "
+                                              "lot-movement-history: rows in the table "
+                                              "(files hold every row); default 100.")] = None,
 ) -> None:
     """Run a report: expiring, expired, lot-inventory, serial-inventory, serial-history,
-    lot-history, supplier-performance, valuation, fsma204."""
+    lot-history, supplier-performance, valuation, fsma204, serial-number-location,
+    lot-movement-history."""
     if name not in REPORT_NAMES:
         raise typer.BadParameter(f"{name!r} is not one of {', '.join(REPORT_NAMES)}",
                                  param_hint="'NAME'")
@@ -271,7 +291,17 @@ def reports(
     if serial is not None:
         given.update(serial_number=serial, product_id=product_id)
     if batch is not None:
-        given["batch_id"] = resolve_batch(svc, batch, product_id).id
+        given["batch_id"] = resolve_batch(svc, batch, product_id, supplier).id
+    if name in PAGED_REPORTS:
+        given.update(product_id=product_id, status=status, kind=kind, limit=limit)
+        filters = record_filters(svc, name, given, warehouse, location)
+        run_record_report(svc, name, filters, fmt.value, output, report_table)
+        return
+    named = {"status": status, "warehouse": warehouse, "location": location, "kind": kind,
+             "limit": limit}
+    if any(value is not None for value in named.values()):
+        raise typer.BadParameter(f"report {name} takes no " + ", ".join(
+            key for key, value in named.items() if value is not None))
     accepted = _parameters(name)
     unused = sorted(k for k, v in given.items() if v is not None and k not in accepted)
     if unused:
@@ -287,8 +317,10 @@ def reports(
 
 def report_table(report: Report) -> Table:
     shown = ", ".join(f"{k} {cell(v)}" for k, v in report.parameters.items() if v is not None)
+    more = ("; more rows: --limit, or --format csv|json|xlsx for every row"
+            if report.next_cursor else "")
     result = Table(title=f"Report {report.name}", title_justify="left",
-                   caption=f"{len(report.rows)} rows" + (f"; {shown}" if shown else ""))
+                   caption=f"{len(report.rows)} rows" + (f"; {shown}" if shown else "") + more)
     for name in report.columns:
         numeric = any(isinstance(row.get(name), int | Decimal) and
                       not isinstance(row.get(name), bool) for row in report.rows)
@@ -315,6 +347,7 @@ def export_epcis(ctx: typer.Context,
                                                            help="Last day.")] = None,
                  batch: Annotated[str | None, typer.Option(help="Only this lot (id or "
                                                                 "number).")] = None,
+                 supplier: SupplierOption = None,
                  output: Annotated[Path | None, typer.Option(
                      "--output", "-o", dir_okay=False, help="File to write (default: "
                                                             "standard output).")] = None
@@ -322,7 +355,7 @@ def export_epcis(ctx: typer.Context,
     """An EPCIS 2.0 JSON-LD document: receipts, shipments, returns, scrapping,
     transformations, holds and recalls, each with its eventID (the GS1 event hash)."""
     svc = services(ctx)
-    batch_id = resolve_batch(svc, batch).id if batch else None
+    batch_id = resolve_batch(svc, batch, None, supplier).id if batch else None
     document = svc.epcis.events(since=since, until=until, batch_id=batch_id)
     count = len(document["epcisBody"]["eventList"])
     _write((dumps(document, indent=2) + "\n").encode("utf-8"), output,

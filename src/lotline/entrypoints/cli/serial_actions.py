@@ -19,13 +19,27 @@ from lotline.entrypoints.cli.output import (
     more_caption,
     table,
 )
-from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.parties import resolve_customer
+from lotline.entrypoints.cli.state import (
+    Names,
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 
 actions_app = typer.Typer()
 
 ProductOption = Annotated[str | None, typer.Option(
     "--product", help="The product's SKU or id (a number several products use).")]
 NumberArgument = Annotated[str, typer.Argument(metavar="NUMBER", help="The serial number.")]
+
+
+def reserved_text(names: Names, serial: Serial) -> str | None:
+    """Seed 001's "reserved for <customer>" for a unit set aside without an order."""
+    if serial.reserved_for is None:
+        return None
+    return f"reserved for {names.customer(serial.reserved_for)}"
 
 
 def find_serial(svc: Services, number: str, product: str | None) -> Serial:
@@ -51,6 +65,9 @@ def change_status(
     = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the ledger).")]
     = None,
+    customer: Annotated[str | None, typer.Option(
+        "--customer", help="Reserve the unit for this customer (code, name or id) without an "
+        "order: status RESERVED; or the buyer of a direct sale.")] = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Change a serial's status along the transition table (every door reads the same one)."""
@@ -58,12 +75,15 @@ def change_status(
     serial = find_serial(svc, number, product)
     changed = svc.serials.change_status(
         serial.id, status, reason=reason,
+        customer_id=resolve_customer(svc, customer).id if customer else None,
         order_id=resolve_order(svc, order).id if order else None,
         location_id=resolve_location(svc, location).id if location else None,
         parent_serial_id=svc.serials.lookup(parent).id if parent else None)
     names = Names(svc)
     where = f" in {parent}" if parent else (
         f" at {names.location(changed.location_id)}" if changed.location_id else "")
+    if changed.reserved_for:
+        where += f", reserved for {names.customer(changed.reserved_for)}"
     emit(fmt, changed, columns=field_names(Serial),
          render=lambda: f"serial {changed.serial_number}: {serial.status.value} → "
                         f"{changed.status.value}{where}")
@@ -76,6 +96,7 @@ def list_serials(
     status: Annotated[str | None, typer.Option(help="Only this status (or alias).")] = None,
     product: ProductOption = None,
     lot: Annotated[str | None, typer.Option("--lot", help="Lot number or id.")] = None,
+    supplier: SupplierOption = None,
     location: Annotated[str | None, typer.Option(help="Location code or id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many.")] = 50,
     fmt: FormatOption = OutputFormat.TABLE,
@@ -85,13 +106,14 @@ def list_serials(
     product_id = resolve_product(svc, product).id if product else None
     page = svc.serials.search(
         q=q, status=status, product_id=product_id, limit=limit,
-        batch_id=resolve_batch(svc, lot, product_id).id if lot else None,
+        batch_id=resolve_batch(svc, lot, product_id, supplier).id if lot else None,
         location_id=resolve_location(svc, location).id if location else None)
     names = Names(svc)
     emit(fmt, page.items, columns=field_names(Serial), render=lambda: table(
         "Serials", ("Serial", "Product", "Lot", "Status", "Location", "Order"),
         [(s.serial_number, names.product(s.product_id), names.batch(s.batch_id), s.status,
-          names.location(s.location_id), names.order(s.order_id)) for s in page.items],
+          names.location(s.location_id), names.order(s.order_id) or reserved_text(names, s))
+         for s in page.items],
         caption=more_caption(page.next_cursor, len(page.items))))
 
 

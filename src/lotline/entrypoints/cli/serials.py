@@ -28,7 +28,13 @@ from lotline.entrypoints.cli.serial_actions import (
     actions_app,
     find_serial,
 )
-from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.state import (
+    Names,
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 
 app = typer.Typer(help="Serial numbers: register, look up, history, change status, list, "
                   "counts, hold and release.", no_args_is_help=True)
@@ -56,6 +62,7 @@ def serial_detail(serial: Serial, svc: Services) -> Table:
         ("Serial", serial.serial_number), ("Product", names.product(serial.product_id)),
         ("Lot", names.batch(serial.batch_id)), ("Status", serial.status),
         ("Next actions", next_actions(serial)), ("Order", names.order(serial.order_id)),
+        ("Reserved for", names.customer(serial.reserved_for)),
         ("Location", names.location(serial.location_id)), ("Hold", hold),
         ("Installed in", parent), ("Purchase date", serial.purchase_date),
         ("Warranty expiry", serial.warranty_expiry), ("Unit cost", serial.unit_cost),
@@ -75,13 +82,13 @@ def history_table(serial: Serial, movements: list[Movement], svc: Services) -> T
                   "Reason"), rows)
 
 
-def _target(svc: Services, batch: str | None,
-            product: str | None) -> tuple[Batch | None, Product]:
+def _target(svc: Services, batch: str | None, product: str | None,
+            supplier: str | None = None) -> tuple[Batch | None, Product]:
     if batch is None and product is None:
         raise typer.BadParameter("name the lot with --batch or the product with --product",
                                  param_hint="'--batch' / '--product'")
     named = resolve_product(svc, product) if product else None
-    lot = resolve_batch(svc, batch, named.id if named else None) if batch else None
+    lot = resolve_batch(svc, batch, named.id if named else None, supplier) if batch else None
     if named is not None:
         return lot, named
     assert lot is not None
@@ -96,6 +103,7 @@ def register(
     batch: Annotated[str | None, typer.Option(
         "--batch", help="The lot (id or number) the units belong to.")] = None,
     product: ProductOption = None,
+    supplier: SupplierOption = None,
     file: Annotated[typer.FileText | None, typer.Option(
         "--file", encoding="utf-8-sig",
         help="A text file with one serial number per line ('-' reads standard input).")]
@@ -110,7 +118,7 @@ def register(
         raise typer.BadParameter("give serial numbers as arguments or with --file",
                                  param_hint="'SERIAL...' / '--file'")
     svc = services(ctx)
-    lot, owner = _target(svc, batch, product)
+    lot, owner = _target(svc, batch, product, supplier)
     with progress() as bar:
         task = bar.add_task(f"registering {len(given)} serial numbers", total=None)
         created = svc.serials.register_many(

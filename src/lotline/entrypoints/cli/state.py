@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import typer
 
@@ -14,6 +15,11 @@ from lotline.bootstrap import Services
 from lotline.domain.errors import Ambiguous, NotFound
 from lotline.domain.model import Batch, Product, Supplier
 
+ProductOption = Annotated[str | None, typer.Option(
+    "--product", help="The product's SKU or id.")]
+SupplierOption = Annotated[str | None, typer.Option(
+    "--supplier", help="The supplier (code, name or id) of a lot named by number, when "
+    "suppliers share the number.")]
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -82,16 +88,21 @@ def resolve_supplier(svc: Services, ref: str) -> Supplier:
     raise NotFound("supplier", ref, "code")
 
 
-def resolve_batch(svc: Services, ref: str, product_id: str | None = None) -> Batch:
-    """A lot by id, else by its number (case-insensitive), narrowed to a product if given."""
+def resolve_batch(svc: Services, ref: str, product_id: str | None = None,
+                  supplier: str | None = None) -> Batch:
+    """A lot by id, else by its number (case-insensitive), narrowed to a product and to a
+    supplier (code, name or id) if given: two suppliers may use the same number."""
     ref = ref.strip()
     if looks_like_id(ref):
         try:
             return svc.batches.get(ref)
         except NotFound:
             pass
+    supplier_id = resolve_supplier(svc, supplier).id if supplier else None
     return svc.batches.one_by_number(
-        ref, product_id, hint=" (name the product with --product, or use the id)")
+        ref, product_id, supplier_id=supplier_id,
+        hint=" (name the product with --product, the supplier with --supplier, or use the "
+             "id)")
 
 
 class Names:
@@ -121,6 +132,9 @@ class Names:
 
     def batch(self, batch_id: str | None) -> str | None:
         return self._name("batch", batch_id, lambda i: self.svc.batches.get(i).batch_number)
+
+    def customer(self, customer_id: str | None) -> str | None:
+        return self._name("customer", customer_id, lambda i: self.svc.customers.get(i).name)
 
     def order(self, order_id: str | None) -> str | None:
         return self._name("order", order_id, lambda i: self.svc.orders.get(i).reference)

@@ -17,7 +17,13 @@ from lotline.entrypoints.cli.flow_args import (
     resolve_location,
 )
 from lotline.entrypoints.cli.output import FormatOption, OutputFormat, emit, table
-from lotline.entrypoints.cli.state import Names, resolve_batch, resolve_product, services
+from lotline.entrypoints.cli.state import (
+    Names,
+    SupplierOption,
+    resolve_batch,
+    resolve_product,
+    services,
+)
 
 app = typer.Typer(help="Stock control: transfer, adjust, count.", no_args_is_help=True)
 
@@ -34,6 +40,7 @@ def transfer(
     target: Annotated[str, typer.Option("--to", help=LocationHelp)] = "",
     lot: LotOption = None,
     product: ProductOption = None,
+    supplier: SupplierOption = None,
     quantity: Annotated[str | None, typer.Option(
         help="How much of the lot (or of the product, lots in its strategy order).")] = None,
     file: FileOption = None,
@@ -50,7 +57,7 @@ def transfer(
         raise typer.BadParameter("give serial numbers, or --quantity with --lot or --product",
                                  param_hint="'SERIAL...' / '--quantity'")
     named = resolve_product(svc, product) if product else None
-    batch = resolve_batch(svc, lot, named.id if named else None) if lot else None
+    batch = resolve_batch(svc, lot, named.id if named else None, supplier) if lot else None
     here, there = resolve_location(svc, source), resolve_location(svc, target)
     moved = svc.stock.transfer(here.id, there.id, batch_id=batch.id if batch else None,
                                product_id=named.id if named and not batch else None,
@@ -79,6 +86,7 @@ def adjust(
         help="count_correction, damage, expiry_write_off, found, other, or free text.")],
     lot: LotOption = None,
     product: ProductOption = None,
+    supplier: SupplierOption = None,
     location: Annotated[str, typer.Option(help=LocationHelp)] = "STOCK",
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -88,7 +96,7 @@ def adjust(
                                  "'--product'")
     svc = services(ctx)
     named = resolve_product(svc, product) if product else None
-    batch = resolve_batch(svc, lot, named.id if named else None) if lot else None
+    batch = resolve_batch(svc, lot, named.id if named else None, supplier) if lot else None
     place = resolve_location(svc, location)
     applied = svc.stock.adjust(quantity_delta=delta, reason=reason,
                                batch_id=batch.id if batch else None,
@@ -114,6 +122,7 @@ def count(
     lot: Annotated[list[str] | None, typer.Option(
         "--lot", metavar="LOT=QTY", help="What was counted of a lot. Repeat for more lots.")]
     = None,
+    supplier: SupplierOption = None,
     file: FileOption = None,
     none_found: Annotated[bool, typer.Option(
         "--no-serials-found", help="Serials were counted and none was there: every serial "
@@ -128,7 +137,8 @@ def count(
     counts = []
     for value in lot or []:
         name, quantity = parse_pair(value, "--lot")
-        counts.append({"batch_id": resolve_batch(svc, name).id, "quantity": quantity})
+        counts.append({"batch_id": resolve_batch(svc, name, None, supplier).id,
+                       "quantity": quantity})
     serials = numbers_given(numbers, file)
     if none_found and serials:
         raise typer.BadParameter("serials were given", param_hint="'--no-serials-found'")

@@ -26,6 +26,7 @@ from lotline.entrypoints.web import (
     routes_products,
     routes_recalls,
     routes_receiving,
+    routes_reports,
     routes_returns,
     routes_serial_forms,
     routes_serials,
@@ -38,9 +39,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 # /receiving/{receipt_id}.
 ROUTERS = (routes_auth, routes_home, routes_serial_forms, routes_serials, routes_lots,
            routes_expiry, routes_asn, routes_receiving, routes_picking, routes_trace,
-           routes_recalls, routes_admin, routes_audit, routes_custom_fields, routes_products,
-           routes_parties, routes_locations, routes_orders, routes_transfers, routes_returns,
-           routes_counts, routes_adjustments)
+           routes_recalls, routes_reports, routes_admin, routes_audit, routes_custom_fields,
+           routes_products, routes_parties, routes_locations, routes_orders, routes_transfers,
+           routes_returns, routes_counts, routes_adjustments)
 
 
 def install_web(app: FastAPI) -> None:

@@ -105,6 +105,11 @@ def suppliers(svc: Services) -> list[Supplier]:
     return sorted(found, key=lambda s: s.name.casefold())
 
 
+def customers(svc: Services) -> list[Customer]:
+    found = every(lambda cursor: svc.customers.list(limit=200, cursor=cursor))
+    return sorted(found, key=lambda c: c.name.casefold())
+
+
 def warehouses(svc: Services) -> list[Warehouse]:
     return every(lambda cursor: svc.warehouses.list(limit=200, cursor=cursor))
 

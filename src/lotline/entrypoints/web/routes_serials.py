@@ -121,9 +121,11 @@ def _actions(web: Web, serial: Serial) -> list[dict[str, Any]]:
     needs_order = SerialStatus.ALLOCATED in allowed or SerialStatus.SHIPPED in allowed
     orders = [o for o in lookups.orders(web.svc) if any(
         line.product_id == serial.product_id for line in o.lines)] if needs_order else []
-    return [{"target": target.value, "label": label, "orders": orders,
+    customers = lookups.customers(web.svc) if SerialStatus.ALLOCATED in allowed else []
+    return [{"target": target.value, "label": label, "orders": orders, "customers": customers,
              "needs_order": target is SerialStatus.ALLOCATED,
-             "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None,
+             "offers_order": target is SerialStatus.SHIPPED and serial.order_id is None
+             and serial.reserved_for is None,
              "needs_parent": target is SerialStatus.INSTALLED,
              "asks_reason": SERIAL_STATUSES[target].asks_reason}
             for target, label in allowed.items()]
@@ -160,7 +162,7 @@ def _parent_id(web: Web, state: FormState) -> str | None:
         return None
 
 
-STATUS_FIELDS = ("status", "order_id", "parent", "reason")
+STATUS_FIELDS = ("status", "order_id", "customer_id", "parent", "reason")
 
 
 def _irreversible(target: str) -> SerialStatus | None:
@@ -197,12 +199,14 @@ def change_status(web: WebDep, serial_id: str, form: FormDep) -> Response:
     parent = _parent_id(web, state)
     if target == SerialStatus.INSTALLED.value and parent is None and not state.errors:
         state.add("parent", "installing needs the parent unit's serial number")
-    if target == SerialStatus.ALLOCATED.value and not state.get("order_id"):
-        state.add("order_id", "reserving needs an order")
+    if target == SerialStatus.ALLOCATED.value and not (state.get("order_id")
+                                                       or state.get("customer_id")):
+        state.add("order_id", "reserving needs an order, or a customer to reserve it for")
     if state.ok:
         try:
             web.svc.serials.change_status(
                 serial_id, target, order_id=optional(state.get("order_id")),
+                customer_id=optional(state.get("customer_id")),
                 parent_serial_id=parent, reason=optional(state.get("reason")))
         except LotlineError as error:
             if isinstance(error, NotFound) and error.entity == "serial" and error.field == "id":

@@ -19,6 +19,7 @@ from lotline.domain.errors import ValidationError
 from lotline.entrypoints.api.routers.common import ok
 from lotline.entrypoints.api.schemas import exchange as s
 from lotline.entrypoints.api.security import ServicesDep
+from lotline.entrypoints.file_stream import FileStream
 
 router = APIRouter(tags=["imports and exports"])
 
@@ -104,31 +105,6 @@ async def import_records(entity: str, request: Request, svc: ServicesDep,
     run = getattr(svc.imports, ENTITIES[entity])
     return await _import(request, run, dry_run, file_format=format, sheet=sheet,
                          delimiter=delimiter)
-
-
-class FileStream(Response):
-    """A temporary file sent in chunks, then closed. (Not StreamingResponse: that one stops
-    at the first `http.disconnect` it hears, and a body-replaying middleware may send one
-    straight away.)"""
-
-    def __init__(self, handle: IO[bytes], media_type: str, filename: str) -> None:
-        handle.seek(0, 2)
-        size = handle.tell()
-        handle.seek(0)
-        super().__init__(media_type=media_type, headers={
-            "Content-Disposition": f'attachment; filename="{filename}"'})
-        self.handle = handle
-        self.headers["content-length"] = str(size)
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
-            await send({"type": "http.response.start", "status": self.status_code,
-                        "headers": self.raw_headers})
-            while chunk := await run_in_threadpool(self.handle.read, 1 << 16):
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        finally:
-            self.handle.close()
 
 
 @router.get("/exports/{entity}", response_class=Response,

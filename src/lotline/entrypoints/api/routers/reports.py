@@ -4,6 +4,7 @@ Every signed-in role reads reports and events; verifying the ledger is for admin
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -17,7 +18,13 @@ from lotline.entrypoints.api.schemas import trace as s
 from lotline.entrypoints.api.schemas.batches import DateIn
 from lotline.entrypoints.api.schemas.ledger import LedgerVerifyIn
 from lotline.entrypoints.api.security import ServicesDep
-from lotline.entrypoints.report_files import MEDIA_TYPES, report_bytes, report_document
+from lotline.entrypoints.file_stream import FileStream
+from lotline.entrypoints.report_files import (
+    MEDIA_TYPES,
+    report_bytes,
+    report_document,
+    write_report,
+)
 from lotline.service_layer.checkpoint_verify import read_checkpoint_set
 
 router = APIRouter(tags=["reports"])
@@ -107,6 +114,58 @@ def fsma204(svc: ServicesDep, format: Format = "json", batch_id: IdQuery = None,
     returns, shipping, transformation) with its key data elements (21 CFR 1.1340, 1.1345,
     1.1350), for one lot or the whole organization, over a period or all time."""
     return _report(svc, "fsma204", format, batch_id=batch_id, start=start, end=end)
+
+
+PageLimit = Annotated[int, Query(ge=1, le=500, description="rows per page (json)")]
+PageCursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the "
+                                                                     "previous page")]
+PAGED_NOTE = ("JSON answers one page (`limit`, `cursor`, `next_cursor`); CSV and XLSX stream "
+              "the whole report, every page.")
+
+
+def _paged(svc: Any, name: str, file_format: str, limit: int, cursor: str | None,
+           **filters: Any) -> Response:
+    if file_format == "json":
+        return ok(report_document(svc.reports.page(name, limit=limit, cursor=cursor,
+                                                   **filters)))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileStream
+    try:
+        with svc.reports.streamed(name, **filters) as (header, rows):
+            write_report(handle, header, rows, file_format)
+    except BaseException:
+        handle.close()
+        raise
+    return FileStream(handle, MEDIA_TYPES[file_format], f"{name}.{file_format}")
+
+
+@router.get("/reports/serial-number-location",
+            response_model=r.PagedReportOut[r.SerialLocationRow], responses=FILES,
+            description="Each serial with its product, lot, status, warehouse and location "
+                        "(seed 002), in registration order. " + PAGED_NOTE)
+def serial_number_location(svc: ServicesDep, format: Format = "json",
+                           product_id: IdQuery = None, batch_id: IdQuery = None,
+                           status: Annotated[str | None, Query(max_length=20)] = None,
+                           warehouse_id: IdQuery = None, location_id: IdQuery = None,
+                           limit: PageLimit = 100, cursor: PageCursor = None) -> Response:
+    return _paged(svc, "serial-number-location", format, limit, cursor,
+                  product_id=product_id, batch_id=batch_id, status=status,
+                  warehouse_id=warehouse_id, location_id=location_id)
+
+
+@router.get("/reports/lot-movement-history",
+            response_model=r.PagedReportOut[r.LotMovementRow], responses=FILES,
+            description="Every movement of every lot, in the order recorded (seed 002); "
+                        "`start`/`end` are days of `occurred_at` (UTC, inclusive), "
+                        "`location_id` matches either end of a move. " + PAGED_NOTE)
+def lot_movement_history(svc: ServicesDep, format: Format = "json",
+                         product_id: IdQuery = None, batch_id: IdQuery = None,
+                         start: DateIn | None = None, end: DateIn | None = None,
+                         kind: Annotated[str | None, Query(max_length=20)] = None,
+                         location_id: IdQuery = None, limit: PageLimit = 100,
+                         cursor: PageCursor = None) -> Response:
+    return _paged(svc, "lot-movement-history", format, limit, cursor,
+                  product_id=product_id, batch_id=batch_id, start=start, end=end, kind=kind,
+                  location_id=location_id)
 
 
 class EpcisResponse(LotlineJSONResponse):

@@ -6,16 +6,19 @@ Fixed paths (`/serials/lookup/...`, `/serials/bulk`, `/serials/counts`) are decl
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from lotline.bootstrap import Services
 from lotline.domain.errors import PayloadTooLarge
+from lotline.domain.model import Serial
 from lotline.entrypoints.api.routers.common import Cursor, Limit, body_fields, created, ok
 from lotline.entrypoints.api.schemas import serials as s
 from lotline.entrypoints.api.schemas.common import Page
 from lotline.entrypoints.api.security import ServicesDep
+from lotline.entrypoints.serialize import to_jsonable
 
 router = APIRouter(tags=["serials"])
 
@@ -34,7 +37,7 @@ async def lookup_serial(serial_number: str, svc: ServicesDep,
     # comes here), cheaper than the trip through the thread pool a sync route costs. First
     # in the router: no other route matches /serials/lookup/..., and each one tried before
     # costs every lookup a match.
-    return ok(svc.serials.lookup(serial_number, product_id))
+    return ok(shown(svc, svc.serials.lookup(serial_number, product_id)))
 
 
 @router.post("/serials/bulk", status_code=201, response_model=s.BulkRegistered)
@@ -49,9 +52,9 @@ def register_serials(body: s.SerialBulkIn, svc: ServicesDep) -> Response:
     options: dict[str, Any] = body_fields(body)
     numbers = options.pop("serial_numbers")
     registered = svc.serials.register_many(numbers, **options)
-    shown = registered[:s.BULK_ITEMS_SHOWN]
-    return created({"count": len(registered), "items": shown,
-                    "truncated": len(registered) > len(shown)})
+    first = registered[:s.BULK_ITEMS_SHOWN]
+    return created({"count": len(registered), "items": shown_many(svc, first),
+                    "truncated": len(registered) > len(first)})
 
 
 @router.post("/serials", status_code=201, response_model=s.Serial)
@@ -59,7 +62,7 @@ def register_serial(body: s.SerialIn, svc: ServicesDep) -> Response:
     """One serial (status IN_STOCK by default; EXPECTED for an ASN)."""
     options: dict[str, Any] = body_fields(body)
     number = options.pop("serial_number")
-    return created(svc.serials.register(number, **options))
+    return created(shown(svc, svc.serials.register(number, **options)))
 
 
 @router.get("/serials", response_model=Page[s.Serial])
@@ -68,9 +71,10 @@ def search_serials(svc: ServicesDep, q: PartialNumber = None, product_id: IdQuer
                    location_id: IdQuery = None, order_id: IdQuery = None,
                    warehouse_id: IdQuery = None, limit: Limit = 50,
                    cursor: Cursor = None) -> Response:
-    return ok(svc.serials.search(q=q, product_id=product_id, status=status, batch_id=batch_id,
-                                 location_id=location_id, limit=limit, cursor=cursor,
-                                 order_id=order_id, warehouse_id=warehouse_id))
+    page = svc.serials.search(q=q, product_id=product_id, status=status, batch_id=batch_id,
+                              location_id=location_id, limit=limit, cursor=cursor,
+                              order_id=order_id, warehouse_id=warehouse_id)
+    return ok({"items": shown_many(svc, page.items), "next_cursor": page.next_cursor})
 
 
 @router.get("/serials/counts", response_model=dict[str, int])
@@ -81,7 +85,7 @@ def serial_counts(svc: ServicesDep, product_id: IdQuery = None) -> Response:
 
 @router.get("/serials/{serial_id}", response_model=s.Serial)
 def get_serial(serial_id: str, svc: ServicesDep) -> Response:
-    return ok(svc.serials.get(serial_id))
+    return ok(shown(svc, svc.serials.get(serial_id)))
 
 
 @router.get("/serials/{serial_id}/history", response_model=Page[s.Movement])
@@ -95,4 +99,18 @@ def change_serial_status(serial_id: str, body: s.StatusChangeIn,
                          svc: ServicesDep) -> Response:
     fields = body_fields(body)
     status = fields.pop("status")
-    return ok(svc.serials.change_status(serial_id, status, **fields))
+    return ok(shown(svc, svc.serials.change_status(serial_id, status, **fields)))
+
+
+def shown(svc: Services, serial: Serial) -> dict[str, Any]:
+    return shown_many(svc, [serial])[0]
+
+
+def shown_many(svc: Services, serials: list[Serial]) -> list[dict[str, Any]]:
+    """Serials as the API shows them: with `reserved_for` {customer_id, name} when the unit is
+    set aside for a customer without an order (seed 001), else null."""
+    names = svc.serials.reserved_customers(serials)
+    return [{**cast(dict[str, Any], to_jsonable(serial)),
+             "reserved_for": None if serial.reserved_for is None else {
+                 "customer_id": serial.reserved_for, "name": names.get(serial.reserved_for)}}
+            for serial in serials]

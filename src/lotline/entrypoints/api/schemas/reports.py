@@ -131,3 +131,46 @@ class Fsma204Row(Output):
     location: str | None
     reference_document_type: str
     reference_document_number: str | None
+
+
+class PagedReportOut(ReportOut[T], Generic[T]):
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on "
+                                                "the last")
+
+
+class SerialLocationRow(Output):
+    serial_number: str
+    product_sku: str
+    product_name: str
+    batch_number: str | None
+    status: str
+    warehouse: str | None
+    location: str | None
+    serial_id: str
+    product_id: str
+    batch_id: str | None
+    warehouse_id: str | None
+    location_id: str | None
+
+
+class LotMovementRow(Output):
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+    kind: str
+    product_sku: str
+    batch_number: str
+    serial_number: str | None
+    quantity: Number
+    from_location: str | None = Field(description="WAREHOUSE/CODE")
+    to_location: str | None = Field(description="WAREHOUSE/CODE")
+    from_status: str | None
+    to_status: str | None
+    order_reference: str | None
+    unit_cost: Number | None
+    reason: str | None
+    actor: str
+    movement_id: str
+    product_id: str
+    batch_id: str
+    from_location_id: str | None
+    to_location_id: str | None

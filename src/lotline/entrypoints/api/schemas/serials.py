@@ -57,6 +57,14 @@ class StatusChangeIn(Input):
     location_id: Id | None = None
     reason: LongText | None = None
     parent_serial_id: Annotated[Id | None, Field(description="required for INSTALLED")] = None
+    customer_id: Annotated[Id | None, Field(
+        description="with status ALLOCATED (or RESERVED) and no order_id: reserve the unit "
+                    "for this customer; with SHIPPED from IN_STOCK: the buyer")] = None
+
+
+class ReservedFor(Output):
+    customer_id: str
+    name: str
 
 
 class Serial(Output):
@@ -75,6 +83,9 @@ class Serial(Output):
     parent_serial_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    customer_id: str | None
+    reserved_for: Annotated[ReservedFor | None, Field(
+        description="the customer an ALLOCATED unit with no order is set aside for")] = None
 
 
 class BulkRegistered(Output):
