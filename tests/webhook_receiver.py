@@ -1,7 +1,7 @@
 """A real HTTP receiver of webhooks on 127.0.0.1 for the tests (integration and end to end):
-it keeps every request (headers, body, the code it answered), answers 500 to the next
-`fail_next` requests (all of them while `fail_always`), can sleep before answering, and
-speaks HTTP/1.1 so a sender's keep-alive connection is reused."""
+it keeps every request as it arrives (headers, body, the code it answers), answers 500 to
+the next `fail_next` requests (all of them while `fail_always`), can sleep before answering
+(until `wake` is set), and speaks HTTP/1.1 so a sender's keep-alive connection is reused."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class Receiver:
         self.sleep_seconds = 0.0
         self.answer = answer  # the body of every answer
         self.arrived = threading.Event()  # set at each request's arrival
+        self.wake = threading.Event()  # ends every sleep at once
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -46,14 +47,17 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
+                code = receiver.take(dict(self.headers.items()), body)
                 receiver.arrived.set()
                 if receiver.sleep_seconds:
-                    time.sleep(receiver.sleep_seconds)
-                code = receiver.take(dict(self.headers.items()), body)
-                self.send_response(code)
-                self.send_header("content-length", str(len(receiver.answer)))
-                self.end_headers()
-                self.wfile.write(receiver.answer)
+                    receiver.wake.wait(receiver.sleep_seconds)
+                try:
+                    self.send_response(code)
+                    self.send_header("content-length", str(len(receiver.answer)))
+                    self.end_headers()
+                    self.wfile.write(receiver.answer)
+                except OSError:  # the sender is gone (killed mid-delivery)
+                    self.close_connection = True
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -81,6 +85,12 @@ class Receiver:
                 f"{len(self.delivered())} deliveries of {count} within {timeout} s")
             time.sleep(0.05)
 
+    def ids(self) -> list[str]:
+        """The `webhook-id` of every request, in arrival order."""
+        with self.lock:
+            return [r.headers["webhook-id"] for r in self.requests]
+
     def close(self) -> None:
+        self.wake.set()
         self.server.shutdown()
         self.server.server_close()
