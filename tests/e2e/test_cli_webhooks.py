@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from cli_kit import Run, data_error, make_cli, ok
 from standardwebhooks import Webhook
-from webhook_receiver import Receiver
 
 import lotline
+from webhook_receiver import Receiver
 
 
 @pytest.fixture

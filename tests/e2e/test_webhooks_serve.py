@@ -19,6 +19,7 @@ import pytest
 from cli_kit import make_cli, ok
 from serve_kit import Process, clean_env, free_port
 from standardwebhooks import Webhook
+
 from webhook_receiver import Receiver
 
 API = "/api/v1"

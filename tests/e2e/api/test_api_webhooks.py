@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from api_kit import Api, assert_problem, field_names
 from standardwebhooks import Webhook
+
 from webhook_receiver import Receiver
 
 
