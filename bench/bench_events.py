@@ -1,0 +1,225 @@
+"""What the change feed costs, and how fast the worker delivers webhooks (issue 14).
+
+events_order_flow: single-line orders allocated, picked and shipped through the library
+(`bench_flows.ours_flow`: three units of work, three events — order.allocated, order.picked,
+order.shipped) with events written, vs. the same with the outbox insert skipped, in
+alternating chunks of one run. events_register_serials: 100,000 serials registered in one
+call (one `serial.registered` event holding the count and a link to the serials), with and
+without the event, alternating, best of ROUNDS. The switch is this benchmark's alone: it
+wraps `EventRepository.add`, so "without" still builds each event's data (a few reads the
+use case mostly made already) and skips only the insert. Target: overhead <= 1.15x.
+
+webhook_worker: DELIVERIES events delivered by `deliver_due` (one HTTP client, keep-alive,
+batches of 100 per transaction) to a receiver on 127.0.0.1 that answers 204; deliveries/s.
+Goal >= 500/s on SQLite.
+
+Prints `name: with events X/s, without Y/s, overhead Rx` and `webhook_worker (backend):
+N deliveries/s`; PostgreSQL too when a URL is given. `LOTLINE_BENCH_ORDERS` sets the orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from bench_flows import Side, ours_flow
+from lotline.adapters import tables as t
+from lotline.adapters.repositories.events import EventRepository
+from lotline.adapters.webhook_http import HttpSender
+from lotline.service_layer.webhook_delivery import deliver_due
+from support import Bench, interleaved, postgres_bench, rate, serial_numbers, sqlite_bench
+
+ORDERS = int(os.environ.get("LOTLINE_BENCH_ORDERS", "2000"))
+WARMUP = 50
+CHUNK = 100
+SERIALS = 100_000
+ROUNDS = 2
+DELIVERIES = 5000
+TARGET = 1.15
+
+
+@dataclass(frozen=True)
+class Overhead:
+    name: str
+    with_events: float  # operations per second
+    without: float
+
+    @property
+    def ratio(self) -> float:
+        return self.without / self.with_events  # time with events / time without
+
+    def line(self) -> str:
+        verdict = "ok" if self.ratio <= TARGET else f"over the {TARGET}x target"
+        return (f"{self.name}: with events {self.with_events:.0f}/s, without "
+                f"{self.without:.0f}/s, overhead {self.ratio:.3f}x ({verdict})")
+
+
+class EventSwitch:
+    """Skips the outbox insert while off (this benchmark's switch; nothing else has one)."""
+
+    def __init__(self) -> None:
+        self.on = True
+        self.original = EventRepository.add
+
+    @contextmanager
+    def installed(self) -> Iterator[EventSwitch]:
+        original, switch = self.original, self
+
+        def add(repository: EventRepository, *args: Any, **kwargs: Any) -> None:
+            if switch.on:
+                original(repository, *args, **kwargs)
+
+        EventRepository.add = add  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            EventRepository.add = original  # type: ignore[method-assign]
+
+    def side(self, on: bool, run: Callable[[Sequence[int]], None]
+             ) -> Callable[[Sequence[int]], None]:
+        def switched(items: Sequence[int]) -> None:
+            self.on = on
+            try:
+                run(items)
+            finally:
+                self.on = True
+        return switched
+
+
+def order_flow(bench: Bench, switch: EventSwitch) -> Overhead:
+    total = ORDERS + WARMUP
+    with_side, without_side = Side(bench, "EVENTS", total), Side(bench, "QUIET", total)
+    with_events = switch.side(True, ours_flow(bench, with_side))
+    without = switch.side(False, ours_flow(bench, without_side))
+    with_events(range(WARMUP))
+    without(range(WARMUP))
+    with_rate, without_rate = interleaved(with_events, without, range(WARMUP, total),
+                                          rounds=1, chunk=CHUNK)
+    return Overhead(f"events_order_flow ({bench.backend})", with_rate, without_rate)
+
+
+def register_serials(bench: Bench, switch: EventSwitch) -> Overhead:
+    register = bench.svc.batch_tracking.register_serials
+    lots = iter(range(10**6))
+
+    def one(on: bool) -> float:
+        lot = bench.new_serial_lot(f"EV-{next(lots)}", SERIALS)
+        numbers = serial_numbers(f"EV-{lot[-8:]}", SERIALS)
+        switch.on = on
+        try:
+            return rate(SERIALS, lambda: register(lot, numbers))
+        finally:
+            switch.on = True
+
+    warm = bench.new_serial_lot("EV-WARM", 2000)
+    register(warm, serial_numbers("EV-WARM", 2000))
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    for round_no in range(ROUNDS):
+        for on in (True, False) if round_no % 2 == 0 else (False, True):
+            rates[on].append(one(on))
+    return Overhead(f"events_register_serials ({bench.backend})", max(rates[True]),
+                    max(rates[False]))
+
+
+RECEIVER = """
+import sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+count = 0
+lock = threading.Lock()
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        global count
+        self.rfile.read(int(self.headers["content-length"]))
+        with lock:
+            count += 1
+        self.send_response(204)
+        self.end_headers()
+    def do_GET(self):
+        body = str(count).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+class CountingReceiver:
+    """A process of its own (as a real receiver is: no GIL shared with the worker) on
+    127.0.0.1, speaking HTTP/1.1: 204 to every POST; GET answers how many it got."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", RECEIVER],
+                                        stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        self.base = f"http://127.0.0.1:{self.process.stdout.readline().strip()}"
+        self.url = f"{self.base}/hook"
+
+    def count(self) -> int:
+        return int(httpx.get(self.base, timeout=30).text)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def worker_throughput(bench: Bench) -> float:
+    """Deliveries per second of one worker emptying a queue of DELIVERIES events."""
+    os.environ["LOTLINE_WEBHOOKS_ALLOW_PRIVATE"] = "1"
+    receiver = CountingReceiver()
+    sender = HttpSender()
+    try:
+        bench.svc.webhooks.create(receiver.url, ["batch.created"])
+        now = dt.datetime.now(dt.UTC)
+        with bench.svc.engine.begin() as conn:
+            conn.execute(insert(t.events), [
+                {"org_id": bench.svc.org_id, "type": "batch.created", "occurred_at": now,
+                 "actor": "bench", "data": {"batch_id": f"b-{i}", "lot_number": f"L-{i}"}}
+                for i in range(DELIVERIES)])
+        started, made = time.perf_counter(), 0
+        while made < DELIVERIES:
+            made += deliver_due(bench.svc.uows, sender)
+            assert time.perf_counter() - started < 300, f"{made} of {DELIVERIES} sent"
+        elapsed = time.perf_counter() - started
+        assert receiver.count() == DELIVERIES
+        return DELIVERIES / elapsed
+    finally:
+        sender.close()
+        receiver.close()
+
+
+def run(bench: Bench) -> None:
+    switch = EventSwitch()
+    with switch.installed():
+        print(order_flow(bench, switch).line(), flush=True)
+        print(register_serials(bench, switch).line(), flush=True)
+    per_second = worker_throughput(bench)
+    print(f"webhook_worker ({bench.backend}): {per_second:.0f} deliveries/s "
+          f"({DELIVERIES} to a local receiver; goal >= 500/s)", flush=True)
+
+
+def main(postgres_url: str | None = None) -> None:
+    with sqlite_bench() as bench:
+        run(bench)
+    if postgres_url:
+        with postgres_bench(postgres_url) as bench:
+            run(bench)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("LOTLINE_TEST_POSTGRES_URL"))
