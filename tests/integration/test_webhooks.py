@@ -31,8 +31,7 @@ def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
 
 
 class Clock:
-    """The worker's clock, moved by hand; it starts at the real time because a retry asked
-    through the service is due at the service's (real) now."""
+    """The worker's clock, moved by hand from the real time."""
 
     def __init__(self) -> None:
         self.now = dt.datetime.now(dt.UTC)
@@ -126,6 +125,7 @@ def test_an_endpoint_that_never_recovers_is_disabled(kit: Kit, receiver: Receive
     assert (delivery["status"], delivery["attempts"]) == ("failed", 3)
     receiver.fail_next = 0
     svc.webhooks.retry(endpoint["id"], delivery["id"])
+    clock.now = dt.datetime.now(dt.UTC)  # the retry is due at the service's (real) now
     run_until_idle(kit, clock, schedule=(1, 2))
     assert [e["data"]["lot_number"] for e in receiver.delivered()] == ["DEAD-1"]
     assert svc.webhooks.get(endpoint["id"])["enabled"] is True

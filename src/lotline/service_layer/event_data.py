@@ -22,7 +22,7 @@ def product_ref(uow: UnitOfWork, product_id: str) -> dict[str, Any]:
 
 def lot_numbers(uow: UnitOfWork, batch_ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({batch_id for batch_id in batch_ids if batch_id})
-    return {batch_id: lot.batch_number for batch_id, lot in uow.batches.get_many(wanted).items()}
+    return uow.batches.numbers(wanted)
 
 
 def customer_ref(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
