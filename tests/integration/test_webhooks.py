@@ -130,6 +130,21 @@ def test_an_endpoint_that_never_recovers_is_disabled(kit: Kit, receiver: Receive
     assert [e["data"]["lot_number"] for e in receiver.delivered()] == ["DEAD-1"]
     assert svc.webhooks.get(endpoint["id"])["enabled"] is True
 
+    receiver.fail_next = 10**6  # disabled again; re-enabling sends from the failed one
+    kit.lot(kit.product(), "DEAD-2")
+    kit.lot(kit.product(), "DEAD-3")
+    run_until_idle(kit, clock, schedule=(1, 2))
+    for delay in (1, 2):
+        clock.now += dt.timedelta(seconds=delay)
+        run_until_idle(kit, clock, schedule=(1, 2))
+    assert svc.webhooks.get(endpoint["id"])["enabled"] is False
+    receiver.fail_next = 0
+    svc.webhooks.update(endpoint["id"], enabled=True)
+    clock.now = dt.datetime.now(dt.UTC)
+    run_until_idle(kit, clock, schedule=(1, 2))
+    assert [e["data"]["lot_number"] for e in receiver.delivered()] == [
+        "DEAD-1", "DEAD-2", "DEAD-3"]
+
 
 def test_two_workers_never_send_an_attempt_twice(kit: Kit, receiver: Receiver) -> None:
     svc = kit.svc

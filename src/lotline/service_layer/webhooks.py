@@ -116,9 +116,11 @@ class WebhookService(Service):
             if changes["enabled"]:
                 values["disabled_reason"] = None
         with self.writing() as uow:
-            self._view(uow, endpoint_id)
+            was_enabled = self._view(uow, endpoint_id)["enabled"]
             self._repository(uow).update(endpoint_id, {**values,
                                                        "updated_at": self.actor.now()})
+            if values.get("enabled") and not was_enabled:
+                self._repository(uow).requeue_failed(endpoint_id, self.actor.now())
             return self._view(uow, endpoint_id)
 
     def delete(self, endpoint_id: str) -> None:

@@ -96,6 +96,13 @@ class WebhookRepository:
     def add_delivery(self, values: dict[str, Any]) -> None:
         self.conn.execute(insert(t.webhook_deliveries).values(org_id=self.org_id, **values))
 
+    def requeue_failed(self, endpoint_id: str, now: dt.datetime) -> None:
+        """The deliveries that used up the schedule (not test messages) are due again."""
+        self.conn.execute(update(t.webhook_deliveries).where(
+            D.org_id == self.org_id, D.endpoint_id == endpoint_id, D.status == "failed",
+            D.event_id.is_not(None)).values(status="pending", attempts=0,
+                                            next_attempt_at=now))
+
     def add_attempts(self, attempts: builtins.list[dict[str, Any]]) -> None:
         add_attempts(self.conn, attempts)
 
