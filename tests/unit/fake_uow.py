@@ -335,6 +335,15 @@ class Events:
         self.uow.event_rows.append({"type": type_, "data": data, "actor": actor,
                                     "occurred_at": moment})
 
+    def refs(self, product_ids: Sequence[str], customer_ids: Sequence[str],
+             batch_ids: Sequence[str]) -> dict[str, dict[str, tuple[Any, Any]]]:
+        products = {i: (p.sku, p.gtin) for i in product_ids
+                    if (p := self.uow.products.get(i)) is not None}
+        customers = {i: (c.name, c.code) for i in customer_ids
+                     if (c := self.uow.customers.get(i)) is not None}
+        return {"product": products, "customer": customers,
+                "batch": {i: (n, None) for i, n in self.uow.batches.numbers(batch_ids).items()}}
+
     def position_of(self, event_id: int) -> Any:
         raise NotImplementedError
 
