@@ -42,7 +42,7 @@ from lotline.service_layer.webhook_delivery import deliver_due
 from support import Bench, postgres_bench, rate, serial_numbers, sqlite_bench
 
 CHUNK = 100
-ORDERS = max(CHUNK, int(os.environ.get("LOTLINE_BENCH_ORDERS", "2000")) // CHUNK * CHUNK)
+ORDERS = max(CHUNK, int(os.environ.get("LOTLINE_BENCH_ORDERS", "1000")) // CHUNK * CHUNK)
 WARMUP = 50
 SERIALS = 100_000
 ROUNDS = 3
