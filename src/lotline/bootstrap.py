@@ -81,7 +81,7 @@ class Services:
 
     @cached_property
     def webhooks(self) -> WebhookService:
-        return WebhookService(self.uows, self.actor)
+        return WebhookService(self.uows, self.actor, sender=HttpSender)
 
     @cached_property
     def suppliers(self) -> SupplierService:

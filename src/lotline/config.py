@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lotline.domain.webhooks import DEFAULT_SCHEDULE, parse_schedule
+from lotline.domain.webhooks import DEFAULT_SCHEDULE, LEASE_SECONDS, parse_schedule
 
 DEFAULT_DATABASE_URL = "sqlite:///lotline.db"
 
@@ -69,3 +69,20 @@ def webhook_schedule() -> tuple[int, ...]:
     """LOTLINE_WEBHOOKS_RETRY_SCHEDULE: seconds after each failed attempt (ValueError if bad)."""
     text = os.environ.get("LOTLINE_WEBHOOKS_RETRY_SCHEDULE", "")
     return parse_schedule(text) if text.strip() else DEFAULT_SCHEDULE
+
+
+def webhook_lease_seconds() -> float:
+    """LOTLINE_WEBHOOKS_LEASE_SECONDS: how long a worker holds an endpoint (default 60). A
+    worker killed mid-delivery leaves its lease behind; the endpoint waits that long before
+    another worker sends again. At least 16: the 10 s timeout and a 5 s margin fit in it."""
+    raw = os.environ.get("LOTLINE_WEBHOOKS_LEASE_SECONDS", "")
+    if not raw.strip():
+        return LEASE_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 16 <= seconds <= 3600:
+        raise ValueError(f"LOTLINE_WEBHOOKS_LEASE_SECONDS: {raw!r} is not a number of seconds "
+                         f"between 16 and 3600")
+    return seconds

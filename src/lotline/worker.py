@@ -2,9 +2,10 @@
 to stop. `lotline worker` runs it as a process; `lotline serve` runs it in a thread of its
 own process (one per server, however many HTTP workers it starts).
 
-A job is a name, a period and a function; today one: signed ledger checkpoints. Others
-(webhook delivery, ...) are added to `default_jobs`. A job that fails is logged and tried
-again at its next turn; the loop goes on."""
+A job is a name, a period and a function, which is handed a predicate telling it that the
+worker is stopping (a long job ends its turn early). Jobs: signed ledger checkpoints and
+webhook delivery. A job that fails is logged and tried again at its next turn; the loop goes
+on."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender
-from lotline.config import checkpoint_interval_minutes, webhook_schedule
+from lotline.config import checkpoint_interval_minutes, webhook_lease_seconds, webhook_schedule
 from lotline.service_layer.checkpoints import run_due_checkpoints
 from lotline.service_layer.webhook_delivery import deliver_due
 
@@ -30,14 +31,16 @@ log = logging.getLogger("lotline.worker")
 # skips nor repeats one.
 CHECKPOINT_POLL_SECONDS = 60.0
 JOIN_SECONDS = 10.0
-WEBHOOK_PASS_SECONDS = 5.0
+WEBHOOK_TURN_SECONDS = 30.0  # then the other jobs have their turn
+WEBHOOK_PERIOD_SECONDS = 0.5
+Stopping = Callable[[], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
     name: str
     every_seconds: float
-    run: Callable[[], str | None]  # what it did, for the log; None when there was nothing
+    run: Callable[[Stopping], str | None]  # what it did, for the log; None: nothing
 
 
 class Worker:
@@ -54,7 +57,7 @@ class Worker:
                 if stop.is_set():
                     return
                 if next_run[job.name] <= self.clock():
-                    self._run(job)
+                    self._run(job, stop.is_set)
                     next_run[job.name] = self.clock() + job.every_seconds
             if next_run:
                 stop.wait(max(0.0, min(next_run.values()) - self.clock()))
@@ -63,11 +66,11 @@ class Worker:
 
     def run_once(self) -> list[str]:
         """Every job once; the names of those that failed."""
-        return [job.name for job in self.jobs if not self._run(job)]
+        return [job.name for job in self.jobs if not self._run(job, lambda: False)]
 
-    def _run(self, job: Job) -> bool:
+    def _run(self, job: Job, stopping: Stopping) -> bool:
         try:
-            outcome = job.run()
+            outcome = job.run(stopping)
         except Exception:
             log.exception("job %s failed; it runs again in %.0f s", job.name, job.every_seconds)
             return False
@@ -80,7 +83,7 @@ def checkpoint_job(engine: Engine, interval_minutes: float) -> Job:
     interval = dt.timedelta(minutes=interval_minutes)
     uows = SqlAlchemyUnitOfWorks(engine)
 
-    def run() -> str | None:
+    def run(_stopping: Stopping) -> str | None:
         made = run_due_checkpoints(uows, interval=interval)
         if not made:
             return None
@@ -91,24 +94,29 @@ def checkpoint_job(engine: Engine, interval_minutes: float) -> Job:
                run)
 
 
-def webhook_job(engine: Engine, schedule: Sequence[int]) -> Job:
-    """Deliver what is due, every second. A pass stops starting attempts after
-    WEBHOOK_PASS_SECONDS, so a stop request waits at most that and one attempt in flight."""
+def webhook_job(engine: Engine, schedule: Sequence[int], lease_seconds: float) -> Job:
+    """Deliver what is due: passes one after the other while there is work, for at most
+    WEBHOOK_TURN_SECONDS; a stop request is seen between attempts (the one in flight is
+    finished and recorded). One HTTP client for the job: keep-alive to each receiver."""
     sender, uows = HttpSender(), SqlAlchemyUnitOfWorks(engine)
 
-    def run() -> str | None:
-        ends = time.monotonic() + WEBHOOK_PASS_SECONDS
-        made = deliver_due(uows, sender, schedule=schedule,
-                           stop=lambda: time.monotonic() > ends)
+    def run(stopping: Stopping) -> str | None:
+        ends, made = time.monotonic() + WEBHOOK_TURN_SECONDS, 0
+        while not stopping() and time.monotonic() < ends:
+            attempts = deliver_due(uows, sender, schedule=schedule, lease_seconds=lease_seconds,
+                                   stop=lambda: stopping() or time.monotonic() > ends)
+            made += attempts
+            if not attempts:
+                break
         return f"{made} webhook attempts" if made else None
 
-    return Job("webhook-delivery", 1.0, run)
+    return Job("webhook-delivery", WEBHOOK_PERIOD_SECONDS, run)
 
 
 def default_jobs(engine: Engine) -> list[Job]:
     """The jobs of an installation, from its settings (ValueError naming a bad one)."""
     return [checkpoint_job(engine, checkpoint_interval_minutes()),
-            webhook_job(engine, webhook_schedule())]
+            webhook_job(engine, webhook_schedule(), webhook_lease_seconds())]
 
 
 @contextmanager

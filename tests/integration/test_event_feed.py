@@ -166,8 +166,11 @@ def test_events_carry_what_a_partner_needs(kit: Kit) -> None:
                                   "gtin": "09506000134352"}
     allocated = events[2].data
     assert allocated["reference"] == order.reference
-    assert allocated["customer"]["id"] == order.customer_id
+    customer = svc.customers.get(order.customer_id)
+    assert allocated["customer"] == {"id": customer.id, "name": customer.name,
+                                     "code": customer.code}
     line: dict[str, Any] = allocated["lines"][0]
+    assert line["product"] == created["product"]
     assert (line["quantity"], line["allocated"]) == ("4", "4")
     assert line["allocations"] == [{"batch_id": lot.id, "lot_number": "L-1", "quantity": "4",
                                     "serial_numbers": []}]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,12 @@ def test_due_checkpoints_are_signed_once_per_change_and_interval(fresh_database:
 def test_the_loop_runs_each_job_on_its_period_and_stops_when_told() -> None:
     runs: list[str] = []
 
-    def failing() -> str | None:
+    def failing(_stopping: Callable[[], bool]) -> str | None:
         runs.append("failing")
         raise RuntimeError("the database is away")
 
-    jobs = [Job("often", 0.01, lambda: runs.append("often") and None),
-            Job("failing", 0.01, failing), Job("rarely", 3600, lambda: runs.append("rarely")
+    jobs = [Job("often", 0.01, lambda _: runs.append("often") and None),
+            Job("failing", 0.01, failing), Job("rarely", 3600, lambda _: runs.append("rarely")
                                               and None)]
     stop = threading.Event()
     thread = threading.Thread(target=Worker(jobs).run, args=(stop,))

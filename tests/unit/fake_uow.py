@@ -155,6 +155,9 @@ class Batches(_Rows):
                                        batch_number_folded=folded) if not r["deleted_at"]]
         return self.to_entity(found[0]) if found else None
 
+    def numbers(self, ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.rows[i]["batch_number"] for i in ids if i in self.rows}
+
     def by_number(self, folded: str) -> list[LotRecord]:
         return [self.to_entity(r) for r in sorted(self.where(batch_number_folded=folded),
                                                    key=lambda r: r["id"])
@@ -332,6 +335,15 @@ class Events:
             moment: dt.datetime) -> None:
         self.uow.event_rows.append({"type": type_, "data": data, "actor": actor,
                                     "occurred_at": moment})
+
+    def refs(self, product_ids: Sequence[str], customer_ids: Sequence[str],
+             batch_ids: Sequence[str]) -> dict[str, dict[str, tuple[Any, Any]]]:
+        products = {i: (p.sku, p.gtin) for i in product_ids
+                    if (p := self.uow.products.get(i)) is not None}
+        customers = {i: (c.name, c.code) for i in customer_ids
+                     if (c := self.uow.customers.get(i)) is not None}
+        return {"product": products, "customer": customers,
+                "batch": {i: (n, None) for i, n in self.uow.batches.numbers(batch_ids).items()}}
 
     def position_of(self, event_id: int) -> Any:
         raise NotImplementedError

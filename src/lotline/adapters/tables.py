@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from lotline.adapters.types import Amount, UTCDateTime
 from lotline.domain.vocabularies import allowed_values_sql
+from lotline.domain.webhooks import RESPONSE_BODY_KEPT
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -655,7 +656,8 @@ webhook_deliveries = Table(
     _id(), _org(),
     Column("endpoint_id", String(ID), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
            nullable=False),
-    Column("event_id", BigInteger, nullable=False),
+    Column("event_id", BigInteger),  # None: a test delivery, its body in `payload`
+    Column("payload", JSON),
     Column("seq", BigInteger, nullable=False),  # the endpoint's order of sending
     Column("status", String(20), nullable=False),  # pending, delivered, failed
     Column("attempts", Integer, nullable=False),
@@ -683,4 +685,22 @@ custom_field_definitions = Table(
     UniqueConstraint("org_id", "applies_to", "label_folded"),
     CheckConstraint("applies_to IN ('batch', 'serial', 'product')", name="applies_to"),
     CheckConstraint("type IN ('text', 'number', 'date')", name="type"),
+)
+
+# One row per HTTP attempt of a delivery (the deliveries log): what the receiver answered.
+webhook_attempts = Table(
+    "webhook_attempts", metadata,
+    Column("id", EVENT_ID, primary_key=True,
+           autoincrement=True),
+    Column("delivery_id", String(ID), ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("endpoint_id", String(ID), nullable=False),
+    Column("number", Integer, nullable=False),  # 1 for the first attempt of the delivery
+    Column("attempted_at", UTCDateTime(), nullable=False),
+    Column("status_code", Integer),
+    Column("duration_ms", Integer, nullable=False),
+    Column("error", String(LONG_TEXT)),
+    Column("response_body", String(RESPONSE_BODY_KEPT)),
+    Index("ix_webhook_attempts_delivery_id_number", "delivery_id", "number"),
+    Index("ix_webhook_attempts_endpoint_id", "endpoint_id"),
 )

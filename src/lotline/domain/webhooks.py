@@ -18,7 +18,10 @@ URL_MAX = 2000
 # Seconds after each failed attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; then disabled.
 DEFAULT_SCHEDULE: tuple[int, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
 TIMEOUT_SECONDS = 10.0
-RESPONSE_BODY_MAX = 4096  # what is kept of a receiver's answer, for the deliveries log
+LEASE_SECONDS = 60.0  # how long a worker holds an endpoint; > the timeout, never ends mid-attempt
+RESPONSE_BODY_MAX = 4096  # what is read of a receiver's answer (the rest is not awaited)
+RESPONSE_BODY_KEPT = 1000  # characters of it kept in the attempts log
+TEST_EVENT_TYPE = "webhook.test"  # sent by POST /webhooks/{id}/test; not in the change feed
 SECRET_PREFIX = "whsec_"
 
 Resolver = Callable[[str], Sequence[str]]

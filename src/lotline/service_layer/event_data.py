@@ -22,7 +22,7 @@ def product_ref(uow: UnitOfWork, product_id: str) -> dict[str, Any]:
 
 def lot_numbers(uow: UnitOfWork, batch_ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({batch_id for batch_id in batch_ids if batch_id})
-    return {batch_id: lot.batch_number for batch_id, lot in uow.batches.get_many(wanted).items()}
+    return uow.batches.numbers(wanted)
 
 
 def customer_ref(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
@@ -32,16 +32,28 @@ def customer_ref(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
 
 
 def order_data(uow: UnitOfWork, view: OrderView, **extra: Any) -> dict[str, Any]:
-    numbers = lot_numbers(uow, (a.batch_id for line in view.lines for a in line.allocations))
+    """The order with its customer, products and lot numbers (read in one statement: three
+    events on every order's way out)."""
+    batch_ids = sorted({a.batch_id for line in view.lines for a in line.allocations
+                        if a.batch_id})
+    refs = uow.events.repository.refs(sorted({line.product_id for line in view.lines}),
+                                      [view.customer_id], batch_ids)
+    customer = refs["customer"].get(view.customer_id, (None, None))
+    products, numbers = refs["product"], {k: v[0] for k, v in refs["batch"].items()}
     return {"order_id": view.id, "reference": view.reference, "status": view.status,
-            "customer": customer_ref(uow, view.customer_id),
+            "customer": {"id": view.customer_id, "name": customer[0], "code": customer[1]},
             "lines": [{"line_id": line.id, "line_no": line.line_no,
-                       "product": product_ref(uow, line.product_id),
+                       "product": _product(line.product_id, products),
                        "quantity": line.quantity, "allocated": line.allocated_quantity,
                        "picked": line.picked_quantity, "shipped": line.shipped_quantity,
                        "returned": line.returned_quantity,
                        "allocations": [_allocation(a, numbers) for a in line.allocations]}
                       for line in view.lines], **extra}
+
+
+def _product(product_id: str, found: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    sku, gtin = found.get(product_id, (None, None))
+    return {"id": product_id, "sku": sku, "gtin": gtin}
 
 
 def _allocation(allocation: LineAllocation, numbers: dict[str, str]) -> dict[str, Any]:

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import builtins
+import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from lotline.domain.errors import FieldError, NotFound, ValidationError
 from lotline.domain.ids import new_id
 from lotline.domain.statuses import Role
 from lotline.domain.values import clean_text
-from lotline.domain.webhooks import check_url, new_secret
+from lotline.domain.webhooks import TEST_EVENT_TYPE, check_url, new_secret
 from lotline.service_layer.base import Service
+from lotline.service_layer.context import Actor
 from lotline.service_layer.events import check_types
 from lotline.service_layer.query_ports import WebhookRepository
-from lotline.service_layer.unit_of_work import UnitOfWork
+from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from lotline.service_layer.webhook_delivery import (
+    Sender,
+    attempt_row,
+    headers,
+    outcome_values,
+    webhook_test_message,
+)
 
 ENDPOINT_FIELDS = ("id", "url", "description", "event_types", "enabled", "disabled_reason",
                    "created_at", "updated_at")
-DELIVERY_FIELDS = ("id", "event_id", "status", "attempts", "next_attempt_at",
+DELIVERY_FIELDS = ("id", "event_id", "event_type", "status", "attempts", "next_attempt_at",
                    "last_status_code", "last_error", "last_duration_ms", "created_at",
                    "delivered_at")
+ATTEMPT_FIELDS = ("number", "attempted_at", "status_code", "duration_ms", "error",
+                  "response_body")
 
 
 def _flag(name: str) -> bool:
@@ -45,6 +57,11 @@ def valid_types(event_types: object) -> list[str]:
 
 
 class WebhookService(Service):
+    def __init__(self, uows: UnitOfWorkFactory, actor: Actor,
+                 sender: Callable[[], Sender] | None = None) -> None:
+        super().__init__(uows, actor)
+        self.sender = sender  # makes the HTTP client of a test delivery
+
     def _repository(self, uow: UnitOfWork) -> WebhookRepository:
         return uow.webhooks
 
@@ -99,9 +116,11 @@ class WebhookService(Service):
             if changes["enabled"]:
                 values["disabled_reason"] = None
         with self.writing() as uow:
-            self._view(uow, endpoint_id)
+            was_enabled = self._view(uow, endpoint_id)["enabled"]
             self._repository(uow).update(endpoint_id, {**values,
                                                        "updated_at": self.actor.now()})
+            if values.get("enabled") and not was_enabled:
+                self._repository(uow).requeue_failed(endpoint_id, self.actor.now())
             return self._view(uow, endpoint_id)
 
     def delete(self, endpoint_id: str) -> None:
@@ -111,12 +130,51 @@ class WebhookService(Service):
             self._repository(uow).delete(endpoint_id)
 
     def deliveries(self, endpoint_id: str, limit: int = 100) -> builtins.list[dict[str, Any]]:
-        """Newest first: each delivery's attempts, last status code, duration and error."""
+        """Newest first: each delivery with its attempts (`attempt_log`, oldest first: when,
+        status code, duration, error, the start of the receiver's answer)."""
         self.actor.require(Role.ADMIN, "reading webhooks")
         with self.reading() as uow:
             self._view(uow, endpoint_id)
-            return [{name: getattr(row, name) for name in DELIVERY_FIELDS}
-                    for row in self._repository(uow).deliveries(endpoint_id, limit)]
+            rows = self._repository(uow).deliveries(endpoint_id, limit)
+            return _with_attempts(self._repository(uow), rows)
+
+    def test(self, endpoint_id: str) -> dict[str, Any]:
+        """Send a `webhook.test` message to the endpoint now (enabled or not), signed and
+        logged as any delivery, outside its queue; the delivery with its outcome. A failed
+        test is not retried and does not count towards disabling the endpoint."""
+        self.actor.require(Role.ADMIN, "testing webhooks")
+        if self.sender is None:
+            raise RuntimeError("this WebhookService was built without a sender")
+        delivery_id, now = new_id(), self.actor.now()
+        message = webhook_test_message(delivery_id, endpoint_id, self.actor.org_id,
+                                       self.actor.name, now)
+        with self.writing() as uow:
+            repository = self._repository(uow)
+            endpoint = repository.get(endpoint_id)
+            if endpoint is None:
+                raise NotFound("webhook", endpoint_id)
+            repository.add_delivery({
+                "id": delivery_id, "endpoint_id": endpoint_id, "event_id": None,
+                "payload": message, "seq": repository.next_seq(endpoint_id),
+                "status": "testing", "attempts": 0, "created_at": now})
+            delivery = repository.delivery(endpoint_id, delivery_id)
+        body = json.dumps(message, separators=(",", ":")).encode()
+        sender = self.sender()
+        try:
+            outcome = sender.send(endpoint.url, headers(endpoint.secret, message["id"], body),
+                                  body)
+        finally:
+            sender.close()
+        at = self.actor.now()
+        values = outcome_values(delivery, outcome, at)
+        values["status"] = "delivered" if outcome.delivered else "failed"
+        with self.writing() as uow:
+            repository = self._repository(uow)
+            repository.update_delivery(delivery_id, {k: v for k, v in values.items()
+                                                     if k != "delivery_id"})
+            repository.add_attempts([attempt_row(delivery, outcome, at)])
+            row = repository.delivery(endpoint_id, delivery_id)
+            return _with_attempts(repository, [row])[0]
 
     def retry(self, endpoint_id: str, delivery_id: str) -> dict[str, Any]:
         """A failed (or pending) delivery is tried again now; its endpoint is enabled."""
@@ -131,4 +189,15 @@ class WebhookService(Service):
             repository.update(endpoint_id, {"enabled": True, "disabled_reason": None,
                                             "updated_at": self.actor.now()})
             row = repository.delivery(endpoint_id, delivery_id)
-            return {name: getattr(row, name) for name in DELIVERY_FIELDS}
+            return _with_attempts(repository, [row])[0]
+
+
+def _with_attempts(repository: WebhookRepository,
+                   rows: builtins.list[Any]) -> builtins.list[dict[str, Any]]:
+    log: dict[str, builtins.list[dict[str, Any]]] = {row.id: [] for row in rows}
+    for attempt in repository.attempts(builtins.list(log)):
+        log[attempt.delivery_id].append({name: getattr(attempt, name)
+                                         for name in ATTEMPT_FIELDS})
+    return [{**{name: getattr(row, name) for name in DELIVERY_FIELDS},
+             "event_type": row.event_type or TEST_EVENT_TYPE, "attempt_log": log[row.id]}
+            for row in rows]

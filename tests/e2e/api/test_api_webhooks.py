@@ -1,10 +1,14 @@
 """/api/v1/webhooks: admins register endpoints (secret shown once), read, change and delete
-them; bad URLs and event types are 422s naming the field; other roles get 403."""
+them; bad URLs and event types are 422s naming the field; other roles get 403; a test
+delivery answers with its attempt."""
 
 from __future__ import annotations
 
 import pytest
 from api_kit import Api, assert_problem, field_names
+from standardwebhooks import Webhook
+
+from webhook_receiver import Receiver
 
 
 def test_register_read_change_delete(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,3 +43,29 @@ def test_bad_registrations_are_named(api: Api, monkeypatch: pytest.MonkeyPatch) 
         "url": "https://8.8.8.8/h", "event_types": ["order.shipped"]}), 403,
         "forbidden")
     assert api.get("/webhooks").json() == []
+
+
+def test_a_test_delivery_answers_with_its_attempt(api: Api,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOTLINE_WEBHOOKS_ALLOW_PRIVATE", "1")
+    receiver = Receiver(answer=b"ok")
+    try:
+        made = api.post("/webhooks", json={"url": receiver.url,
+                                           "event_types": ["order.shipped"]}).json()
+        tested = api.post(f"/webhooks/{made['id']}/test")
+        assert tested.status_code == 200, tested.text
+        body = tested.json()
+        assert (body["status"], body["event_type"], body["event_id"], body["attempts"]) == (
+            "delivered", "webhook.test", None, 1)
+        assert [(a["number"], a["status_code"], a["error"], a["response_body"])
+                for a in body["attempt_log"]] == [(1, 200, None, "ok")]
+        [received] = receiver.requests
+        Webhook(made["secret"]).verify(received.body, received.headers)
+        assert received.json["type"] == "webhook.test"
+        assert api.get(f"/webhooks/{made['id']}/deliveries").json() == [body]
+        assert_problem(api.post("/webhooks/nope/test"), 404, "not_found")
+        assert_problem(api.post(f"/webhooks/{made['id']}/test", role="manager"), 403,
+                       "forbidden")
+        assert len(receiver.requests) == 1
+    finally:
+        receiver.close()

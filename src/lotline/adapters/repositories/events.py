@@ -14,9 +14,24 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, literal_column, select, tuple_
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Insert,
+    String,
+    bindparam,
+    cast,
+    insert,
+    literal_column,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run
+from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.events import Event
 
 Position = tuple[int, int]  # (txid, id)
@@ -33,11 +48,34 @@ class EventRepository:
 
     def add(self, type_: str, data: dict[str, Any], *, actor: str,
             moment: dt.datetime) -> None:
-        values: dict[str, Any] = {"org_id": self.org_id, "type": type_, "occurred_at": moment,
-                                  "actor": actor, "data": data}
+        # A statement built once (this insert is on every use case's path: building it per
+        # call cost more than the insert itself).
+        statement = cached_statement(("events", "add", self.postgres), self._insert)
+        run(self.conn, statement, {"org_id": self.org_id, "type": type_,
+                                   "occurred_at": moment, "actor": actor, "data": data})
+
+    def _insert(self) -> Insert:
+        e = t.events.c
+        values: dict[str, Any] = {name: bindparam(name, type_=e[name].type)
+                                  for name in ("org_id", "type", "occurred_at", "actor", "data")}
         if self.postgres:
             values["txid"] = literal_column(PG_TXID)
-        self.conn.execute(insert(t.events).values(**values))
+        return insert(t.events).values(values)
+
+    def refs(self, product_ids: Sequence[str], customer_ids: Sequence[str],
+             batch_ids: Sequence[str]) -> dict[str, dict[str, tuple[Any, Any]]]:
+        """What an event names its rows by, in one statement (an order's event once cost
+        three reads, a third of the flow's added statements): products (sku, gtin),
+        customers (name, code) and lots (number, None), by kind and id."""
+        statement = cached_statement(("events", "refs"), _refs_statement)
+        found: dict[str, dict[str, tuple[Any, Any]]] = {"product": {}, "customer": {},
+                                                        "batch": {}}
+        for row in run(self.conn, statement, {
+                "org_p": self.org_id, "org_c": self.org_id, "org_b": self.org_id,
+                "products": list(product_ids), "customers": list(customer_ids),
+                "batches": list(batch_ids)}):
+            found[row.kind][row.id] = (row.a, row.b)
+        return found
 
     def position_of(self, event_id: int) -> Position | None:
         """The feed position of this organization's event `event_id`, None if it has none."""
@@ -69,3 +107,18 @@ class EventRepository:
             statement = statement.where(e.txid < literal_column(PG_HORIZON))
         row = self.conn.execute(statement.order_by(e.txid.desc(), e.id.desc()).limit(1)).first()
         return (0, 0) if row is None else (row.txid, row.id)
+
+
+def _refs_statement() -> CompoundSelect[Any]:
+    p, c, b = t.products.c, t.customers.c, t.batches.c
+
+    def kind(name: str) -> Any:
+        return literal_column(f"'{name}'", String()).label("kind")
+
+    return union_all(
+        select(kind("product"), p.id, p.sku.label("a"), p.gtin.label("b")).where(
+            p.org_id == bindparam("org_p"), p.id.in_(bindparam("products", expanding=True))),
+        select(kind("customer"), c.id, c.name, c.code).where(
+            c.org_id == bindparam("org_c"), c.id.in_(bindparam("customers", expanding=True))),
+        select(kind("batch"), b.id, b.batch_number, cast(null(), String())).where(
+            b.org_id == bindparam("org_b"), b.id.in_(bindparam("batches", expanding=True))))

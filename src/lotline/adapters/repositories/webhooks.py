@@ -11,7 +11,7 @@ import builtins
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, or_, select, update
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.events import EventRepository, Position
@@ -19,6 +19,26 @@ from lotline.domain.events import Event
 
 W = t.webhook_endpoints.c
 D = t.webhook_deliveries.c
+A = t.webhook_attempts.c
+E = t.events.c
+# What a delivery is sent with: its row, and its event's (None for a test delivery).
+DUE_COLUMNS = (*t.webhook_deliveries.c, E.type.label("event_type"),
+               E.occurred_at.label("event_occurred_at"), E.actor.label("event_actor"),
+               E.data.label("event_data"))
+
+
+def add_attempts(conn: Connection, attempts: list[dict[str, Any]]) -> None:
+    if attempts:
+        conn.execute(insert(t.webhook_attempts), attempts)
+
+
+def update_deliveries(conn: Connection, changes: list[dict[str, Any]]) -> None:
+    """Each change is the new values of one delivery, keyed by `delivery_id`; one statement
+    executed for all (the same columns in each)."""
+    if changes:
+        columns = [name for name in changes[0] if name != "delivery_id"]
+        conn.execute(update(t.webhook_deliveries).where(D.id == bindparam("delivery_id"))
+                     .values({name: bindparam(name) for name in columns}), changes)
 
 
 class WebhookRepository:
@@ -42,19 +62,49 @@ class WebhookRepository:
             W.org_id == self.org_id, W.id == endpoint_id).values(**values))
 
     def delete(self, endpoint_id: str) -> None:
+        self.conn.execute(t.webhook_attempts.delete().where(A.endpoint_id == endpoint_id))
         self.conn.execute(t.webhook_deliveries.delete().where(D.endpoint_id == endpoint_id))
         self.conn.execute(t.webhook_endpoints.delete().where(
             W.org_id == self.org_id, W.id == endpoint_id))
 
     def deliveries(self, endpoint_id: str, limit: int) -> builtins.list[Row[Any]]:
-        return list(self.conn.execute(select(t.webhook_deliveries).where(
+        return list(self.conn.execute(self._deliveries().where(
             D.org_id == self.org_id, D.endpoint_id == endpoint_id)
-            .order_by(D.seq.desc()).limit(limit)))
+            .order_by(D.seq.desc(), D.created_at.desc()).limit(limit)))
 
     def delivery(self, endpoint_id: str, delivery_id: str) -> Row[Any] | None:
-        return self.conn.execute(select(t.webhook_deliveries).where(
+        return self.conn.execute(self._deliveries().where(
             D.org_id == self.org_id, D.endpoint_id == endpoint_id,
             D.id == delivery_id)).first()
+
+    @staticmethod
+    def _deliveries() -> Any:
+        return select(*DUE_COLUMNS).select_from(t.webhook_deliveries.outerjoin(
+            t.events, E.id == D.event_id))
+
+    def attempts(self, delivery_ids: builtins.list[str]) -> builtins.list[Row[Any]]:
+        """The attempts of these deliveries, oldest first."""
+        if not delivery_ids:
+            return []
+        return list(self.conn.execute(select(t.webhook_attempts).where(
+            A.delivery_id.in_(delivery_ids)).order_by(A.delivery_id, A.id)))
+
+    def next_seq(self, endpoint_id: str) -> int:
+        return int(self.conn.execute(select(func.coalesce(func.max(D.seq), 0)).where(
+            D.endpoint_id == endpoint_id)).scalar_one()) + 1
+
+    def add_delivery(self, values: dict[str, Any]) -> None:
+        self.conn.execute(insert(t.webhook_deliveries).values(org_id=self.org_id, **values))
+
+    def requeue_failed(self, endpoint_id: str, now: dt.datetime) -> None:
+        """The deliveries that used up the schedule (not test messages) are due again."""
+        self.conn.execute(update(t.webhook_deliveries).where(
+            D.org_id == self.org_id, D.endpoint_id == endpoint_id, D.status == "failed",
+            D.event_id.is_not(None)).values(status="pending", attempts=0,
+                                            next_attempt_at=now))
+
+    def add_attempts(self, attempts: builtins.list[dict[str, Any]]) -> None:
+        add_attempts(self.conn, attempts)
 
     def update_delivery(self, delivery_id: str, values: dict[str, Any]) -> None:
         self.conn.execute(update(t.webhook_deliveries).where(
@@ -104,11 +154,13 @@ class DeliveryQueue:
         self.conn.execute(update(t.webhook_endpoints).where(W.id == endpoint.id).values(
             cursor_txid=position[0], cursor_id=position[1]))
 
-    def head(self, endpoint_id: str) -> Row[Any] | None:
-        """The endpoint's oldest undelivered delivery: nothing after it is sent before it."""
-        return self.conn.execute(select(t.webhook_deliveries).where(
+    def due(self, endpoint_id: str, limit: int) -> list[Row[Any]]:
+        """The endpoint's oldest undelivered deliveries, in order, with their events:
+        nothing after the first is sent before it."""
+        return list(self.conn.execute(select(*DUE_COLUMNS).select_from(
+            t.webhook_deliveries.outerjoin(t.events, E.id == D.event_id)).where(
             D.endpoint_id == endpoint_id, D.status == "pending")
-            .order_by(D.seq).limit(1)).first()
+            .order_by(D.seq).limit(limit)))
 
     def event(self, event_id: int) -> Row[Any] | None:
         return self.conn.execute(select(t.events).where(t.events.c.id == event_id)).first()
@@ -117,9 +169,11 @@ class DeliveryQueue:
                    limit: int) -> list[Event]:
         return EventRepository(self.conn, org_id).page(position, types, limit)
 
-    def record(self, delivery_id: str, values: dict[str, Any]) -> None:
-        self.conn.execute(update(t.webhook_deliveries).where(D.id == delivery_id)
-                          .values(**values))
+    def record(self, changes: list[dict[str, Any]], attempts: list[dict[str, Any]]) -> None:
+        """The outcome of a batch of attempts: each delivery's new values, and the attempts
+        log's rows."""
+        update_deliveries(self.conn, changes)
+        add_attempts(self.conn, attempts)
 
     def disable(self, endpoint_id: str, reason: str, now: dt.datetime) -> None:
         self.conn.execute(update(t.webhook_endpoints).where(W.id == endpoint_id).values(

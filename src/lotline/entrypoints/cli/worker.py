@@ -1,5 +1,5 @@
-"""`lotline worker`: the periodic jobs (signed ledger checkpoints, ...) until SIGTERM or
-Ctrl+C; `--once` runs each job once and exits (for cron)."""
+"""`lotline worker`: the periodic jobs (signed ledger checkpoints, webhook delivery) until
+SIGTERM or Ctrl+C; `--once` runs each job once and exits (for cron)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,10 @@ def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(
         "--once", help="Run every job once and exit (1 if one failed).")] = False) -> None:
     """Run the background jobs on the database of --database-url or LOTLINE_DATABASE_URL:
     signed ledger checkpoints every LOTLINE_LEDGER_CHECKPOINT_INTERVAL minutes (default 60)
-    for every organization whose ledger moved. `lotline serve` runs them too (unless
-    --no-worker). Logs go to standard error; SIGTERM or Ctrl+C stops it (exit 0)."""
+    for every organization whose ledger moved, and webhook deliveries (retried on
+    LOTLINE_WEBHOOKS_RETRY_SCHEDULE; several workers may run against PostgreSQL). `lotline
+    serve` runs them too (unless --no-worker). Logs go to standard error; SIGTERM or Ctrl+C
+    stops it (exit 0) once the webhook attempt in flight is finished and recorded."""
     engine = engine_for(cli_state(ctx).database_url)
     try:
         jobs = jobs_or_fail(engine)

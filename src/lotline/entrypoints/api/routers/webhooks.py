@@ -45,9 +45,19 @@ class WebhookCreated(Webhook):
     secret: str
 
 
+class Attempt(BaseModel):
+    number: int
+    attempted_at: dt.datetime
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+    response_body: str | None
+
+
 class Delivery(BaseModel):
     id: str
-    event_id: int
+    event_id: int | None
+    event_type: str
     status: str
     attempts: int
     next_attempt_at: dt.datetime | None
@@ -56,6 +66,7 @@ class Delivery(BaseModel):
     last_duration_ms: int | None
     created_at: dt.datetime
     delivered_at: dt.datetime | None
+    attempt_log: list[Attempt]
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
@@ -93,8 +104,17 @@ def delete_webhook(webhook_id: str, svc: ServicesDep) -> Response:
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=list[Delivery])
 def list_deliveries(webhook_id: str, svc: ServicesDep,
                     limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Response:
-    """Newest first: attempts, last status code, duration and error of each delivery."""
+    """Newest first: each delivery's state and its `attempt_log` (oldest first: time, status
+    code, duration, error, the first 1,000 characters of the receiver's answer)."""
     return ok(svc.webhooks.deliveries(webhook_id, limit))
+
+
+@router.post("/webhooks/{webhook_id}/test", response_model=Delivery)
+def test_webhook(webhook_id: str, svc: ServicesDep) -> Response:
+    """Send a `webhook.test` message to the endpoint now, signed as every delivery, and
+    answer the delivery with its outcome (`status` `delivered` or `failed`, `attempt_log`).
+    It waits for the receiver (10 s at most); a failed test is not retried."""
+    return ok(svc.webhooks.test(webhook_id))
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", response_model=Delivery)
