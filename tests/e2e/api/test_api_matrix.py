@@ -29,7 +29,8 @@ RULES: dict[str, tuple[str, ...]] = {
                  "/audit",  # issue 14 item 5: the audit log
                  # issue 14: webhooks
                  "/webhooks", "/webhooks/{webhook_id}", "/webhooks/{webhook_id}/deliveries",
-                 "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
+                 "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+                 "/webhooks/{webhook_id}/test"),
     # issue 16: every role reads the settings (DESIGN §6: a viewer has every GET)
     READ_ALL_WRITE_ADMIN: ("/settings",),
     READ_ALL_WRITE_MANAGER: (
