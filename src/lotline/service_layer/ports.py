@@ -206,6 +206,10 @@ class SerialReads(Protocol):
 
 
 class OrderRepository(Repository[Order], Protocol):
+    def get_with_shipments(self, order_id: str, *, for_update: bool = False
+                           ) -> tuple[Order, list[str]] | None:
+        """The order and its shipments' ids (in id order), read together."""
+        ...
     def by_reference(self, reference: str) -> Order | None: ...
     def add_lines(self, lines: list[dict[str, Any]]) -> None: ...
     def list_page(self, customer_id: str | None, status: str | None, limit: int,

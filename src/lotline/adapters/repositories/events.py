@@ -14,15 +14,26 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, literal_column, select, tuple_
+from sqlalchemy import Connection, Insert, bindparam, insert, literal_column, select, tuple_
 
 from lotline.adapters import tables as t
+from lotline.adapters.direct import run
+from lotline.adapters.repositories.common import cached_statement
 from lotline.domain.events import Event
 
 Position = tuple[int, int]  # (txid, id)
 
 PG_TXID = "pg_current_xact_id()::text::bigint"
 PG_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
+def _insert_statement(postgres: bool) -> Insert:
+    e = t.events.c
+    values: dict[str, Any] = {name: bindparam(name, type_=e[name].type)
+                              for name in ("org_id", "type", "occurred_at", "actor", "data")}
+    if postgres:
+        values["txid"] = literal_column(PG_TXID)
+    return insert(t.events).values(values)
 
 
 class EventRepository:
@@ -33,11 +44,10 @@ class EventRepository:
 
     def add(self, type_: str, data: dict[str, Any], *, actor: str,
             moment: dt.datetime) -> None:
-        values: dict[str, Any] = {"org_id": self.org_id, "type": type_, "occurred_at": moment,
-                                  "actor": actor, "data": data}
-        if self.postgres:
-            values["txid"] = literal_column(PG_TXID)
-        self.conn.execute(insert(t.events).values(**values))
+        statement = cached_statement(("events", "insert", self.postgres),
+                                     lambda: _insert_statement(self.postgres))
+        run(self.conn, statement, {"org_id": self.org_id, "type": type_, "occurred_at": moment,
+                                   "actor": actor, "data": data})
 
     def position_of(self, event_id: int) -> Position | None:
         """The feed position of this organization's event `event_id`, None if it has none."""
