@@ -48,8 +48,11 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     if engine is None:
         engine = engine_for(database_url)
     ensure_current(engine)
+    # FastAPI's native OpenTelemetry hooks off: lotline exports its own Prometheus metrics
+    # (middleware.Metrics), and asking for OpenTelemetry providers cost every request.
     app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
-                  default_response_class=LotlineJSONResponse)
+                  default_response_class=LotlineJSONResponse,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.engine = engine
     app.state.identity = identity_service(engine, clock)
     app.state.metrics = Metrics()
