@@ -2,8 +2,9 @@
 
 Rows are kept as dicts (with the tables' column defaults filled in) and turned into the same
 domain objects the SQLAlchemy repositories build, by the same mapping functions. Only what the
-lot flows (receive, allocate, pick, ship, return) reach is implemented; anything else raises
-NotImplementedError, so a test that strays beyond it fails loudly instead of passing."""
+lot flows (receive, allocate, pick, ship, return) and recalls (fake_recalls.py) reach is
+implemented; anything else raises NotImplementedError, so a test that strays beyond it fails
+loudly instead of passing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from types import SimpleNamespace, TracebackType
 from typing import Any
+
+from fake_recalls import Recalls, Trace
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.batches import BatchRepository as SqlBatches
@@ -155,9 +158,6 @@ class Batches(_Rows):
                                        batch_number_folded=folded) if not r["deleted_at"]]
         return self.to_entity(found[0]) if found else None
 
-    def numbers(self, ids: Sequence[str]) -> dict[str, str]:
-        return {i: self.rows[i]["batch_number"] for i in ids if i in self.rows}
-
     def by_number(self, folded: str) -> list[LotRecord]:
         return [self.to_entity(r) for r in sorted(self.where(batch_number_folded=folded),
                                                    key=lambda r: r["id"])
@@ -238,6 +238,14 @@ class Orders(_Rows):
                                       unit_price=r["unit_price"])
                             for r in lines if r["order_id"] == row["id"]],
                      created_at=row["created_at"], updated_at=row["updated_at"])
+
+    def get_with_shipments(self, order_id: str, *, for_update: bool = False
+                           ) -> tuple[Order, list[str]] | None:
+        order = self.get(order_id)
+        if order is None:
+            return None
+        return order, sorted(i for i, r in self.uow.data["shipments"].items()
+                             if r["order_id"] == order_id)
 
     def by_reference(self, reference: str) -> Order | None:
         found = self.where(reference=reference)
@@ -320,11 +328,6 @@ class Audit:
                                                 "action": action}
 
 
-class Recalls:
-    def open_for_lot(self, batch_id: str) -> list[str]:
-        return []
-
-
 class Events:
     """The change feed's outbox: events kept in the order they were added."""
 
@@ -335,15 +338,6 @@ class Events:
             moment: dt.datetime) -> None:
         self.uow.event_rows.append({"type": type_, "data": data, "actor": actor,
                                     "occurred_at": moment})
-
-    def refs(self, product_ids: Sequence[str], customer_ids: Sequence[str],
-             batch_ids: Sequence[str]) -> dict[str, dict[str, tuple[Any, Any]]]:
-        products = {i: (p.sku, p.gtin) for i in product_ids
-                    if (p := self.uow.products.get(i)) is not None}
-        customers = {i: (c.name, c.code) for i in customer_ids
-                     if (c := self.uow.customers.get(i)) is not None}
-        return {"product": products, "customer": customers,
-                "batch": {i: (n, None) for i, n in self.uow.batches.numbers(batch_ids).items()}}
 
     def position_of(self, event_id: int) -> Any:
         raise NotImplementedError
@@ -398,13 +392,14 @@ class FakeUnitOfWork(UnitOfWork):
     flows = property(Flows)  # type: ignore[assignment]
     movements = property(Movements)  # type: ignore[assignment]
     audit = property(Audit)  # type: ignore[assignment]
-    recalls = property(lambda self: Recalls())  # type: ignore[assignment]
+    recalls = property(Recalls)  # type: ignore[assignment]
+    trace = property(Trace)  # type: ignore[assignment]
     events = property(lambda self: EventOutbox(Events(self), self.actor))  # type: ignore[assignment]
 
     def _missing(self) -> Any:
         raise NotImplementedError("not part of the fake unit of work")
 
-    organizations = suppliers = serials = trace = identity = serial_reads = property(
+    organizations = suppliers = serials = identity = serial_reads = property(
         _missing)  # type: ignore[assignment]
     transformations = reports = ledger_checks = exports = checkpoints = webhooks = property(
         _missing)  # type: ignore[assignment]

@@ -9,15 +9,15 @@ import psycopg.errors
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from lotline.adapters.unit_of_work import is_transient
+from lotline.adapters.transaction_errors import is_transient
 from lotline.errors import Conflict
-from lotline.service_layer import unit_of_work
-from lotline.service_layer.unit_of_work import TransientConflict, retry_transient
+from lotline.service_layer import retry
+from lotline.service_layer.retry import TransientConflict, retry_transient
 
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(unit_of_work, "BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr(retry, "BACKOFF_SECONDS", 0.0)
 
 
 def failing(times: int, calls: list[int]) -> Any:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
@@ -40,21 +40,31 @@ from lotline.adapters.repositories.trace import TraceRepository
 from lotline.adapters.repositories.transformations import TransformationRepository
 from lotline.adapters.repositories.warehouses import LocationRepository, WarehouseRepository
 from lotline.adapters.repositories.webhooks import WebhookRepository
-from lotline.domain.errors import Conflict, ValidationError
+from lotline.adapters.transaction_errors import (
+    conflict,
+    end_savepoint,
+    is_transient,
+    refuse_nul,
+)
 from lotline.domain.model import OrgSettings
-from lotline.service_layer import idempotency
 from lotline.service_layer.context import Actor
 from lotline.service_layer.unit_of_work import EventOutbox, TransientConflict, UnitOfWork
 
 R = TypeVar("R")
 
 
-# Deadlock detected, serialisation failure: the database chose this transaction as the victim
-# of an ordering it could not resolve; the same work run again normally succeeds.
-TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
-
 TIMEZONE_TTL = 5.0
 _TIMEZONES: dict[tuple[int, str], tuple[float, str]] = {}
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, built on first use in a block (`uow.products`)."""
+
+    def __init__(self, kind: Callable[[Connection, str], R]) -> None:
+        self.kind = kind
+
+    def __get__(self, uow: SqlAlchemyUnitOfWork, owner: type | None = None) -> R:
+        return uow._repository(self.kind)
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
@@ -132,51 +142,31 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             repository = self._built[OrganizationRepository] = OrganizationRepository(self.conn)
         return repository
 
-    @property
-    def products(self) -> ProductRepository:
-        return self._repository(ProductRepository)
-
-    @property
-    def suppliers(self) -> SupplierRepository:
-        return self._repository(SupplierRepository)
-
-    @property
-    def customers(self) -> CustomerRepository:
-        return self._repository(CustomerRepository)
-
-    @property
-    def warehouses(self) -> WarehouseRepository:
-        return self._repository(WarehouseRepository)
-
-    @property
-    def locations(self) -> LocationRepository:
-        return self._repository(LocationRepository)
+    products = _Repository(ProductRepository)
+    suppliers = _Repository(SupplierRepository)
+    customers = _Repository(CustomerRepository)
+    warehouses = _Repository(WarehouseRepository)
+    locations = _Repository(LocationRepository)
 
     @property
     def batches(self) -> BatchRepository:
         repository = self._repository(BatchRepository)
         if repository.before_balance_change is None:
             repository.before_balance_change = self._lock_stream
+            if self.write and self.engine.dialect.name == "sqlite":
+                repository.head_seen = self._prime_head
         return repository
+
+    def _prime_head(self, batch_id: str, seq: int, head: str) -> None:
+        self.ledger.prime(batch_id, seq, head)
 
     def _lock_stream(self, batch_id: str) -> None:
         self.ledger.lock_stream(batch_id)
 
-    @property
-    def serials(self) -> SerialRepository:
-        return self._repository(SerialRepository)
-
-    @property
-    def orders(self) -> OrderRepository:
-        return self._repository(OrderRepository)
-
-    @property
-    def movements(self) -> MovementRepository:
-        return self._repository(MovementRepository)
-
-    @property
-    def audit(self) -> AuditRepository:
-        return self._repository(AuditRepository)
+    serials = _Repository(SerialRepository)
+    orders = _Repository(OrderRepository)
+    movements = _Repository(MovementRepository)
+    audit = _Repository(AuditRepository)
 
     @property
     def events(self) -> EventOutbox:
@@ -186,9 +176,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 self._repository(EventRepository), self.actor)
         return outbox
 
-    @property
-    def webhooks(self) -> WebhookRepository:
-        return self._repository(WebhookRepository)
+    webhooks = _Repository(WebhookRepository)
 
     @property
     def custom_fields(self) -> CustomFieldRepository:
@@ -208,37 +196,14 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self._built[SerialReads] = reads
         return reads
 
-    @property
-    def flows(self) -> FlowRepository:
-        return self._repository(FlowRepository)
-
-    @property
-    def trace(self) -> TraceRepository:
-        return self._repository(TraceRepository)
-
-    @property
-    def transformations(self) -> TransformationRepository:
-        return self._repository(TransformationRepository)
-
-    @property
-    def recalls(self) -> RecallRepository:
-        return self._repository(RecallRepository)
-
-    @property
-    def reports(self) -> ReportQueries:
-        return self._repository(ReportQueries)
-
-    @property
-    def ledger_checks(self) -> LedgerChecks:
-        return self._repository(LedgerChecks)
-
-    @property
-    def checkpoints(self) -> CheckpointRepository:
-        return self._repository(CheckpointRepository)
-
-    @property
-    def exports(self) -> ExportRows:
-        return self._repository(ExportRows)
+    flows = _Repository(FlowRepository)
+    trace = _Repository(TraceRepository)
+    transformations = _Repository(TransformationRepository)
+    recalls = _Repository(RecallRepository)
+    reports = _Repository(ReportQueries)
+    ledger_checks = _Repository(LedgerChecks)
+    checkpoints = _Repository(CheckpointRepository)
+    exports = _Repository(ExportRows)
 
     @property
     def identity(self) -> IdentityRepository:
@@ -272,7 +237,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             return
         if self.autocommit:
             self._end_autocommit(reusable=exc is None)
-            _refuse_nul(exc)
+            refuse_nul(exc)
             return
         conn = self.conn
         try:
@@ -284,7 +249,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 conn.rollback()
         except IntegrityError as error:
             conn.rollback()
-            raise _conflict(error) from error
+            raise conflict(error) from error
         except Exception as error:
             if not is_transient(error):
                 raise
@@ -297,10 +262,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 conn.execution_options(**{WRITE_OPTION: False})
             self._conn = None
         if isinstance(exc, IntegrityError):
-            raise _conflict(exc) from exc
+            raise conflict(exc) from exc
         if exc is not None and is_transient(exc):
             raise TransientConflict() from exc
-        _refuse_nul(exc)
+        refuse_nul(exc)
 
     def _leave_joined(self, exc: BaseException | None) -> None:
         """End a block in the request's shared transaction: write the ledger and release
@@ -308,34 +273,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         caught by the caller undoes this block only, as its own transaction would have."""
         savepoint, self._conn, self._savepoint = self._savepoint, None, None
         assert savepoint is not None
-        try:
-            if exc is None and self.write and self._ledger is not None:
-                self._ledger.flush()
-            if exc is None:
-                savepoint.commit()
-                return
-        except IntegrityError as error:
-            self._undo(savepoint)
-            raise _conflict(error) from error
-        except Exception as error:
-            self._undo(savepoint)
-            if is_transient(error):
-                raise _lost_in_request() from error
-            raise
-        self._undo(savepoint)
-        if isinstance(exc, IntegrityError):
-            raise _conflict(exc) from exc
-        if exc is not None and is_transient(exc):
-            raise _lost_in_request() from exc
-        _refuse_nul(exc)
-
-    @staticmethod
-    def _undo(savepoint: NestedTransaction) -> None:
-        try:
-            savepoint.rollback()
-        except BaseException:
-            idempotency.leave(failed=True)  # the transaction itself is lost: the door rolls back
-            raise
+        ledger = self._ledger if self.write else None
+        end_savepoint(savepoint, ledger.flush if ledger is not None else None, exc)
 
     def _borrow_again(self) -> PoolProxiedConnection:
         """The lent connection was dropped by the database: give it back, borrow another."""
@@ -376,37 +315,3 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def forget_timezone(self) -> None:
         _TIMEZONES.pop((id(self.engine), self.actor.org_id), None)
-
-
-def _conflict(error: IntegrityError) -> Conflict:
-    # Services check uniqueness first; this is the race two writers can still lose.
-    detail = str(error.orig).splitlines()[0] if error.orig is not None else str(error)
-    return Conflict(f"the change conflicts with data written at the same time ({detail}); "
-                    f"nothing was written, retry the request")
-
-
-def _lost_in_request() -> Conflict:
-    """A deadlock inside a claimed request: the request's other blocks hold their locks, so
-    running the method again in the same transaction (retry_transient) could repeat what they
-    did; the whole request is rolled back instead (a Conflict, which is not retried here) and
-    the client's retry with the same key runs afresh."""
-    idempotency.leave(failed=True)
-    return Conflict("the database could not order this change with others made at the same "
-                    "time (deadlock or serialisation failure); nothing was written, retry the "
-                    "request")
-
-
-def _refuse_nul(exc: BaseException | None) -> None:
-    """A library caller's NUL in an id or a search text, which PostgreSQL cannot even compare
-    (the doors refuse it, naming the field, before it gets here): a validation error."""
-    if isinstance(exc, DataError) and "NUL (0x00)" in str(exc.orig):
-        raise ValidationError.single("text", "must not contain the control character "
-                                             "U+0000") from exc
-
-
-def is_transient(error: BaseException) -> bool:
-    """A deadlock or serialisation failure, raised by the driver or wrapped by SQLAlchemy."""
-    for candidate in (error, getattr(error, "orig", None)):
-        if getattr(candidate, "sqlstate", None) in TRANSIENT_SQLSTATES:
-            return True
-    return False

@@ -15,6 +15,7 @@ from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Customer, Order, OrderLine, Product, Serial
 from lotline.domain.statuses import LocationKind, MovementKind, SerialStatus
+from lotline.service_layer.order_allocations import OrderAllocations
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -29,30 +30,44 @@ class Target:
     serial_numbers: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What an allocation run writes through and reads into: the order's allocations (added
+    ones included) and the lots it looked at, for the view and the event built after it."""
+
+    allocations: OrderAllocations
+    lots: dict[str, LotRecord]
+
+
 def record_allocation(uow: UnitOfWork, order: Order, line: OrderLine, *, quantity: Decimal,
                       batch: LotRecord | None, serial: Serial | None,
-                      location_id: str | None) -> None:
+                      location_id: str | None, into: OrderAllocations | None = None) -> None:
     cost = serial.unit_cost if serial is not None and serial.unit_cost is not None else (
         batch.unit_cost if batch else None)
     now = uow.actor.now()
-    uow.flows.add_allocation({
+    values = {
         "id": new_id(), "order_id": order.id, "order_line_id": line.id,
         "product_id": line.product_id, "batch_id": batch.id if batch else None,
         "serial_id": serial.id if serial else None, "location_id": location_id,
         "quantity": quantity, "picked_quantity": Decimal(0), "returned_quantity": Decimal(0),
-        "unit_cost": cost, "status": "allocated", "created_at": now, "updated_at": now})
+        "unit_cost": cost, "status": "allocated", "created_at": now, "updated_at": now}
+    if into is None:
+        uow.flows.add_allocation(values)
+    else:
+        into.add_allocation(values, serial.serial_number if serial else None)
 
 
 def allocate_target(uow: UnitOfWork, order: Order, customer: Customer, product: Product,
-                    target: Target, today: dt.date) -> Decimal:
+                    target: Target, today: dt.date, held: Held) -> Decimal:
     """Allocate up to target.quantity; returns what could not be allocated."""
     if target.serial_numbers:
-        return allocate_named_serials(uow, order, product, target, today)
+        return allocate_named_serials(uow, order, product, target, today, held)
     lots = _candidate_lots(uow, customer, product, target, today)
+    held.lots.update((lot.id, lot) for lot in lots)
     if product.tracking.uses_serials:
-        target = _take_reserved(uow, order, product, target, today)
-        return _allocate_serials(uow, order, product, target, lots, today)
-    return _allocate_quantity(uow, order, target, lots)
+        target = _take_reserved(uow, order, product, target, today, held.allocations)
+        return _allocate_serials(uow, order, product, target, lots, today, held.allocations)
+    return _allocate_quantity(uow, order, target, lots, held.allocations)
 
 
 def _candidate_lots(uow: UnitOfWork, customer: Customer, product: Product, target: Target,
@@ -72,7 +87,7 @@ def _candidate_lots(uow: UnitOfWork, customer: Customer, product: Product, targe
 
 
 def _allocate_quantity(uow: UnitOfWork, order: Order, target: Target,
-                       lots: list[LotRecord]) -> Decimal:
+                       lots: list[LotRecord], book: OrderAllocations) -> Decimal:
     remaining = target.quantity
     balances = uow.batches.balances([lot.id for lot in lots])
     for lot in lots:
@@ -85,7 +100,7 @@ def _allocate_quantity(uow: UnitOfWork, order: Order, target: Target,
             if take <= 0 or not uow.batches.reserve(lot.id, balance.location_id, take):
                 continue  # nothing free, or a concurrent order took it first
             record_allocation(uow, order, target.line, quantity=take, batch=lot, serial=None,
-                              location_id=balance.location_id)
+                              location_id=balance.location_id, into=book)
             uow.ledger.record(MovementKind.ALLOCATION, product_id=lot.product_id,
                               batch_id=lot.id, quantity=take, order_id=order.id,
                               unit_cost=lot.unit_cost)
@@ -94,7 +109,7 @@ def _allocate_quantity(uow: UnitOfWork, order: Order, target: Target,
 
 
 def _allocate_serials(uow: UnitOfWork, order: Order, product: Product, target: Target,
-                      lots: list[LotRecord], today: dt.date) -> Decimal:
+                      lots: list[LotRecord], today: dt.date, book: OrderAllocations) -> Decimal:
     remaining = int(target.quantity)
     sources: list[LotRecord | None] = [*lots]
     if target.batch_id is None and not product.tracking.requires_lot:
@@ -110,13 +125,13 @@ def _allocate_serials(uow: UnitOfWork, order: Order, product: Product, target: T
             allocated = apply_change(uow, serial, Change(SerialStatus.ALLOCATED,
                                                          order_id=order.id), today)
             record_allocation(uow, order, target.line, quantity=Decimal(1), batch=lot,
-                              serial=allocated, location_id=allocated.location_id)
+                              serial=allocated, location_id=allocated.location_id, into=book)
             remaining -= 1
     return Decimal(max(remaining, 0))
 
 
 def _take_reserved(uow: UnitOfWork, order: Order, product: Product, target: Target,
-                   today: dt.date) -> Target:
+                   today: dt.date, book: OrderAllocations) -> Target:
     """Units reserved for the order's customer go to its order first (seed 001), before any
     other unit; what is left of the target is allocated as usual."""
     wanted = int(target.quantity)
@@ -134,7 +149,7 @@ def _take_reserved(uow: UnitOfWork, order: Order, product: Product, target: Targ
             continue  # held or expired since it was reserved: decided before any write
         lot = uow.batches.get(allocated.batch_id) if allocated.batch_id else None
         record_allocation(uow, order, target.line, quantity=Decimal(1), batch=lot,
-                          serial=allocated, location_id=allocated.location_id)
+                          serial=allocated, location_id=allocated.location_id, into=book)
         taken += 1
     return replace(target, quantity=target.quantity - taken)
 
@@ -146,7 +161,7 @@ def _in_stock_serials(uow: UnitOfWork, product_id: str, lot: LotRecord | None, w
 
 
 def allocate_named_serials(uow: UnitOfWork, order: Order, product: Product, target: Target,
-                           today: dt.date) -> Decimal:
+                           today: dt.date, held: Held) -> Decimal:
     for number in target.serial_numbers:
         matches = uow.serials.by_number(number, product.id)
         if not matches:
@@ -157,6 +172,9 @@ def allocate_named_serials(uow: UnitOfWork, order: Order, product: Product, targ
         allocated = apply_change(uow, serial, Change(SerialStatus.ALLOCATED, order_id=order.id),
                                  today)
         lot = uow.batches.get(allocated.batch_id) if allocated.batch_id else None
+        if lot is not None:
+            held.lots[lot.id] = lot
         record_allocation(uow, order, target.line, quantity=Decimal(1), batch=lot,
-                          serial=allocated, location_id=allocated.location_id)
+                          serial=allocated, location_id=allocated.location_id,
+                          into=held.allocations)
     return max(target.quantity - len(target.serial_numbers), Decimal(0))

@@ -3,47 +3,78 @@ by — product SKU and GTIN, lot number, order and receipt references, customer,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from lotline.domain.events import EVENT_SERIALS_LIMIT
 from lotline.domain.flows import LineAllocation, OrderView, Receipt
 from lotline.domain.lots import LotRecord
-from lotline.domain.model import Batch, Location, Serial
+from lotline.domain.model import Batch, Customer, Location, Product, Serial
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the use case holds already, as it read it in this unit of work: the event names
+    these without reading them again."""
+
+    customer: Customer | None = None
+    products: Mapping[str, Product] = field(default_factory=dict)
+    lots: Mapping[str, LotRecord] = field(default_factory=dict)
+
+
 def product_ref(uow: UnitOfWork, product_id: str) -> dict[str, Any]:
-    product = uow.products.get(product_id)
+    return _product_ref(product_id, uow.products.get(product_id))
+
+
+def _product_ref(product_id: str, product: Product | None) -> dict[str, Any]:
     return {"id": product_id, "sku": product.sku if product else None,
             "gtin": product.gtin if product else None}
 
 
-def lot_numbers(uow: UnitOfWork, batch_ids: Iterable[str | None]) -> dict[str, str]:
+def lot_numbers(uow: UnitOfWork, batch_ids: Iterable[str | None],
+                known: Mapping[str, LotRecord] | None = None) -> dict[str, str]:
     wanted = sorted({batch_id for batch_id in batch_ids if batch_id})
-    return uow.batches.numbers(wanted)
+    held = known or {}
+    numbers = {batch_id: held[batch_id].batch_number for batch_id in wanted if batch_id in held}
+    missing = [batch_id for batch_id in wanted if batch_id not in held]
+    if missing:
+        numbers.update((batch_id, lot.batch_number)
+                       for batch_id, lot in uow.batches.get_many(missing).items())
+    return numbers
 
 
-def customer_ref(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
-    customer = uow.customers.get(customer_id)
+def customer_ref(uow: UnitOfWork, customer_id: str,
+                 known: Customer | None = None) -> dict[str, Any]:
+    customer = known if known is not None and known.id == customer_id else (
+        uow.customers.get(customer_id))
     return {"id": customer_id, "name": customer.name if customer else None,
             "code": customer.code if customer else None}
 
 
-def order_data(uow: UnitOfWork, view: OrderView, **extra: Any) -> dict[str, Any]:
-    """The order with its customer, products and lot numbers (read in one statement: three
-    events on every order's way out)."""
-    batch_ids = sorted({a.batch_id for line in view.lines for a in line.allocations
-                        if a.batch_id})
-    refs = uow.events.repository.refs(sorted({line.product_id for line in view.lines}),
-                                      [view.customer_id], batch_ids)
-    customer = refs["customer"].get(view.customer_id, (None, None))
-    products, numbers = refs["product"], {k: v[0] for k, v in refs["batch"].items()}
+def _products(uow: UnitOfWork, product_ids: Iterable[str],
+              known: Mapping[str, Product]) -> dict[str, Product]:
+    """The products by id: the known ones, the rest in one read."""
+    found = {pid: known[pid] for pid in product_ids if pid in known}
+    missing = sorted({pid for pid in product_ids if pid not in known})
+    if missing:
+        found.update(uow.products.get_many(missing))
+    return found
+
+
+def order_data(uow: UnitOfWork, view: OrderView, known: Known | None = None,
+               **extra: Any) -> dict[str, Any]:
+    known = known or Known()
+    numbers = lot_numbers(uow, (a.batch_id for line in view.lines for a in line.allocations),
+                          known.lots)
+    products = _products(uow, [line.product_id for line in view.lines], known.products)
     return {"order_id": view.id, "reference": view.reference, "status": view.status,
-            "customer": {"id": view.customer_id, "name": customer[0], "code": customer[1]},
+            "customer": customer_ref(uow, view.customer_id, known.customer),
             "lines": [{"line_id": line.id, "line_no": line.line_no,
-                       "product": _product(line.product_id, products),
+                       "product": _product_ref(line.product_id,
+                                               products.get(line.product_id)),
                        "quantity": line.quantity, "allocated": line.allocated_quantity,
                        "picked": line.picked_quantity, "shipped": line.shipped_quantity,
                        "returned": line.returned_quantity,

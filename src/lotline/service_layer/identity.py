@@ -34,6 +34,7 @@ from lotline.passwords import hash_password, verify_password
 from lotline.service_layer.audit import record_change
 from lotline.service_layer.base import Service
 from lotline.service_layer.context import Actor, Clock, utc_now
+from lotline.service_layer.credential_cache import cached, forget_credentials, remember
 from lotline.service_layer.organizations import create_organization
 from lotline.service_layer.query_ports import CredentialLookup, IdentityRepository
 from lotline.service_layer.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -128,6 +129,9 @@ class IdentityService:
         each, no transaction) and judged here, as `token_principal` and `api_key_row` would."""
         digest = secret_hash(secret)
         now = self.clock().astimezone(dt.UTC)
+        known = cached(self, digest, now)
+        if known is not None:
+            return known
 
         def read(reads: CredentialLookup) -> tuple[Any, Any]:
             token = reads.token(digest) if secret.startswith(TOKEN_PREFIX) else None
@@ -137,19 +141,24 @@ class IdentityService:
 
         user, key = self.uows.read_credentials(read)
         if user is not None:
-            return Actor(org_id=user.org_id, name=user.username, role=Role(user.role),
-                         clock=self.clock, user_id=user.user_id)
+            actor = Actor(org_id=user.org_id, name=user.username, role=Role(user.role),
+                          clock=self.clock, user_id=user.user_id)
+            remember(self, digest, actor, user.expires_at)
+            return actor
         if key is None or key.revoked_at is not None or key.user_active is False:
             raise Unauthorized("the bearer token or API key is not valid (expired, revoked, "
                                "or its user deactivated?)")
         if key.last_used_at is None or now - key.last_used_at > KEY_TOUCH_INTERVAL:
             with self._uow(write=True) as uow:
                 uow.identity.touch_api_key(key.id, now)
-        return Actor(org_id=key.org_id, name=f"api-key:{key.name}",
-                     role=_key_role(key.role, key.user_role), clock=self.clock,
-                     user_id=key.user_id)
+        actor = Actor(org_id=key.org_id, name=f"api-key:{key.name}",
+                      role=_key_role(key.role, key.user_role), clock=self.clock,
+                      user_id=key.user_id)
+        remember(self, digest, actor, None)
+        return actor
 
     def revoke_token(self, token: str) -> None:
+        forget_credentials()
         with self._uow(write=True) as uow:
             uow.identity.revoke_token(secret_hash(token),
                                                       self.clock().astimezone(dt.UTC))
@@ -228,6 +237,7 @@ class UserService(Service):
                                                     or active is False)
             if demoted and repo.count_admins(self.actor.org_id) <= 1:
                 raise Conflict(f"{before.username!r} is the last admin of the organization")
+            forget_credentials()
             repo.update_user(user_id, values)
             if active is False or password is not None:
                 repo.revoke_user_tokens(user_id, self.actor.now())
@@ -281,6 +291,7 @@ class UserService(Service):
                 raise NotFound("api_key", key_id)
             if key.revoked_at is not None:
                 raise Conflict(f"API key {key.name!r} is already revoked")
+            forget_credentials()
             repo.revoke_api_key(key.id, self.actor.now())
             self._audit(uow, "api_key", key.id, "revoke", {"name": key.name, "revoked": False},
                         {"name": key.name, "revoked": True})

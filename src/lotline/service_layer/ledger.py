@@ -34,6 +34,15 @@ class Ledger:
             self._heads[stream_id] = (seq, head)
         return self._heads[stream_id]
 
+    def prime(self, stream_id: str, seq: int, head: str) -> None:
+        """The stream's head as the transaction just read it on its row, when that read
+        already shuts other writers out (a SQLite write transaction holds the database's write
+        lock from its BEGIN): the ledger then needs no locked read of its own. Ignored once the
+        ledger holds the stream; a stale head could only fail the compare-and-set at flush."""
+        if stream_id not in self._heads:
+            self._start_seq[stream_id] = seq
+            self._heads[stream_id] = (seq, head)
+
     def lock_stream(self, stream_id: str) -> None:
         """Take the stream's head (and its row lock) now, before what the movement records."""
         self._head(stream_id)

@@ -40,9 +40,10 @@ def cost_of(allocations: list[Allocation]) -> Decimal:
 
 
 def order_view(uow: UnitOfWork, order_id: str, *, order: Order | None = None,
-               allocations: list[Allocation] | None = None) -> OrderView:
-    """The order as it stands; a caller that has just written the order or read all of its
-    allocations passes them in, and they are not read again."""
+               allocations: list[Allocation] | None = None,
+               shipment_ids: list[str] | None = None) -> OrderView:
+    """The order as it stands; a caller that has just written the order or holds all of its
+    allocations (or its shipments' ids) passes them in, and they are not read again."""
     order = order if order is not None else need_order(uow, order_id)
     flows = uow.flows
     allocations = (flows.allocations(order.id, LIVE) if allocations is None
@@ -57,7 +58,8 @@ def order_view(uow: UnitOfWork, order_id: str, *, order: Order | None = None,
     return OrderView(id=order.id, reference=order.reference, customer_id=order.customer_id,
                      status=order.status, lines=lines,
                      cost_of_goods=cost_of(shipped) if shipped else None,
-                     shipments=flows.shipment_ids(order.id), created_at=order.created_at,
+                     shipments=(flows.shipment_ids(order.id) if shipment_ids is None
+                                else shipment_ids), created_at=order.created_at,
                      updated_at=order.updated_at)
 
 

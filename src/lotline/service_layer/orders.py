@@ -13,7 +13,7 @@ from lotline.domain.errors import Conflict, InsufficientStock, NotFound, Validat
 from lotline.domain.flows import Allocation, OrderView, PickItem, Shipment
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
-from lotline.domain.model import Order, Page
+from lotline.domain.model import Order, Page, Product
 from lotline.domain.statuses import Role
 from lotline.domain.values import (
     ErrorCollector,
@@ -24,7 +24,7 @@ from lotline.domain.values import (
     required_text,
     to_decimal,
 )
-from lotline.service_layer.allocating import Target, allocate_target
+from lotline.service_layer.allocating import Held, Target, allocate_target
 from lotline.service_layer.base import (
     Service,
     lock_order,
@@ -34,7 +34,8 @@ from lotline.service_layer.base import (
     snapshot,
 )
 from lotline.service_layer.corrections import reverse_shipment
-from lotline.service_layer.event_data import order_data
+from lotline.service_layer.event_data import Known, order_data
+from lotline.service_layer.order_allocations import OrderAllocations
 from lotline.service_layer.order_views import order_view, pick_list, shipment_view, status_after
 from lotline.service_layer.picking import pick_scans
 from lotline.service_layer.scan import ScanResult
@@ -133,13 +134,17 @@ class OrderService(Service):
         serials); a shortfall fails the whole call unless `partial`."""
         self.actor.require(Role.MANAGER, "allocating")
         with self.writing() as uow:
-            order = _open_order(uow, order_id)
+            order, shipment_ids = _open_order(uow, order_id)
             customer = need_customer(uow, order.customer_id)
             today = self.today(uow)
+            held = Held(OrderAllocations(uow.flows, order.id), {})
+            products: dict[str, Product] = {}
             shortfall: dict[str, Decimal] = {}
-            for target in _targets(uow, order, lines):
-                product = need_product(uow, target.line.product_id)
-                short = allocate_target(uow, order, customer, product, target, today)
+            for target in _targets(order, lines, held.allocations.allocated_by_line()):
+                product_id = target.line.product_id
+                product = products.get(product_id) or need_product(uow, product_id)
+                products[product_id] = product
+                short = allocate_target(uow, order, customer, product, target, today, held)
                 if short > 0:
                     shortfall[product.sku] = shortfall.get(product.sku, Decimal(0)) + short
             if shortfall and not partial:
@@ -147,9 +152,11 @@ class OrderService(Service):
                     "not enough allocatable stock: " + ", ".join(
                         f"{sku} short by {qty}" for sku, qty in sorted(shortfall.items())),
                     shortfall={sku: str(qty) for sku, qty in shortfall.items()})
-            refreshed, allocations = _refresh_status(uow, order)
-            view = order_view(uow, order.id, order=refreshed, allocations=allocations)
-            uow.events.add("order.allocated", order_data(uow, view))
+            refreshed, allocations = _refresh_status(uow, order, held.allocations.every())
+            view = order_view(uow, order.id, order=refreshed, allocations=allocations,
+                              shipment_ids=shipment_ids)
+            uow.events.add("order.allocated", order_data(
+                uow, view, Known(customer=customer, products=products, lots=held.lots)))
             return view
 
     def pick_list(self, order_id: str) -> builtins.list[PickItem]:
@@ -162,10 +169,13 @@ class OrderService(Service):
         if not isinstance(scans, list) or not scans:
             raise ValidationError.single("scans", "must be a non-empty list of scans", scans)
         with self.writing() as uow:
-            order = _open_order(uow, order_id)
-            pick_scans(uow, order, scans, self.today(uow))
-            view = order_view(uow, order.id, order=order)
-            uow.events.add("order.picked", order_data(uow, view))
+            order, shipment_ids = _open_order(uow, order_id)
+            book = OrderAllocations(uow.flows, order.id)
+            lots: dict[str, LotRecord] = {}
+            pick_scans(uow, order, scans, self.today(uow), book, lots)
+            view = order_view(uow, order.id, order=order, allocations=book.every(),
+                              shipment_ids=shipment_ids)
+            uow.events.add("order.picked", order_data(uow, view, Known(lots=lots)))
             return view
 
     @retry_transient
@@ -174,8 +184,9 @@ class OrderService(Service):
         in the pick's transaction, by the resolver every door uses."""
         self.actor.require(Role.MANAGER, "picking")
         with self.writing() as uow:
-            order = _open_order(uow, order_id)
-            picked = pick_scans(uow, order, [data], self.today(uow))[0]
+            order, _ = _open_order(uow, order_id)
+            picked = pick_scans(uow, order, [data], self.today(uow),
+                                OrderAllocations(uow.flows, order.id), {})[0]
             assert picked is not None  # a text scan always resolves or is rejected
             return picked
 
@@ -192,9 +203,9 @@ class OrderService(Service):
                    "ship_to": ship_to, "shipped_at": shipped_at}
         errors.raise_if_any()
         with self.writing() as uow:
-            order = _open_order(uow, order_id)
-            flows = uow.flows
-            pending = flows.allocations(order.id, ("allocated", "picked"))
+            order, shipment_ids = _open_order(uow, order_id)
+            book = OrderAllocations(uow.flows, order.id)
+            pending = book.allocations(order.id, ("allocated", "picked"))
             if not pending:
                 raise Conflict(f"order {order.reference!r} has nothing allocated to ship; "
                                "allocate it first", order_id=order.id)
@@ -202,11 +213,14 @@ class OrderService(Service):
             lots: dict[str, LotRecord | None] = {}
             check_shippable(uow, pending, today, lots)
             customer = need_customer(uow, order.customer_id)
-            shipped, allocations = ship_allocations(uow, order, customer, pending, details,
-                                                    today, lots)
-            view = order_view(uow, order.id, order=shipped, allocations=allocations)
+            shipped, allocations, shipment_id = ship_allocations(
+                uow, order, customer, pending, details, today, lots, book)
+            view = order_view(uow, order.id, order=shipped, allocations=allocations,
+                              shipment_ids=sorted([*shipment_ids, shipment_id]))
             uow.events.add("order.shipped", order_data(
-                uow, view, shipment_id=view.shipments[-1] if view.shipments else None,
+                uow, view, Known(customer=customer,
+                                 lots={i: lot for i, lot in lots.items() if lot is not None}),
+                shipment_id=view.shipments[-1] if view.shipments else None,
                 carrier=details["carrier"], tracking_number=details["tracking_number"]))
             return view
 
@@ -214,7 +228,7 @@ class OrderService(Service):
     def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
         self.actor.require(Role.MANAGER, "cancelling orders")
         with self.writing() as uow:
-            order = _open_order(uow, order_id)
+            order, _ = _open_order(uow, order_id)
             flows = uow.flows
             if flows.allocations(order.id, ("shipped",)):
                 raise Conflict(f"order {order.reference!r} has shipped units; it cannot be "
@@ -258,25 +272,29 @@ class OrderService(Service):
             return shipment_view(uow, shipment_id)
 
 
-def _open_order(uow: UnitOfWork, order_id: str) -> Order:
-    order = lock_order(uow, order_id)
+def _open_order(uow: UnitOfWork, order_id: str) -> tuple[Order, list[str]]:
+    """The order (its row locked, as base.lock_order) and its shipments' ids, in one read."""
+    found = uow.orders.get_with_shipments(str(order_id), for_update=True)
+    if found is None:
+        raise NotFound("order", order_id, "order_id")
+    order = found[0]
     if order.status in ("cancelled", "shipped"):
         raise Conflict(f"order {order.reference!r} is {order.status}", order_id=order.id)
-    return order
+    return found
 
 
-def _refresh_status(uow: UnitOfWork, order: Order) -> tuple[Order, list[Allocation]]:
-    """The order's status from its allocations, written; the order as it is now, and every
-    allocation it has."""
-    allocations = uow.flows.allocations(order.id)
+def _refresh_status(uow: UnitOfWork, order: Order, allocations: list[Allocation]
+                    ) -> tuple[Order, list[Allocation]]:
+    """The order's status from its allocations (every one it has), written; the order as it
+    is now, and the allocations."""
     status, now = status_after(order, allocations), uow.actor.now()
     uow.orders.update(order.id, {"status": status, "updated_at": now})
     return dataclasses.replace(order, status=status, updated_at=now), allocations
 
 
-def _targets(uow: UnitOfWork, order: Order, lines: Any) -> list[Target]:
-    """Explicit lines ({line_id, batch_id?, serial_numbers?, quantity?}) or every open line."""
-    allocated = uow.flows.allocated_by_line(order.id)
+def _targets(order: Order, lines: Any, allocated: dict[str, Decimal]) -> list[Target]:
+    """Explicit lines ({line_id, batch_id?, serial_numbers?, quantity?}) or every open line,
+    given what each line has allocated already."""
     by_id = {line.id: line for line in order.lines}
     if lines is None:
         return [Target(line, line.quantity - allocated.get(line.id, Decimal(0)))

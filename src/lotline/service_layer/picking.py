@@ -13,11 +13,12 @@ from typing import Any
 from lotline.domain.allocation import block_reason, is_allocatable
 from lotline.domain.errors import Ambiguous, Conflict, ValidationError
 from lotline.domain.flows import Allocation
+from lotline.domain.lots import LotRecord
 from lotline.domain.model import Order, Serial
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import fold_number, to_decimal
 from lotline.service_layer.allocating import record_allocation
-from lotline.service_layer.ports import FlowRepository
+from lotline.service_layer.order_allocations import OrderAllocations
 from lotline.service_layer.scan import ScanResult, resolve_scan
 from lotline.service_layer.serial_rules import Change, apply_change
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -29,14 +30,16 @@ class Rejection:
     reason: str
 
 
-def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any],
-               today: dt.date) -> list[ScanResult | None]:
-    """Pick every scan or none; what each text scan resolved to (None for a lot mapping)."""
+def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any], today: dt.date,
+               flows: OrderAllocations, lots: dict[str, LotRecord]
+               ) -> list[ScanResult | None]:
+    """Pick every scan or none; what each text scan resolved to (None for a lot mapping).
+    The order's allocations are read and written through `flows`; the lots picked from are
+    left in `lots`."""
     rejections: list[Rejection] = []
     resolved: list[ScanResult | None] = []
-    flows = uow.flows
     for scan in scans:
-        reason = _pick_one(uow, flows, order, scan, today, resolved)
+        reason = _pick_one(uow, flows, order, scan, today, resolved, lots)
         if reason is not None:
             rejections.append(Rejection(_label(scan), reason))
     if rejections:
@@ -45,11 +48,12 @@ def pick_scans(uow: UnitOfWork, order: Order, scans: list[Any],
     return resolved
 
 
-def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
-              today: dt.date, resolved: list[ScanResult | None]) -> str | None:
+def _pick_one(uow: UnitOfWork, flows: OrderAllocations, order: Order, scan: Any,
+              today: dt.date, resolved: list[ScanResult | None],
+              lots: dict[str, LotRecord]) -> str | None:
     if isinstance(scan, Mapping):
         resolved.append(None)
-        return _pick_lot(uow, flows, order, scan, today)
+        return _pick_lot(uow, flows, order, scan, today, lots)
     text = str(scan).strip()
     if not text:
         return "empty scan"
@@ -59,7 +63,7 @@ def _pick_one(uow: UnitOfWork, flows: FlowRepository, order: Order, scan: Any,
     except (ValidationError, Ambiguous) as error:
         return _rejection_reason(error)
     resolved.append(result)
-    return _pick_resolved(uow, flows, order, result, today)
+    return _pick_resolved(uow, flows, order, result, today, lots)
 
 
 def _rejection_reason(error: ValidationError | Ambiguous) -> str:
@@ -69,15 +73,16 @@ def _rejection_reason(error: ValidationError | Ambiguous) -> str:
     return error.message.removeprefix("data: ")
 
 
-def _pick_resolved(uow: UnitOfWork, flows: FlowRepository, order: Order,
-                   resolved: ScanResult, today: dt.date) -> str | None:
+def _pick_resolved(uow: UnitOfWork, flows: OrderAllocations, order: Order,
+                   resolved: ScanResult, today: dt.date,
+                   lots: dict[str, LotRecord]) -> str | None:
     """A resolved scan: its unit, else its lot with AI 30 (or AI 37) as the quantity."""
     if resolved.serial_record is not None:
         return _pick_serial(uow, flows, order, resolved.serial_record, today)
     if resolved.serial is None and resolved.batch is not None:
         quantity = resolved.quantity or resolved.count or 1
         return _pick_lot(uow, flows, order, {"batch_id": resolved.batch.id,
-                                             "quantity": quantity}, today)
+                                             "quantity": quantity}, today, lots)
     return _unresolved(resolved)
 
 
@@ -96,7 +101,7 @@ def _label(scan: Any) -> str:
     return str(scan).strip()
 
 
-def _pick_serial(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: Serial,
+def _pick_serial(uow: UnitOfWork, flows: OrderAllocations, order: Order, serial: Serial,
                  today: dt.date) -> str | None:
     wanted = {line.product_id for line in order.lines}
     mine = flows.open_allocation_for_serial(serial.id)
@@ -112,7 +117,7 @@ def _pick_serial(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: S
     return _swap(uow, flows, order, serial, today)
 
 
-def _swap(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: Serial,
+def _swap(uow: UnitOfWork, flows: OrderAllocations, order: Order, serial: Serial,
           today: dt.date) -> str | None:
     """Pick another IN_STOCK unit instead of an allocated, unpicked one of the same product."""
     if serial.hold is not None:
@@ -139,14 +144,14 @@ def _swap(uow: UnitOfWork, flows: FlowRepository, order: Order, serial: Serial,
     allocated = apply_change(uow, fresh, Change(SerialStatus.ALLOCATED, order_id=order.id),
                              today)
     record_allocation(uow, order, line, quantity=Decimal(1), batch=lot, serial=allocated,
-                      location_id=allocated.location_id)
+                      location_id=allocated.location_id, into=flows)
     new = flows.open_allocation_for_serial(serial.id)
     assert new is not None
     _mark_picked(uow, flows, allocated, new, today)
     return None
 
 
-def _mark_picked(uow: UnitOfWork, flows: FlowRepository, serial: Serial,
+def _mark_picked(uow: UnitOfWork, flows: OrderAllocations, serial: Serial,
                  allocation: Allocation, today: dt.date) -> None:
     apply_change(uow, serial, Change(SerialStatus.PICKED), today)
     flows.update_allocation(allocation.id, {"status": "picked",
@@ -154,8 +159,8 @@ def _mark_picked(uow: UnitOfWork, flows: FlowRepository, serial: Serial,
                                             "updated_at": uow.actor.now()})
 
 
-def _pick_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
-              scan: Mapping[str, Any], today: dt.date) -> str | None:
+def _pick_lot(uow: UnitOfWork, flows: OrderAllocations, order: Order,
+              scan: Mapping[str, Any], today: dt.date, lots: dict[str, LotRecord]) -> str | None:
     batch_id = scan.get("batch_id")
     if batch_id is None and scan.get("batch_number"):
         found = uow.batches.by_number(fold_number(str(scan["batch_number"])))
@@ -172,6 +177,8 @@ def _pick_lot(uow: UnitOfWork, flows: FlowRepository, order: Order,
     if quantity > open_quantity:
         return f"only {open_quantity} of this lot are left to pick"
     lot = uow.batches.get(str(batch_id))
+    if lot is not None:
+        lots[lot.id] = lot
     blocked = block_reason(lot, today) if lot is not None else None
     if lot is not None and blocked is not None:  # DESIGN §3: a hold blocks picking
         return f"its lot {lot.batch_number!r} is {blocked}"

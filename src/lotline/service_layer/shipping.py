@@ -17,6 +17,7 @@ from lotline.domain.lots import LotRecord
 from lotline.domain.model import Customer, Order
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import ErrorCollector, to_decimal
+from lotline.service_layer.order_allocations import OrderAllocations
 from lotline.service_layer.order_views import cost_of, status_after
 from lotline.service_layer.ports import FlowRepository
 from lotline.service_layer.recalls import note_recovery
@@ -59,20 +60,20 @@ def _lot(uow: UnitOfWork, lots: dict[str, LotRecord | None],
 
 def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
                      allocations: list[Allocation], details: dict[str, Any],
-                     today: dt.date, lots: dict[str, LotRecord | None] | None = None
-                     ) -> tuple[Order, list[Allocation]]:
-    """Ship the allocations as one shipment; the order as it is now and all of its
-    allocations. `lots`: lots already read in this unit of work, by id."""
-    flows = uow.flows
-    lots = {} if lots is None else lots
-    allocations = [_at_current_cost(uow, flows, a, lots) for a in allocations]
+                     today: dt.date, lots: dict[str, LotRecord | None],
+                     book: OrderAllocations) -> tuple[Order, list[Allocation], str]:
+    """Ship the allocations as one shipment; the order as it is now, all of its allocations
+    and the shipment's id. `lots`: lots already read in this unit of work, by id; `book`:
+    the order's allocations, written through."""
+    allocations = [_at_current_cost(uow, book, a, lots) for a in allocations]
     shipment_id, now = new_id(), uow.actor.now()
     ship_to = details.get("ship_to") or _address_of(customer)
-    flows.add_shipment({"id": shipment_id, "order_id": order.id,
-                        "shipped_at": details.get("shipped_at") or now,
-                        "carrier": details.get("carrier"),
-                        "tracking_number": details.get("tracking_number"), "ship_to": ship_to,
-                        "cost_of_goods": cost_of(allocations), "created_at": now})
+    uow.flows.add_shipment({"id": shipment_id, "order_id": order.id,
+                            "shipped_at": details.get("shipped_at") or now,
+                            "carrier": details.get("carrier"),
+                            "tracking_number": details.get("tracking_number"),
+                            "ship_to": ship_to, "cost_of_goods": cost_of(allocations),
+                            "created_at": now})
     for allocation in allocations:
         if allocation.serial_id:
             serial = uow.serials.get(allocation.serial_id, for_update=True)
@@ -86,16 +87,16 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
                               batch_id=allocation.batch_id, quantity=allocation.quantity,
                               from_location_id=allocation.location_id, order_id=order.id,
                               unit_cost=allocation.unit_cost)
-        flows.update_allocation(allocation.id, {"status": "shipped", "shipment_id": shipment_id,
-                                                "picked_quantity": allocation.quantity,
-                                                "updated_at": now})
-    every = flows.allocations(order.id)
+        book.update_allocation(allocation.id, {"status": "shipped", "shipment_id": shipment_id,
+                                               "picked_quantity": allocation.quantity,
+                                               "updated_at": now})
+    every = book.every()
     status = status_after(order, every)
     uow.orders.update(order.id, {"status": status, "updated_at": now})
-    return dataclasses.replace(order, status=status, updated_at=now), every
+    return dataclasses.replace(order, status=status, updated_at=now), every, shipment_id
 
 
-def _at_current_cost(uow: UnitOfWork, flows: FlowRepository, allocation: Allocation,
+def _at_current_cost(uow: UnitOfWork, flows: OrderAllocations, allocation: Allocation,
                      lots: dict[str, LotRecord | None]) -> Allocation:
     """An exit records its lot's unit cost when it leaves: a receipt since the allocation may
     have re-averaged it (DESIGN §3, §4). A serial with a cost of its own keeps it."""

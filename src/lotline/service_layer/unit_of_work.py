@@ -6,21 +6,19 @@ implementation lives in `adapters/unit_of_work.py`, an in-memory one in the unit
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import random
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from lotline.domain.errors import Conflict
-from lotline.domain.events import EVENT_TYPES, jsonable
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ledger import Ledger
+
+# Re-exported: the outbox and the retry had their home here before their own modules.
+from lotline.service_layer.outbox import EventOutbox as EventOutbox
 from lotline.service_layer.ports import (
     AuditRepository,
     BatchRepository,
@@ -41,7 +39,6 @@ from lotline.service_layer.query_ports import (
     CredentialLookup,
     CustomFieldRepository,
     DeliveryQueue,
-    EventRepository,
     ExportRows,
     IdentityRepository,
     LedgerChecks,
@@ -52,6 +49,8 @@ from lotline.service_layer.query_ports import (
     TransformationRepository,
     WebhookRepository,
 )
+from lotline.service_layer.retry import TransientConflict as TransientConflict
+from lotline.service_layer.retry import retry_transient as retry_transient
 
 R = TypeVar("R")
 
@@ -198,20 +197,6 @@ class UnitOfWork(ABC):
         """After a settings change: this process reads the time zone afresh."""
 
 
-class EventOutbox:
-    """Events of one unit of work, stamped with its actor and the moment they are added."""
-
-    def __init__(self, repository: EventRepository, actor: Actor) -> None:
-        self.repository = repository
-        self.actor = actor
-
-    def add(self, type_: str, data: dict[str, Any]) -> None:
-        if type_ not in EVENT_TYPES:
-            raise ValueError(f"unknown event type {type_!r}")  # a programming error
-        self.repository.add(type_, jsonable(data), actor=self.actor.name,
-                            moment=self.actor.now())
-
-
 class StoredValues(Protocol):
     """Staged values as the database stores them (the rows are copied set-based)."""
 
@@ -247,35 +232,3 @@ class UnitOfWorkFactory(Protocol):
     def delivery_queue(self) -> AbstractContextManager[DeliveryQueue]:
         """One short write transaction of the webhook delivery worker (all organizations)."""
         ...
-
-
-P = ParamSpec("P")
-ATTEMPTS = 3
-BACKOFF_SECONDS = 0.02
-
-
-class TransientConflict(Conflict):
-    """A deadlock or serialisation failure, after the unit of work rolled back."""
-
-    def __init__(self) -> None:
-        super().__init__("the database could not order this change with others made at the "
-                         "same time (deadlock or serialisation failure); nothing was written, "
-                         "retry the request")
-
-
-def retry_transient(method: Callable[P, R]) -> Callable[P, R]:
-    """Run a service method again (at most ATTEMPTS times in all, after a short jittered
-    pause) when its unit of work ended in a deadlock or serialisation failure. For methods
-    whose every effect is in their units of work: a failed attempt left nothing behind."""
-    @functools.wraps(method)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                return method(*args, **kwargs)
-            except TransientConflict:
-                if attempt == ATTEMPTS:
-                    raise
-                time.sleep(random.uniform(0.5, 1.5) * BACKOFF_SECONDS * attempt)
-        raise AssertionError("unreachable")  # the loop returns or raises
-    return run
-

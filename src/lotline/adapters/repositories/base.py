@@ -87,8 +87,15 @@ class ScopedRepository(ABC, Generic[E]):
     def get_many(self, ids: Sequence[str]) -> dict[str, E]:
         if not ids:
             return {}
-        rows = self.conn.execute(self.select().where(self.table.c.id.in_(list(ids))))
+        statement = cached_statement((type(self), "get many"), self._get_many_statement)
+        rows = run(self.conn, statement, {"scope_org_id": self.org_id, "entity_ids": list(ids)})
         return {row.id: self.to_entity(row) for row in rows}
+
+    def _get_many_statement(self) -> Select[Any]:
+        c = self.table.c
+        return select(self.table).where(c.org_id == bindparam("scope_org_id"),
+                                        c.id.in_(bindparam("entity_ids", expanding=True)),
+                                        *self.visible())
 
     def insert(self, values: dict[str, Any]) -> None:
         self.conn.execute(insert(self.table).values(org_id=self.org_id, **values))

@@ -58,21 +58,23 @@ class BatchRepository(ScopedRepository[LotRecord]):
     # its balance rows: writers locking them in the other order deadlocked on PostgreSQL.
     before_balance_change: Callable[[str], object] | None = None
 
+    # Called with (lot id, chain seq, chain head) of every lot row read, when the unit of work
+    # can take the ledger's head from it (SQLite write transactions; see Ledger.prime).
+    head_seen: Callable[[str, int, str], object] | None = None
+
+    def _note_head(self, row: Row[Any]) -> None:
+        if self.head_seen is not None:
+            self.head_seen(row.id, int(row.chain_seq), str(row.chain_head))
+
+    def get_row(self, entity_id: str, *, for_update: bool = False) -> Row[Any] | None:
+        row = super().get_row(entity_id, for_update=for_update)
+        if row is not None:
+            self._note_head(row)
+        return row
+
     def _lock_lot(self, batch_id: str) -> None:
         if self.before_balance_change is not None:
             self.before_balance_change(batch_id)
-
-    def numbers(self, ids: Sequence[str]) -> dict[str, str]:
-        """Lot numbers by id (an event names the lots it moved): two columns, a cached
-        statement, not whole lots."""
-        if not ids:
-            return {}
-        c = self.table.c
-        statement = cached_statement((type(self), "numbers"), lambda: select(
-            c.id, c.batch_number).where(c.org_id == bindparam("scope_org_id"),
-                                        c.id.in_(bindparam("ids", expanding=True))))
-        rows = run(self.conn, statement, {"scope_org_id": self.org_id, "ids": list(ids)})
-        return {row.id: row.batch_number for row in rows}
 
     def to_entity(self, row: Row[Any]) -> LotRecord:
         return LotRecord(
@@ -110,7 +112,10 @@ class BatchRepository(ScopedRepository[LotRecord]):
         statement = cached_statement(("batches", "for product"), lambda: select(self.table).where(
             c.org_id == bindparam("org_id"), c.product_id == bindparam("product_id"),
             *self.visible()))
-        rows = run(self.conn, statement, {"org_id": self.org_id, "product_id": product_id})
+        rows = list(run(self.conn, statement, {"org_id": self.org_id,
+                                               "product_id": product_id}))
+        for row in rows:
+            self._note_head(row)
         return [self.to_entity(row) for row in rows]
 
     def expiring_between(self, start: dt.date | None, end: dt.date) -> list[LotRecord]:

@@ -14,20 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (
-    CompoundSelect,
-    Connection,
-    Insert,
-    String,
-    bindparam,
-    cast,
-    insert,
-    literal_column,
-    null,
-    select,
-    tuple_,
-    union_all,
-)
+from sqlalchemy import Connection, Insert, bindparam, insert, literal_column, select, tuple_
 
 from lotline.adapters import tables as t
 from lotline.adapters.direct import run
@@ -40,6 +27,15 @@ PG_TXID = "pg_current_xact_id()::text::bigint"
 PG_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 
+def _insert_statement(postgres: bool) -> Insert:
+    e = t.events.c
+    values: dict[str, Any] = {name: bindparam(name, type_=e[name].type)
+                              for name in ("org_id", "type", "occurred_at", "actor", "data")}
+    if postgres:
+        values["txid"] = literal_column(PG_TXID)
+    return insert(t.events).values(values)
+
+
 class EventRepository:
     def __init__(self, conn: Connection, org_id: str) -> None:
         self.conn = conn
@@ -48,34 +44,10 @@ class EventRepository:
 
     def add(self, type_: str, data: dict[str, Any], *, actor: str,
             moment: dt.datetime) -> None:
-        # A statement built once (this insert is on every use case's path: building it per
-        # call cost more than the insert itself).
-        statement = cached_statement(("events", "add", self.postgres), self._insert)
-        run(self.conn, statement, {"org_id": self.org_id, "type": type_,
-                                   "occurred_at": moment, "actor": actor, "data": data})
-
-    def _insert(self) -> Insert:
-        e = t.events.c
-        values: dict[str, Any] = {name: bindparam(name, type_=e[name].type)
-                                  for name in ("org_id", "type", "occurred_at", "actor", "data")}
-        if self.postgres:
-            values["txid"] = literal_column(PG_TXID)
-        return insert(t.events).values(values)
-
-    def refs(self, product_ids: Sequence[str], customer_ids: Sequence[str],
-             batch_ids: Sequence[str]) -> dict[str, dict[str, tuple[Any, Any]]]:
-        """What an event names its rows by, in one statement (an order's event once cost
-        three reads, a third of the flow's added statements): products (sku, gtin),
-        customers (name, code) and lots (number, None), by kind and id."""
-        statement = cached_statement(("events", "refs"), _refs_statement)
-        found: dict[str, dict[str, tuple[Any, Any]]] = {"product": {}, "customer": {},
-                                                        "batch": {}}
-        for row in run(self.conn, statement, {
-                "org_p": self.org_id, "org_c": self.org_id, "org_b": self.org_id,
-                "products": list(product_ids), "customers": list(customer_ids),
-                "batches": list(batch_ids)}):
-            found[row.kind][row.id] = (row.a, row.b)
-        return found
+        statement = cached_statement(("events", "insert", self.postgres),
+                                     lambda: _insert_statement(self.postgres))
+        run(self.conn, statement, {"org_id": self.org_id, "type": type_, "occurred_at": moment,
+                                   "actor": actor, "data": data})
 
     def position_of(self, event_id: int) -> Position | None:
         """The feed position of this organization's event `event_id`, None if it has none."""
@@ -108,17 +80,3 @@ class EventRepository:
         row = self.conn.execute(statement.order_by(e.txid.desc(), e.id.desc()).limit(1)).first()
         return (0, 0) if row is None else (row.txid, row.id)
 
-
-def _refs_statement() -> CompoundSelect[Any]:
-    p, c, b = t.products.c, t.customers.c, t.batches.c
-
-    def kind(name: str) -> Any:
-        return literal_column(f"'{name}'", String()).label("kind")
-
-    return union_all(
-        select(kind("product"), p.id, p.sku.label("a"), p.gtin.label("b")).where(
-            p.org_id == bindparam("org_p"), p.id.in_(bindparam("products", expanding=True))),
-        select(kind("customer"), c.id, c.name, c.code).where(
-            c.org_id == bindparam("org_c"), c.id.in_(bindparam("customers", expanding=True))),
-        select(kind("batch"), b.id, b.batch_number, cast(null(), String())).where(
-            b.org_id == bindparam("org_b"), b.id.in_(bindparam("batches", expanding=True))))

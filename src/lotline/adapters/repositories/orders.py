@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select
+from sqlalchemy import Row, Select, bindparam, func, insert, literal_column, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.direct import run
@@ -37,6 +37,25 @@ class OrderRepository(ScopedRepository[Order]):
                       status=row.status, lines=lines[row.id], created_at=row.created_at,
                       updated_at=row.updated_at) for row in rows]
 
+    def get_with_shipments(self, order_id: str, *, for_update: bool = False
+                           ) -> tuple[Order, list[str]] | None:
+        """The order, its lines and the ids of its shipments (in id order) in ONE statement:
+        allocating, picking and shipping each start here."""
+        dialect = self.conn.dialect.name
+        statement = cached_statement(("orders", "with lines and shipments", for_update, dialect),
+                                     lambda: _with_shipments_statement(for_update, dialect))
+        rows = run(self.conn, statement, {"org_id": self.org_id, "order_id": order_id}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        lines = [OrderLine(id=row.line_id, line_no=row.line_no, product_id=row.product_id,
+                           quantity=row.quantity, unit_price=row.unit_price)
+                 for row in rows if row.line_id is not None]
+        order = Order(id=first.id, reference=first.reference, customer_id=first.customer_id,
+                      status=first.status, lines=lines, created_at=first.created_at,
+                      updated_at=first.updated_at)
+        return order, sorted(first.shipment_ids.split(",")) if first.shipment_ids else []
+
     def by_reference(self, reference: str) -> Order | None:
         row = self.conn.execute(self.select().where(self.table.c.reference == reference)).first()
         return None if row is None else self.to_entity(row)
@@ -63,3 +82,22 @@ class OrderRepository(ScopedRepository[Order]):
             s.status.in_([SerialStatus.ALLOCATED.value, SerialStatus.PICKED.value,
                           SerialStatus.SHIPPED.value]))
         return int(self.conn.execute(statement).scalar_one())
+
+
+def _with_shipments_statement(for_update: bool, dialect: str) -> Select[Any]:
+    o, ol, sh = t.orders, t.order_lines, t.shipments
+    # The separator as SQL text, not a bound literal (which would keep the statement from
+    # being compiled once for good, see direct.py); ids never contain a comma.
+    joined = (func.group_concat(sh.c.id) if dialect == "sqlite"
+              else func.string_agg(sh.c.id, literal_column("','")))
+    shipment_ids = select(joined).where(sh.c.order_id == o.c.id).scalar_subquery()
+    statement = (select(o.c.id, o.c.reference, o.c.customer_id, o.c.status, o.c.created_at,
+                        o.c.updated_at, ol.c.id.label("line_id"), ol.c.line_no,
+                        ol.c.product_id, ol.c.quantity, ol.c.unit_price,
+                        shipment_ids.label("shipment_ids"))
+                 .outerjoin(ol, ol.c.order_id == o.c.id)
+                 .where(o.c.org_id == bindparam("org_id"), o.c.id == bindparam("order_id"))
+                 .order_by(ol.c.line_no))
+    # FOR NO KEY UPDATE OF orders: the order row only (the lines are on the outer join's
+    # nullable side, which PostgreSQL cannot lock); see ScopedRepository._get_statement.
+    return statement.with_for_update(key_share=True, of=o) if for_update else statement

@@ -10,6 +10,7 @@ from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
 from lotline.entrypoints.api.error_docs import document_errors
+from lotline.entrypoints.api.fast_lookup import FastLookup
 from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
 from lotline.entrypoints.api.idempotency import IdempotencyMiddleware
 from lotline.entrypoints.api.middleware import (
@@ -50,8 +51,11 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     if engine is None:
         engine = engine_for(database_url)
     ensure_current(engine)
+    # FastAPI's native OpenTelemetry hooks off: lotline exports its own Prometheus metrics
+    # (middleware.Metrics), and asking for OpenTelemetry providers cost every request.
     app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
-                  default_response_class=LotlineJSONResponse)
+                  default_response_class=LotlineJSONResponse,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.engine = engine
     app.state.identity = identity_service(engine, clock)
     app.state.metrics = Metrics()
@@ -83,7 +87,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # most; a page request passes the API's routers by their first segment).
     install_web(app)
     # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
-    # the credential is checked before any body is read; then the body limit, idempotency.
+    # the credential is checked before any body is read; then the body limit, idempotency,
+    # and innermost the serial lookup's lean path (fast_lookup.py).
+    app.add_middleware(FastLookup, engine=engine)
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(CredentialMiddleware, identity=app.state.identity)
