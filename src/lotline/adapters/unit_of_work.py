@@ -22,6 +22,7 @@ from lotline.adapters.repositories.catalog import (
     SupplierRepository,
 )
 from lotline.adapters.repositories.checkpoints import CheckpointRepository
+from lotline.adapters.repositories.epcis_store import EpcisStore
 from lotline.adapters.repositories.events import EventRepository
 from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
@@ -222,6 +223,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     @property
     def reports(self) -> ReportQueries:
         return self._repository(ReportQueries)
+
+    @property
+    def epcis(self) -> EpcisStore:
+        return self._repository(EpcisStore)
 
     @property
     def ledger_checks(self) -> LedgerChecks:

@@ -20,6 +20,7 @@ from lotline.domain.errors import Conflict
 from lotline.domain.events import EVENT_TYPES, jsonable
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
+from lotline.service_layer.epcis_ports import EpcisRepository
 from lotline.service_layer.ledger import Ledger
 from lotline.service_layer.ports import (
     AuditRepository,
@@ -163,6 +164,11 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def reports(self) -> ReportQueries: ...
+
+    @property
+    def epcis(self) -> EpcisRepository:
+        """Captured EPCIS events and capture jobs (not abstract: test doubles need none)."""
+        raise NotImplementedError("this unit of work keeps no EPCIS events")
 
     @property
     @abstractmethod
