@@ -58,7 +58,9 @@ RULES: dict[str, tuple[str, ...]] = {
         "/recalls/{recall_id}/export", "/reports/expiring", "/reports/expired",
         "/reports/lot-inventory", "/reports/serial-inventory", "/reports/serial-history",
         "/reports/lot-history", "/reports/supplier-performance", "/reports/valuation",
-        "/reports/fsma204", "/epcis/events",
+        "/reports/fsma204", "/epcis/document",
+        # issue 15: the EPCIS repository (capture, standard query)
+        "/epcis/events", "/epcis/capture", "/epcis/capture/{capture_id}",
         "/events",  # issue 14: the change feed (read only)
         # issue 16: seed 003's surface, same tokens and roles
         "/api/compat/zoho/v1/batches", "/api/compat/zoho/v1/batches/active",
