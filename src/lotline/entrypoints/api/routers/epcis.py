@@ -17,7 +17,7 @@ from lotline.domain.epcis_query import EQUALS, MATCH_ROLES, MAX_PER_PAGE, TIMES
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.schemas.common import PROBLEM
 from lotline.entrypoints.api.security import ServicesDep
-from lotline.service_layer.epcis_ports import CaptureJob
+from lotline.entrypoints.epcis_job import job_body
 
 router = APIRouter(tags=["epcis"])
 SPOOL_IN_MEMORY = 1 << 20  # a larger document waits on disk, not in memory
@@ -60,15 +60,6 @@ QUERY_PARAMETERS = [
 
 class LinkedDataResponse(LotlineJSONResponse):
     media_type = "application/ld+json"
-
-
-def job_body(job: CaptureJob) -> dict[str, Any]:
-    return {"captureID": job.id, "running": job.running, "success": job.success,
-            "captureErrorBehaviour": job.error_behaviour, "errors": job.errors,
-            "createdAt": job.created_at.isoformat(),
-            "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
-            "eventCount": job.event_count, "capturedCount": job.captured_count,
-            "receiptIds": job.receipt_ids}
 
 
 @router.post("/epcis/capture", status_code=202,
