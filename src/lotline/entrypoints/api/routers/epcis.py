@@ -104,7 +104,9 @@ def capture_job(svc: ServicesDep,
 @router.get("/epcis/events", response_class=LinkedDataResponse,
             responses={200: {"content": {"application/ld+json": {"schema": QUERY_DOCUMENT}}},
                        400: {**PROBLEM, "description": "QueryParameterException: a parameter "
-                                                       "not supported, or a value not read"}},
+                                                       "not supported, or a value not read"},
+                       422: {**PROBLEM, "description": "Text no door takes (a control "
+                                                       "character) in the query string"}},
             openapi_extra={"parameters": QUERY_PARAMETERS})
 def query_events(request: Request, svc: ServicesDep) -> Response:
     """The EPCIS standard query (SimpleEventQuery) over lotline's own events and the captured
