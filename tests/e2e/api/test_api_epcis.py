@@ -139,3 +139,15 @@ def test_the_bundled_schema_is_gs1s_unchanged() -> None:
     if not (EPCIS / "EPCIS-JSON-Schema.json").exists():
         pytest.skip(f"the GS1 EPCIS schema is not in {EPCIS}")
     assert bundled.read_bytes() == (EPCIS / "EPCIS-JSON-Schema.json").read_bytes()
+
+
+def test_a_document_over_the_limit_is_a_413(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lotline.entrypoints.api import middleware
+
+    monkeypatch.setattr(middleware, "EPCIS_BODY_LIMIT", 2_000)  # 50 MB in production
+    doc = document(*[observe_event(i) for i in range(20)])
+    assert len(json.dumps(doc)) > 2_000
+    assert_problem(capture(api, doc), 413, "payload_too_large")
+    assert events(api)[1] == []
+    small = capture(api, document(observe_event(1)))
+    assert small.status_code == 202
