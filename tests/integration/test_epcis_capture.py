@@ -85,6 +85,8 @@ def test_a_suppliers_shipping_event_becomes_an_asn_received_by_scanning(buyer: B
     assert lines[buyer.ids["pen"]].expected_quantity == 2
     assert sorted(lines[buyer.ids["pen"]].expected_serials) == ["P-001", "P-002"]
     assert lines[buyer.ids["lettuce"]].expected_quantity == 30
+    assert job.expected_lots == [{"receipt_id": receipt.id, "product_id": buyer.ids["lettuce"],
+                                  "lot": "L-7", "quantity": "30"}]
     received = svc.receipts.receive(receipt.id, [
         {"line_id": lines[buyer.ids["pen"]].id,
          "lots": [{"batch_number": "P-LOT", "serial_numbers": ["P-001", "P-002"]}]},

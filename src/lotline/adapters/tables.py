@@ -656,6 +656,7 @@ epcis_captures = Table(
     Column("captured_count", Integer, nullable=False),
     Column("errors", JSON, nullable=False),
     Column("receipt_ids", JSON, nullable=False),
+    Column("expected_lots", JSON, nullable=False),  # the ASNs' lots: receipt, product, lot
 )
 
 epcis_events = Table(

@@ -13,4 +13,7 @@ def job_body(job: CaptureJob) -> dict[str, Any]:
             "createdAt": job.created_at.isoformat(),
             "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
             "eventCount": job.event_count, "capturedCount": job.captured_count,
-            "receiptIds": job.receipt_ids}
+            "receiptIds": job.receipt_ids,
+            "expectedLots": [{"receiptId": lot["receipt_id"], "productId": lot["product_id"],
+                              "lot": lot["lot"], "quantity": lot["quantity"]}
+                             for lot in job.expected_lots]}

@@ -48,6 +48,7 @@ class Partners:
 class _Line:
     serials: list[str] = field(default_factory=list)
     quantity: Decimal = Decimal(0)
+    lots: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 def gln_of(uri: str) -> str | None:
@@ -86,8 +87,9 @@ def is_for_us(event: Mapping[str, Any], partners: Partners) -> bool:
 
 
 def open_asn(uow: UnitOfWork, event: Mapping[str, Any], key: str, partners: Partners,
-             path: str, now: Any) -> str:
-    """The receipt for a shipping event addressed to us (its id); a ValidationError naming
+             path: str, now: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The receipt for a shipping event addressed to us (its id) and the lots its LGTINs
+    announce ({product_id, lot, quantity}); a ValidationError naming
     the event's paths when its supplier or products are not ours (nothing written yet), a
     CaptureRejected when the receipt cannot be written."""
     warehouse = _ours(event, partners)
@@ -107,7 +109,8 @@ def open_asn(uow: UnitOfWork, event: Mapping[str, Any], key: str, partners: Part
                                for e in error.errors]) from None
     except LotlineError as error:
         raise CaptureRejected([FieldError(path, str(error))]) from None
-    return receipt.id
+    return receipt.id, [{"product_id": product_id, "lot": lot, "quantity": str(quantity)}
+                        for product_id, line in lines.items() for lot, quantity in line.lots]
 
 
 def _lines(uow: UnitOfWork, event: Mapping[str, Any], path: str) -> dict[str, _Line]:
@@ -132,12 +135,15 @@ def _lines(uow: UnitOfWork, event: Mapping[str, Any], path: str) -> dict[str, _L
     for index, element in enumerate(event.get("quantityList") or ()):
         where = f"{path}.quantityList[{index}]"
         epc_class = identifier(str(element.get("epcClass")))
-        gtin = LGTIN.match(epc_class) or GTIN_ONLY.match(epc_class)
+        lot = LGTIN.match(epc_class)
+        gtin = lot or GTIN_ONLY.match(epc_class)
         line = line_for(gtin.group(1), where, element["epcClass"]) if gtin else None
         if gtin is None:
             errors.append(FieldError(where, "is not a GTIN or LGTIN class", element["epcClass"]))
         elif line is not None and "quantity" in element:
             line.quantity += Decimal(str(element["quantity"]))
+            if lot:
+                line.lots.append((unquote(lot.group(2)), Decimal(str(element["quantity"]))))
     if errors:
         raise ValidationError(errors)
     if not lines:

@@ -37,6 +37,7 @@ class _Run:
         self.pending: dict[str, tuple[dict[str, Any], Any, Mapping[str, Any]]] = {}
         self.errors: list[FieldError] = []
         self.receipt_ids: list[str] = []
+        self.expected_lots: list[dict[str, Any]] = []
         self.stored = 0
 
     def add(self, index: int, event: dict[str, Any], context: Any) -> None:
@@ -49,12 +50,13 @@ class _Run:
             if self.uow.epcis.known_keys([index_.key]):
                 return
             try:
-                receipt_id = open_asn(self.uow, event, index_.key, self.partners, path,
-                                      self.now)
+                receipt_id, lots = open_asn(self.uow, event, index_.key, self.partners, path,
+                                            self.now)
             except ValidationError as error:
                 self.errors.extend(error.errors)
                 return
             self.receipt_ids.append(receipt_id)
+            self.expected_lots += [{"receipt_id": receipt_id, **lot} for lot in lots]
             self._write({index_.key: (event, index_, _namespaces(context))}, receipt_id)
             return
         self.pending[index_.key] = (event, index_, _namespaces(context))
@@ -111,13 +113,15 @@ class EpcisCaptureService(Service):
         behaviour = _behaviour(error_behaviour)
         capture_id, started = new_id(), self.actor.now()
         job = {"id": capture_id, "created_at": started, "running": False,
-               "error_behaviour": behaviour, "receipt_ids": []}
+               "error_behaviour": behaviour, "receipt_ids": [],
+               "expected_lots": []}
         try:
             with self.writing() as uow:
                 run = self._read(uow, capture_id, source, behaviour, job)
                 uow.epcis.update_capture(capture_id, {
                     "finished_at": self.actor.now(), "success": not run.errors,
                     "captured_count": run.stored, "receipt_ids": run.receipt_ids,
+                    "expected_lots": run.expected_lots,
                     "errors": [_error(e) for e in run.errors[:MAX_REPORTED]]})
         except CaptureRejected as rejected:
             with self.writing() as uow:

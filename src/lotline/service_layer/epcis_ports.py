@@ -26,6 +26,8 @@ class CaptureJob:
     captured_count: int
     errors: list[dict[str, Any]]
     receipt_ids: list[str]
+    # What the ASNs' LGTINs announce: {receipt_id, product_id, lot, quantity}.
+    expected_lots: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,8 @@ def test_capture_answers_202_with_the_jobs_location(api: Api) -> None:
     assert again.json() == job
     receipt = api.get(f"/receipts/{job['receiptIds'][0]}").json()
     assert (receipt["reference"], receipt["supplier_id"]) == ("DA-77", buyer.ids["farm"])
+    assert job["expectedLots"] == [{"receiptId": receipt["id"], "productId": buyer.ids["lettuce"],
+                                    "lot": "L-7", "quantity": "30"}]
 
 
 def test_schema_errors_are_a_422_listing_json_paths(api: Api) -> None:

@@ -42,7 +42,8 @@ class EpcisStore:
                           running=row.running, success=row.success,
                           error_behaviour=row.error_behaviour, event_count=row.event_count,
                           captured_count=row.captured_count, errors=list(row.errors),
-                          receipt_ids=list(row.receipt_ids))
+                          receipt_ids=list(row.receipt_ids),
+                          expected_lots=list(row.expected_lots))
 
     def known_keys(self, keys: Sequence[str]) -> set[str]:
         e = t.epcis_events.c

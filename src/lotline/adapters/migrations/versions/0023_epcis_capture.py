@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column('captured_count', sa.Integer(), nullable=False),
         sa.Column('errors', sa.JSON(), nullable=False),
         sa.Column('receipt_ids', sa.JSON(), nullable=False),
+        sa.Column('expected_lots', sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_epcis_captures')),
     )
     op.create_table(

@@ -30,7 +30,8 @@ CAPTURE_JOB: dict[str, Any] = {
                    "errors": {"type": "array", "items": {"type": "object"}},
                    "createdAt": {"type": "string"}, "finishedAt": {"type": ["string", "null"]},
                    "eventCount": {"type": "integer"}, "capturedCount": {"type": "integer"},
-                   "receiptIds": {"type": "array", "items": {"type": "string"}}}}
+                   "receiptIds": {"type": "array", "items": {"type": "string"}},
+                   "expectedLots": {"type": "array", "items": {"type": "object"}}}}
 QUERY_DOCUMENT: dict[str, Any] = {
     "type": "object", "required": ["@context", "type", "schemaVersion", "creationDate",
                                    "epcisBody"],
