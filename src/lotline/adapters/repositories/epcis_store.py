@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from lotline.adapters import tables as t
 from lotline.domain.epcis_query import MATCH_ROLES, EpcisQuery
@@ -79,9 +79,11 @@ class EpcisStore:
             statement = statement.where(getattr(e, _COLUMNS[name]).in_(sorted(wanted)))
         r = t.epcis_event_refs.c
         for name, wanted in query.matches.items():
-            statement = statement.where(exists().where(
-                r.event_id == e.id, r.org_id == self.org_id,
-                r.role.in_(MATCH_ROLES[name]), r.value.in_(sorted(wanted))))
+            # IN (not a correlated EXISTS): the identifiers' events are looked up once by
+            # the (org_id, value) index, not once per event of the organization.
+            statement = statement.where(e.id.in_(select(r.event_id).where(
+                r.org_id == self.org_id, r.role.in_(MATCH_ROLES[name]),
+                r.value.in_(sorted(wanted)))))
         if after is not None:
             moment, key = after
             statement = statement.where(or_(e.event_time > moment,
