@@ -81,3 +81,12 @@ def test_bad_documents_and_parameters_are_one_line(cli: Run, buyer: Buyer,
         "supports\n")
     assert "NAME=VALUE" in usage_error(cli("epcis", "query", "shipping"))
     assert "not a readable file" in usage_error(cli("epcis", "capture", str(tmp_path / "no")))
+
+
+def test_the_query_answers_our_own_events_too(cli: Run, buyer: Buyer) -> None:
+    ok(cli("batches", "create", "--product", "LETTUCE", "--number", "OWN-1", "--quantity",
+           "5"))
+    own = events_of(ok(cli("epcis", "query", "EQ_bizStep=commissioning")))
+    assert [(e["action"], e["quantityList"]) for e in own] == [
+        ("ADD", [{"epcClass": "https://id.gs1.org/01/09506000134352/10/OWN-1",
+                  "quantity": 5, "uom": "EA"}])]

@@ -14,6 +14,7 @@ import typer
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.state import services
 from lotline.entrypoints.epcis_job import job_body
+from lotline.entrypoints.serialize import dumps
 
 app = typer.Typer(help="EPCIS 2.0: capture partners' events, query every event.",
                   no_args_is_help=True)
@@ -76,7 +77,7 @@ def query(ctx: typer.Context,
     while every_page and page.next_page_token:
         page = epcis.events({**params, "nextPageToken": [page.next_page_token]})
         events.extend(_events(page.document))
-    typer.echo(json.dumps(document, indent=2))
+    typer.echo(dumps(document, indent=2))
     if page.next_page_token:
         typer.echo(f"more: nextPageToken={page.next_page_token}", err=True)
 
