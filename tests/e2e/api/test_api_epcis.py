@@ -153,3 +153,16 @@ def test_a_document_over_the_limit_is_a_413(api: Api, monkeypatch: pytest.Monkey
     assert events(api)[1] == []
     small = capture(api, document(observe_event(1)))
     assert small.status_code == 202
+
+
+def test_our_own_events_answer_the_query_and_validate(api: Api) -> None:
+    buyer = make_buyer(api.services())
+    api.batch(buyer.ids["lettuce"], "OWN-1", quantity=5)
+    capture(api, document(observe_event(1)))
+    _response, found = events(api)  # validated against the schema inside
+    # The API's clock stands before the captured event's time: ours comes first.
+    assert [(e["type"], e.get("bizStep")) for e in found] == [
+        ("ObjectEvent", "commissioning"), ("ObjectEvent", "inspecting")]
+    assert found[0]["quantityList"] == [{
+        "epcClass": "https://id.gs1.org/01/09506000134352/10/OWN-1", "quantity": 5,
+        "uom": "EA"}]
