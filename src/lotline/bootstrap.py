@@ -26,6 +26,8 @@ from lotline.service_layer.checkpoints import CheckpointService
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.custom_fields import CustomFieldService
 from lotline.service_layer.epcis import EpcisService
+from lotline.service_layer.epcis_capture import EpcisCaptureService
+from lotline.service_layer.epcis_queries import EpcisQueryService
 from lotline.service_layer.events import EventFeedService
 from lotline.service_layer.exports import ExportService
 from lotline.service_layer.identity import IdentityService, UserService
@@ -154,6 +156,14 @@ class Services:
     @cached_property
     def epcis(self) -> EpcisService:
         return EpcisService(self.uows, self.actor)
+
+    @property
+    def epcis_capture(self) -> EpcisCaptureService:
+        return EpcisCaptureService(self.uows, self.actor)
+
+    @property
+    def epcis_query(self) -> EpcisQueryService:
+        return EpcisQueryService(self.uows, self.actor)
 
     @cached_property
     def transformations(self) -> TransformationService:

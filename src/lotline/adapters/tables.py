@@ -704,3 +704,48 @@ webhook_attempts = Table(
     Index("ix_webhook_attempts_delivery_id_number", "delivery_id", "number"),
     Index("ix_webhook_attempts_endpoint_id", "endpoint_id"),
 )
+
+# EPCIS capture (issue 15, DESIGN §9): each capture job, and every captured event verbatim with
+# what the standard query matches it on (its identifiers in epcis_event_refs).
+epcis_captures = Table(
+    "epcis_captures", metadata,
+    _id(), _org(),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+    Column("running", Boolean, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("error_behaviour", String(20), nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("captured_count", Integer, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("receipt_ids", JSON, nullable=False),
+    Column("expected_lots", JSON, nullable=False),  # the ASNs' lots: receipt, product, lot
+)
+
+epcis_events = Table(
+    "epcis_events", metadata,
+    _id(), _org(),
+    Column("capture_id", String(ID), ForeignKey("epcis_captures.id"), nullable=False),
+    Column("event_key", String(LONG_TEXT), nullable=False),  # eventID, else the event hash
+    Column("event_type", String(40), nullable=False),
+    Column("event_time", UTCDateTime(), nullable=False),
+    Column("action", String(10)),
+    Column("biz_step", String(LONG_TEXT)),
+    Column("disposition", String(LONG_TEXT)),
+    Column("read_point", String(LONG_TEXT)),
+    Column("biz_location", String(LONG_TEXT)),
+    Column("namespaces", JSON, nullable=False),  # the prefixes its document's @context declared
+    Column("event", JSON, nullable=False),
+    Column("receipt_id", String(ID), ForeignKey("receipts.id")),
+    UniqueConstraint("org_id", "event_key"),
+    Index("ix_epcis_events_org_id_event_time_event_key", "org_id", "event_time", "event_key"),
+)
+
+epcis_event_refs = Table(
+    "epcis_event_refs", metadata,
+    Column("event_id", String(ID), ForeignKey("epcis_events.id"), primary_key=True),
+    Column("role", String(40), primary_key=True),
+    Column("value", String(LONG_TEXT), primary_key=True),
+    _org(),
+    Index("ix_epcis_event_refs_org_id_value", "org_id", "value"),
+)

@@ -23,6 +23,7 @@ from lotline.adapters.repositories.catalog import (
 )
 from lotline.adapters.repositories.checkpoints import CheckpointRepository
 from lotline.adapters.repositories.custom_fields import CustomFieldRepository
+from lotline.adapters.repositories.epcis_store import EpcisStore
 from lotline.adapters.repositories.events import EventRepository
 from lotline.adapters.repositories.exports import ExportRows
 from lotline.adapters.repositories.flows import FlowRepository
@@ -204,6 +205,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     ledger_checks = _Repository(LedgerChecks)
     checkpoints = _Repository(CheckpointRepository)
     exports = _Repository(ExportRows)
+    epcis = _Repository(EpcisStore)
 
     @property
     def identity(self) -> IdentityRepository:

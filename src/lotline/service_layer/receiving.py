@@ -54,7 +54,7 @@ def need_receipt(uow: UnitOfWork, receipt_id: str, *, lock: bool = False) -> Rec
     return receipt
 
 
-def _parse_asn_lines(lines: Any) -> list[dict[str, Any]]:
+def parse_asn_lines(lines: Any) -> list[dict[str, Any]]:
     if not isinstance(lines, list) or not lines:
         raise ValidationError.single("lines", "must be a non-empty list of receipt lines", lines)
     errors = ErrorCollector()
@@ -86,64 +86,73 @@ def _parse_asn_lines(lines: Any) -> list[dict[str, Any]]:
     return parsed
 
 
+def open_receipt(uow: UnitOfWork, now: Any, reference: str, supplier_id: str,
+                 parsed: list[dict[str, Any]], warehouse_id: str | None = None) -> Receipt:
+    """An open receipt (ASN) with its lines and announced serials, in `uow`'s transaction
+    (`parsed`: lines as `parse_asn_lines` gives them). Also what EPCIS capture uses."""
+    flows = uow.flows
+    need_supplier(uow, supplier_id)
+    warehouse = (need_warehouse(uow, warehouse_id) if warehouse_id
+                 else uow.warehouses.default())
+    assert warehouse is not None
+    if flows.receipt_by_reference(reference) is not None:
+        raise Conflict(f"receipt {reference!r} already exists", reference=reference)
+    products = [_line_product(uow, line, i) for i, line in enumerate(parsed)]
+    receipt_id = new_id()
+    rows = [{"id": new_id(), "receipt_id": receipt_id, "line_no": i + 1,
+             "product_id": p.id, "expected_quantity": line["expected_quantity"],
+             "received_quantity": Decimal(0), "unit_cost": line["unit_cost"],
+             "expected_lots": line.get("expected_lots") or None}
+            for i, (line, p) in enumerate(zip(parsed, products, strict=True))]
+    flows.add_receipt({"id": receipt_id, "reference": reference,
+                       "supplier_id": supplier_id, "warehouse_id": warehouse.id,
+                       "status": "open", "created_at": now, "updated_at": now}, rows)
+    _announce_serials(uow, parsed, rows, products)
+    receipt = need_receipt(uow, receipt_id)
+    uow.events.add("receipt.created", receipt_data(uow, receipt, expected_serials={
+        row["id"]: line["expected_serials"][:EVENT_SERIALS_LIMIT]
+        for line, row in zip(parsed, rows, strict=True) if line["expected_serials"]}))
+    return receipt
+
+
+def _line_product(uow: UnitOfWork, line: dict[str, Any], index: int) -> Product:
+    product = need_product(uow, line["product_id"], f"lines.{index}.product_id")
+    check_expected_lots(line.get("expected_lots") or [], product, line["expected_quantity"],
+                        f"lines.{index}.expected_lots")
+    if line["expected_serials"]:
+        if not product.tracking.uses_serials:
+            raise ValidationError.single(f"lines.{index}.expected_serials",
+                                         f"product {product.sku!r} takes no serials")
+        if len(line["expected_serials"]) > line["expected_quantity"]:
+            raise ValidationError.single(f"lines.{index}.expected_serials",
+                                         "more serials than the expected quantity")
+    return product
+
+
+def _announce_serials(uow: UnitOfWork, parsed: list[dict[str, Any]],
+                      rows: list[dict[str, Any]], products: list[Product]) -> None:
+    """Announced serials become EXPECTED serials linked to their line, in the receipt's
+    own transaction (a duplicate number leaves no receipt behind)."""
+    for line, row, product in zip(parsed, rows, products, strict=True):
+        if not line["expected_serials"]:
+            continue
+        created = insert_serials(uow, line["expected_serials"], product, None,
+                                 SerialStatus.EXPECTED, None, None, None, None)
+        uow.flows.link_expected(row["id"], created.ids)
+
+
 class ReceiptService(Service):
     def create_receipt(self, reference: str, supplier_id: str, lines: Any,
                        warehouse_id: str | None = None) -> Receipt:
         self.actor.require(Role.MANAGER, "creating receipts")
         errors = ErrorCollector()
         clean_reference = errors.take(clean_number, reference, "reference")
-        parsed = errors.take(_parse_asn_lines, lines)
+        parsed = errors.take(parse_asn_lines, lines)
         errors.raise_if_any()
         assert clean_reference is not None and parsed is not None
         with self.writing() as uow:
-            flows = uow.flows
-            need_supplier(uow, supplier_id)
-            warehouse = (need_warehouse(uow, warehouse_id) if warehouse_id
-                         else uow.warehouses.default())
-            assert warehouse is not None
-            if flows.receipt_by_reference(clean_reference) is not None:
-                raise Conflict(f"receipt {clean_reference!r} already exists",
-                               reference=clean_reference)
-            products = [self._line_product(uow, line, i) for i, line in enumerate(parsed)]
-            receipt_id, now = new_id(), self.actor.now()
-            rows = [{"id": new_id(), "receipt_id": receipt_id, "line_no": i + 1,
-                     "product_id": p.id, "expected_quantity": line["expected_quantity"],
-                     "received_quantity": Decimal(0), "unit_cost": line["unit_cost"],
-                     "expected_lots": line["expected_lots"] or None}
-                    for i, (line, p) in enumerate(zip(parsed, products, strict=True))]
-            flows.add_receipt({"id": receipt_id, "reference": clean_reference,
-                               "supplier_id": supplier_id, "warehouse_id": warehouse.id,
-                               "status": "open", "created_at": now, "updated_at": now}, rows)
-            self._announce_serials(uow, parsed, rows, products)
-            receipt = need_receipt(uow, receipt_id)
-            uow.events.add("receipt.created", receipt_data(uow, receipt, expected_serials={
-                row["id"]: line["expected_serials"][:EVENT_SERIALS_LIMIT]
-                for line, row in zip(parsed, rows, strict=True) if line["expected_serials"]}))
-        return receipt
-
-    def _line_product(self, uow: UnitOfWork, line: dict[str, Any], index: int) -> Product:
-        product = need_product(uow, line["product_id"], f"lines.{index}.product_id")
-        check_expected_lots(line["expected_lots"], product, line["expected_quantity"],
-                            f"lines.{index}.expected_lots")
-        if line["expected_serials"]:
-            if not product.tracking.uses_serials:
-                raise ValidationError.single(f"lines.{index}.expected_serials",
-                                             f"product {product.sku!r} takes no serials")
-            if len(line["expected_serials"]) > line["expected_quantity"]:
-                raise ValidationError.single(f"lines.{index}.expected_serials",
-                                             "more serials than the expected quantity")
-        return product
-
-    def _announce_serials(self, uow: UnitOfWork, parsed: list[dict[str, Any]],
-                          rows: list[dict[str, Any]], products: list[Product]) -> None:
-        """Announced serials become EXPECTED serials linked to their line, in the receipt's
-        own transaction (a duplicate number leaves no receipt behind)."""
-        for line, row, product in zip(parsed, rows, products, strict=True):
-            if not line["expected_serials"]:
-                continue
-            created = insert_serials(uow, line["expected_serials"], product, None,
-                                     SerialStatus.EXPECTED, None, None, None, None)
-            uow.flows.link_expected(row["id"], created.ids)
+            return open_receipt(uow, self.actor.now(), clean_reference, supplier_id, parsed,
+                                warehouse_id)
 
     def get(self, receipt_id: str) -> Receipt:
         with self.reading() as uow:

@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 
 from lotline.domain.model import OrgSettings
 from lotline.service_layer.context import Actor
+from lotline.service_layer.epcis_ports import EpcisRepository
 from lotline.service_layer.ledger import Ledger
 
 # Re-exported: the outbox and the retry had their home here before their own modules.
@@ -167,6 +168,11 @@ class UnitOfWork(ABC):
     @property
     @abstractmethod
     def reports(self) -> ReportQueries: ...
+
+    @property
+    def epcis(self) -> EpcisRepository:
+        """Captured EPCIS events and capture jobs (not abstract: test doubles need none)."""
+        raise NotImplementedError("this unit of work keeps no EPCIS events")
 
     @property
     @abstractmethod

@@ -66,7 +66,9 @@ RULES: dict[str, tuple[str, ...]] = {
         "/reports/lot-inventory", "/reports/serial-inventory", "/reports/serial-history",
         "/reports/lot-history", "/reports/supplier-performance", "/reports/valuation",
         "/reports/fsma204", "/reports/serial-number-location",
-        "/reports/lot-movement-history", "/epcis/events",
+        "/reports/lot-movement-history", "/epcis/document",
+        # issue 15: the EPCIS repository (capture, standard query)
+        "/epcis/events", "/epcis/capture", "/epcis/capture/{capture_id}",
         "/events",  # issue 14: the change feed (read only)
         # issue 16: seed 003's surface, same tokens and roles
         "/api/compat/zoho/v1/batches", "/api/compat/zoho/v1/batches/active",

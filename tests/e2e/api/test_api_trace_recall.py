@@ -335,13 +335,13 @@ def test_epcis_events_validate_against_the_gs1_schema(api: Api, world: World) ->
     validator = Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
     for params in ({}, {"batch_id": world.lot_id("GB-1")},
                    {"since": "2026-03-01", "until": "2026-03-01"}):
-        response = api.get("/epcis/events", params=params, role="viewer")
+        response = api.get("/epcis/document", params=params, role="viewer")
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/ld+json"
         document = response.json()
         assert best_match(validator.iter_errors(document)) is None
         assert document["epcisBody"]["eventList"]
-    assert_problem(api.get("/epcis/events", params={"since": "yesterday"}), 422,
+    assert_problem(api.get("/epcis/document", params={"since": "yesterday"}), 422,
                    "validation_error")
 
 

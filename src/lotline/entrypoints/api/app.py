@@ -23,6 +23,7 @@ from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.routers import batches, catalog, health, identity, orders, serials
 from lotline.entrypoints.api.routers.audit import router as audit_router
 from lotline.entrypoints.api.routers.custom_fields import router as custom_fields_router
+from lotline.entrypoints.api.routers.epcis import router as epcis_router
 from lotline.entrypoints.api.routers.events import router as events_router
 from lotline.entrypoints.api.routers.exchange import router as exchange_router
 from lotline.entrypoints.api.routers.ledger import router as ledger_router
@@ -68,7 +69,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
     # issue 6: transformations, trace, recalls, reports, EPCIS, ledger verification
-    for router in (trace_router, recalls_router, reports_router, ledger_router):
+    for router in (trace_router, recalls_router, reports_router, ledger_router, epcis_router):
         app.include_router(SegmentRouter(document_errors(router), API_PREFIX),
                            prefix=API_PREFIX)
     for router in (receipts_router, stock_router, events_router, webhooks_router):  # 5, 14

@@ -27,6 +27,9 @@ access_log = logging.getLogger("lotline.access")
 JSON_BODY_LIMIT = 10 * 1024 * 1024
 UPLOAD_BODY_LIMIT = 512 * 1024 * 1024
 UPLOAD_PATH_PREFIX = "/api/v1/imports/"
+# EPCIS documents stream through to the capture, up to 50 MB (DESIGN §9).
+EPCIS_CAPTURE_PATH = "/api/v1/epcis/capture"
+EPCIS_BODY_LIMIT = 50 * 1024 * 1024
 
 
 class Metrics:
@@ -135,8 +138,10 @@ class BodyLimitMiddleware:
         if not chunked and declared in (None, "0"):  # no body: nothing to count or replay
             await self.app(scope, receive, send)
             return
-        upload = str(scope.get("path", "")).startswith(UPLOAD_PATH_PREFIX)
-        limit = UPLOAD_BODY_LIMIT if upload else JSON_BODY_LIMIT
+        path = str(scope.get("path", ""))
+        upload = path.startswith(UPLOAD_PATH_PREFIX) or path == EPCIS_CAPTURE_PATH
+        limit = (EPCIS_BODY_LIMIT if path == EPCIS_CAPTURE_PATH else
+                 UPLOAD_BODY_LIMIT if upload else JSON_BODY_LIMIT)
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, send)
             return

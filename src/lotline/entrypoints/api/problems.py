@@ -63,8 +63,10 @@ def _field(location: tuple[Any, ...]) -> str:
                                                                 ("path",), ("header",)) \
         else [str(p) for p in location]
     # Pydantic names the union member it tried (`LotScanIn`, `constrained-str`,
-    # `function-after[...]`): not a field of the request.
-    parts = [p for p in parts if not _UNION_MEMBER.search(p)]
+    # `function-after[...]`): not a field of the request. A parameter's own name is kept
+    # whatever its case (EPCIS's `EQ_bizStep`, `MATCH_epc`).
+    kept = 1 if location[:1] in (("query",), ("path",), ("header",)) else 0
+    parts = parts[:kept] + [p for p in parts[kept:] if not _UNION_MEMBER.search(p)]
     return ".".join(parts) or str(location[0] if location else "body")
 
 

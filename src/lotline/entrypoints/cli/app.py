@@ -26,6 +26,7 @@ from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.custom_fields import custom_fields_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
+from lotline.entrypoints.cli.epcis import app as epcis_app
 from lotline.entrypoints.cli.events import app as events_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
 from lotline.entrypoints.cli.identity import api_keys_app, orgs_app, users_app
@@ -139,6 +140,7 @@ app.add_typer(locations_app, name="locations")  # issue 16: location holds
 app.add_typer(serve_app)
 app.add_typer(events_app, name="events")  # issue 14: change feed, webhooks
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(epcis_app, name="epcis")  # issue 15: EPCIS capture and query
 app.add_typer(worker_app)  # issue 17: background jobs (signed ledger checkpoints)
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(users_app, name="users")

@@ -1,4 +1,4 @@
-"""`GET /reports/{name}` (JSON, CSV or XLSX), `GET /epcis/events` and `POST /ledger/verify`.
+"""`GET /reports/{name}` (JSON, CSV or XLSX), `GET /epcis/document` and `POST /ledger/verify`.
 Every signed-in role reads reports and events; verifying the ledger is for admins."""
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ class EpcisResponse(LotlineJSONResponse):
     media_type = "application/ld+json"
 
 
-@router.get("/epcis/events", response_class=EpcisResponse, tags=["epcis"],
+@router.get("/epcis/document", response_class=EpcisResponse, tags=["epcis"],
             responses={200: {"content": {"application/ld+json": {
                 "schema": s.EPCIS_DOCUMENT}}}})
 def epcis_events(svc: ServicesDep, since: DateIn | None = None, until: DateIn | None = None,
@@ -180,7 +180,8 @@ def epcis_events(svc: ServicesDep, since: DateIn | None = None, until: DateIn | 
                  limit: Annotated[int, Query(ge=1, le=10_000)] = 10_000) -> Response:
     """An EPCIS 2.0 EPCISDocument (JSON-LD) of receipts and registrations (ObjectEvent ADD with
     lot master data), shipments (ObjectEvent OBSERVE) and transformations
-    (TransformationEvent), oldest first; `since` and `until` are days, inclusive."""
+    (TransformationEvent), oldest first; `since` and `until` are days, inclusive. (The
+    standard query with paging is `GET /epcis/events`.)"""
     return EpcisResponse(svc.epcis.events(since=since, until=until, batch_id=batch_id,
                                           limit=limit))
 
