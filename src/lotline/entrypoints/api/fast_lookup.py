@@ -18,6 +18,7 @@ from lotline.domain.values import forbidden_character
 from lotline.entrypoints.api.middleware import ASGIApp, Receive, Scope, Send
 from lotline.entrypoints.api.problems import error_response
 from lotline.entrypoints.api.routers.common import ok
+from lotline.entrypoints.api.routers.serials import shown
 from lotline.service_layer.context import Actor
 
 PREFIX = "/api/v1/serials/lookup/"
@@ -47,7 +48,8 @@ class FastLookup:
             return
         scope["route"] = ROUTE
         try:
-            found = Services(self.engine, actor).serials.lookup(number, None)
+            services = Services(self.engine, actor)
+            found = shown(services, services.serials.lookup(number, None))
         except LotlineError as error:
             await error_response(error)(scope, receive, send)
             return
