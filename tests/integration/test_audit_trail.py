@@ -117,7 +117,7 @@ def test_lot_edits_and_the_reason_rule(fixed_svc: Services, fixed_kit: Kit) -> N
          {"expiry_date": "2027-01-31", "unit_cost": "2.75"}, "supplier corrected the label"),
         ("update", {"quantity": "10"}, {"quantity": "12"}, "recount"),
         ("hold", {"hold": None}, {"hold": {"reason": "mould", "kind": "quarantine",
-                                           "since": since}}, None),
+                                           "since": since}}, "mould"),
         ("release", {"hold": {"reason": "mould", "kind": "quarantine", "since": since}},
          {"hold": None}, "lab ok"),
         ("status", {"status": "active"}, {"status": "inactive"}, None)]

@@ -240,7 +240,7 @@ class BatchService(BatchViews):
             hold = Hold(reason=text, kind=hold_kind, since=self.actor.now())
             uow.batches.update(batch_id, {"hold_reason": text, "hold_kind": hold_kind.value,
                                           "hold_since": hold.since})
-            self._audit(uow, batch_id, "hold", record)
+            self._audit(uow, batch_id, "hold", record, text)
             return self._announce(uow, "batch.hold_changed", batch_id)
 
     def release(self, batch_id: str, reason: str | None = None) -> Batch:

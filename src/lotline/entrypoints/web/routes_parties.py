@@ -1,5 +1,6 @@
 """/suppliers and /customers: the same pages for both kinds of party (paged list searchable
-by name or code, create, edit with the API's rules: e-mail, address parts and their lengths);
+by name or code, create, edit with the API's rules: e-mail, address parts and their lengths,
+GLN with its GS1 check digit);
 a manager or admin writes, a viewer reads."""
 
 from __future__ import annotations
@@ -36,12 +37,15 @@ COMMON = (
     Input("phone", "Phone", "tel"),
     Input("street", "Street address", attrs='autocomplete="off"'),
     Input("city", "City", attrs='autocomplete="off"'),
+    Input("region", "Region", hint="state, province or county", attrs='autocomplete="off"'),
     Input("postal_code", "Postal code", attrs='autocomplete="off" maxlength="40"'),
     Input("country", "Country", hint="e.g. DE, US or the country's name",
           attrs='autocomplete="off"'),
+    Input("gln", "GLN", hint="Global Location Number: 13 digits, the last the GS1 check digit",
+          attrs='autocomplete="off" inputmode="numeric" maxlength="13"'),
 )
-ADDRESS_ALIASES = {f"address.{name}": name for name in ("street", "city", "postal_code",
-                                                        "country")}
+ADDRESS_ALIASES = {f"address.{name}": name for name in ("street", "city", "region",
+                                                        "postal_code", "country")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +98,8 @@ def _values(kind: Kind, party: Supplier | Customer) -> dict[str, str]:
     address = party.address
     values: dict[str, Any] = {
         "name": party.name, "code": party.code, "email": party.email, "phone": party.phone,
-        "street": address.street, "city": address.city, "postal_code": address.postal_code,
-        "country": address.country,
+        "street": address.street, "city": address.city, "region": address.region,
+        "postal_code": address.postal_code, "country": address.country, "gln": party.gln,
         "min_remaining_shelf_life_days": getattr(party, "min_remaining_shelf_life_days", None)}
     return {i.name: "" if values[i.name] is None else str(values[i.name])
             for i in kind.inputs}
