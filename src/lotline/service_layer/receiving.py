@@ -204,10 +204,10 @@ class ReceiptService(Service):
             reason = errors.take(clean_text, raw.get("reason"), f"{prefix}.reason",
                                  max_length=2000)
             self._check_totals(errors, line, entries, reason, prefix)
-            for number, entry in enumerate(entries):
+            for position, entry in enumerate(entries):
                 refusal = unexpected_lot(line, entry.batch_number, product.sku)
                 if refusal is not None:
-                    errors.add(f"{prefix}.lots.{number}.batch_number", refusal,
+                    errors.add(f"{prefix}.lots.{position}.batch_number", refusal,
                                entry.batch_number)
             for entry in entries:
                 for number in entry.serial_numbers:
