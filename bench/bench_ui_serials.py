@@ -12,6 +12,10 @@ What is measured is the server's own time: the `Server-Timing: app;dur=` header 
 send (the handler, session check included, template rendered), read from a signed-in
 in-process TestClient; the client's transport is not counted.
 
+Found with it: a search whose matches spread over many lots took 414 ms at 1,000,000 serials
+(the list built each row's lot view, with a count of the lot's serials in stock, to print the
+lot's number); the list now reads the page's lot numbers at once (8 ms).
+
 `python bench/bench_ui_serials.py [postgresql+psycopg://...]`: SQLite, or the given database
 (a schema of its own, dropped at the end). LOTLINE_BENCH_UI_SERIALS sets the count
 (default 1,000,000)."""
