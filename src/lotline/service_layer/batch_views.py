@@ -46,6 +46,12 @@ class BatchViews(Service):
         with self.reading() as uow:
             return self.view(uow, str(batch_id))
 
+    def numbers(self, batch_ids: Sequence[str]) -> dict[str, str]:
+        """Lot numbers by id, nothing else: a list naming each row's lot must not compute
+        every lot's availability (a count over its serials) just to print its number."""
+        with self.reading() as uow:
+            return uow.batches.numbers([str(i) for i in batch_ids])
+
     def by_number(self, batch_number: str, product_id: str | None = None) -> builtins.list[Batch]:
         """Every lot with this number (case-insensitive), across suppliers and products."""
         folded = fold_number(clean_number(batch_number, "batch_number"))

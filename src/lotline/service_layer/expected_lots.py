@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.errors import ValidationError
+from lotline.domain.flows import ReceiptLine
 from lotline.domain.model import Product
 from lotline.domain.values import (
     ErrorCollector,
@@ -21,6 +22,7 @@ from lotline.domain.values import (
 
 LOT_FIELDS = ("batch_number", "expiry_date", "quantity")
 MAX_EXPECTED_LOTS = 1000
+LOTS_NAMED = 8  # expected lots named in a refusal; more are counted
 
 
 def parse_expected_lots(value: Any, field: str) -> list[dict[str, Any]]:
@@ -66,3 +68,31 @@ def check_expected_lots(lots: list[dict[str, Any]], product: Product, expected: 
     if announced > expected:
         raise ValidationError.single(field, f"the lots add up to {announced}, more than the "
                                      f"{expected} expected on the line", str(announced))
+
+
+def unexpected_lot(line: ReceiptLine, batch_number: str | None, sku: str) -> str | None:
+    """Why lot `batch_number` cannot be received on `line` (the lots it expects, named), or
+    None when it can: a line whose ASN announced lots takes those lots only. Every door asks
+    this one question (the API's receive, the scan screen), so they cannot disagree."""
+    if not line.expected_lots or batch_number is None:
+        return None
+    if fold_number(batch_number) in {fold_number(lot.batch_number) for lot in line.expected_lots}:
+        return None
+    named = [lot.batch_number for lot in line.expected_lots[:LOTS_NAMED]]
+    more = len(line.expected_lots) - len(named)
+    expected = ", ".join(named) + (f" and {more} more" if more > 0 else "")
+    return (f"lot {batch_number} is not expected on line {line.line_no} ({sku}); "
+            f"the supplier announced {expected}")
+
+
+def received_so_far(received: list[tuple[str, str, Decimal]], line: ReceiptLine
+                    ) -> dict[str, Decimal]:
+    """Each expected lot of `line` (by its number as announced) with what its receipt has
+    received of it so far (every line of the product counts: a lot is a product's)."""
+    by_number: dict[str, Decimal] = {}
+    for product_id, number, quantity in received:
+        if product_id == line.product_id:
+            key = fold_number(number)
+            by_number[key] = by_number.get(key, Decimal(0)) + quantity
+    return {lot.batch_number: by_number.get(fold_number(lot.batch_number), Decimal(0))
+            for lot in line.expected_lots}

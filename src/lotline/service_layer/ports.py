@@ -236,6 +236,9 @@ class MovementRepository(Protocol):
         """Movements whose columns hold the given values, in the order they were recorded."""
         ...
     def lot_receipt_moves(self, receipt_id: str) -> list[tuple[str, str, str, Decimal]]: ...
+    def received_by_lot(self, receipt_id: str) -> list[tuple[str, str, Decimal]]:
+        """(product, lot number, quantity) received by a receipt, lots and serials alike."""
+        ...
 
 
 class AuditRepository(Protocol):

@@ -31,7 +31,11 @@ from lotline.service_layer.base import (
 )
 from lotline.service_layer.corrections import reverse_receipt
 from lotline.service_layer.event_data import receipt_data, received_lots
-from lotline.service_layer.expected_lots import check_expected_lots, parse_expected_lots
+from lotline.service_layer.expected_lots import (
+    check_expected_lots,
+    parse_expected_lots,
+    unexpected_lot,
+)
 from lotline.service_layer.putaway import put_away
 from lotline.service_layer.receipt_lots import LotEntry, parse_lot_entries, receive_entry
 from lotline.service_layer.registration import clean_serial_numbers, insert_serials
@@ -158,6 +162,12 @@ class ReceiptService(Service):
         with self.reading() as uow:
             return need_receipt(uow, receipt_id)
 
+    def received_by_lot(self, receipt_id: str) -> list[tuple[str, str, Decimal]]:
+        """(product id, lot number, quantity) this receipt has received so far."""
+        with self.reading() as uow:
+            need_receipt(uow, receipt_id)
+            return uow.movements.received_by_lot(str(receipt_id))
+
     def by_reference(self, reference: str) -> Receipt:
         with self.reading() as uow:
             row = uow.flows.receipt_by_reference(
@@ -203,6 +213,11 @@ class ReceiptService(Service):
             reason = errors.take(clean_text, raw.get("reason"), f"{prefix}.reason",
                                  max_length=2000)
             self._check_totals(errors, line, entries, reason, prefix)
+            for position, entry in enumerate(entries):
+                refusal = unexpected_lot(line, entry.batch_number, product.sku)
+                if refusal is not None:
+                    errors.add(f"{prefix}.lots.{position}.batch_number", refusal,
+                               entry.batch_number)
             for entry in entries:
                 for number in entry.serial_numbers:
                     if number in seen_serials:

@@ -27,12 +27,17 @@ def new_pages(world: World) -> list[str]:
     svc, ids = world.svc, world.ids
     stock = svc.warehouses.location_by_code("STOCK")
     svc.stock.hold_location(stock.id, "wet floor")
+    asn = svc.receipts.create_receipt(  # a receipt page listing a line's expected lots
+        reference="ASN-A11Y-LOTS", supplier_id=ids["supplier"], lines=[
+            {"product_id": ids["pill"], "expected_quantity": 30, "expected_lots": [
+                {"batch_number": "A11Y-1", "expiry_date": "2031-03-31", "quantity": 20},
+                {"batch_number": "A11Y-2"}]}])
     return ["/products", "/products/new", f"/products/{ids['scanner']}", "/suppliers",
             "/suppliers/new", f"/suppliers/{ids['supplier']}", "/customers", "/customers/new",
             f"/customers/{ids['customer']}", "/locations", "/locations/new",
             f"/locations/{stock.id}", "/orders", "/orders?status=allocated", "/orders/new",
             f"/orders/{ids['order']}", "/receiving/new", "/returns", "/transfers",
-            f"/counts?location_id={stock.id}", "/adjustments"]
+            f"/counts?location_id={stock.id}", "/adjustments", f"/receiving/{asn.id}"]
 
 
 def serious_violations(page: Page) -> list[str]:

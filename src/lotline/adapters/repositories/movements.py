@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
+    func,
     insert,
     or_,
     select,
@@ -144,6 +145,16 @@ class MovementRepository:
                                                 MovementKind.PUTAWAY.value]),
             m.to_status.is_(None)))
         return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def received_by_lot(self, receipt_id: str) -> list[tuple[str, str, Decimal]]:
+        m, b = t.movements.c, t.batches.c
+        rows = self.conn.execute(
+            select(m.product_id, b.batch_number, func.sum(m.quantity))
+            .join(t.batches, b.id == m.batch_id)
+            .where(m.org_id == self.org_id, m.receipt_id == receipt_id,
+                   m.kind == MovementKind.RECEIPT.value)
+            .group_by(m.product_id, b.batch_number))
+        return [(row[0], row[1], Decimal(row[2])) for row in rows]
 
     def quantity_sum(self, batch_id: str) -> Decimal:
         rows = self.for_batch(batch_id)

@@ -70,6 +70,22 @@ class Names:
         for customer_id in wanted:
             self._cache[("customer", customer_id)] = found.get(customer_id)
 
+    def lot_number(self, batch_id: str | None) -> str:
+        """The lot's number only (see prefetch_lot_numbers), "" for none."""
+        if not batch_id:
+            return ""
+        if ("lot_number", batch_id) not in self._cache:
+            self.prefetch_lot_numbers([batch_id])
+        number: str = self._cache[("lot_number", batch_id)]
+        return number
+
+    def prefetch_lot_numbers(self, ids: list[str | None]) -> None:
+        """Read a page's lot numbers in one query, without the lots' balances."""
+        wanted = [i for i in dict.fromkeys(ids) if i and ("lot_number", i) not in self._cache]
+        found = self.svc.batches.numbers(wanted) if wanted else {}
+        for batch_id in wanted:
+            self._cache[("lot_number", batch_id)] = found.get(batch_id, "")
+
     def location_code(self, location_id: str | None) -> str:
         location = self.location(location_id)
         if location is None:

@@ -33,6 +33,7 @@ from lotline.entrypoints.web.forms import optional
 from lotline.entrypoints.web.receiving_state import Outcome, Pending, add_units, load_pending
 from lotline.entrypoints.web.templating import is_htmx
 from lotline.entrypoints.web.wording import in_user_words
+from lotline.service_layer.expected_lots import received_so_far, unexpected_lot
 from lotline.service_layer.receipt_requests import first_open_line, remaining_quantity
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -91,11 +92,21 @@ def _line(receipt: Receipt, line_id: str) -> ReceiptLine:
     raise ValidationError.single("line_id", "is not a line of this receipt", line_id)
 
 
+def _lots_received(web: Web, receipt: Receipt) -> dict[str, dict[str, Decimal]]:
+    """For each line with expected lots: each lot's number and what is received of it."""
+    if not any(line.expected_lots for line in receipt.lines):
+        return {}
+    received = web.svc.receipts.received_by_lot(receipt.id)
+    return {line.id: received_so_far(received, line) for line in receipt.lines
+            if line.expected_lots}
+
+
 def _page(web: Web, receipt: Receipt, panel: Panel | None, status: int = 200,
           **extra: Any) -> Response:
     names = lookups.Names(web.svc)
     announced = _announced(web, panel) if panel is not None else []
     context = {"nav": "receiving", "receipt": receipt, "panel": panel, "names": names,
+               "lots_received": _lots_received(web, receipt),
                "announced": announced, "announced_scanned": sum(1 for _, s in announced if s),
                "locations": lookups.locations(web.svc, receipt.warehouse_id)
                if web.session.can_manage else [], "received": "", "putaway": False,
@@ -198,8 +209,10 @@ def scan_label(web: WebDep, receipt_id: str, form: FormDep) -> Response:
         return _page(web, receipt, panel)
     data = field(form, "data")
     read = _read_scan(web, panel.product, data) if data.strip() else "Scan a label first"
-    if not isinstance(read, str):
-        read = _unannounced(panel, read.serial) or read
+    if not isinstance(read, str):  # the lot scanned now, else the one typed or scanned before
+        read = (_unannounced(panel, read.serial)
+                or unexpected_lot(panel.line, read.lot or optional(panel.lot), panel.product.sku)
+                or read)
     if isinstance(read, str):
         panel.outcome = Outcome(False, read)
         return _page(web, receipt, panel)

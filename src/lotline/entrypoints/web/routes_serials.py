@@ -102,9 +102,11 @@ def serial_list(web: WebDep, status: str = "", q: str = "", product_id: str = ""
                                         status=wanted or None, batch_id=narrowed.batch_id,
                                         limit=PAGE_SIZE, cursor=cursor or None)
         items, next_cursor = result.items, result.next_cursor
+    names = lookups.Names(web.svc)
+    names.prefetch_lot_numbers([s.batch_id for s in items])
     context = {
         "nav": "serials", "filters": filters, "tabs": _tabs(filters, counts), "items": items,
-        "names": lookups.Names(web.svc), "lot_problem": narrowed.problem,
+        "names": names, "lot_problem": narrowed.problem,
         "lot_choices": narrowed.choices,
         "next_url": filters.url(cursor=next_cursor) if next_cursor else None,
         "first_url": filters.url(cursor="") if cursor else None,
