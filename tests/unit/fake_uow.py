@@ -158,6 +158,9 @@ class Batches(_Rows):
                                        batch_number_folded=folded) if not r["deleted_at"]]
         return self.to_entity(found[0]) if found else None
 
+    def numbers(self, ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.rows[i]["batch_number"] for i in ids if i in self.rows}
+
     def by_number(self, folded: str) -> list[LotRecord]:
         return [self.to_entity(r) for r in sorted(self.where(batch_number_folded=folded),
                                                    key=lambda r: r["id"])
