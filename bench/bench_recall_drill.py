@@ -14,9 +14,8 @@ import sys
 import time
 
 from bench_trace import ORDERS, SERIALS, shipped_lot
-from support import Bench, postgres_bench, sqlite_bench
-
 from lotline.entrypoints.recall_drill_files import drill_files
+from support import Bench, postgres_bench, sqlite_bench
 
 ROUNDS = 3
 GOAL_MS = 2000.0

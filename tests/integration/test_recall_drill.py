@@ -9,13 +9,13 @@ import json
 from typing import Any
 
 import pytest
-from epcis_capture_kit import EPCIS
 from flow_support import MovableClock
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from epcis_capture_kit import EPCIS
 from lotline.adapters import tables as t
 from lotline.domain.errors import NotFound, PermissionDenied
 from lotline.domain.statuses import Role
