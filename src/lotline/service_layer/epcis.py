@@ -5,7 +5,9 @@ lot master data), shipments, returns and scrapping (ObjectEvent), transformation
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,7 @@ from lotline.service_layer.unit_of_work import UnitOfWork
 K = MovementKind
 KINDS = (K.RECEIPT, K.SHIPMENT, K.RETURN, K.SCRAP, K.CONSUME, K.PRODUCE)
 MAX_EVENTS = 10_000
+MAX_NOTICES = 1_000_000  # holds and recalls of a drill's lots: all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,19 +39,25 @@ class EpcisService(Service):
                limit: int = MAX_EVENTS) -> dict[str, Any]:
         """An EPCISDocument of the organization's events, oldest first."""
         start, end = optional_date(since, "since"), optional_date(until, "until")
-        cap = min(limit, MAX_EVENTS)
         with self.reading() as uow:
-            naming = _naming(uow)
-            rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id,
-                                               cap)
-            numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
-            timed = [(row.occurred_at, 0, event) for row, event in
-                     _movement_events(rows, numbers, naming)]
-            notices = uow.reports.epcis_notices(NOTICE_TYPES, start, end, cap)
-            timed += [(moment, 1, event) for moment, event in
-                      notice_events(uow, notices, naming, batch_id)]
-        timed.sort(key=lambda item: (item[0], item[1]))
-        return epcis.document([event for _, _, event in timed[:cap]], self.actor.now())
+            return lots_document(uow, batch_id, start, end, min(limit, MAX_EVENTS))
+
+
+def lots_document(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
+                  start: dt.date | None = None, end: dt.date | None = None,
+                  cap: int | None = None) -> dict[str, Any]:
+    """The EPCISDocument of one lot, several (a recall drill's whole forward trace: every
+    event, `cap` None) or all, oldest first."""
+    naming = _naming(uow)
+    rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id, cap)
+    numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
+    timed = [(row.occurred_at, 0, event) for row, event in
+             _movement_events(rows, numbers, naming)]
+    notices = uow.reports.epcis_notices(NOTICE_TYPES, start, end, cap or MAX_NOTICES)
+    timed += [(moment, 1, event) for moment, event in
+              notice_events(uow, notices, naming, batch_id)]
+    timed.sort(key=lambda item: (item[0], item[1]))
+    return epcis.document([event for _, _, event in timed[:cap]], uow.actor.now())
 
 
 def _naming(uow: UnitOfWork) -> Naming:

@@ -5,6 +5,7 @@ transaction that made it (DESIGN §9)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,17 +25,21 @@ HOLD_DISPOSITIONS = {"recall": "recalled", "quarantine": "non_sellable_other",
 
 
 def notice_events(uow: UnitOfWork, notices: list[Any], naming: Naming,
-                  batch_id: str | None) -> list[tuple[dt.datetime, dict[str, Any]]]:
+                  batch_id: str | Collection[str] | None
+                  ) -> list[tuple[dt.datetime, dict[str, Any]]]:
+    """The notices about one lot, several (a recall drill's trace) or all (None)."""
+    wanted = None if batch_id is None else \
+        {batch_id} if isinstance(batch_id, str) else set(batch_id)
     units: dict[str, str] = {}
     sites = uow.reports.epcis_sites() if any(n.type == HOLD for n in notices) else {}
     events: list[tuple[dt.datetime, dict[str, Any]]] = []
     for notice in notices:
         data = notice.data
-        if notice.type == HOLD and batch_id in (None, data.get("batch_id")):
+        if notice.type == HOLD and (wanted is None or data.get("batch_id") in wanted):
             events.append((notice.occurred_at, _hold_event(uow, notice, naming, units, sites)))
         lots = data.get("lots") or []
-        if notice.type == RECALL and (batch_id is None
-                                      or any(lot["batch_id"] == batch_id for lot in lots)):
+        if notice.type == RECALL and (wanted is None
+                                      or any(lot["batch_id"] in wanted for lot in lots)):
             events.append((notice.occurred_at, _recall_event(notice, naming)))
     return events
 

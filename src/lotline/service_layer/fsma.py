@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,8 +67,9 @@ def local_window(start: dt.date | None, end: dt.date | None, timezone: str
     return first, after
 
 
-def fsma204_rows(uow: UnitOfWork, batch_id: str | None, start: dt.date | None,
-                 end: dt.date | None) -> list[dict[str, Any]]:
+def fsma204_rows(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
+                 start: dt.date | None, end: dt.date | None) -> list[dict[str, Any]]:
+    """The rows of one lot, several (a recall drill's forward trace) or the organization."""
     timezone = uow.settings().timezone
     rows = uow.reports.fsma_events(list(EVENTS), batch_id, *local_window(start, end, timezone))
     places = Places(uow)

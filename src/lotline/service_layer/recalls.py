@@ -19,6 +19,7 @@ from lotline.domain.values import ErrorCollector, clean_text, optional_date, req
 from lotline.service_layer.base import Service, need_supplier
 from lotline.service_layer.batch_views import audit_batch
 from lotline.service_layer.event_data import recall_data
+from lotline.service_layer.recall_drill import DrillResult, drill
 from lotline.service_layer.recall_reports import build_report, read_report
 from lotline.service_layer.unit_of_work import UnitOfWork
 
@@ -66,6 +67,14 @@ class RecallService(Service):
             view = _to_view(SimpleNamespace(**row), Decimal(0), report)
             uow.events.add("recall.opened", recall_data(uow, view, list(depths)))
             return view
+
+    def drill(self, batch_id: str) -> DrillResult:
+        """A recall drill of one lot: what a recall would hand over (FSMA 204 rows,
+        customers with contacts, EPCIS document) for its whole forward trace, and how long
+        building it took; reads only, changes nothing."""
+        self.actor.require(Role.MANAGER, "running recall drills")
+        with self.reading() as uow:
+            return drill(uow, batch_id, _affected)
 
     def get(self, recall_id: str) -> RecallView:
         with self.reading() as uow:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories import epcis_rows, report_pages
@@ -128,7 +128,7 @@ class ReportQueries:
                 for supplier_id, values in sorted(figures.items(),
                                                   key=lambda i: names.get(i[0]) or "")]
 
-    def fsma_events(self, kinds: Sequence[str], batch_id: str | None,
+    def fsma_events(self, kinds: Sequence[str], batch_id: str | Sequence[str] | None,
                     start_at: dt.datetime | None, end_before: dt.datetime | None) -> list[Any]:
         """FSMA 204 critical tracking events: movements of `kinds` (not reversed) from
         `start_at` to before `end_before`, with their lot, product, place, receipt, order,
@@ -151,7 +151,7 @@ class ReportQueries:
             .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
                    not_reversed(m, self.org_id)))
         if batch_id is not None:
-            statement = statement.where(m.batch_id == batch_id)
+            statement = statement.where(_lots(m, batch_id))
         if start_at is not None:
             statement = statement.where(m.occurred_at >= start_at)
         if end_before is not None:
@@ -176,11 +176,23 @@ class ReportQueries:
         return origins
 
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
-                        end: dt.date | None, batch_id: str | None, limit: int) -> list[Any]:
-        """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
-        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), t.movements.c,
-                             batch_id, start, end)
-        return list(self.conn.execute(statement.limit(limit)))
+                        end: dt.date | None, batch_id: str | Sequence[str] | None,
+                        limit: int | None) -> list[Any]:
+        """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first.
+        For several lots (a recall drill's trace), the transformations that used or made
+        them come whole, their other lots' sides too: an event is what happened, all of it."""
+        m = t.movements.c
+        several = not isinstance(batch_id, str) and batch_id is not None
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m,
+                             None if several else batch_id, start, end)
+        if several:
+            assert batch_id is not None
+            inner = t.movements.alias("traced").c  # not correlated with the outer movements
+            used = select(inner.transformation_id).where(
+                inner.org_id == self.org_id, _lots(inner, batch_id),
+                inner.transformation_id.isnot(None))
+            statement = statement.where(or_(_lots(m, batch_id), m.transformation_id.in_(used)))
+        return list(self.conn.execute(statement if limit is None else statement.limit(limit)))
 
     def epcis_notices(self, types: Sequence[str], start: dt.date | None, end: dt.date | None,
                       limit: int) -> list[Any]:
@@ -202,11 +214,18 @@ def _event_location(m: Any) -> Any:
     return func.coalesce(m.to_location_id, m.from_location_id)
 
 
-def _in_days(statement: Select[Any], m: Any, batch_id: str | None, start: dt.date | None,
-             end: dt.date | None) -> Select[Any]:
-    """Narrowed to one lot and to whole UTC days from `start` to `end` (both included)."""
+def _lots(m: Any, batch_id: str | Sequence[str]) -> Any:
+    """One lot, or several (a recall drill's forward trace)."""
+    return m.batch_id == batch_id if isinstance(batch_id, str) else \
+        m.batch_id.in_(list(batch_id))
+
+
+def _in_days(statement: Select[Any], m: Any, batch_id: str | Sequence[str] | None,
+             start: dt.date | None, end: dt.date | None) -> Select[Any]:
+    """Narrowed to one lot (or several) and to whole UTC days from `start` to `end` (both
+    included)."""
     if batch_id is not None:
-        statement = statement.where(m.batch_id == batch_id)
+        statement = statement.where(_lots(m, batch_id))
     if start is not None:
         statement = statement.where(m.occurred_at >= _midnight(start))
     if end is not None:

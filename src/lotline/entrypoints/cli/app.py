@@ -36,6 +36,7 @@ from lotline.entrypoints.cli.orders import app as orders_app
 from lotline.entrypoints.cli.output import fail
 from lotline.entrypoints.cli.parties import customers_app, suppliers_app
 from lotline.entrypoints.cli.products import app as products_app
+from lotline.entrypoints.cli.recall_drill import drill as recall_drill  # noqa: F401 (adds `recall drill`)
 from lotline.entrypoints.cli.recalls import recall_app, reports_app
 from lotline.entrypoints.cli.receipts import app as receipts_app
 from lotline.entrypoints.cli.scan import app as scan_app

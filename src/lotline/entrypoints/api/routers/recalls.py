@@ -13,7 +13,9 @@ from starlette.responses import Response
 from lotline.entrypoints.api.routers.common import Cursor, Limit, body_fields, created, ok
 from lotline.entrypoints.api.schemas import trace as s
 from lotline.entrypoints.api.schemas.common import Page
+from lotline.entrypoints.api.schemas.recall_drill import RecallDrill, RecallDrillIn
 from lotline.entrypoints.api.security import ServicesDep
+from lotline.entrypoints.recall_drill_files import drill_zip
 from lotline.entrypoints.recall_export import EXPORT_MEDIA, export_recall
 from lotline.entrypoints.serialize import dumps
 
@@ -34,6 +36,22 @@ def create_recall(body: s.RecallIn, svc: ServicesDep) -> Response:
     affected lot on recall hold in the same transaction. An empty lot list, an unknown lot
     (404) or a reversed date range writes nothing."""
     return created(svc.recalls.create(**body_fields(body)))
+
+
+@router.post("/recalls/drill", response_model=RecallDrill,
+             responses={200: {"content": {"application/zip": {}}}})
+def recall_drill(body: RecallDrillIn, svc: ServicesDep,
+                 format: Annotated[str, Query(pattern="^(json|zip)$", description=(
+                     "json: the summary (customers with contacts, counts, elapsed_ms); zip: "
+                     "fsma204.xlsx, customers.csv and epcis.json"))] = "json") -> Response:
+    """A recall drill: what a recall of the lot would hand over, for its whole forward
+    trace, and how long building it took. Changes nothing (no hold, no recall, no event)."""
+    result = svc.recalls.drill(body.batch_id)
+    if format == "zip":
+        return Response(drill_zip(result), media_type="application/zip", headers={
+            "Content-Disposition": 'attachment; filename="recall-drill.zip"',
+            "X-Elapsed-Ms": f"{result.elapsed_ms:.1f}"})
+    return ok(result.summary())
 
 
 @router.get("/recalls", response_model=Page[s.RecallSummary])

@@ -1,0 +1,68 @@
+"""A recall drill (issue 15): for one lot's whole forward trace (the lot and every lot made
+from it), the FSMA 204 spreadsheet, the customers who received units with their contacts and
+what they received, and the EPCIS document, as a recall would need them, and how long that
+took. It changes nothing: no hold, no recall, no ledger, audit or change-feed row; it reads in
+one read-only unit of work, through the same builders as a recall (`recall_reports`), the
+FSMA report (`fsma`) and the EPCIS export (`epcis`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from lotline.domain.errors import NotFound
+from lotline.domain.reports import FSMA204_COLUMNS, Report
+from lotline.service_layer.epcis import lots_document
+from lotline.service_layer.fsma import fsma204_rows
+from lotline.service_layer.recall_reports import build_report
+from lotline.service_layer.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class DrillResult:
+    """What a recall of `batch_id` would hand over, built in `elapsed_ms` milliseconds."""
+
+    batch_id: str
+    batch_number: str
+    lots: list[dict[str, Any]]  # the traced lots with their depth (0: the lot drilled)
+    customers: list[dict[str, Any]]  # as a recall's report: customer, orders, deliveries
+    unattributed: list[dict[str, Any]]  # shipped without a customer
+    shipped_quantity: Decimal
+    fsma204: Report
+    epcis: dict[str, Any]
+    elapsed_ms: float
+
+    @property
+    def epcis_event_count(self) -> int:
+        return len(self.epcis["epcisBody"]["eventList"])
+
+    def summary(self) -> dict[str, Any]:
+        """What the API answers and the CLI prints (the documents themselves go to files)."""
+        return {"lot": {"batch_id": self.batch_id, "batch_number": self.batch_number},
+                "elapsed_ms": round(self.elapsed_ms, 1), "lots": self.lots,
+                "customers": self.customers, "unattributed": self.unattributed,
+                "shipped_quantity": self.shipped_quantity, "fsma_rows": len(self.fsma204.rows),
+                "epcis_event_count": self.epcis_event_count}
+
+
+def drill(uow: UnitOfWork, batch_id: str, depths_of: Any) -> DrillResult:
+    """`depths_of(uow, [batch_id])`: the forward trace (recalls._affected, passed in so
+    this module and recalls.py do not import each other)."""
+    started = time.perf_counter()
+    lot = uow.batches.get(str(batch_id))
+    if lot is None:
+        raise NotFound("batch", batch_id, "batch_id")
+    depths: dict[str, int] = depths_of(uow, [lot.id])
+    _stored, report = build_report(uow, depths)
+    traced = sorted(depths)
+    rows = fsma204_rows(uow, traced, None, None)
+    document = lots_document(uow, traced)
+    elapsed = (time.perf_counter() - started) * 1000
+    return DrillResult(
+        batch_id=lot.id, batch_number=lot.batch_number, lots=report["lots"],
+        customers=report["customers"], unattributed=report["unattributed"],
+        shipped_quantity=report["shipped_quantity"],
+        fsma204=Report("fsma204", FSMA204_COLUMNS, rows, {"batch_id": lot.id}),
+        epcis=document, elapsed_ms=elapsed)
