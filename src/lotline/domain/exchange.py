@@ -102,6 +102,15 @@ class HeaderMap:
     def get(self, name: str) -> int | None:
         return self.index.get(name)
 
+    def cells(self, row: list[str], names: Sequence[str]) -> dict[str, str]:
+        """The row's non-empty cells of these columns (stripped), by column name."""
+        found: dict[str, str] = {}
+        for name in names:
+            index = self.index.get(name)
+            if index is not None and index < len(row) and row[index].strip():
+                found[name] = row[index].strip()
+        return found
+
 
 def map_header(header: Sequence[str], layout: Layout,
                required: Sequence[str] = ()) -> HeaderMap:

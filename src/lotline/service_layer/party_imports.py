@@ -23,15 +23,6 @@ COLUMNS = {"suppliers": ("name", "code", "email", "phone", "gln", "street", "cit
 COLUMNS["customers"] = (*COLUMNS["suppliers"], "min_remaining_shelf_life_days")
 
 
-def _cells(cells: list[str], header: HeaderMap, names: tuple[str, ...]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for name in names:
-        index = header.get(name)
-        if index is not None and index < len(cells) and cells[index].strip():
-            found[name] = cells[index].strip()
-    return found
-
-
 def _parse(entity: str, raw: dict[str, str]) -> dict[str, Any]:
     if entity == "warehouses":
         values = parse_party_fields({k: v for k, v in raw.items() if k != "code"}, (),
@@ -49,7 +40,7 @@ def check_places(entity: str, table: Table, header: HeaderMap, uow: UnitOfWork,
     seen: dict[str, int] = {}
     checked: list[dict[str, Any]] = []
     for line, cells in _rows(table, report):
-        raw = _cells(cells, header, COLUMNS[entity])
+        raw = header.cells(cells, COLUMNS[entity])
         if required not in raw:
             report.add(line, required, None, "is required")
             continue

@@ -31,16 +31,6 @@ LOT_FIELDS = ("manufacturer_batch_number", "internal_batch_number", "external_ba
               "status")
 
 
-def _fields(cells: list[str], header: HeaderMap, names: tuple[str, ...]) -> dict[str, str]:
-    """The row's non-empty cells of these columns."""
-    found: dict[str, str] = {}
-    for name in names:
-        index = header.get(name)
-        if index is not None and index < len(cells) and cells[index].strip():
-            found[name] = cells[index].strip()
-    return found
-
-
 def _report_invalid(report: ImportReport, line: int, error: ValidationError,
                     raw: dict[str, str]) -> None:
     for problem in error.errors:
@@ -68,7 +58,7 @@ def check_products(table: Table, header: HeaderMap, refs: References,
     skus: dict[str, int] = {}
     gtins: dict[str, int] = {}
     for line, cells in _rows(table, report, progress):
-        raw = _fields(cells, header, names)
+        raw = header.cells(cells, names)
         problems = report.error_count
         for required in ("sku", "name"):
             if required not in raw:
@@ -119,7 +109,7 @@ class LotChecker:
         self.seen: dict[tuple[str, str, str], int] = {}
 
     def check(self, line: int, cells: list[str]) -> tuple[Product, dict[str, Any]] | None:
-        raw = _fields(cells, self.header, ("product", "batch_number", "supplier", "warehouse",
+        raw = self.header.cells(cells, ("product", "batch_number", "supplier", "warehouse",
                                            "location", *LOT_FIELDS))
         before = self.report.error_count
         product = self.refs.product(raw["product"]) if "product" in raw else \

@@ -1,20 +1,23 @@
 """A real server and a real browser for the web UI's end-to-end tests: uvicorn in a thread on
 127.0.0.1 with a random port over a temporary SQLite file, and Debian's Chromium driven by
-Playwright (never a downloaded browser)."""
+Playwright (never a downloaded browser); and the fixtures every browser test module shares
+(import them into the module or conftest that uses them): one server and one Chromium per
+module, a fresh world per test, and `open_as`, a page signed in as a role at a viewport."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from web_kit import PASSWORD, World, make_world
 
 from lotline.entrypoints.api.app import create_app
@@ -93,3 +96,41 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("web") / "lotline.db") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def world(server: Server) -> World:
+    return server.world()
+
+
+@pytest.fixture
+def open_as(browser: Browser, server: Server, world: World) -> Iterator[Callable[..., Page]]:
+    """`open_as(role, viewport=DESKTOP, java_script=True)`: a new signed-in page; its context
+    (downloads accepted) is closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(role: str, viewport: dict[str, int] | None = None,
+                  java_script: bool = True) -> Page:
+        context = browser.new_context(viewport=viewport or DESKTOP, accept_downloads=True,
+                                      java_script_enabled=java_script)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, server.base_url, world.usernames[role])
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -8,19 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_kit import (
-    CHROMIUM,
-    PHONE,
-    Server,
-    chromium,
-    running_server,
-    screenshot,
-    sign_in,
-)
+from browser_kit import CHROMIUM, PHONE, Server, screenshot
+from browser_kit import browser as browser  # the module's fixtures
+from browser_kit import open_as as open_as
+from browser_kit import server as server
+from browser_kit import world as world
 from playwright.sync_api import Browser, Page, expect
 from web_kit import GTIN, XSS, World
 
@@ -29,41 +25,6 @@ from lotline.domain.statuses import SerialStatus
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="/usr/bin/chromium is absent (apt-get install chromium)")
 GS = "\x1d"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("web") / "lotline.db") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def world(server: Server) -> World:
-    return server.world()
-
-
-@pytest.fixture
-def open_as(browser: Browser, server: Server, world: World) -> Iterator[Callable[..., Page]]:
-    contexts = []
-
-    def open_page(role: str, viewport: dict[str, int] | None = None) -> Page:
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
-                                      accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        sign_in(page, server.base_url, world.usernames[role])
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def test_login_and_logout(browser: Browser, server: Server, world: World) -> None:

@@ -1,8 +1,11 @@
 """The options that describe a place (FSMA 204 location description, GS1 GLN), shared by
-`lotline suppliers|customers|warehouses add|update`."""
+`lotline suppliers|customers|warehouses add|update` through `place_options`."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -15,6 +18,36 @@ CityOption = Annotated[str | None, typer.Option(help="City.")]
 RegionOption = Annotated[str | None, typer.Option(help="State, province or region.")]
 PostalCodeOption = Annotated[str | None, typer.Option(help="Postal code.")]
 CountryOption = Annotated[str | None, typer.Option(help="Country of the address.")]
+
+PLACE_OPTIONS: dict[str, Any] = {
+    "phone": PhoneOption, "gln": GlnOption, "street": StreetOption, "city": CityOption,
+    "region": RegionOption, "postal_code": PostalCodeOption, "country": CountryOption}
+
+
+def place_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` with the seven options above (default None, in that order) where its
+    keyword-only `place` parameter stands; it is called with `place=description(...)` of
+    them, so each command declares one parameter instead of seven."""
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "place":
+            parameters.append(parameter)
+            continue
+        parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                         annotation=option)
+                       for name, option in PLACE_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def with_place(*args: Any, **options: Any) -> None:
+        place = description(**{name: options.pop(name) for name in PLACE_OPTIONS})
+        command(*args, place=place, **options)
+
+    # Typer reads the options from the signature and the (evaluated) annotations.
+    with_place.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_place.__annotations__ = {parameter.name: parameter.annotation
+                                  for parameter in parameters}
+    return with_place
 
 
 def description(*, phone: str | None = None, gln: str | None = None,

@@ -3,7 +3,6 @@ why (DESIGN §9) — a page as a table or JSON, or the whole selection as CSV or
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from lotline.domain.audit import AUDIT_ENTITIES, AUDIT_LIMIT_MAX, field_changes
 from lotline.domain.model import AuditEntry, Page
-from lotline.entrypoints.cli.output import NONE_SHOWN, cell, console
+from lotline.entrypoints.cli.output import NONE_SHOWN, cell, console, write_out
 from lotline.entrypoints.cli.state import services
 from lotline.entrypoints.report_files import report_bytes
 from lotline.entrypoints.serialize import dumps
@@ -93,11 +92,11 @@ def list_audit(
                "since": since, "until": until}
     if fmt in (AuditFormat.CSV, AuditFormat.XLSX):
         report = audit.export(**filters, cursor=cursor)
-        _write(report_bytes(report, fmt.value), output, f"{len(report.rows)} audit entries")
+        write_out(report_bytes(report, fmt.value), output, f"{len(report.rows)} audit entries")
         return
     page = audit.list(**filters, limit=limit, cursor=cursor)
     if fmt is AuditFormat.JSON:
-        _write((dumps(page, indent=2) + "\n").encode("utf-8"), output,
+        write_out((dumps(page, indent=2) + "\n").encode("utf-8"), output,
                f"{len(page.items)} audit entries")
     elif output is not None:
         with output.open("w", encoding="utf-8") as target:
@@ -107,10 +106,3 @@ def list_audit(
         console().print(audit_table(page))
 
 
-def _write(data: bytes, output: Path | None, what: str) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-        typer.echo(f"wrote {what} to {output}")

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -136,3 +137,13 @@ def progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                     MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
                     disable=not err.is_terminal)
+
+
+def write_out(data: bytes, output: Path | None, what: str) -> None:
+    """A file's bytes to stdout, or to `output` with one line saying what was written."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        typer.echo(f"wrote {what} to {output}")

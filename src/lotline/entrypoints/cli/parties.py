@@ -11,17 +11,7 @@ from rich.table import Table
 from lotline.bootstrap import Services
 from lotline.domain.errors import Ambiguous, NotFound
 from lotline.domain.model import Customer, Supplier
-from lotline.entrypoints.cli.addresses import (
-    CityOption,
-    CountryOption,
-    GlnOption,
-    PhoneOption,
-    PostalCodeOption,
-    RegionOption,
-    StreetOption,
-    description,
-    one_line,
-)
+from lotline.entrypoints.cli.addresses import one_line, place_options
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
@@ -74,21 +64,18 @@ def _resolve(parties: Any, kind: str, ref: str) -> Any:
     raise NotFound(kind, ref, "code")
 
 
-def _fields(code: str | None, email: str | None, place: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {"code": code, "email": email}
+def _fields(code: str | None, email: str | None, place: dict[str, Any],
+            name: str | None = None) -> dict[str, Any]:
+    fields: dict[str, Any] = {"code": code, "email": email, "name": name}
     return {**{key: value for key, value in fields.items() if value is not None}, **place}
 
 
 @suppliers_app.command("add")
+@place_options
 def add_supplier(ctx: typer.Context, name: NameArgument, code: CodeOption = None,
-                 email: EmailOption = None, phone: PhoneOption = None, gln: GlnOption = None,
-                 street: StreetOption = None, city: CityOption = None,
-                 region: RegionOption = None, postal_code: PostalCodeOption = None,
-                 country: CountryOption = None,
+                 email: EmailOption = None, *, place: dict[str, Any],
                  fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Add a supplier."""
-    place = description(phone=phone, gln=gln, street=street, city=city, region=region,
-                        postal_code=postal_code, country=country)
     supplier = services(ctx).suppliers.create_supplier(name=name,
                                                        **_fields(code, email, place))
     emit(fmt, supplier, columns=field_names(Supplier),
@@ -96,19 +83,14 @@ def add_supplier(ctx: typer.Context, name: NameArgument, code: CodeOption = None
 
 
 @suppliers_app.command("update")
+@place_options
 def update_supplier(ctx: typer.Context, ref: RefArgument, name: NewNameOption = None,
-                    code: CodeOption = None, email: EmailOption = None,
-                    phone: PhoneOption = None, gln: GlnOption = None,
-                    street: StreetOption = None, city: CityOption = None,
-                    region: RegionOption = None, postal_code: PostalCodeOption = None,
-                    country: CountryOption = None,
-                    fmt: FormatOption = OutputFormat.TABLE) -> None:
+                    code: CodeOption = None, email: EmailOption = None, *,
+                    place: dict[str, Any], fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Change a supplier's name, code, e-mail, phone, GLN or address (only what is given)."""
     svc = services(ctx)
-    place = description(phone=phone, gln=gln, street=street, city=city, region=region,
-                        postal_code=postal_code, country=country)
-    fields = _fields(code, email, place) | ({"name": name} if name is not None else {})
-    supplier = svc.suppliers.update(_resolve(svc.suppliers, "supplier", ref).id, **fields)
+    supplier = svc.suppliers.update(_resolve(svc.suppliers, "supplier", ref).id,
+                                    **_fields(code, email, place, name))
     emit(fmt, supplier, columns=field_names(Supplier),
          render=lambda: parties_table("Supplier", [supplier]))
 
@@ -124,18 +106,14 @@ def list_suppliers(ctx: typer.Context, q: QOption = None, limit: LimitOption = 5
 
 
 @customers_app.command("add")
+@place_options
 def add_customer(ctx: typer.Context, name: NameArgument, code: CodeOption = None,
-                 email: EmailOption = None, phone: PhoneOption = None, gln: GlnOption = None,
-                 street: StreetOption = None, city: CityOption = None,
-                 region: RegionOption = None, postal_code: PostalCodeOption = None,
-                 country: CountryOption = None,
+                 email: EmailOption = None, *, place: dict[str, Any],
                  min_remaining_shelf_life_days: Annotated[int | None, typer.Option(
                      help="Never ship lots expiring sooner than this after shipping.")] = None,
                  fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Add a customer."""
-    fields = _fields(code, email, description(
-        phone=phone, gln=gln, street=street, city=city, region=region,
-        postal_code=postal_code, country=country))
+    fields = _fields(code, email, place)
     if min_remaining_shelf_life_days is not None:
         fields["min_remaining_shelf_life_days"] = min_remaining_shelf_life_days
     customer = services(ctx).customers.create_customer(name=name, **fields)
@@ -154,18 +132,13 @@ def list_customers(ctx: typer.Context, q: QOption = None, limit: LimitOption = 5
 
 
 @customers_app.command("update")
+@place_options
 def update_customer(ctx: typer.Context, ref: RefArgument, name: NewNameOption = None,
-                    code: CodeOption = None, email: EmailOption = None,
-                    phone: PhoneOption = None, gln: GlnOption = None,
-                    street: StreetOption = None, city: CityOption = None,
-                    region: RegionOption = None, postal_code: PostalCodeOption = None,
-                    country: CountryOption = None,
-                    fmt: FormatOption = OutputFormat.TABLE) -> None:
+                    code: CodeOption = None, email: EmailOption = None, *,
+                    place: dict[str, Any], fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Change a customer's name, code, e-mail, phone, GLN or address (only what is given)."""
     svc = services(ctx)
-    place = description(phone=phone, gln=gln, street=street, city=city, region=region,
-                        postal_code=postal_code, country=country)
-    fields = _fields(code, email, place) | ({"name": name} if name is not None else {})
-    customer = svc.customers.update(resolve_customer(svc, ref).id, **fields)
+    customer = svc.customers.update(resolve_customer(svc, ref).id,
+                                    **_fields(code, email, place, name))
     emit(fmt, customer, columns=field_names(Customer),
          render=lambda: parties_table("Customer", [customer]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -23,6 +22,7 @@ from lotline.entrypoints.cli.output import (
     detail_table,
     emit,
     table,
+    write_out,
 )
 from lotline.entrypoints.cli.record_reports import record_filters, run_record_report
 from lotline.entrypoints.cli.state import (
@@ -223,16 +223,7 @@ def export(ctx: typer.Context, recall: RecallArgument,
     found = resolve_recall(services(ctx), recall)
     data = (dumps(found, indent=2) + "\n").encode("utf-8") \
         if file_format is FileFormat.JSON else export_recall(found, file_format.value)
-    _write(data, output, f"recall {found.reference}")
-
-
-def _write(data: bytes, output: Path | None, what: str) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        output.write_bytes(data)
-        typer.echo(f"wrote {what} to {output}")
+    write_out(data, output, f"recall {found.reference}")
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -312,7 +303,7 @@ def reports(
              render=lambda: report_table(report))
         return
     chosen = "json" if fmt is ReportFormat.TABLE else fmt.value
-    _write(report_bytes(report, chosen), output, f"report {name} ({len(report.rows)} rows)")
+    write_out(report_bytes(report, chosen), output, f"report {name} ({len(report.rows)} rows)")
 
 
 def report_table(report: Report) -> Table:
@@ -358,6 +349,6 @@ def export_epcis(ctx: typer.Context,
     batch_id = resolve_batch(svc, batch, None, supplier).id if batch else None
     document = svc.epcis.events(since=since, until=until, batch_id=batch_id)
     count = len(document["epcisBody"]["eventList"])
-    _write((dumps(document, indent=2) + "\n").encode("utf-8"), output,
-           f"{count} EPCIS events")
+    write_out((dumps(document, indent=2) + "\n").encode("utf-8"), output,
+              f"{count} EPCIS events")
 

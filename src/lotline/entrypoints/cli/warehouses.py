@@ -4,24 +4,14 @@ rows and EPCIS locations (SGLN) name."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from lotline.bootstrap import Services
 from lotline.domain.model import Warehouse
-from lotline.entrypoints.cli.addresses import (
-    CityOption,
-    CountryOption,
-    GlnOption,
-    PhoneOption,
-    PostalCodeOption,
-    RegionOption,
-    StreetOption,
-    description,
-    one_line,
-)
+from lotline.entrypoints.cli.addresses import one_line, place_options
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
@@ -57,16 +47,11 @@ def resolve_warehouse(svc: Services, ref: str) -> Warehouse:
 
 
 @warehouses_app.command("add")
-def add_warehouse(ctx: typer.Context, code: CodeArgument, name: NameOption = None,
-                  phone: PhoneOption = None, gln: GlnOption = None,
-                  street: StreetOption = None, city: CityOption = None,
-                  region: RegionOption = None, postal_code: PostalCodeOption = None,
-                  country: CountryOption = None,
-                  fmt: FormatOption = OutputFormat.TABLE) -> None:
+@place_options
+def add_warehouse(ctx: typer.Context, code: CodeArgument, name: NameOption = None, *,
+                  place: dict[str, Any], fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Add a warehouse (with its standard locations)."""
-    warehouse = services(ctx).warehouses.create_warehouse(code, name, **description(
-        phone=phone, gln=gln, street=street, city=city, region=region,
-        postal_code=postal_code, country=country))
+    warehouse = services(ctx).warehouses.create_warehouse(code, name, **place)
     emit(fmt, warehouse, columns=field_names(Warehouse),
          render=lambda: warehouses_table("Warehouse", [warehouse]))
 
@@ -82,18 +67,12 @@ def list_warehouses(ctx: typer.Context, limit: LimitOption = 50,
 
 
 @warehouses_app.command("update")
-def update_warehouse(ctx: typer.Context, ref: CodeArgument, name: NameOption = None,
-                     phone: PhoneOption = None, gln: GlnOption = None,
-                     street: StreetOption = None, city: CityOption = None,
-                     region: RegionOption = None, postal_code: PostalCodeOption = None,
-                     country: CountryOption = None,
-                     fmt: FormatOption = OutputFormat.TABLE) -> None:
+@place_options
+def update_warehouse(ctx: typer.Context, ref: CodeArgument, name: NameOption = None, *,
+                     place: dict[str, Any], fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Change a warehouse's name, phone, GLN or address (only what is given)."""
     svc = services(ctx)
-    fields = description(phone=phone, gln=gln, street=street, city=city, region=region,
-                         postal_code=postal_code, country=country)
-    if name is not None:
-        fields["name"] = name
+    fields = place | ({"name": name} if name is not None else {})
     warehouse = svc.warehouses.update(resolve_warehouse(svc, ref).id, **fields)
     emit(fmt, warehouse, columns=field_names(Warehouse),
          render=lambda: warehouses_table("Warehouse", [warehouse]))

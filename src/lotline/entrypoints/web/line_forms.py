@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from starlette.datastructures import FormData
 
 from lotline.domain.errors import LotlineError, NotFound, ValidationError
+from lotline.entrypoints.web import lookups
+from lotline.entrypoints.web.core import Web
+from lotline.entrypoints.web.forms import FormState
+from lotline.entrypoints.web.records import Input, place
 
 EXTRA_ROWS = 3
 MAX_ROWS = 200
@@ -77,3 +81,26 @@ def place_line_errors(error: LotlineError, rows: list[Row], general: list[str],
             name = product_name(row.get("product_id"))
             label = f"Line {index + 1}" + (f" ({name})" if name else "")
             row.errors = [f"{label}: {message}" for message in row.errors]
+
+
+def about_lines(error: LotlineError) -> bool:
+    """Whether a service error is about the lines (then it is said per line)."""
+    if isinstance(error, ValidationError):
+        return any(item.field.startswith("lines") for item in error.errors)
+    return isinstance(error, NotFound) and error.field.startswith("lines.")
+
+
+def place_form_error(web: Web, state: FormState, rows: list[Row], error: LotlineError,
+                     head: Sequence[Input]) -> None:
+    """A service's error on a form with lines: per line when it is about the lines, else
+    beside the head field (of `head`) it names."""
+    names = lookups.Names(web.svc)
+
+    def sku(product_id: str) -> str:
+        product = names.product(product_id)
+        return product.sku if product else ""
+
+    if about_lines(error):
+        place_line_errors(error, rows, state.general, sku)
+    else:
+        place(state, error, head)

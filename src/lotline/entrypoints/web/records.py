@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
+from starlette.responses import Response
 
 from lotline.domain.errors import Conflict, LotlineError, NotFound, ValidationError
+from lotline.entrypoints.web.core import Web, page
 from lotline.entrypoints.web.forms import FormState, read_form
 
 PAGE_SIZE = 50
@@ -105,3 +107,16 @@ class ListLinks:
     def context(self, next_cursor: str | None) -> dict[str, Any]:
         return {"q": self.q, "next_url": self.url(next_cursor) if next_cursor else None,
                 "first_url": self.url(None) if self.cursor else None}
+
+
+def form_page(web: Web, state: FormState, inputs: Sequence[Input], *, path: str, noun: str,
+              record: tuple[str, str] | None, status: int = 200) -> Response:
+    """The create form of a record kind at `path` (`/products`, noun `product`), or the edit
+    form of `record` (its id and the name its heading shows)."""
+    return page(web, "records/form.html", {
+        "nav": path.strip("/"), "form": state, "inputs": inputs,
+        "heading": f"{noun.capitalize()} {record[1]}" if record else f"New {noun}",
+        "action": f"{path}/{record[0]}" if record else f"{path}/new",
+        "submit": "Save" if record else f"Create {noun}", "back_url": path,
+        "badge": "", "saved": "Saved." if web.request.query_params.get("saved") else ""},
+        status=status)

@@ -12,19 +12,18 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError, ValidationError
-from lotline.entrypoints.web.core import FormDep, WebDep, WebRoute, field, page
+from lotline.entrypoints.web.core import FormDep, WebDep, WebRoute, field
 from lotline.entrypoints.web.routes_transfers import location_choices
 from lotline.entrypoints.web.scan_lists import (
     Posted,
     Scanned,
-    ScanRefused,
     answer,
     done,
     failed,
-    pending_context,
+    floor_page,
+    judged,
     posted_units,
     refusal,
-    resolve,
     resolved,
 )
 
@@ -37,19 +36,18 @@ REASONS = (("damage", "Damaged"), ("expiry_write_off", "Expired, written off"),
 def adjustments_page(web: WebDep) -> Response:
     query = web.request.query_params
     stock = next((v for v, t in location_choices(web) if t.endswith("/STOCK")), "")
-    return page(web, "adjustments.html", {
-        "nav": "adjustments", "locations": location_choices(web), "chosen": stock,
-        "reasons": REASONS, "adjusted": query.get("adjusted", "")[:12],
-        **pending_context(web, "adjustments")})
+    return floor_page(web, "adjustments", {
+        "locations": location_choices(web), "chosen": stock,
+        "reasons": REASONS, "adjusted": query.get("adjusted", "")[:12]})
 
 
 @router.post("/adjustments/check")
 def check_scan(web: WebDep, form: FormDep) -> Response:
     web.require_manager("adjusting stock")
-    try:
-        scanned = resolve(web, field(form, "data"))
-    except ScanRefused as refused:
-        return refusal(str(refused))
+    return judged(web, form, _adjustment_answer)
+
+
+def _adjustment_answer(scanned: Scanned) -> Response:
     product = scanned.product
     if scanned.serial is not None or (product is not None and product.tracking.uses_serials):
         sku = product.sku if product else ""

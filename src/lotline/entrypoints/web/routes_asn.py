@@ -18,9 +18,8 @@ from lotline.domain.serial_numbers import expand_serial_input
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState
-from lotline.entrypoints.web.line_forms import Row, padded, place_line_errors, read_rows
-from lotline.entrypoints.web.records import Input, place
-from lotline.entrypoints.web.routes_orders import about_lines
+from lotline.entrypoints.web.line_forms import Row, padded, place_form_error, read_rows
+from lotline.entrypoints.web.records import Input
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 LINE_INPUTS = ("product_id", "quantity", "serials", "lots")
@@ -143,18 +142,5 @@ def create_receipt(web: WebDep, form: FormDep) -> Response:
                 warehouse_id=state.get("warehouse_id") or None)
             return redirect(f"/receiving/{receipt.id}?created=1")
     except LotlineError as error:
-        _place(web, state, filled, error)
+        place_form_error(web, state, filled, error, HEAD)
     return _page(web, state, filled, status=422)
-
-
-def _place(web: Web, state: FormState, rows: list[Row], error: LotlineError) -> None:
-    names = lookups.Names(web.svc)
-
-    def sku(product_id: str) -> str:
-        product = names.product(product_id)
-        return product.sku if product else ""
-
-    if about_lines(error):
-        place_line_errors(error, rows, state.general, sku)
-    else:
-        place(state, error, HEAD)

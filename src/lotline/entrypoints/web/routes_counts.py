@@ -14,18 +14,18 @@ from starlette.responses import Response
 
 from lotline.domain.errors import LotlineError
 from lotline.entrypoints.web import lookups
-from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page
+from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field
 from lotline.entrypoints.web.routes_transfers import location_choices
 from lotline.entrypoints.web.scan_lists import (
-    ScanRefused,
+    Scanned,
     answer,
     done,
     failed,
-    pending_context,
+    floor_page,
+    judged,
     posted_units,
     quantity_of,
     refusal,
-    resolve,
     resolved,
 )
 
@@ -49,21 +49,21 @@ def counts_page(web: WebDep, location_id: str = "") -> Response:
     query = web.request.query_params
     result = {name: query.get(name, "")[:12] for name in ("counted", "missing", "moved",
                                                             "unknown", "lots")}
-    return page(web, "counts.html", {
-        "nav": "counts", "locations": locations, "chosen": chosen,
+    return floor_page(web, "counts", {
+        "locations": locations, "chosen": chosen,
         "code": dict(locations).get(chosen, ""), "result": result,
         "expected": json.dumps(_expected(web, chosen), ensure_ascii=False) if chosen else "[]",
-        **pending_context(web, "counts", chosen)})
+    }, chosen)
 
 
 @router.post("/counts/check")
 def check_scan(web: WebDep, form: FormDep) -> Response:
     web.require_manager("counting stock")
     location_id = field(form, "location_id")
-    try:
-        scanned = resolve(web, field(form, "data"))
-    except ScanRefused as refused:
-        return refusal(str(refused))
+    return judged(web, form, lambda scanned: _count_answer(web, location_id, scanned))
+
+
+def _count_answer(web: Web, location_id: str, scanned: Scanned) -> Response:
     if scanned.serial is not None:
         if scanned.serial.location_id == location_id:
             return answer(scanned, f"{scanned.serial.serial_number} found")

@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from lotline.domain.errors import LotlineError, NotFound, ValidationError
+from lotline.domain.errors import LotlineError
 from lotline.entrypoints.web import lookups
 from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page, redirect
 from lotline.entrypoints.web.forms import FormState
-from lotline.entrypoints.web.line_forms import Row, padded, place_line_errors, read_rows
-from lotline.entrypoints.web.records import PAGE_SIZE, Input, ListLinks, place
+from lotline.entrypoints.web.line_forms import Row, padded, place_form_error, read_rows
+from lotline.entrypoints.web.records import PAGE_SIZE, Input, ListLinks
 from lotline.entrypoints.web.templating import status_choices
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -78,30 +78,10 @@ def create_order(web: WebDep, form: FormDep) -> Response:
             order = web.svc.orders.create_order(state.get("reference"),
                                                 state.get("customer_id"), _lines(rows))
         except LotlineError as error:
-            _place(web, state, rows, error)
+            place_form_error(web, state, rows, error, HEAD)
         else:
             return redirect(f"/orders/{order.id}?" + urlencode({"done": "created"}))
     return _new_page(web, state, rows, status=422)
-
-
-def about_lines(error: LotlineError) -> bool:
-    """Whether a service error is about the lines (then it is said per line)."""
-    if isinstance(error, ValidationError):
-        return any(item.field.startswith("lines") for item in error.errors)
-    return isinstance(error, NotFound) and error.field.startswith("lines.")
-
-
-def _place(web: Web, state: FormState, rows: list[Row], error: LotlineError) -> None:
-    names = lookups.Names(web.svc)
-
-    def sku(product_id: str) -> str:
-        product = names.product(product_id)
-        return product.sku if product else ""
-
-    if about_lines(error):
-        place_line_errors(error, rows, state.general, sku)
-    else:
-        place(state, error, HEAD)
 
 
 DONE = {"created": "Order created. Allocate it to reserve stock.",

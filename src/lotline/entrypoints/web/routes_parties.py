@@ -22,6 +22,7 @@ from lotline.entrypoints.web.records import (
     Input,
     ListLinks,
     changes_of,
+    form_page,
     form_values,
     missing_required,
     place,
@@ -85,13 +86,8 @@ def _list(web: Web, kind: Kind, q: str, cursor: str) -> Response:
 
 def _form(web: Web, kind: Kind, state: FormState, party: Supplier | Customer | None,
           status: int = 200) -> Response:
-    return page(web, "records/form.html", {
-        "nav": kind.path.strip("/"), "form": state, "inputs": kind.inputs,
-        "heading": f"{kind.one.capitalize()} {party.name}" if party else f"New {kind.one}",
-        "action": f"{kind.path}/{party.id}" if party else f"{kind.path}/new",
-        "submit": "Save" if party else f"Create {kind.one}", "back_url": kind.path,
-        "badge": "", "saved": "Saved." if web.request.query_params.get("saved") else ""},
-        status=status)
+    return form_page(web, state, kind.inputs, path=kind.path, noun=kind.one,
+                     record=(party.id, party.name) if party else None, status=status)
 
 
 def _values(kind: Kind, party: Supplier | Customer) -> dict[str, str]:

@@ -20,6 +20,7 @@ from lotline.entrypoints.web.records import (
     Input,
     ListLinks,
     changes_of,
+    form_page,
     form_values,
     missing_required,
     place,
@@ -69,13 +70,8 @@ def product_list(web: WebDep, q: str = "", cursor: str = "") -> Response:
 
 def _form(web: Web, state: FormState, *, product: Product | None,
           status: int = 200) -> Response:
-    return page(web, "records/form.html", {
-        "nav": "products", "form": state, "inputs": INPUTS,
-        "heading": f"Product {product.sku}" if product else "New product",
-        "action": f"/products/{product.id}" if product else "/products/new",
-        "submit": "Save" if product else "Create product", "back_url": "/products",
-        "badge": "", "saved": "Saved." if web.request.query_params.get("saved") else ""},
-        status=status)
+    return form_page(web, state, INPUTS, path="/products", noun="product",
+                     record=(product.id, product.sku) if product else None, status=status)
 
 
 def _values(product: Product) -> dict[str, str]:

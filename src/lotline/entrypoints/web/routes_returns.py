@@ -15,19 +15,18 @@ from starlette.responses import Response
 from lotline.domain.errors import LotlineError, ValidationError
 from lotline.domain.statuses import SerialStatus
 from lotline.entrypoints.web import lookups
-from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page
+from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field
 from lotline.entrypoints.web.scan_lists import (
     Posted,
     Scanned,
-    ScanRefused,
     answer,
     done,
     failed,
-    pending_context,
+    floor_page,
+    judged,
     posted_units,
     quantity_of,
     refusal,
-    resolve,
     resolved,
     status_of,
 )
@@ -49,21 +48,21 @@ def _shipped_orders(web: Web) -> list[tuple[str, str]]:
 @router.get("/returns")
 def returns_page(web: WebDep) -> Response:
     query = web.request.query_params
-    return page(web, "returns.html", {
-        "nav": "returns", "orders": _shipped_orders(web) if web.session.can_manage else [],
+    return floor_page(web, "returns", {
+        "orders": _shipped_orders(web) if web.session.can_manage else [],
         "outcomes": [(k, v[0]) for k, v in OUTCOMES.items()],
         "returned": query.get("returned", "")[:12],
-        "outcome": OUTCOMES.get(query.get("outcome", ""), ("", None))[0],
-        **pending_context(web, "returns")})
+        "outcome": OUTCOMES.get(query.get("outcome", ""), ("", None))[0]})
 
 
 @router.post("/returns/check")
 def check_scan(web: WebDep, form: FormDep) -> Response:
     web.require_manager("recording returns")
-    try:
-        scanned = resolve(web, field(form, "data"))
-    except ScanRefused as refused:
-        return refusal(str(refused))
+    order_id = field(form, "order_id")
+    return judged(web, form, lambda scanned: _return_answer(web, order_id, scanned))
+
+
+def _return_answer(web: Web, order_id: str, scanned: Scanned) -> Response:
     if scanned.serial is not None:
         if scanned.serial.status is not SerialStatus.SHIPPED:
             return refusal(f"{scanned.serial.serial_number} is {status_of(scanned.serial)}; "
@@ -73,7 +72,7 @@ def check_scan(web: WebDep, form: FormDep) -> Response:
                       + (f" (order {order.reference})" if order else ""))
     if scanned.product is not None and scanned.product.tracking.uses_serials:
         return refusal(f"{scanned.product.sku} is serial-tracked: scan each returned unit")
-    if not field(form, "order_id"):
+    if not order_id:
         return refusal("A lot's quantity comes back on an order: choose the order first")
     return answer(scanned, f"{scanned.label} added: set the quantity returned")
 

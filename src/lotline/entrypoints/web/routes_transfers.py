@@ -12,18 +12,18 @@ from starlette.responses import JSONResponse, Response
 from lotline.domain.errors import LotlineError, ValidationError
 from lotline.domain.statuses import SerialStatus
 from lotline.entrypoints.web import lookups
-from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field, page
+from lotline.entrypoints.web.core import FormDep, Web, WebDep, WebRoute, field
 from lotline.entrypoints.web.forms import optional
 from lotline.entrypoints.web.scan_lists import (
-    ScanRefused,
+    Scanned,
     answer,
     done,
     failed,
-    pending_context,
+    floor_page,
+    judged,
     posted_units,
     quantity_of,
     refusal,
-    resolve,
     resolved,
     status_of,
 )
@@ -42,10 +42,10 @@ def location_choices(web: Web) -> list[tuple[str, str]]:
 @router.get("/transfers")
 def transfers(web: WebDep, from_location_id: str = "", to_location_id: str = "") -> Response:
     query = web.request.query_params
-    return page(web, "transfers.html", {
-        "nav": "transfers", "locations": location_choices(web),
+    return floor_page(web, "transfers", {
+        "locations": location_choices(web),
         "chosen": {"from": from_location_id, "to": to_location_id},
-        "moved": query.get("moved", "")[:12], **pending_context(web, "transfers")})
+        "moved": query.get("moved", "")[:12]})
 
 
 def _location_label(web: Web, text: str) -> tuple[str, str] | None:
@@ -78,10 +78,10 @@ def check_scan(web: WebDep, form: FormDep) -> Response:
                              "message": f"{word} {location[1]}"})
     if not source:
         return refusal("Scan or choose the location the units leave first")
-    try:
-        scanned = resolve(web, field(form, "data"))
-    except ScanRefused as refused:
-        return refusal(str(refused))
+    return judged(web, form, lambda scanned: _transfer_answer(web, source, scanned))
+
+
+def _transfer_answer(web: Web, source: str, scanned: Scanned) -> Response:
     names = lookups.Names(web.svc)
     where = names.location_code(source)
     if scanned.serial is not None:

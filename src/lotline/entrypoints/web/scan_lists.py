@@ -7,6 +7,7 @@ script's JSON, or typed one per line without it), and the answers of a post: a r
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from lotline.domain.errors import Ambiguous, LotlineError, ValidationError
 from lotline.domain.model import Batch, Product, Serial
-from lotline.entrypoints.web.core import Web, error_page, field, redirect
+from lotline.entrypoints.web.core import Web, error_page, field, page, redirect
 from lotline.entrypoints.web.templating import STATUS_WORDS, is_htmx
 
 MAX_UNITS = 5_000
@@ -71,6 +72,16 @@ def resolve(web: Web, text: str) -> Scanned:
                        quantity=Decimal(amount) if amount else None)
     raise ScanRefused(f"{text.strip()}: no unit or lot with this number"
                       + (f" (product {result.product.sku})" if result.product else ""))
+
+
+def judged(web: Web, form: FormData, judge: Callable[[Scanned], Response]) -> Response:
+    """The answer to the scan a page's script checks (`data`): refused in words when it names
+    no unit or lot, else what the page's `judge` says of it."""
+    try:
+        scanned = resolve(web, field(form, "data"))
+    except ScanRefused as refused:
+        return refusal(str(refused))
+    return judge(scanned)
 
 
 def status_of(serial: Serial) -> str:
@@ -156,3 +167,10 @@ def pending_context(web: Web, page_name: str, *suffix: str) -> dict[str, Any]:
     """Where the page's script keeps its scans: one list per page, user (and context)."""
     key = ":".join(("lotline", page_name, web.session.username, *suffix))
     return {"store_key": key}
+
+
+def floor_page(web: Web, name: str, context: dict[str, Any], *store_suffix: str) -> Response:
+    """A floor page: its template and nav tab (both `name`), and where its script keeps the
+    scans."""
+    return page(web, f"{name}.html", {"nav": name, **context,
+                                      **pending_context(web, name, *store_suffix)})
