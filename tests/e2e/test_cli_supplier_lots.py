@@ -98,7 +98,7 @@ def test_batch_operations(tmp_path: Path) -> None:
     shown = json.loads(ok(cli("batches", "show", "L-1", "-f", "json")))
     assert (shown["quantity"], shown["balance_quantity"], shown["expiry_date"]) == (
         9, 9, "2027-01-31")
-    assert "give at least one field" in usage_error(cli("batches", "update", "L-1"))
+    assert "name at least one field" in usage_error(cli("batches", "update", "L-1"))
     assert ok(cli("batches", "hold", "L-1", "--reason", "lab check")) == \
         "lot L-1 on quarantine hold: lab check\n"
     held = json.loads(ok(cli("batches", "show", "L-1", "-f", "json")))

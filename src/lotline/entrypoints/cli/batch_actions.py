@@ -40,21 +40,30 @@ def update(
     number: Annotated[str | None, typer.Option("--number", help="A new lot number.")] = None,
     quantity: Annotated[str | None, typer.Option(
         help="Units received (a correction, in the ledger) or a serial lot's size.")] = None,
-    manufacturing_date: DateOption = None, expiry_date: DateOption = None,
-    unit_cost: Annotated[str | None, typer.Option(help="Cost per unit.")] = None,
+    manufacturing_date: DateOption = None,
+    expiry_date: Annotated[str | None, typer.Option(
+        metavar="YYYY-MM-DD", help="'none' clears it; a change needs --reason.")] = None,
+    unit_cost: Annotated[str | None, typer.Option(
+        help="Cost per unit, exact decimal; a change needs --reason.")] = None,
     manufacturer_batch_number: Annotated[str | None, typer.Option()] = None,
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+    reason: Annotated[str | None, typer.Option(
+        help="Why: required to change the expiry date or the unit cost; kept in the audit "
+             "log.")] = None,
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
-    """Change a lot's fields: number, quantity, dates, cost."""
+    """Change a lot's fields: number, quantity, dates, cost (the change goes to the audit
+    log)."""
     svc = services(ctx)
     batch = _lots(svc, [lot], product, supplier)[0]
     changes = {"batch_number": number, "quantity": quantity, "unit_cost": unit_cost,
                "manufacturing_date": manufacturing_date, "expiry_date": expiry_date,
                "manufacturer_batch_number": manufacturer_batch_number}
-    given = {key: value for key, value in changes.items() if value is not None}
+    given: dict[str, object] = {key: value for key, value in changes.items()
+                                if value is not None}
+    if expiry_date is not None and expiry_date.strip().casefold() == "none":
+        given["expiry_date"] = None
     if not given:
-        raise typer.BadParameter("give at least one field to change")
+        raise typer.BadParameter("name at least one field to change", param_hint="options")
     updated = svc.batches.update(batch.id, **given, reason=reason)
     emit(fmt, updated, columns=field_names(Batch),
          render=lambda: f"lot {updated.batch_number} updated: "

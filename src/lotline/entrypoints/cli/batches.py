@@ -143,36 +143,3 @@ def show(
     product_id = resolve_product(svc, product).id if product else None
     batch = resolve_batch(svc, ref, product_id, supplier)
     emit(fmt, batch, columns=field_names(Batch), render=lambda: batch_detail(batch, svc))
-
-
-@app.command("update")
-def update(
-    ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="ID_OR_NUMBER", help="Lot id or lot number.")],
-    product: ProductOption = None,
-    expiry_date: Annotated[str | None, typer.Option(
-        help="YYYY-MM-DD, or 'none' to clear it (needs --reason).")] = None,
-    unit_cost: Annotated[str | None, typer.Option(
-        help="Cost per unit, exact decimal (needs --reason).")] = None,
-    quantity: Annotated[str | None, typer.Option(
-        help="Corrected quantity received (serial lots: the cap).")] = None,
-    manufacturing_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    number: Annotated[str | None, typer.Option("--number", help="A new lot number.")] = None,
-    reason: Annotated[str | None, typer.Option(
-        help="Why: required to change the expiry date or the unit cost; kept in the audit "
-             "log.")] = None,
-    fmt: FormatOption = OutputFormat.TABLE,
-) -> None:
-    """Change a lot's fields; the change goes to the audit log."""
-    svc = services(ctx)
-    product_id = resolve_product(svc, product).id if product else None
-    batch = resolve_batch(svc, ref, product_id)
-    given = {"expiry_date": expiry_date, "unit_cost": unit_cost, "quantity": quantity,
-             "manufacturing_date": manufacturing_date, "batch_number": number}
-    changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
-    if expiry_date is not None and expiry_date.strip().casefold() == "none":
-        changes["expiry_date"] = None
-    if not changes:
-        raise typer.BadParameter("name at least one field to change", param_hint="options")
-    updated = svc.batches.update(batch.id, reason=reason, **changes)
-    emit(fmt, updated, columns=field_names(Batch), render=lambda: batch_detail(updated, svc))
