@@ -1,0 +1,63 @@
+"""Issue 12, floor bug: a keyboard-wedge scanner types a code and Enter within milliseconds,
+so the next scan arrives while the page still waits for the last answer. Every scan must be
+applied once, none lost: receiving (pending list in the page) and picking (each scan posts)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from browser_kit import CHROMIUM, PHONE_390
+from playwright.sync_api import Page, expect
+from web_kit import World, unique
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="/usr/bin/chromium is absent (apt-get install chromium)")
+
+
+def _wedge(page: Page, field: str, codes: list[str]) -> None:
+    """What a hardware scanner does: each code and Enter typed at once, no pause between."""
+    page.locator(field).focus()
+    for code in codes:
+        page.keyboard.type(code, delay=0)
+        page.keyboard.press("Enter")
+
+
+def test_six_serials_scanned_without_a_pause_are_all_received(
+        open_as: Callable[..., Page], world: World) -> None:
+    svc = world.svc
+    product = svc.products.create_product(sku=unique("LAP"), name="Laptop", tracking="serial")
+    numbers = [unique("FS") for _ in range(6)]
+    receipt = svc.receipts.create_receipt(unique("ASN"), world.ids["supplier"], [
+        {"product_id": product.id, "expected_quantity": 6, "expected_serials": numbers}])
+    page = open_as("manager", PHONE_390)
+    page.goto(page.url + f"receiving/{receipt.id}")
+    _wedge(page, "#rc-data", numbers)
+    expect(page.locator("#scan-count")).to_have_text("6")
+    expect(page.locator(".counter")).to_have_text("6 of 6 scanned")
+    expect(page.locator("ul.scanned li .mono")).to_have_text(numbers)
+    expect(page.locator(".chips.announced li.scanned")).to_have_count(6)
+    expect(page.locator("#rc-data")).to_have_value("")
+    page.locator('button[data-action="receive"]').click()
+    expect(page).to_have_url(re.compile(r"received=6"))
+    assert svc.receipts.get(receipt.id).lines[0].received_quantity == 6
+    assert [svc.serials.lookup(n).status.value for n in numbers] == ["RECEIVED"] * 6
+
+
+def test_three_units_scanned_without_a_pause_are_all_picked(
+        open_as: Callable[..., Page], world: World) -> None:
+    svc = world.svc
+    order = svc.orders.create_order(unique("SO"), world.ids["customer"],
+                                    [{"product_id": world.ids["scanner"], "quantity": 3}])
+    svc.orders.allocate(order.id)
+    listed = [n for item in svc.orders.pick_list(order.id) for n in item.serial_numbers]
+    assert len(listed) == 3
+    page = open_as("manager", PHONE_390)
+    page.goto(page.url + f"picking/{order.id}")
+    _wedge(page, "#pk-data", listed)
+    expect(page.locator("#picked-count")).to_have_text("3")
+    expect(page.locator("ul.ticks li a")).to_have_text(sorted(listed))
+    picked = svc.serials.search(order_id=order.id, status="PICKED", limit=10).items
+    assert sorted(s.serial_number for s in picked) == sorted(listed)
+    assert svc.orders.pick_list(order.id) == []
