@@ -61,3 +61,25 @@ def test_three_units_scanned_without_a_pause_are_all_picked(
     picked = svc.serials.search(order_id=order.id, status="PICKED", limit=10).items
     assert sorted(s.serial_number for s in picked) == sorted(listed)
     assert svc.orders.pick_list(order.id) == []
+
+
+def test_a_transfer_scanned_without_a_pause_lists_every_unit_once(
+        open_as: Callable[..., Page], world: World) -> None:
+    svc = world.svc
+    shelf = svc.warehouses.create_location(svc.warehouses.default().id, unique("SHELF"))
+    stock = svc.warehouses.location_by_code("STOCK")
+    prefix = world.numbers["last"][:-3]
+    units = [f"{prefix}{n:03d}" for n in (8, 9, 10)]
+    page = open_as("manager", PHONE_390)
+    page.goto(page.url + "transfers")
+    _wedge(page, "#sl-data", ["STOCK", shelf.code, *units, units[0]])
+    sku = svc.products.get(world.ids["scanner"]).sku
+    expect(page.locator("[data-scanlist-message]")).to_have_text(
+        f"{units[0]} · {sku} is already scanned")
+    expect(page.locator("ul.scanlist li .mono")).to_have_text([f"{n} · {sku}" for n in units])
+    expect(page.locator("[data-scanlist-count]")).to_have_text("3")
+    expect(page.locator("#f-from")).to_have_value(stock.id)
+    expect(page.locator("#f-to")).to_have_value(shelf.id)
+    page.click("button[data-action=transfer]")
+    expect(page.locator(".alert-ok")).to_have_text("Moved 3 units.")
+    assert [svc.serials.lookup(n).location_id for n in units] == [shelf.id] * 3
