@@ -85,3 +85,35 @@ def test_a_transfer_scanned_without_a_pause_lists_every_unit_once(
     page.click("button[data-action=transfer]")
     expect(page.locator(".alert-ok")).to_have_text("Moved 3 units.")
     assert [svc.serials.lookup(n).location_id for n in units] == [shelf.id] * 3
+
+
+def test_without_java_script_receiving_and_picking_still_post_a_page_per_scan(
+        open_as: Callable[..., Page], world: World) -> None:
+    svc = world.svc
+    product = svc.products.create_product(sku=unique("LAP"), name="Laptop", tracking="serial")
+    numbers = [unique("NJ") for _ in range(3)]
+    receipt = svc.receipts.create_receipt(unique("ASN"), world.ids["supplier"], [
+        {"product_id": product.id, "expected_quantity": 3, "expected_serials": numbers}])
+    page = open_as("manager", PHONE_390, java_script=False)
+    base = page.url
+    page.goto(f"{base}receiving/{receipt.id}")
+    for number in numbers:
+        page.fill("#rc-data", number)
+        page.press("#rc-data", "Enter")
+        expect(page.locator(".scan-msg")).to_contain_text(number)
+    page.click(f'button[data-remove="{numbers[1]}"]')
+    expect(page.locator(".scan-msg.ok")).to_have_text(f"{numbers[1]} removed")
+    expect(page.locator(".counter")).to_have_text("2 of 3 scanned")
+    page.fill("#rc-data", numbers[1])
+    page.press("#rc-data", "Enter")
+    expect(page.locator(".counter")).to_have_text("3 of 3 scanned")
+    page.click('button[data-action="receive"]')
+    expect(page.locator(".alert-ok")).to_contain_text("Received 3 units")
+    assert [svc.serials.lookup(n).status.value for n in numbers] == ["RECEIVED"] * 3
+    listed = [n for item in svc.orders.pick_list(world.ids["order"]) for n in item.serial_numbers]
+    page.goto(f"{base}picking/{world.ids['order']}")
+    for number in listed:
+        page.fill("#pk-data", number)
+        page.press("#pk-data", "Enter")
+        expect(page.locator(".scan-msg.ok")).to_have_text(f"✓ {number} picked")
+    assert [svc.serials.lookup(n).status.value for n in listed] == ["PICKED"] * len(listed)
