@@ -21,6 +21,8 @@
     this.message = form.querySelector("[data-scanlist-message]");
     this.counter = form.querySelector("[data-scanlist-count]");
     this.withQuantity = form.hasAttribute("data-quantity");
+    this.chain = Promise.resolve();  // the scans being checked, one after another
+    this.waiting = 0;
     this.state = this.load();
     this.render();
   }
@@ -80,9 +82,19 @@
   ScanList.prototype.scan = function () {
     var self = this, text = this.input.value;
     if (!text.trim()) { return; }
+    // A scanner types the next code at once: take this one out of the box now, and check the
+    // scans one after another, so each goes out with what the last answer set (a location).
+    this.input.value = "";
+    this.input.focus();
+    this.waiting += 1;
+    var done = function () { self.waiting -= 1; };
+    this.chain = this.chain.then(function () { return self.check(text); }).then(done, done);
+  };
+  ScanList.prototype.check = function (text) {
+    var self = this;
     var body = new URLSearchParams(new FormData(this.form));
     body.set("data", text);
-    fetch(this.form.getAttribute("data-check-url"), {
+    return fetch(this.form.getAttribute("data-check-url"), {
       method: "POST", body: body, credentials: "same-origin",
       headers: {"X-CSRF-Token": csrf(), "Accept": "application/json"}
     }).then(function (response) {
@@ -90,9 +102,6 @@
       return response.json();
     }).then(function (answer) {
       if (!answer) { return; }
-      // A fast scanner may have sent the next label already: clear only this scan's text.
-      if (self.input.value === text) { self.input.value = ""; }
-      self.input.focus();
       if (!answer.ok) { self.say(false, answer.message); return; }
       if (answer.set) {  // a location's label sets the page's field instead of adding a unit
         Object.keys(answer.set).forEach(function (name) {
@@ -160,6 +169,14 @@
     form.addEventListener("scanlist:changed", function (event) { show(event.detail); });
     if (form.scanList) { show(form.scanList.state.items); }
   }
+  // The list is posted only once every scan typed before is checked and in it.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.scanList || !form.scanList.waiting) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    form.scanList.chain.then(function () { form.requestSubmit(); });
+  }, true);
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-scanlist]");
     if (form && form.scanList) {
