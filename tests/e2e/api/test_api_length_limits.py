@@ -27,7 +27,8 @@ SCHEMA_TABLES: dict[str, str | None] = {
     "OrderIn": "orders", "OrderLineIn": "order_lines", "PartyIn": "suppliers",
     "PartyPatch": "suppliers", "PickIn": None, "ProductIn": "products",
     "ProductPatch": "products", "PutawayIn": "movements", "ReasonIn": "movements",
-    "RecallCloseIn": None, "RecallIn": "recalls", "RecallNoteIn": None, "ReceiptIn": "receipts",
+    "RecallCloseIn": None, "RecallDrillIn": None, "RecallIn": "recalls", "RecallNoteIn": None,
+    "ReceiptIn": "receipts",
     "ReceiptLineIn": "receipt_lines", "ReceiveIn": None, "ReceiveLineIn": "receipt_lines",
     "ReleaseIn": "movements", "ReturnLineIn": "serials", "ReturnsIn": "movements",
     "ReverseIn": "movements", "ScanIn": None, "SerialBulkIn": "serials", "SerialIn": "serials",
@@ -57,6 +58,7 @@ NOT_STORED_AS_SENT = {
     "TransformationInputIn.serial_number": "names an existing serial, looked up",
 }
 SCHEMAS_NOT_STORED = {
+    "RecallDrillIn": "a drill reads a lot's trace and changes nothing",
     "ScanIn": "a scan is read, never stored",
     "TokenRequest": "a login is checked, never stored",
     "CustomFieldIn": "stored inside the lot's JSON custom_fields",
