@@ -113,6 +113,28 @@ def test_receiving_words_a_typed_expiry_and_a_short_receipt_that_closes_its_line
     assert str(lot.expiry_date) == "2031-01-31"
 
 
+def test_a_reason_typed_while_a_refused_receive_is_in_flight_is_kept(
+        open_as: Callable[..., Page], world: World) -> None:
+    receipt_id, _, numbers = _announced_receipt(world)
+    page = open_as("manager", PHONE_390)
+    page.goto(page.url + f"receiving/{receipt_id}")
+    _scan(page, "#rc-data", numbers[0])
+    expect(page.locator("#scan-count")).to_have_text("1")
+    # The person types the reason after pressing Receive, before the refusal comes back: the
+    # refusal was rendered from the empty reason the request carried, and must not wipe it.
+    page.evaluate("""() => document.addEventListener("htmx:beforeSend", () => {
+        document.getElementById("rc-reason").value = "typed while the answer was on its way";
+    }, {once: true})""")
+    page.click('button[data-action="receive"]')
+    expect(page.locator(".scan-msg.error")).to_contain_text("give a reason")
+    expect(page.locator("#rc-reason")).to_have_value("typed while the answer was on its way")
+    expect(page.locator("#scan-count")).to_have_text("1")
+    page.click('button[data-action="receive"]')
+    expect(page).to_have_url(re.compile(r"received=1"))
+    line = world.svc.receipts.get(receipt_id).lines[0]
+    assert (line.received_quantity, line.reason) == (1, "typed while the answer was on its way")
+
+
 def test_a_pick_swap_is_said_and_a_bad_check_digit_is_named(
         open_as: Callable[..., Page], world: World) -> None:
     svc, order_id = world.svc, world.ids["order"]

@@ -52,10 +52,22 @@
 
   // The next code may be half typed when an answer replaces the panel: it moves to the new box.
   var typing = null;
+  // Fields marked data-keep-typed (a short-receipt reason) edited while a request was in
+  // flight: the answer was rendered from what the request carried, so the newer typing wins.
+  var sent = {}, edited = {};
+  function keptFields() { return document.querySelectorAll("[data-keep-typed][id]"); }
+  document.addEventListener("htmx:beforeRequest", function () {
+    sent = {};
+    keptFields().forEach(function (field) { sent[field.id] = field.value; });
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var box = event.detail.target && event.detail.target.querySelector &&
       event.detail.target.querySelector("[data-scan-queue] [data-scan], [data-scan-queue][data-scan]");
     typing = box && box.value ? box.value : null;
+    edited = {};
+    keptFields().forEach(function (field) {
+      if (field.id in sent && field.value !== sent[field.id]) { edited[field.id] = field.value; }
+    });
   });
   document.addEventListener("htmx:afterSwap", function () {
     var box = document.querySelector("[data-scan-queue] [data-scan]");
@@ -65,5 +77,10 @@
       box.setSelectionRange(typing.length, typing.length);
     }
     typing = null;
+    Object.keys(edited).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) { field.value = edited[id]; }
+    });
+    edited = {};
   });
 })();
