@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= lotline-demo.db
 DEMO_PORT ?= 8000
 
-.PHONY: install lint test test-fast fuzz demo bench clean
+.PHONY: install lint test test-fast fuzz demo bench bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null \
 		|| echo "wrk could not be installed: bench_api falls back to httpx"
 	$(BIN)/python bench/run_all.py
+
+# Issue 18's load and fault test: locust against `lotline serve --workers 2` on a private
+# PostgreSQL primary + hot standby that it creates, restarts and removes (needs PostgreSQL 15's
+# server binaries and, as root, the postgres OS user). LOTLINE_LOAD_SECONDS (180) sets its length.
+bench-load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[load]'
+	cd bench/load && ../../$(BIN)/python run_load.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis
