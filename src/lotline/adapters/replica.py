@@ -4,8 +4,9 @@ Which engine serves a read that may lag: the replica when it has replayed the re
 consistency token (service_layer/consistency.py), after waiting up to WAIT_SECONDS for it;
 else the primary. A replica that cannot be reached is left alone for DOWN_SECONDS (its reads
 go to the primary meanwhile, without an error); one that did not catch up within the wait is
-not waited for again during BEHIND_SECONDS (a token it has not replayed goes straight to the
-primary), so a lagging replica costs one wait, not one per request."""
+not waited for again during BEHIND_SECONDS (its position is looked at once, and a token it
+has not replayed goes to the primary at once), so a lagging replica costs one wait, not one
+per request."""
 
 from __future__ import annotations
 
@@ -82,10 +83,10 @@ class Replica:
         needed = lsn_value(token)
         if needed <= self.replayed:
             return self.engine
-        if time.monotonic() < self._behind_until:
-            return self.primary
+        # Behind a moment ago: look once, without waiting, rather than wait again.
+        wait = 0.0 if time.monotonic() < self._behind_until else WAIT_SECONDS
         try:
-            reached = self._wait_for(needed)
+            reached = self._wait_for(needed, wait)
         except DBAPIError:
             self.mark_down()
             return self.primary
@@ -98,9 +99,9 @@ class Replica:
         self._down_until = time.monotonic() + DOWN_SECONDS
         self._forget_replayed()
 
-    def _wait_for(self, needed: int) -> bool:
-        """Poll the replica's replay position until it reaches `needed` or WAIT_SECONDS pass."""
-        deadline = time.monotonic() + WAIT_SECONDS
+    def _wait_for(self, needed: int, wait: float) -> bool:
+        """Poll the replica's replay position until it reaches `needed` or `wait` s pass."""
+        deadline = time.monotonic() + wait
         while True:
             self._saw(self._replay_position())
             if needed <= self.replayed:
