@@ -10,6 +10,7 @@ its servers and removes it."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -144,10 +145,8 @@ def _configure(data: Path, port: int, socket_dir: Path, extra: str) -> None:
 def stop_pair(pair: Pair) -> None:
     for data in (pair.standby_dir, pair.primary_dir):
         if (data / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 pair.pg_ctl(data, "stop", "-m", "immediate")
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
     shutil.rmtree(pair.base, ignore_errors=True)
 
 
