@@ -7,6 +7,7 @@ writer's token must."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,9 +19,11 @@ import pytest
 from fastapi.testclient import TestClient
 from replica_pair import Pair, wait_until
 from sqlalchemy import Engine, event
+from typer.testing import CliRunner
 
 from lotline.bootstrap import Services, create_services, engine_for
 from lotline.entrypoints.api.app import create_app
+from lotline.entrypoints.cli import app as cli
 from lotline.service_layer.consistency import ReadSession, valid_token
 
 TOKEN = "LOTLINE-Consistency-Token"
@@ -240,3 +243,17 @@ def test_a_standby_that_is_down_sends_reads_to_the_primary(
     statements.clear()
     assert skus(svc, "R-DOWN") == ["R-DOWN"]
     assert statements.on("standby", "FROM products") == 1
+
+
+def test_cli_commands_see_the_writes_of_the_commands_before_them(pg_pair: Pair) -> None:
+    """Each command is a library client whose session starts at the primary's position when
+    it opens: it reads everything committed before it, however far the standby lags."""
+    runner = CliRunner(env={"COLUMNS": "200", "LOTLINE_DATABASE_URL": pg_pair.primary_url,
+                            "LOTLINE_DATABASE_READ_URL": pg_pair.standby_url})
+    org = ["--organization", f"cli-{uuid.uuid4().hex[:8]}"]
+    with replay_paused(pg_pair):
+        added = runner.invoke(cli, [*org, "products", "add", "R-CLI", "Via the CLI"])
+        assert added.exit_code == 0, added.output
+        shown = runner.invoke(cli, [*org, "products", "list", "--q", "R-CLI", "--format", "json"])
+        assert shown.exit_code == 0, shown.output
+        assert [row["sku"] for row in json.loads(shown.stdout)] == ["R-CLI"]
