@@ -131,7 +131,8 @@ def _start(pair: Pair) -> None:
           "-U", "postgres", "-D", str(pair.standby_dir), "-R", "-X", "stream",
           "--checkpoint=fast", "--no-sync"])
     # pg_basebackup -R wrote standby.signal and primary_conninfo; a later `port` line wins.
-    _configure(pair.standby_dir, pair.standby_port, pair.base, "hot_standby = on\n")
+    _configure(pair.standby_dir, pair.standby_port, pair.base,
+               "hot_standby = on\nhot_standby_feedback = on\n")
     pair.start_standby()
 
 

@@ -39,10 +39,13 @@ def lsn_value(token: str) -> int:
 
 
 def write_position(primary: Engine) -> str:
-    """The primary's WAL insert position now: past every transaction committed so far (the
-    insert position, not the flushed one, so an asynchronous commit is covered too)."""
+    """The primary's flushed WAL position now: past every transaction committed so far (a
+    commit returns once its record is flushed: lotline never turns synchronous_commit off).
+    Not the insert position: that may include records nobody has flushed yet (a background
+    snapshot record waits for the WAL writer, up to its 200 ms delay) or point past the next
+    page's header, which a standby cannot replay until more WAL comes — a wait for nothing."""
     return str(read_autocommit(primary, lambda pooled: _one(
-        pooled, "SELECT pg_current_wal_insert_lsn()::text")))
+        pooled, "SELECT pg_current_wal_flush_lsn()::text")))
 
 
 def _one(pooled: PoolProxiedConnection, statement: str) -> Any:
