@@ -8,6 +8,7 @@ writer's token must."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from lotline.entrypoints.cli import app as cli
 from lotline.service_layer.consistency import ReadSession, valid_token
 
 TOKEN = "LOTLINE-Consistency-Token"
+PASSWORD = "replica-password-1"
 
 
 class Statements:
@@ -165,7 +167,7 @@ def test_the_library_reads_its_own_writes_while_the_standby_lags(
 @pytest.fixture
 def api(svc: Services, engines: tuple[Engine, Engine], pg_pair: Pair) -> Iterator[TestClient]:
     name = f"replica-{uuid.uuid4().hex[:8]}"
-    svc.users.create_user(username=name, password="replica-password-1", role="manager")
+    svc.users.create_user(username=name, password=PASSWORD, role="manager")
     key = svc.users.create_api_key(username=name, name="replica tests")
     caught_up(pg_pair)
     app = create_app(engine=engines[0], read_engine=engines[1])
@@ -257,3 +259,43 @@ def test_cli_commands_see_the_writes_of_the_commands_before_them(pg_pair: Pair) 
         shown = runner.invoke(cli, [*org, "products", "list", "--q", "R-CLI", "--format", "json"])
         assert shown.exit_code == 0, shown.output
         assert [row["sku"] for row in json.loads(shown.stdout)] == ["R-CLI"]
+
+
+def _web_login(client: TestClient, username: str) -> str:
+    """Sign in through the login form; the session's CSRF token."""
+    page = client.get("/login")
+    signed = client.post("/login", data={"username": username, "password": PASSWORD,
+                                         "csrf_token": _csrf(page.text)})
+    assert signed.status_code == 303, signed.text
+    return _csrf(client.get("/").text)
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no csrf_token in the page"
+    return found.group(1)
+
+
+def test_web_the_page_after_a_form_shows_the_change(
+        engines: tuple[Engine, Engine], pg_pair: Pair) -> None:
+    app = create_app(engine=engines[0], read_engine=engines[1])
+    tag = uuid.uuid4().hex[:8]
+    app.state.identity.create_organization(f"web-{tag}", admin_username=f"web-{tag}",
+                                           admin_password=PASSWORD)
+    with TestClient(app, follow_redirects=False) as writer, \
+            TestClient(app, follow_redirects=False) as other:
+        token = _web_login(writer, f"web-{tag}")
+        _web_login(other, f"web-{tag}")
+        caught_up(pg_pair)
+        with replay_paused(pg_pair):
+            saved = writer.post("/products/new", data={
+                "csrf_token": token, "sku": f"R-PAGE-{tag}", "name": "Via a form",
+                "tracking": "none", "gtin": "", "uom": "EA", "removal_strategy": "fefo",
+                "shelf_life_days": "", "expiry_alert_days": "", "serial_pattern": ""})
+            assert saved.status_code == 303, saved.text
+            assert writer.cookies.get("lotline_consistency") == saved.headers[TOKEN]
+            row = f'class="row-link">R-PAGE-{tag}</a>'  # the list's row (not the search box)
+            assert row in writer.get(saved.headers["location"]).text
+            assert row not in other.get(f"/products?q=R-PAGE-{tag}").text
+        caught_up(pg_pair)
+        assert row in other.get(f"/products?q=R-PAGE-{tag}").text
