@@ -19,7 +19,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from replica_pair import Pair, wait_until
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from lotline.bootstrap import Services, create_services, engine_for
@@ -225,6 +226,21 @@ def test_http_a_malformed_token_is_a_422_naming_the_header(api: TestClient) -> N
     assert answer.status_code == 422
     body = answer.json()
     assert (body["code"], body["errors"][0]["field"]) == ("validation_error", TOKEN)
+
+
+def test_a_read_cut_off_on_the_standby_sends_the_next_reads_to_the_primary(
+        svc: Services, pg_pair: Pair, statements: Statements) -> None:
+    svc.products.create_product(sku="R-CUT", name="Cut off", tracking="none")
+    caught_up(pg_pair)
+    with pytest.raises(DBAPIError), svc.uows(svc.actor, write=False, may_lag=True) as uow:
+        pid = uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert uow.conn.execute(text("SELECT pg_is_in_recovery()")).scalar_one() is True
+        _sql(pg_pair, pg_pair.standby_port, f"SELECT pg_terminate_backend({pid})")
+        uow.conn.execute(text("SELECT 1"))
+    statements.clear()
+    assert skus(svc, "R-CUT") == ["R-CUT"]
+    assert (statements.on("primary", "FROM products"),
+            statements.on("standby", "FROM products")) == (1, 0)
 
 
 def test_a_standby_that_is_down_sends_reads_to_the_primary(

@@ -141,6 +141,13 @@ class ReplicaUnitOfWork(SqlAlchemyUnitOfWork):
             self.engine = self.replica.primary
             return super().__enter__()
 
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated \
+                and self.engine is self.replica.engine:
+            self.replica.mark_down()  # lost mid-read (a restart): the next reads go elsewhere
+        super().__exit__(exc_type, exc, traceback)
+
 
 class TrackedUnitOfWork(SqlAlchemyUnitOfWork):
     """A unit of work on the primary whose commits its read session learns of."""
