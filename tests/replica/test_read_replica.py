@@ -232,11 +232,16 @@ def test_a_read_cut_off_on_the_standby_sends_the_next_reads_to_the_primary(
         svc: Services, pg_pair: Pair, statements: Statements) -> None:
     svc.products.create_product(sku="R-CUT", name="Cut off", tracking="none")
     caught_up(pg_pair)
-    with pytest.raises(DBAPIError), svc.uows(svc.actor, write=False, may_lag=True) as uow:
-        pid = uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        assert uow.conn.execute(text("SELECT pg_is_in_recovery()")).scalar_one() is True
-        _sql(pg_pair, pg_pair.standby_port, f"SELECT pg_terminate_backend({pid})")
-        uow.conn.execute(text("SELECT 1"))
+
+    def read_cut_off() -> None:
+        with svc.uows(svc.actor, write=False, may_lag=True) as uow:
+            pid = uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            assert uow.conn.execute(text("SELECT pg_is_in_recovery()")).scalar_one() is True
+            _sql(pg_pair, pg_pair.standby_port, f"SELECT pg_terminate_backend({pid})")
+            uow.conn.execute(text("SELECT 1"))
+
+    with pytest.raises(DBAPIError, match="terminating connection"):
+        read_cut_off()
     statements.clear()
     assert skus(svc, "R-CUT") == ["R-CUT"]
     assert (statements.on("primary", "FROM products"),
