@@ -5,7 +5,7 @@ the adapters through — engines, migrations — so no door imports an adapter."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -14,15 +14,17 @@ from sqlalchemy import Engine
 from lotline.adapters.db import make_engine
 from lotline.adapters.idempotency import SqlAlchemyClaimStore as SqlAlchemyClaimStore
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
+from lotline.adapters.replica import read_engine_url, replica_for, write_position
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender
-from lotline.config import load_config
+from lotline.config import load_config, read_database_url_from_env
 from lotline.domain.statuses import Role
 from lotline.service_layer.audit import AuditService
 from lotline.service_layer.batch_tracking import BatchTrackingService
 from lotline.service_layer.batches import BatchService
 from lotline.service_layer.catalog import ProductService
 from lotline.service_layer.checkpoints import CheckpointService
+from lotline.service_layer.consistency import ReadSession
 from lotline.service_layer.context import Actor, Clock, utc_now
 from lotline.service_layer.custom_fields import CustomFieldService
 from lotline.service_layer.epcis import EpcisService
@@ -52,7 +54,8 @@ from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
 __all__ = ["LIBRARY_ACTOR", "HttpSender", "Services", "create_services", "current_revisions",
-           "engine_for", "ensure_current", "head_revisions", "identity_service", "upgrade"]
+           "engine_for", "ensure_current", "head_revisions", "identity_service",
+           "read_engine_for", "upgrade"]
 
 
 @dataclass
@@ -63,11 +66,22 @@ class Services:
     engine: Engine
     actor: Actor
     ledger_key_file: Path | None = None  # None: config.ledger_key_file() when used
+    # The streaming replica for reads that may lag (None: every read on `engine`), and this
+    # object's read-your-writes session (an HTTP request's own session takes its place).
+    read_engine: Engine | None = None
+    read_session: ReadSession = field(default_factory=ReadSession)
 
     @cached_property
     def uows(self) -> SqlAlchemyUnitOfWorks:
         """The unit-of-work factory every service receives (the port's SQLAlchemy side)."""
-        return SqlAlchemyUnitOfWorks(self.engine)
+        return SqlAlchemyUnitOfWorks(self.engine, replica_for(self.engine, self.read_engine),
+                                     self.read_session)
+
+    def consistency_token(self) -> str | None:
+        """The primary's position after this object's last write (None without a replica or
+        before any write): what a replica must have replayed to show that write — hand it to
+        another process's `read_session` (`ReadSession(token)`) for the same guarantee."""
+        return self.read_session.token() if self.read_engine is not None else None
 
     @cached_property
     def registration(self) -> SerialRegistration:
@@ -199,20 +213,36 @@ class Services:
         return self.actor.org_id
 
     def acting_as(self, actor: Actor) -> Services:
-        return Services(self.engine, actor, self.ledger_key_file)
+        return Services(self.engine, actor, self.ledger_key_file, self.read_engine,
+                        self.read_session)
 
 
 def create_services(database_url: str | None = None, organization: str = "default", *,
                     engine: Engine | None = None, actor_name: str = LIBRARY_ACTOR,
-                    role: Role = Role.ADMIN, clock: Clock = utc_now) -> Services:
+                    role: Role = Role.ADMIN, clock: Clock = utc_now,
+                    read_database_url: str | None = None,
+                    read_engine: Engine | None = None) -> Services:
     """Services for one organization (created on first use); migrates the schema first.
 
-    `database_url`: LOTLINE_DATABASE_URL, else sqlite:///lotline.db; "sqlite://" = in memory."""
+    `database_url`: LOTLINE_DATABASE_URL, else sqlite:///lotline.db; "sqlite://" = in memory.
+    `read_database_url`: a streaming replica for reads that may lag, else
+    LOTLINE_DATABASE_READ_URL (when no `engine` is given: an engine comes with its
+    `read_engine`). The object sees its own writes, and everything committed before it was
+    made, on the replica too (it waits for the replica or reads the primary)."""
     if engine is None:
         engine = engine_for(database_url)
+        if read_engine is None:
+            read_engine = read_engine_for(engine, read_database_url)
+    elif read_engine is None and read_database_url is not None:
+        read_engine = read_engine_for(engine, read_database_url)
     ensure_current(engine)
     org = get_or_create_organization(SqlAlchemyUnitOfWorks(engine), organization)
-    return Services(engine, Actor(org_id=org.id, name=actor_name, role=role, clock=clock))
+    session = ReadSession()
+    if read_engine is not None:
+        primary = engine
+        session.wrote(lambda: write_position(primary))
+    return Services(engine, Actor(org_id=org.id, name=actor_name, role=role, clock=clock),
+                    read_engine=read_engine, read_session=session)
 
 
 def engine_for(database_url: str | None = None) -> Engine:
@@ -220,6 +250,14 @@ def engine_for(database_url: str | None = None) -> Engine:
     with the configured SQLite busy timeout; not migrated (ensure_current does that)."""
     config = load_config(database_url)
     return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+
+
+def read_engine_for(primary: Engine, read_database_url: str | None = None) -> Engine | None:
+    """The replica's engine (`read_database_url`, else LOTLINE_DATABASE_READ_URL), None when
+    there is none; ValueError when the primary or the replica is not PostgreSQL."""
+    url = read_database_url_from_env(primary.url.render_as_string(hide_password=False),
+                                     read_database_url)
+    return None if url is None else engine_for(read_engine_url(url))
 
 
 def identity_service(engine: Engine, clock: Clock = utc_now) -> IdentityService:

@@ -28,6 +28,21 @@ def database_url_from_env(explicit: str | None = None) -> str:
     return url
 
 
+def read_database_url_from_env(primary_url: str, explicit: str | None = None) -> str | None:
+    """The streaming replica for reads that may lag (DESIGN §9): an explicit URL, else
+    LOTLINE_DATABASE_READ_URL, else None (every read on the primary). PostgreSQL only, for a
+    PostgreSQL primary (ValueError otherwise: a replica of a SQLite file does not exist)."""
+    url = explicit or os.environ.get("LOTLINE_DATABASE_READ_URL") or None
+    if url is None:
+        return None
+    url = database_url_from_env(url)
+    if not url.startswith("postgresql") or not primary_url.startswith("postgresql"):
+        raise ValueError("LOTLINE_DATABASE_READ_URL: a read replica needs PostgreSQL URLs for "
+                         f"both the primary ({primary_url.split(':', 1)[0]}) and the replica "
+                         f"({url.split(':', 1)[0]})")
+    return url
+
+
 def load_config(database_url: str | None = None, organization: str = "default") -> Config:
     timeout = int(os.environ.get("LOTLINE_SQLITE_BUSY_TIMEOUT_MS", "30000"))
     return Config(database_url=database_url_from_env(database_url), organization=organization,

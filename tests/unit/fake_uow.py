@@ -424,9 +424,11 @@ class FakeUnitsOfWork:
 
     def __init__(self) -> None:
         self.store = Store()
+        self.opened: list[str] = []  # "write", "read" or "may_lag", one per unit of work
 
-    def __call__(self, actor: Actor, *, write: bool = True,
-                 autocommit: bool = False) -> FakeUnitOfWork:
+    def __call__(self, actor: Actor, *, write: bool = True, autocommit: bool = False,
+                 may_lag: bool = False) -> FakeUnitOfWork:
+        self.opened.append("write" if write else "may_lag" if may_lag else "read")
         return FakeUnitOfWork(self.store, actor, write=write)
 
     def staged_import(self, actor: Actor) -> Any:

@@ -34,6 +34,12 @@ def joined_connection(engine: Engine, write: bool) -> Connection | None:
     return cast(Connection, claim.session)
 
 
+def in_claimed_transaction() -> bool:
+    """Whether the running request's one transaction is open (its later reads must join it)."""
+    claim = current_claim()
+    return claim is not None and claim.session is not None
+
+
 def _open_and_claim(engine: Engine, claim: Claim) -> Connection:
     conn = engine.connect().execution_options(**{WRITE_OPTION: True})
     try:

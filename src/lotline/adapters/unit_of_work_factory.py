@@ -14,11 +14,14 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters.db import WRITE_OPTION, read_autocommit
+from lotline.adapters.idempotency import in_claimed_transaction
+from lotline.adapters.replica import Replica, ReplicaUnitOfWork, TrackedUnitOfWork
 from lotline.adapters.repositories.identity import CredentialReads, credential_reads
 from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.webhooks import DeliveryQueue
 from lotline.adapters.types import to_scaled
 from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from lotline.service_layer.consistency import ReadSession, current_session
 from lotline.service_layer.context import Actor
 from lotline.service_layer.ports import KeyPrincipal, TokenPrincipal
 
@@ -27,20 +30,40 @@ R = TypeVar("R")
 
 class SqlAlchemyUnitOfWorks:
     """The unit-of-work factory bootstrap hands to the services: one engine, a new
-    `SqlAlchemyUnitOfWork` per call."""
+    `SqlAlchemyUnitOfWork` per call.
 
-    def __init__(self, engine: Engine) -> None:
+    With a replica, a read that may lag goes to it (or to the primary when it has not replayed
+    the reader's writes: adapters/replica.py), and every write tells the reader's session —
+    the running request's (service_layer/consistency.py), else `session`, the library's."""
+
+    def __init__(self, engine: Engine, replica: Replica | None = None,
+                 session: ReadSession | None = None) -> None:
         self.engine = engine
+        self.replica = replica
+        self.session = session
 
-    def __call__(self, actor: Actor, *, write: bool = True,
-                 autocommit: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine, actor, write=write, autocommit=autocommit)
+    def __call__(self, actor: Actor, *, write: bool = True, autocommit: bool = False,
+                 may_lag: bool = False) -> SqlAlchemyUnitOfWork:
+        if self.replica is None:
+            return SqlAlchemyUnitOfWork(self.engine, actor, write=write, autocommit=autocommit)
+        session = current_session() or self.session
+        if write:
+            if session is None:
+                return SqlAlchemyUnitOfWork(self.engine, actor)
+            return TrackedUnitOfWork(self.engine, actor, session)
+        # A read inside a request whose transaction is open (idempotency) must see its writes.
+        if not may_lag or in_claimed_transaction():
+            return SqlAlchemyUnitOfWork(self.engine, actor, write=False, autocommit=autocommit)
+        if self.replica.engine_for(session) is not self.replica.engine:
+            return SqlAlchemyUnitOfWork(self.engine, actor, write=False, autocommit=autocommit)
+        return ReplicaUnitOfWork(self.replica, actor, autocommit=autocommit)
 
     @contextmanager
     def staged_import(self, actor: Actor) -> Iterator[SqlAlchemyStagedImport]:
         conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+        session = (current_session() or self.session) if self.replica is not None else None
         try:
-            yield SqlAlchemyStagedImport(self.engine, conn, actor)
+            yield SqlAlchemyStagedImport(self.engine, conn, actor, session)
         finally:
             conn.close()
 
@@ -63,8 +86,10 @@ class SqlAlchemyStagedImport:
     """An import's own connection: its TEMP staging table, staged into by short read-only
     transactions, then one unit of work on the same connection that writes it all."""
 
-    def __init__(self, engine: Engine, conn: Connection, actor: Actor) -> None:
+    def __init__(self, engine: Engine, conn: Connection, actor: Actor,
+                 session: ReadSession | None = None) -> None:
         self.engine = engine
+        self.session = session
         self.conn = conn
         self.actor = actor
         self.staging = SerialStaging(conn, actor.org_id)
@@ -77,6 +102,8 @@ class SqlAlchemyStagedImport:
         return to_scaled(cost) if self.sqlite else cost
 
     def writing(self) -> SqlAlchemyUnitOfWork:
+        if self.session is not None:
+            return TrackedUnitOfWork(self.engine, self.actor, self.session, connection=self.conn)
         return SqlAlchemyUnitOfWork(self.engine, self.actor, connection=self.conn)
 
 

@@ -60,7 +60,7 @@ class AuditService(Service):
         self.actor.require(Role.ADMIN, "reading the audit log")
         where = parse_audit_filter(entity=entity, entity_id=entity_id, actor=actor,
                                    action=action, since=since, until=until)
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.audit.page(where, limit, cursor)
 
     def export(self, *, entity: Any = None, entity_id: Any = None, actor: Any = None,
@@ -78,7 +78,7 @@ class AuditService(Service):
         return Report("audit", AUDIT_COLUMNS, rows, parameters)
 
     def _entries(self, where: AuditFilter, cursor: str | None) -> Iterator[AuditEntry]:
-        with self.reading() as uow:  # one snapshot: the pages see the same log
+        with self.reading(may_lag=True) as uow:  # one snapshot: the pages see the same log
             while True:
                 page = uow.audit.page(where, AUDIT_LIMIT_MAX, cursor)
                 yield from page.items

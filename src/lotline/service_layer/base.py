@@ -26,8 +26,10 @@ class Service:
     def writing(self) -> UnitOfWork:
         return self.uows(self.actor, write=True)
 
-    def reading(self) -> UnitOfWork:
-        return self.uows(self.actor, write=False)
+    def reading(self, *, may_lag: bool = False) -> UnitOfWork:
+        """A read-only unit of work; `may_lag=True` for reads that may be served by a replica
+        (lists, search, trace, reports, EPCIS queries), never for a read that decides a write."""
+        return self.uows(self.actor, write=False, may_lag=may_lag)
 
     def today(self, uow: UnitOfWork, as_of: dt.date | None = None) -> dt.date:
         return as_of if as_of is not None else self.actor.today(uow.timezone())

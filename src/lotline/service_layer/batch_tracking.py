@@ -78,7 +78,7 @@ class BatchTrackingService(Service):
         return self.serials.find(serial_number)
 
     def get_serials_by_batch(self, batch_id: str) -> list[Serial]:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             if uow.batches.get(str(batch_id)) is None:
                 raise NotFound("batch", batch_id, "batch_id")
             return uow.serials.by_batch(str(batch_id))
@@ -120,7 +120,7 @@ class BatchTrackingService(Service):
     def get_traceability(self, serial_number: str) -> Traceability:
         serial = self.serials.lookup(serial_number)
         batch = self.batches.get(serial.batch_id) if serial.batch_id else None
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             product = need_product(uow, serial.product_id)
             supplier = (uow.suppliers.get(batch.supplier_id)
                         if batch is not None and batch.supplier_id else None)

@@ -86,7 +86,7 @@ class BatchViews(Service):
         before = optional_date(expiring_before, "expiring_before")
         if order not in ("id", "expiry"):
             raise ValidationError.single("order", "must be id or expiry", order)
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             page = uow.batches.search(product_id=product_id, supplier_id=supplier_id,
                                       status=lot_status, expiring_before=before,
                                       has_stock=has_stock, q=search_text(q),
@@ -96,7 +96,7 @@ class BatchViews(Service):
 
     def expired(self, as_of: dt.date | None = None) -> builtins.list[Batch]:
         """Lots whose expiry date has come (expired on and after it), earliest first."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             today = self.today(uow, as_of)
             records = uow.batches.expiring_between(None, today + dt.timedelta(days=1))
             return self.views(uow, records, today)
@@ -106,7 +106,7 @@ class BatchViews(Service):
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise ValidationError.single("days", "must be a whole number of days, 0 or more",
                                          days)
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             today = self.today(uow, as_of)
             records = uow.batches.expiring_between(today + dt.timedelta(days=1),
                                                    today + dt.timedelta(days=days + 1))

@@ -99,7 +99,7 @@ class ProductService(Service):
     def list(self, q: str | None = None, tracking: str | None = None, limit: int = 50,
              cursor: str | None = None) -> Page[Product]:
         mode = None if tracking is None else parse_enum(Tracking, tracking, "tracking")
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.products.search(search_text(q), mode, limit, cursor)
 
     list_products = list

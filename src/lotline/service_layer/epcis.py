@@ -39,7 +39,7 @@ class EpcisService(Service):
                limit: int = MAX_EVENTS) -> dict[str, Any]:
         """An EPCISDocument of the organization's events, oldest first."""
         start, end = optional_date(since, "since"), optional_date(until, "until")
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return lots_document(uow, batch_id, start, end, min(limit, MAX_EVENTS))
 
 

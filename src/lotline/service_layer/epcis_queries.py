@@ -63,7 +63,7 @@ class EpcisQueryService(Service):
         query = parse_query(params)
         org_id = self.actor.org_id
         after = decode_token(org_id, query.page_token) if query.page_token else None
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             stored = uow.epcis.page(query, after, query.per_page + 1)
         found = {item.key: item for item in stored}
         for item in self._own(query, after):

@@ -64,7 +64,7 @@ class ExportService(Service):
     def _export(self, layout: Layout, source: RowSource, target: Target,
                 file_format: str) -> int:
         chosen = _format(file_format)
-        with self.uows(self.actor, write=False) as uow:
+        with self.uows(self.actor, write=False, may_lag=True) as uow:
             records = source(uow.exports)
             if chosen == "xlsx":
                 return write_xlsx(target, layout.names, records, layout.entity)

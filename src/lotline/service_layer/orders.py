@@ -117,7 +117,7 @@ class OrderService(Service):
 
     def list(self, customer_id: str | None = None, status: str | None = None,
              limit: int = 50, cursor: str | None = None) -> Page[Order]:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.orders.list_page(customer_id, status, limit, cursor)
 
     # --- fulfilment ----------------------------------------------------------------------

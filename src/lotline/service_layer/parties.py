@@ -112,7 +112,7 @@ class _PartyService(Service, ABC, Generic[P]):
 
     def list(self, q: str | None = None, limit: int = 50,
              cursor: str | None = None) -> Page[P]:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return self._repo(uow).search(search_text(q), limit, cursor)
 
     def update(self, party_id: str, **changes: Any) -> P:

@@ -73,7 +73,7 @@ class RecallService(Service):
         customers with contacts, EPCIS document) for its whole forward trace, and how long
         building it took; reads only, changes nothing."""
         self.actor.require(Role.MANAGER, "running recall drills")
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return drill(uow, batch_id, _affected)
 
     def get(self, recall_id: str) -> RecallView:
@@ -84,7 +84,7 @@ class RecallService(Service):
              cursor: str | None = None) -> list[RecallView]:
         """Newest first; `limit` and `cursor` (the last id of the previous page) page. Their
         reports leave out the deliveries (`customers`, `unattributed`): `get` one for them."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             ids = uow.recalls.ids(status, limit, cursor)
             return [_view(uow, i, deliveries=False) for i in ids]
 

@@ -285,6 +285,6 @@ class ReceiptService(Service):
     def list(self, supplier_id: str | None = None, status: str | None = None,
              limit: int = 50, cursor: str | None = None) -> Page[Receipt]:
         """Receipts, oldest first; optionally one supplier's or those in one status."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.flows.receipt_page(
                 supplier_id, status, limit, cursor)

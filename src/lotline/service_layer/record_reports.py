@@ -64,7 +64,7 @@ class RecordReports(Service):
         """One page of the report (`limit` rows at most, 500 the most); `next_cursor` reads
         the next page."""
         filters = report_filters(name, given)
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             found = uow.reports.rows_page(name, filters, limit, cursor)
         return Report(name, COLUMNS[name], found.items, _parameters(filters), paged=True,
                       next_cursor=found.next_cursor)
@@ -74,6 +74,6 @@ class RecordReports(Service):
                                                                                        Any]]]]:
         """The report's header (no rows) and every row, read while the block runs."""
         filters = report_filters(name, given)
-        with self.uows(self.actor, write=False) as uow:
+        with self.uows(self.actor, write=False, may_lag=True) as uow:
             yield (Report(name, COLUMNS[name], [], _parameters(filters)),
                    uow.reports.rows_stream(name, filters))

@@ -50,7 +50,7 @@ class ReportService(RecordReports):
     def expiring(self, days: Any = None, as_of: Any = None) -> Report:
         """On-hand lots expiring within `days` (default: each product's alert days)."""
         horizon = optional_int(days, "days")
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             today = self.today(uow, optional_date(as_of, "as_of"))
             rows = []
             for lot in uow.reports.lots_on_hand():
@@ -64,7 +64,7 @@ class ReportService(RecordReports):
 
     def expired(self, as_of: Any = None) -> Report:
         """Lots past their expiry date that are still on hand."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             today = self.today(uow, optional_date(as_of, "as_of"))
             rows = [{**_lot_columns(lot), "days_expired": (today - lot["expiry_date"]).days,
                      "value": normalize(lot["on_hand"] * (lot["unit_cost"] or Decimal(0)))}
@@ -76,7 +76,7 @@ class ReportService(RecordReports):
 
     def lot_inventory(self) -> Report:
         """Every lot on hand per location, earliest expiry first."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             rows = [{**_lot_columns(lot), "location": code, "location_on_hand": on_hand,
                      "allocated": allocated, "hold": lot["hold_kind"]}
                     for lot in uow.reports.lots_on_hand()
@@ -88,7 +88,7 @@ class ReportService(RecordReports):
 
     def serial_inventory(self) -> Report:
         """Serials per product, status and location."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             rows = uow.reports.serial_inventory()
         # Statuses in their declared lifecycle order, not alphabetically.
         rows.sort(key=lambda r: (r["product_sku"], LIFECYCLE_ORDER.get(r["status"], 99),
@@ -104,7 +104,7 @@ class ReportService(RecordReports):
                       {"serial_number": serial.serial_number})
 
     def lot_history(self, batch_id: str) -> Report:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             if uow.batches.get(str(batch_id)) is None:
                 raise NotFound("batch", batch_id, "batch_id")
             rows = [_movement_row(movement)
@@ -113,7 +113,7 @@ class ReportService(RecordReports):
 
     def supplier_performance(self) -> Report:
         """Per supplier: received, remaining, turnover, returns and defect rate (seed 004)."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             rows = uow.reports.supplier_figures()
         return Report("supplier-performance", ("supplier_id", "supplier_name", "lots",
                                                "received", "remaining", "turnover",
@@ -121,7 +121,7 @@ class ReportService(RecordReports):
 
     def valuation(self) -> Report:
         """On hand × lot (or serial) cost per product, and the average cost."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             totals: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
             for lot in uow.reports.lots_on_hand(serials=False):
                 totals[lot["product_id"]][0] += lot["on_hand"]
@@ -146,7 +146,7 @@ class ReportService(RecordReports):
         first, last = optional_date(start, "start"), optional_date(end, "end")
         if first and last and last < first:
             raise ValidationError.single("end", f"{last} is before start {first}", str(last))
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             if batch_id is not None and uow.batches.get(str(batch_id)) is None:
                 raise NotFound("batch", batch_id, "batch_id")
             rows = fsma204_rows(uow, batch_id, first, last)

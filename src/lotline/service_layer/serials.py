@@ -72,7 +72,7 @@ class SerialService(Service):
                cursor: str | None = None, *, order_id: str | None = None,
                warehouse_id: str | None = None) -> Page[Serial]:
         wanted = None if status is None else parse_enum(SerialStatus, status, "status")
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.serials.search(
                 q=search_text(q), product_id=product_id, status=wanted,
                 batch_id=batch_id, location_id=location_id, order_id=order_id,
@@ -89,12 +89,12 @@ class SerialService(Service):
             return {customer.id: customer.name for customer in found if customer is not None}
 
     def counts(self, product_id: str | None = None) -> dict[str, int]:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.serials.counts(product_id)
 
     def history(self, serial_id: str) -> list[Movement]:
         """Every movement of the unit, oldest first (its bulk registration included)."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             serial = uow.serials.get(str(serial_id))
             if serial is None:
                 raise NotFound("serial", serial_id)

@@ -44,17 +44,17 @@ class TraceService(Service):
         self.scan_service = scan
 
     def backward(self, batch_id: str) -> BackwardNode:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return _backward_tree(uow, _need_lot(uow, batch_id))
 
     def forward(self, batch_id: str) -> ForwardNode:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return forward_tree(uow, _need_lot(uow, batch_id))
 
     def serial(self, serial_number: str, product_id: str | None = None) -> UnitTrace:
         """Backward from one unit (exact number; ambiguous numbers need the product)."""
         serial = self.serials.lookup(serial_number, product_id)
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             repo = uow.trace
             parents, components = _assembly(uow, serial.id, serial.parent_serial_id)
             made_by = _made_by_serial(uow, serial.id)

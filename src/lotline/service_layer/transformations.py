@@ -82,7 +82,7 @@ class TransformationService(Service):
 
     def list(self, limit: int = 50, cursor: str | None = None) -> list[Transformation]:
         """Newest first; `cursor` is the last id of the previous page."""
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return [transformation_view(uow, i)
                     for i in transformation_ids(uow, limit, cursor)]
 

@@ -222,8 +222,12 @@ class StagedImport(StoredValues, Protocol):
 class UnitOfWorkFactory(Protocol):
     """What services receive instead of an engine: a new unit of work per use case."""
 
-    def __call__(self, actor: Actor, *, write: bool = True,
-                 autocommit: bool = False) -> UnitOfWork: ...
+    def __call__(self, actor: Actor, *, write: bool = True, autocommit: bool = False,
+                 may_lag: bool = False) -> UnitOfWork:
+        """`may_lag=True` (reads only): a read that may be served by a replica — lists,
+        search, trace, reports, EPCIS queries — never one that decides a write. It still
+        sees every write of the reader's session (service_layer/consistency.py)."""
+        ...
 
     def staged_import(self, actor: Actor) -> AbstractContextManager[StagedImport]:
         """A bulk import's session: rows staged apart, then written by `writing()`."""

@@ -85,7 +85,7 @@ class WarehouseService(Service):
         return warehouse
 
     def list(self, limit: int = 50, cursor: str | None = None) -> Page[Warehouse]:
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.warehouses.list_page(limit, cursor)
 
     def update(self, warehouse_id: str, **changes: Any) -> Warehouse:
@@ -156,7 +156,7 @@ class WarehouseService(Service):
                        q: str | None = None) -> Page[Location]:
         """`q`: a part of the location's code."""
         location_kind = None if kind is None else parse_enum(LocationKind, kind, "kind")
-        with self.reading() as uow:
+        with self.reading(may_lag=True) as uow:
             return uow.locations.list_page(warehouse_id, location_kind, limit, cursor,
                                            search_text(q))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from lotline.bootstrap import engine_for, ensure_current, identity_service
+from lotline.bootstrap import engine_for, ensure_current, identity_service, read_engine_for
 from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
+from lotline.entrypoints.api.consistency import ConsistencyMiddleware
 from lotline.entrypoints.api.error_docs import document_errors
 from lotline.entrypoints.api.fast_lookup import FastLookup
 from lotline.entrypoints.api.guards import CredentialMiddleware, UnhandledErrorMiddleware
@@ -48,9 +49,13 @@ lists are `{items, next_cursor}` pages (`?limit=&cursor=`, limit at most 500).""
 
 
 def create_app(database_url: str | None = None, *, engine: Engine | None = None,
-               clock: Clock = utc_now) -> FastAPI:
+               clock: Clock = utc_now, read_engine: Engine | None = None) -> FastAPI:
+    """`read_engine`: the streaming replica for reads that may lag; without an `engine`, the
+    one LOTLINE_DATABASE_READ_URL names, if any (DESIGN §9)."""
     if engine is None:
         engine = engine_for(database_url)
+        if read_engine is None:
+            read_engine = read_engine_for(engine)
     ensure_current(engine)
     # FastAPI's native OpenTelemetry hooks off: lotline exports its own Prometheus metrics
     # (middleware.Metrics), and asking for OpenTelemetry providers cost every request.
@@ -58,6 +63,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                   default_response_class=LotlineJSONResponse,
                   telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.identity = identity_service(engine, clock)
     app.state.metrics = Metrics()
     install_problem_handlers(app)
@@ -90,8 +96,10 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
     # the credential is checked before any body is read; then the body limit, idempotency,
     # and innermost the serial lookup's lean path (fast_lookup.py).
-    app.add_middleware(FastLookup, engine=engine)
+    app.add_middleware(FastLookup, engine=engine, read_engine=read_engine)
     app.add_middleware(IdempotencyMiddleware, engine=engine)
+    if read_engine is not None:  # outside idempotency: its token follows the request's commit
+        app.add_middleware(ConsistencyMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(CredentialMiddleware, identity=app.state.identity)
     app.add_middleware(UnhandledErrorMiddleware)

@@ -36,9 +36,10 @@ ROUTE = _Route()
 
 
 class FastLookup:
-    def __init__(self, app: ASGIApp, engine: Engine) -> None:
+    def __init__(self, app: ASGIApp, engine: Engine, read_engine: Engine | None = None) -> None:
         self.app = app
         self.engine = engine
+        self.read_engine = read_engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         number = _plain_lookup(scope)
@@ -48,7 +49,7 @@ class FastLookup:
             return
         scope["route"] = ROUTE
         try:
-            services = Services(self.engine, actor)
+            services = Services(self.engine, actor, read_engine=self.read_engine)
             found = shown(services, services.serials.lookup(number, None))
         except LotlineError as error:
             await error_response(error)(scope, receive, send)

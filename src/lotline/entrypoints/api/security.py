@@ -65,7 +65,8 @@ async def services(request: Request, credentials: Credentials) -> Services:
     """The caller's services (built without I/O beyond current_actor's). It calls
     current_actor itself rather than depending on it: each level of dependencies costs every
     request a pass of FastAPI's resolver."""
-    return Services(request.app.state.engine, await current_actor(request, credentials))
+    return Services(request.app.state.engine, await current_actor(request, credentials),
+                    read_engine=request.app.state.read_engine)
 
 
 ServicesDep = Annotated[Services, Depends(services)]

@@ -41,6 +41,8 @@ class CliState:
     def close(self) -> None:
         if self._services is not None:
             self._services.engine.dispose()
+            if self._services.read_engine is not None:
+                self._services.read_engine.dispose()
             self._services = None
 
 

@@ -68,7 +68,8 @@ def web_context(request: Request) -> Web:
     if session is None:
         raise LoginRequired
     return Web(request=request, session=session,
-               svc=Services(request.app.state.engine, session.actor))
+               svc=Services(request.app.state.engine, session.actor,
+                            read_engine=request.app.state.read_engine))
 
 
 async def form_data(request: Request) -> FormData:
