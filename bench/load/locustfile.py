@@ -61,7 +61,9 @@ def problem_code(response: Any) -> str:
         body = response.json()
     except ValueError:
         return ""
-    return str(body.get("code") or body.get("title") or "") if isinstance(body, dict) else ""
+    if not isinstance(body, dict):
+        return ""
+    return f"{body.get('code') or body.get('title') or ''}: {str(body.get('detail', ''))[:120]}"
 
 
 class WarehouseUser(FastHttpUser):

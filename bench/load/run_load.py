@@ -1,7 +1,7 @@
 """The load and fault test of issue 18: `make bench-load` (not part of `make test`).
 
-A private PostgreSQL primary with a streaming hot standby (pg_pair.py), `lotline serve
---workers 2` on the primary with reads that may lag routed to the standby
+A private PostgreSQL primary with a streaming hot standby (tests/replica/replica_pair.py),
+`lotline serve --workers 2` on the primary with reads that may lag routed to the standby
 (LOTLINE_DATABASE_READ_URL), and locust (headless, 127.0.0.1 only) running the mixed
 workload of locustfile.py for LOTLINE_LOAD_SECONDS (180). During the run: the standby is
 restarted, one HTTP worker is killed with SIGKILL, then the primary is restarted. Afterwards:
@@ -24,11 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from pg_pair import PgPair, free_port
 from seed import seed
 from verify import check_journal, verify_ledger
 
 HERE = Path(__file__).resolve().parent
+# The test suite's own primary + hot standby (initdb/pg_basebackup into a temp folder).
+sys.path.insert(0, str(HERE.parents[1] / "tests" / "replica"))
+from replica_pair import Pair, free_port, start_pair, stop_pair  # noqa: E402
+
 SECONDS = int(os.environ.get("LOTLINE_LOAD_SECONDS", "180"))
 USERS = int(os.environ.get("LOTLINE_LOAD_USERS", "16"))
 WORKERS = 2
@@ -59,30 +62,48 @@ def wait_ready(base: str, seconds: float) -> float:
 
 
 def worker_pids(server_pid: int) -> list[int]:
-    """The HTTP worker processes uvicorn's supervisor started (not its resource tracker)."""
+    """The live HTTP worker processes uvicorn's supervisor started (not its resource tracker,
+    not a killed one it has yet to reap)."""
     found = []
     for task in Path(f"/proc/{server_pid}/task").iterdir():
         for pid in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-            if b"resource_tracker" not in cmdline:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                continue
+            if b"resource_tracker" not in cmdline and state != "Z":
                 found.append(int(pid))
     return found
 
 
-def fault_plan(pair: PgPair, server: subprocess.Popen[bytes], base: str,
+def restart(pair: Pair, data: Path) -> float:
+    """Restart one cluster (fast shutdown: sessions are cut); the seconds it took."""
+    began = time.monotonic()
+    pair.pg_ctl(data, "restart", "-m", "fast")
+    return time.monotonic() - began
+
+
+def fault_plan(pair: Pair, server: subprocess.Popen[bytes], base: str,
                log: list[str]) -> list[tuple[float, Callable[[], None]]]:
     def restart_standby() -> None:
-        log.append(f"standby restarted in {pair.restart('standby'):.2f} s")
+        log.append(f"standby restarted in {restart(pair, pair.standby_dir):.2f} s")
 
     def kill_worker() -> None:
         pids = worker_pids(server.pid)
         os.kill(pids[0], signal.SIGKILL)
-        time.sleep(3)
-        log.append(f"HTTP worker {pids[0]} killed with SIGKILL (of {pids}); workers 3 s "
-                   f"later: {worker_pids(server.pid)}")
+        began = time.monotonic()
+        while time.monotonic() - began < 30:
+            now = worker_pids(server.pid)
+            if len(now) == len(pids) and pids[0] not in now:
+                log.append(f"HTTP worker {pids[0]} killed with SIGKILL (of {pids}); replaced "
+                           f"after {time.monotonic() - began:.1f} s: {now}")
+                return
+            time.sleep(0.2)
+        log.append(f"HTTP worker {pids[0]} killed; not replaced within 30 s: {now}")
 
     def restart_primary() -> None:
-        took = pair.restart("primary")
+        took = restart(pair, pair.primary_dir)
         ready = wait_ready(base, 60)
         log.append(f"primary restarted in {took:.2f} s; /readyz answered 200 again "
                    f"{ready:.2f} s after it was back")
@@ -131,10 +152,10 @@ def print_stats(work: Path) -> None:
 
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="lotline-load-"))
-    pair = PgPair().start()
+    pair = start_pair()
     server = None
     try:
-        primary, standby = pair.url(), pair.url(standby=True)
+        primary, standby = pair.primary_url, pair.standby_url
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(primary, standby, port, work / "server.log")
@@ -150,7 +171,7 @@ def main() -> int:
         if server is not None:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
-        pair.stop()
+        stop_pair(pair)
 
 
 def report(work: Path, primary: str, outcomes: dict[str, int], fault_log: list[str]) -> int:
