@@ -75,7 +75,7 @@ def _place(event: Mapping[str, Any], name: str) -> str | None:
         else None
 
 
-def _refs(event: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+def event_refs(event: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
     refs: set[tuple[str, str]] = set()
     for name in ANY_EPC_FIELDS:
         for epc in event.get(name) or ():
@@ -117,7 +117,7 @@ def index_event(event: Mapping[str, Any], context: Any = None) -> EventIndex:
         disposition=vocabulary(str(event["disposition"])) if event.get("disposition")
         else None,
         read_point=_place(event, "readPoint"), biz_location=_place(event, "bizLocation"),
-        refs=_refs(event))
+        refs=event_refs(event))
 
 
 def parties(event: Mapping[str, Any], list_name: str) -> dict[str, list[str]]:

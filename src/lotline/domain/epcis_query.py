@@ -229,7 +229,7 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> EpcisQuery:
     conditions: list[Condition] = []
     for name in sorted(params):
         build, values = _builder(name), _values(params[name])
-        if build is None or not values:
+        if build is None or not (values or name.startswith("EXISTS_")):
             continue
         try:
             conditions.append(build(name, values))

@@ -95,7 +95,8 @@ class EpcisQueryService(Service):
         ordered = sorted(found.values(), key=lambda item: (item.event_time, item.key),
                          reverse=query.descending)
         page = ordered[:size]
-        more = len(ordered) > size
+        more = len(ordered) > size and (query.count_limit is None
+                                        or given + len(page) < query.count_limit)
         token = encode_token(org_id, PageMark((page[-1].event_time, page[-1].key),
                                               query.descending, given + len(page))) \
             if more else None
