@@ -2,9 +2,9 @@
 
 Rows are kept as dicts (with the tables' column defaults filled in) and turned into the same
 domain objects the SQLAlchemy repositories build, by the same mapping functions. Only what the
-lot flows (receive, allocate, pick, ship, return) and recalls (fake_recalls.py) reach is
-implemented; anything else raises NotImplementedError, so a test that strays beyond it fails
-loudly instead of passing."""
+lot flows (receive, allocate, pick, ship, return), recalls (fake_recalls.py) and EPCIS capture
+and query (fake_epcis.py) reach is implemented; anything else raises NotImplementedError, so a
+test that strays beyond it fails loudly instead of passing."""
 
 from __future__ import annotations
 
@@ -16,16 +16,19 @@ from decimal import Decimal
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
+from fake_epcis import FakeEpcis, FakeEpcisReports
 from fake_recalls import Recalls, Trace
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.batches import BatchRepository as SqlBatches
 from lotline.adapters.repositories.catalog import CustomerRepository as SqlCustomers
 from lotline.adapters.repositories.catalog import ProductRepository as SqlProducts
-from lotline.adapters.repositories.flows import _allocation
+from lotline.adapters.repositories.catalog import SupplierRepository as SqlSuppliers
+from lotline.adapters.repositories.flows import _allocation, expected_lots
 from lotline.adapters.repositories.warehouses import LocationRepository as SqlLocations
 from lotline.adapters.repositories.warehouses import WarehouseRepository as SqlWarehouses
 from lotline.domain.errors import InsufficientStock, NotFound
+from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.ledger import GENESIS_HASH
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import Movement, Order, OrderLine, OrgSettings
@@ -123,6 +126,24 @@ class Customers(_Rows):
 
     def to_entity(self, row: Row) -> Any:
         return SqlCustomers.to_entity(None, SimpleNamespace(**row))  # type: ignore[arg-type]
+
+
+class Suppliers(_Rows):
+    table, entity_name = t.suppliers, "supplier"
+
+    def to_entity(self, row: Row) -> Any:
+        return SqlSuppliers.to_entity(None, SimpleNamespace(**row))  # type: ignore[arg-type]
+
+
+class Organizations:
+    """The organization's row, when a test put one in `organizations`."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.rows = uow.data["organizations"]
+
+    def get(self, org_id: str, *, for_update: bool = False) -> Any | None:
+        row = self.rows.get(org_id)
+        return None if row is None else SimpleNamespace(**row)
 
 
 class Warehouses(_Rows):
@@ -300,6 +321,40 @@ class Flows:
     def shipment_ids(self, order_id: str) -> list[str]:
         return sorted(i for i, r in self.data["shipments"].items() if r["order_id"] == order_id)
 
+    def add_receipt(self, values: Row, lines: list[Row]) -> None:
+        self.data["receipts"][values["id"]] = {**_defaults(t.receipts), **values}
+        for line in lines:
+            self.data["receipt_lines"][line["id"]] = {**_defaults(t.receipt_lines), **line}
+
+    def link_expected(self, line_id: str, serial_ids: Sequence[str]) -> None:
+        raise NotImplementedError("the fake unit of work announces no serials")
+
+    def receipt_row(self, receipt_id: str, *, for_update: bool = False) -> Any | None:
+        row = self.data["receipts"].get(receipt_id)
+        return None if row is None else SimpleNamespace(**row)
+
+    def receipt_by_reference(self, reference: str) -> Any | None:
+        found = [r for r in self.data["receipts"].values() if r["reference"] == reference]
+        return SimpleNamespace(**found[0]) if found else None
+
+    def receipt(self, receipt_id: str) -> Receipt | None:
+        row = self.data["receipts"].get(receipt_id)
+        if row is None:
+            return None
+        lines = sorted((r for r in self.data["receipt_lines"].values()
+                        if r["receipt_id"] == receipt_id), key=lambda r: r["line_no"])
+        return Receipt(id=row["id"], reference=row["reference"], supplier_id=row["supplier_id"],
+                       warehouse_id=row["warehouse_id"], status=row["status"],
+                       created_at=row["created_at"], updated_at=row["updated_at"], lines=[
+                           ReceiptLine(id=r["id"], line_no=r["line_no"],
+                                       product_id=r["product_id"],
+                                       expected_quantity=r["expected_quantity"],
+                                       received_quantity=r["received_quantity"],
+                                       unit_cost=r["unit_cost"], expected_serials=[],
+                                       reason=r["reason"],
+                                       expected_lots=expected_lots(r["expected_lots"]))
+                           for r in lines])
+
 
 class Movements:
     """The ledger's rows and chain heads (committed with the unit of work)."""
@@ -398,13 +453,16 @@ class FakeUnitOfWork(UnitOfWork):
     recalls = property(Recalls)  # type: ignore[assignment]
     trace = property(Trace)  # type: ignore[assignment]
     events = property(lambda self: EventOutbox(Events(self), self.actor))  # type: ignore[assignment]
+    suppliers = property(Suppliers)  # type: ignore[assignment]
+    organizations = property(Organizations)  # type: ignore[assignment]
+    epcis = property(FakeEpcis)  # type: ignore[assignment]
+    reports = property(FakeEpcisReports)  # type: ignore[assignment]
 
     def _missing(self) -> Any:
         raise NotImplementedError("not part of the fake unit of work")
 
-    organizations = suppliers = serials = identity = serial_reads = property(
-        _missing)  # type: ignore[assignment]
-    transformations = reports = ledger_checks = exports = checkpoints = webhooks = property(
+    serials = identity = serial_reads = property(_missing)  # type: ignore[assignment]
+    transformations = ledger_checks = exports = checkpoints = webhooks = property(
         _missing)  # type: ignore[assignment]
     custom_fields = property(
         _missing)  # type: ignore[assignment]
