@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from epcis_capture_kit import as_stream, make_buyer
+from epcis_capture_kit import as_stream, document, make_buyer, observe_event
 from epcis_query_kit import (
     ALL,
     CASES,
@@ -90,3 +90,17 @@ def test_descending_pages_and_the_count_limit_hold_over_pages(captured: Services
         captured.epcis_query.events({"nextPageToken": [first.next_page_token]})
     assert str(raised.value) == ("nextPageToken: belongs to a query in the other "
                                  "orderDirection")
+
+
+def test_within_a_place_takes_its_name_literally(svc: Services) -> None:
+    """`_` and `%` in a place's name are not SQL wildcards, and case counts (SQLite's LIKE
+    would ignore it)."""
+    make_buyer(svc)
+    sites = ("MAIN_1", "MAINX1", "main_1", "M%25", "MQQ25")
+    events = [observe_event(i) for i in range(len(sites))]
+    for event, site in zip(events, sites, strict=True):
+        event["readPoint"] = {"id": f"urn:lotline:acme:loc:{site}:BIN-1"}
+    assert svc.epcis_capture.capture(as_stream(document(*events))).captured_count == 5
+    within = {site: selected(svc, {"WD_readPoint": f"urn:lotline:acme:loc:{site}"})
+              for site in ("MAIN_1", "M%25", "main_1")}
+    assert within == {"MAIN_1": ["observe-0"], "M%25": ["observe-3"], "main_1": ["observe-2"]}
