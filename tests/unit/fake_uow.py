@@ -18,17 +18,17 @@ from typing import Any
 
 from fake_epcis import FakeEpcis, FakeEpcisReports
 from fake_recalls import Recalls, Trace
+from fake_receipts import ReceiptRows
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.batches import BatchRepository as SqlBatches
 from lotline.adapters.repositories.catalog import CustomerRepository as SqlCustomers
 from lotline.adapters.repositories.catalog import ProductRepository as SqlProducts
 from lotline.adapters.repositories.catalog import SupplierRepository as SqlSuppliers
-from lotline.adapters.repositories.flows import _allocation, expected_lots
+from lotline.adapters.repositories.flows import _allocation
 from lotline.adapters.repositories.warehouses import LocationRepository as SqlLocations
 from lotline.adapters.repositories.warehouses import WarehouseRepository as SqlWarehouses
 from lotline.domain.errors import InsufficientStock, NotFound
-from lotline.domain.flows import Receipt, ReceiptLine
 from lotline.domain.ledger import GENESIS_HASH
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import Movement, Order, OrderLine, OrgSettings
@@ -280,7 +280,7 @@ class Orders(_Rows):
             self.uow.data["order_lines"][line["id"]] = dict(line)
 
 
-class Flows:
+class Flows(ReceiptRows):
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.data = uow.data
         self.counters = uow.data["counters"]
@@ -320,40 +320,6 @@ class Flows:
 
     def shipment_ids(self, order_id: str) -> list[str]:
         return sorted(i for i, r in self.data["shipments"].items() if r["order_id"] == order_id)
-
-    def add_receipt(self, values: Row, lines: list[Row]) -> None:
-        self.data["receipts"][values["id"]] = {**_defaults(t.receipts), **values}
-        for line in lines:
-            self.data["receipt_lines"][line["id"]] = {**_defaults(t.receipt_lines), **line}
-
-    def link_expected(self, line_id: str, serial_ids: Sequence[str]) -> None:
-        raise NotImplementedError("the fake unit of work announces no serials")
-
-    def receipt_row(self, receipt_id: str, *, for_update: bool = False) -> Any | None:
-        row = self.data["receipts"].get(receipt_id)
-        return None if row is None else SimpleNamespace(**row)
-
-    def receipt_by_reference(self, reference: str) -> Any | None:
-        found = [r for r in self.data["receipts"].values() if r["reference"] == reference]
-        return SimpleNamespace(**found[0]) if found else None
-
-    def receipt(self, receipt_id: str) -> Receipt | None:
-        row = self.data["receipts"].get(receipt_id)
-        if row is None:
-            return None
-        lines = sorted((r for r in self.data["receipt_lines"].values()
-                        if r["receipt_id"] == receipt_id), key=lambda r: r["line_no"])
-        return Receipt(id=row["id"], reference=row["reference"], supplier_id=row["supplier_id"],
-                       warehouse_id=row["warehouse_id"], status=row["status"],
-                       created_at=row["created_at"], updated_at=row["updated_at"], lines=[
-                           ReceiptLine(id=r["id"], line_no=r["line_no"],
-                                       product_id=r["product_id"],
-                                       expected_quantity=r["expected_quantity"],
-                                       received_quantity=r["received_quantity"],
-                                       unit_cost=r["unit_cost"], expected_serials=[],
-                                       reason=r["reason"],
-                                       expected_lots=expected_lots(r["expected_lots"]))
-                           for r in lines])
 
 
 class Movements:
