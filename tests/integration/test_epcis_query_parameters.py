@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from epcis_capture_kit import as_stream, document, make_buyer, observe_event
+from epcis_capture_kit import LETTUCE_GTIN, as_stream, document, make_buyer, observe_event
 from epcis_query_kit import (
     ALL,
     CASES,
+    OUR_SITE,
     REFUSED,
     TOO_LARGE,
     TOO_LARGE_MESSAGE,
@@ -104,3 +105,23 @@ def test_within_a_place_takes_its_name_literally(svc: Services) -> None:
     within = {site: selected(svc, {"WD_readPoint": f"urn:lotline:acme:loc:{site}"})
               for site in ("MAIN_1", "M%25", "main_1")}
     assert within == {"MAIN_1": ["observe-0"], "M%25": ["observe-3"], "main_1": ["observe-2"]}
+
+
+def test_our_own_events_answer_the_new_parameters_too(captured: Services) -> None:
+    """lotline's own events (exported, matched in Python) and captured ones (SQL) answer the
+    same conditions, merged in the order asked."""
+    lettuce = captured.products.by_sku("LETTUCE")
+    captured.batches.create(product_id=lettuce.id, batch_number="OWN-1", quantity=5)
+    page = captured.epcis_query.events({"WD_readPoint": [OUR_SITE],
+                                        "orderDirection": ["DESC"]})
+    found = page.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [(e["bizStep"], e["readPoint"]["id"]) for e in found] == [
+        ("commissioning", f"{OUR_SITE}/254/STOCK"), ("inspecting", f"{OUR_SITE}/254/DOCK"),
+        ("commissioning", f"{OUR_SITE}/254/LINE1")]
+    own = found[0]["eventID"]
+    assert own.startswith("ni:///sha-256;")
+    assert ids_of(found[1:]) == ["q-2", "q-1"]
+    assert selected(captured, {"eventCountLimit": "1", "orderDirection": "DESC"}) == [own]
+    assert selected(captured, {"EQ_readPoint": f"{OUR_SITE}/254/STOCK"}) == [own]
+    assert selected(captured, {"MATCH_epcClass": f"https://id.gs1.org/01/{LETTUCE_GTIN}/10/*",
+                               "EQ_action": "ADD"}) == [own]

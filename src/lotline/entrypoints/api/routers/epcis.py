@@ -45,6 +45,9 @@ def _parameter(name: str, description: str, schema: dict[str, Any] | None = None
 
 
 def _filter_help(name: str) -> str:
+    if name == "eventType":
+        return ("ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, "
+                "AssociationEvent (comma-separated: any)")
     if name.startswith(("GE_", "LT_")):
         return "a date-time with its offset; GE: at or after, LT: before"
     if name.startswith("MATCH_"):
