@@ -6,53 +6,31 @@ as capture wrote them then, and the database is upgraded and queried through the
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, insert, select
 
 import lotline
 from epcis_query_kit import query_events
 from lotline.adapters import tables as t
-from lotline.adapters.db import make_engine
 from lotline.adapters.migrate import alembic_config, upgrade
 from lotline.domain.epcis_index import index_event
 
 NOW = dt.datetime(2026, 4, 11, 10, 0, tzinfo=dt.UTC)
-POSTGRES_URL = os.environ.get("LOTLINE_TEST_POSTGRES_URL")
 BEFORE_0033 = ScriptDirectory.from_config(alembic_config()).get_revision("0033").down_revision
 OLD_ROLES = {"epcList", "childEPCs", "inputEPCList", "outputEPCList", "parentID",
              "quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def old_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+def old_engine(request: pytest.FixtureRequest,
+               database_at: Callable[[str, str], Any]) -> Engine:
     """A database of its own, migrated only to the revision before 0033."""
-    admin, schema = None, None
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    else:
-        if not POSTGRES_URL:
-            pytest.skip("LOTLINE_TEST_POSTGRES_URL is not set: PostgreSQL suite not run")
-        schema = f"lotline_test_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        engine = make_engine(f"{POSTGRES_URL}{separator}"
-                             f"options={quote(f'-csearch_path={schema}')}")
-    upgrade(engine, str(BEFORE_0033))
-    yield engine
-    engine.dispose()
-    if admin is not None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    return database_at(request.param, str(BEFORE_0033)).engine
 
 
 def _captured_before(engine: Engine, org: str) -> None:
