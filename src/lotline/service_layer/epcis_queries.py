@@ -85,7 +85,7 @@ class EpcisQueryService(Service):
             self._refuse_too_large(query, query.max_count)
         given = mark.given if mark else 0
         size = query.per_page if query.count_limit is None else \
-            min(query.per_page, query.count_limit - given)
+            max(0, min(query.per_page, query.count_limit - given))
         after = mark.position if mark else None
         with self.reading() as uow:
             stored = uow.epcis.page(query, after, size + 1)
