@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -59,7 +59,9 @@ class Database:
             self.admin_engine.dispose()
 
 
-def new_database(backend: str, tmp_dir: Path) -> Database:
+def new_database(backend: str, tmp_dir: Path, revision: str = "head") -> Database:
+    """A database of its own, migrated to `revision` (a data migration's test starts before
+    it)."""
     if backend == "sqlite":
         database = Database("sqlite", f"sqlite:///{tmp_dir / f'lotline-{uuid.uuid4().hex}.db'}")
     else:
@@ -71,7 +73,7 @@ def new_database(backend: str, tmp_dir: Path) -> Database:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         database = Database("postgresql", postgres_schema_url(POSTGRES_URL, schema), admin,
                             schema)
-    upgrade(database.engine)
+    upgrade(database.engine, revision)
     return database
 
 
@@ -89,6 +91,21 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
     db = new_database(getattr(request, "param", "sqlite"), tmp_path)
     yield db
     db.close()
+
+
+@pytest.fixture
+def database_at(tmp_path: Path) -> Iterator[Callable[[str, str], Database]]:
+    """Databases of their own, each migrated to the revision asked (a data migration's test
+    starts at the one before it): `database_at("postgresql", "0023")`."""
+    made: list[Database] = []
+
+    def make(backend: str, revision: str) -> Database:
+        made.append(new_database(backend, tmp_path, revision))
+        return made[-1]
+
+    yield make
+    for db in made:
+        db.close()
 
 
 @pytest.fixture

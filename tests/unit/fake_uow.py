@@ -2,9 +2,9 @@
 
 Rows are kept as dicts (with the tables' column defaults filled in) and turned into the same
 domain objects the SQLAlchemy repositories build, by the same mapping functions. Only what the
-lot flows (receive, allocate, pick, ship, return) and recalls (fake_recalls.py) reach is
-implemented; anything else raises NotImplementedError, so a test that strays beyond it fails
-loudly instead of passing."""
+lot flows (receive, allocate, pick, ship, return), recalls (fake_recalls.py) and EPCIS capture
+and query (fake_epcis.py) reach is implemented; anything else raises NotImplementedError, so a
+test that strays beyond it fails loudly instead of passing."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from decimal import Decimal
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
+from fake_epcis import FakeEpcis, FakeEpcisReports
 from fake_recalls import Recalls, Trace
+from fake_receipts import ReceiptRows
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.batches import BatchRepository as SqlBatches
 from lotline.adapters.repositories.catalog import CustomerRepository as SqlCustomers
 from lotline.adapters.repositories.catalog import ProductRepository as SqlProducts
+from lotline.adapters.repositories.catalog import SupplierRepository as SqlSuppliers
 from lotline.adapters.repositories.flows import _allocation
 from lotline.adapters.repositories.warehouses import LocationRepository as SqlLocations
 from lotline.adapters.repositories.warehouses import WarehouseRepository as SqlWarehouses
@@ -123,6 +126,24 @@ class Customers(_Rows):
 
     def to_entity(self, row: Row) -> Any:
         return SqlCustomers.to_entity(None, SimpleNamespace(**row))  # type: ignore[arg-type]
+
+
+class Suppliers(_Rows):
+    table, entity_name = t.suppliers, "supplier"
+
+    def to_entity(self, row: Row) -> Any:
+        return SqlSuppliers.to_entity(None, SimpleNamespace(**row))  # type: ignore[arg-type]
+
+
+class Organizations:
+    """The organization's row, when a test put one in `organizations`."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.rows = uow.data["organizations"]
+
+    def get(self, org_id: str, *, for_update: bool = False) -> Any | None:
+        row = self.rows.get(org_id)
+        return None if row is None else SimpleNamespace(**row)
 
 
 class Warehouses(_Rows):
@@ -259,7 +280,7 @@ class Orders(_Rows):
             self.uow.data["order_lines"][line["id"]] = dict(line)
 
 
-class Flows:
+class Flows(ReceiptRows):
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.data = uow.data
         self.counters = uow.data["counters"]
@@ -398,13 +419,16 @@ class FakeUnitOfWork(UnitOfWork):
     recalls = property(Recalls)  # type: ignore[assignment]
     trace = property(Trace)  # type: ignore[assignment]
     events = property(lambda self: EventOutbox(Events(self), self.actor))  # type: ignore[assignment]
+    suppliers = property(Suppliers)  # type: ignore[assignment]
+    organizations = property(Organizations)  # type: ignore[assignment]
+    epcis = property(FakeEpcis)  # type: ignore[assignment]
+    reports = property(FakeEpcisReports)  # type: ignore[assignment]
 
     def _missing(self) -> Any:
         raise NotImplementedError("not part of the fake unit of work")
 
-    organizations = suppliers = serials = identity = serial_reads = property(
-        _missing)  # type: ignore[assignment]
-    transformations = reports = ledger_checks = exports = checkpoints = webhooks = property(
+    serials = identity = serial_reads = property(_missing)  # type: ignore[assignment]
+    transformations = ledger_checks = exports = checkpoints = webhooks = property(
         _missing)  # type: ignore[assignment]
     custom_fields = property(
         _missing)  # type: ignore[assignment]

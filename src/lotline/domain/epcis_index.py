@@ -14,13 +14,22 @@ from lotline.domain.epcis_hash import event_hash
 from lotline.domain.epcis_uri import canonical_gs1_uri
 
 CBV_PREFIXES = ("https://ref.gs1.org/cbv/BizStep-", "https://ref.gs1.org/cbv/Disp-",
-                "urn:epcglobal:cbv:bizstep:", "urn:epcglobal:cbv:disp:")
+                "urn:epcglobal:cbv:bizstep:", "urn:epcglobal:cbv:disp:",
+                "https://ref.gs1.org/cbv/BTT-", "urn:epcglobal:cbv:btt:",
+                "https://ref.gs1.org/cbv/SDT-", "urn:epcglobal:cbv:sdt:")
 # Where each query parameter looks (EPCIS 2.0 §8.2.7.1): epc = epcList and childEPCs, the rest
 # add parentID and the transformation's inputs and outputs; classes likewise for quantities.
 EPC_FIELDS = ("epcList", "childEPCs")
 ANY_EPC_FIELDS = (*EPC_FIELDS, "inputEPCList", "outputEPCList")
 CLASS_FIELDS = ("quantityList", "childQuantityList")
 ANY_CLASS_FIELDS = (*CLASS_FIELDS, "inputQuantityList", "outputQuantityList")
+# The typed lists EQ_bizTransaction_{type}, EQ_source_{type} and EQ_destination_{type} look
+# in: list -> (ref role, the entry's value field). Such a ref's value is "{type} {identifier}"
+# (the type as its bare CBV word), so one indexed equality finds type and value together.
+TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "bizTransaction"),
+               "sourceList": ("source", "source"),
+               "destinationList": ("destination", "destination")}
+ERROR_DECLARED = ("errorDeclaration", "declared")  # the ref EXISTS_errorDeclaration finds
 
 
 def identifier(uri: str) -> str:
@@ -66,7 +75,7 @@ def _place(event: Mapping[str, Any], name: str) -> str | None:
         else None
 
 
-def _refs(event: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+def event_refs(event: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
     refs: set[tuple[str, str]] = set()
     for name in ANY_EPC_FIELDS:
         for epc in event.get(name) or ():
@@ -77,7 +86,25 @@ def _refs(event: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
         for element in event.get(name) or ():
             if isinstance(element, Mapping) and element.get("epcClass"):
                 refs.add((name, identifier(str(element["epcClass"]))))
-    return frozenset(refs)
+    if event.get("transformationID"):
+        refs.add(("transformationID", identifier(str(event["transformationID"]))))
+    if isinstance(event.get("errorDeclaration"), Mapping):
+        refs.add(ERROR_DECLARED)
+    return frozenset(refs | _typed_refs(event))
+
+
+def typed_value(kind: str, value: str) -> str:
+    """A typed list entry as its ref value: bare CBV type word, space, canonical identifier."""
+    return f"{vocabulary(kind.strip())} {identifier(value)}"
+
+
+def _typed_refs(event: Mapping[str, Any]) -> set[tuple[str, str]]:
+    refs: set[tuple[str, str]] = set()
+    for list_name, (role, field) in TYPED_LISTS.items():
+        for entry in event.get(list_name) or ():
+            if isinstance(entry, Mapping) and entry.get("type") and entry.get(field):
+                refs.add((role, typed_value(str(entry["type"]), str(entry[field]))))
+    return refs
 
 
 def index_event(event: Mapping[str, Any], context: Any = None) -> EventIndex:
@@ -90,7 +117,7 @@ def index_event(event: Mapping[str, Any], context: Any = None) -> EventIndex:
         disposition=vocabulary(str(event["disposition"])) if event.get("disposition")
         else None,
         read_point=_place(event, "readPoint"), biz_location=_place(event, "bizLocation"),
-        refs=_refs(event))
+        refs=event_refs(event))
 
 
 def parties(event: Mapping[str, Any], list_name: str) -> dict[str, list[str]]:

@@ -170,9 +170,9 @@ class UnitOfWork(ABC):
     def reports(self) -> ReportQueries: ...
 
     @property
+    @abstractmethod
     def epcis(self) -> EpcisRepository:
-        """Captured EPCIS events and capture jobs (not abstract: test doubles need none)."""
-        raise NotImplementedError("this unit of work keeps no EPCIS events")
+        """Captured EPCIS events and capture jobs."""
 
     @property
     @abstractmethod

@@ -7,16 +7,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from lotline.adapters import tables as t
-from lotline.domain.epcis_query import MATCH_ROLES, EpcisQuery
+from lotline.domain.epcis_conditions import Condition, FieldMatch, TimeBound, TypeIn
+from lotline.domain.epcis_patterns import Glob, IdSelection, Wild
+from lotline.domain.epcis_query import EpcisQuery
 from lotline.service_layer.epcis_ports import CaptureJob, PagePosition, StoredEvent
 
-_COLUMNS = {"EQ_bizStep": "biz_step", "EQ_disposition": "disposition",
-            "EQ_readPoint": "read_point", "EQ_bizLocation": "biz_location",
-            "EQ_action": "action", "EQ_eventID": "event_key"}
+# EventIndex field -> epcis_events column, where the names differ.
+_COLUMNS = {"key": "event_key"}
 KEYS_PER_QUERY = 500
+
+
+def _like(glob: Glob) -> str:
+    return "".join("%" if part is Wild.ANY else "_" if part is Wild.ONE else
+                   part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                   for part in glob)
+
+
+def _sqlite_glob(glob: Glob) -> str:
+    special = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+    return "".join("*" if part is Wild.ANY else "?" if part is Wild.ONE else
+                   part.translate(special) for part in glob)
 
 
 class EpcisStore:
@@ -67,30 +91,59 @@ class EpcisStore:
     def page(self, query: EpcisQuery, after: PagePosition | None,
              limit: int) -> list[StoredEvent]:
         e = t.epcis_events.c
-        statement = select(e.event_key, e.event_time, e.event, e.namespaces).where(
-            e.org_id == self.org_id)
-        if query.event_types:
-            statement = statement.where(e.event_type.in_(sorted(query.event_types)))
-        if query.since is not None:
-            statement = statement.where(e.event_time >= query.since)
-        if query.before is not None:
-            statement = statement.where(e.event_time < query.before)
-        for name, wanted in query.equals.items():
-            statement = statement.where(getattr(e, _COLUMNS[name]).in_(sorted(wanted)))
-        r = t.epcis_event_refs.c
-        for name, wanted in query.matches.items():
-            # IN (not a correlated EXISTS): the identifiers' events are looked up once by
-            # the (org_id, value) index, not once per event of the organization.
-            statement = statement.where(e.id.in_(select(r.event_id).where(
-                r.org_id == self.org_id, r.role.in_(MATCH_ROLES[name]),
-                r.value.in_(sorted(wanted)))))
+        statement = self._selected(query, select(e.event_key, e.event_time, e.event,
+                                                 e.namespaces))
+        order = getattr(e, query.order_by)
         if after is not None:
             moment, key = after
-            statement = statement.where(or_(e.event_time > moment,
-                                            and_(e.event_time == moment, e.event_key > key)))
-        rows = self.conn.execute(statement.order_by(e.event_time, e.event_key).limit(limit))
+            statement = statement.where(
+                or_(order < moment, and_(order == moment, e.event_key < key))
+                if query.descending else
+                or_(order > moment, and_(order == moment, e.event_key > key)))
+        ordering = (order.desc(), e.event_key.desc()) if query.descending else \
+            (order, e.event_key)
+        rows = self.conn.execute(statement.order_by(*ordering).limit(limit))
         return [StoredEvent(row.event_key, row.event_time, row.event, row.namespaces)
                 for row in rows]
+
+    def count(self, query: EpcisQuery, at_most: int) -> int:
+        e = t.epcis_events.c
+        selected = self._selected(query, select(e.id)).limit(at_most).subquery()
+        return int(self.conn.scalar(select(func.count()).select_from(selected)) or 0)
+
+    def _selected(self, query: EpcisQuery, statement: Select[Any]) -> Select[Any]:
+        e = t.epcis_events.c
+        statement = statement.where(e.org_id == self.org_id)
+        for condition in query.conditions:
+            statement = statement.where(self._condition(condition))
+        return statement
+
+    def _condition(self, condition: Condition) -> ColumnElement[bool]:
+        e, r = t.epcis_events.c, t.epcis_event_refs.c
+        if isinstance(condition, TypeIn):
+            return e.event_type.in_(sorted(condition.types))
+        if isinstance(condition, TimeBound):
+            moment: ColumnElement[Any] = getattr(e, _COLUMNS.get(condition.field,
+                                                                  condition.field))
+            return moment >= condition.moment if condition.at_or_after \
+                else moment < condition.moment
+        if isinstance(condition, FieldMatch):
+            column: Any = getattr(e, _COLUMNS.get(condition.field, condition.field))
+            return self._selects(column, condition.selection)
+        # IN (not a correlated EXISTS): the identifiers' events are looked up once by the
+        # (org_id, value) index, not once per event of the organization.
+        return e.id.in_(select(r.event_id).where(
+            r.org_id == self.org_id, r.role.in_(condition.roles),
+            self._selects(r.value, condition.selection)))
+
+    def _selects(self, column: Any, selection: IdSelection) -> ColumnElement[bool]:
+        alternatives = [column.in_(sorted(selection.exact))] if selection.exact else []
+        for glob in selection.globs:
+            if self.conn.dialect.name == "sqlite":  # its LIKE ignores case; GLOB does not
+                alternatives.append(column.op("GLOB")(_sqlite_glob(glob)))
+            else:
+                alternatives.append(column.like(_like(glob), escape="\\"))
+        return or_(*alternatives) if alternatives else false()
 
     def our_glns(self) -> dict[str, str]:
         w = t.warehouses.c

@@ -55,9 +55,14 @@ def query(ctx: typer.Context,
           parameters: Annotated[list[str] | None, typer.Argument(
               metavar="NAME=VALUE...",
               help="Standard query parameters: eventType, GE_eventTime, LT_eventTime, "
-                   "EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, EQ_action, "
-                   "EQ_eventID, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, MATCH_anyEPCClass, "
-                   "MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, perPage, "
+                   "EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, WD_readPoint, "
+                   "WD_bizLocation, EQ_action, EQ_eventID, EQ_transformationID, "
+                   "EXISTS_errorDeclaration, EQ_bizTransaction_{type}, EQ_source_{type}, "
+                   "EQ_destination_{type}, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, "
+                   "MATCH_anyEPCClass, MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, "
+                   "MATCH_inputEPCClass, MATCH_outputEPCClass (identifiers or patterns: "
+                   "urn:epc:idpat:sgtin:CP.ITEM.*, a Digital Link ending in /*), orderBy, "
+                   "orderDirection, eventCountLimit, maxEventCount, perPage, "
                    "nextPageToken.")] = None,
           every_page: Annotated[bool, typer.Option(
               "--all", help="Follow nextPageToken and print every page's events in one "

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from lotline.domain.epcis_query import EQUALS, MATCH_ROLES, MAX_PER_PAGE, TIMES
+from lotline.domain.epcis_query import FILTERS, MAX_PER_PAGE, ORDER_FIELDS
 from lotline.entrypoints.api.responses import LotlineJSONResponse
 from lotline.entrypoints.api.schemas.common import PROBLEM
 from lotline.entrypoints.api.security import ServicesDep
@@ -44,16 +44,36 @@ def _parameter(name: str, description: str, schema: dict[str, Any] | None = None
             "schema": schema or {"type": "string"}}
 
 
+def _filter_help(name: str) -> str:
+    if name == "eventType":
+        return ("ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, "
+                "AssociationEvent (comma-separated: any)")
+    if name.startswith(("GE_", "LT_")):
+        return "a date-time with its offset; GE: at or after, LT: before"
+    if name.startswith("MATCH_"):
+        return ("any of these identifiers (EPC URN or Digital Link) or patterns "
+                "(urn:epc:idpat:sgtin:CP.ITEM.*, a Digital Link ending in /*), comma-separated")
+    if name.startswith("WD_"):
+        return "any of these places and every location within them (a site's SGLN holds " \
+               "its extensions)"
+    if name == "EXISTS_errorDeclaration":
+        return "only events that declare an error (the value is ignored)"
+    return "any of these values (comma-separated)"
+
+
 # Declared for the OpenAPI document only: the route reads the query string itself, so that a
 # parameter it does not know is a QueryParameterException naming it (not silently ignored).
+# The families named by a prefix (EQ_bizTransaction_{type}...) are in the route's description.
 QUERY_PARAMETERS = [
-    _parameter("eventType", "ObjectEvent, AggregationEvent, TransactionEvent, "
-                            "TransformationEvent, AssociationEvent (comma-separated: any)"),
-    *[_parameter(name, "a date-time with its offset; GE: at or after, LT: before",
-                 {"type": "string", "format": "date-time"}) for name in TIMES],
-    *[_parameter(name, "any of these values (comma-separated)") for name in EQUALS],
-    *[_parameter(name, "any of these identifiers (EPC URN or Digital Link, comma-separated)")
-      for name in MATCH_ROLES],
+    *[_parameter(name, _filter_help(name), {"type": "string", "format": "date-time"}
+                 if name.startswith(("GE_", "LT_")) else None) for name in FILTERS],
+    _parameter("orderBy", "the field events are ordered by (default eventTime)",
+               {"enum": list(ORDER_FIELDS)}),
+    _parameter("orderDirection", "ASC (default) or DESC", {"enum": ["ASC", "DESC"]}),
+    _parameter("eventCountLimit", "only the first N events (over every page)",
+               {"type": "integer", "minimum": 1}),
+    _parameter("maxEventCount", "at most N events match, else 413 QueryTooLargeException; "
+                                "not with eventCountLimit", {"type": "integer", "minimum": 1}),
     _parameter("perPage", "events per page", {"type": "integer", "minimum": 1,
                                               "maximum": MAX_PER_PAGE}),
     _parameter("nextPageToken", "the token of the previous page (its Link header)")]
@@ -106,13 +126,19 @@ def capture_job(svc: ServicesDep,
             responses={200: {"content": {"application/ld+json": {"schema": QUERY_DOCUMENT}}},
                        400: {**PROBLEM, "description": "QueryParameterException: a parameter "
                                                        "not supported, or a value not read"},
+                       413: {**PROBLEM, "description": "QueryTooLargeException: more events "
+                                                       "match than maxEventCount"},
                        422: {**PROBLEM, "description": "Text no door takes (a control "
                                                        "character) in the query string"}},
             openapi_extra={"parameters": QUERY_PARAMETERS})
 def query_events(request: Request, svc: ServicesDep) -> Response:
     """The EPCIS standard query (SimpleEventQuery) over lotline's own events and the captured
-    ones, oldest first: an EPCISQueryDocument. A further page is named by `nextPageToken`
-    in the `Link` header (rel="next") and in `GS1-Next-Page-Token`."""
+    ones, oldest first (or as orderBy/orderDirection say): an EPCISQueryDocument. A further
+    page is named by `nextPageToken` in the `Link` header (rel="next") and in
+    `GS1-Next-Page-Token`. Besides the parameters listed, the families
+    `EQ_bizTransaction_{type}`, `EQ_source_{type}` and `EQ_destination_{type}` select by a
+    typed entry (`EQ_bizTransaction_po=urn:…`); `HASATTR_`/`EQATTR_` (master data
+    attributes) are refused: lotline keeps no EPCIS master data."""
     params: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         params.setdefault(name, []).append(value)
