@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from lotline.adapters.db import make_engine
 from lotline.adapters.idempotency import SqlAlchemyClaimStore as SqlAlchemyClaimStore
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
+from lotline.adapters.page_replays import SqlAlchemyPageStore
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender
 from lotline.config import load_config
@@ -36,6 +37,7 @@ from lotline.service_layer.labels import LabelService
 from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
+from lotline.service_layer.page_replays import PageReplays
 from lotline.service_layer.parties import CustomerService, SupplierService
 from lotline.service_layer.recalls import RecallService
 from lotline.service_layer.receiving import ReceiptService
@@ -52,7 +54,8 @@ from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
 __all__ = ["LIBRARY_ACTOR", "HttpSender", "Services", "create_services", "current_revisions",
-           "engine_for", "ensure_current", "head_revisions", "identity_service", "upgrade"]
+           "engine_for", "ensure_current", "head_revisions", "identity_service", "page_replays",
+           "upgrade"]
 
 
 @dataclass
@@ -225,3 +228,9 @@ def engine_for(database_url: str | None = None) -> Engine:
 def identity_service(engine: Engine, clock: Clock = utc_now) -> IdentityService:
     """Installation-wide logins and credentials on `engine` (the schema already current)."""
     return IdentityService(SqlAlchemyUnitOfWorks(engine), clock)
+
+
+def page_replays(engine: Engine, clock: Clock = utc_now) -> PageReplays:
+    """The web UI's kept pages (post/redirect/get) on `engine`: in the database, so any
+    server process can show one."""
+    return PageReplays(SqlAlchemyPageStore(engine), clock)
