@@ -17,7 +17,7 @@ from lotline.adapters.migrate import current_revisions, ensure_current, head_rev
 from lotline.adapters.page_replays import SqlAlchemyPageStore
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender
-from lotline.config import load_config
+from lotline.config import load_config, pool_settings
 from lotline.domain.statuses import Role
 from lotline.service_layer.audit import AuditService
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -222,7 +222,8 @@ def engine_for(database_url: str | None = None) -> Engine:
     """An engine for the configured database (LOTLINE_DATABASE_URL, else sqlite:///lotline.db)
     with the configured SQLite busy timeout; not migrated (ensure_current does that)."""
     config = load_config(database_url)
-    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms,
+                       pool=pool_settings())
 
 
 def identity_service(engine: Engine, clock: Clock = utc_now) -> IdentityService:

@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
-from lotline.adapters.db import WRITE_OPTION, read_autocommit
+from lotline.adapters.db import WRITE_OPTION, read_autocommit, transaction_pooled
 from lotline.adapters.repositories.identity import CredentialReads, credential_reads
 from lotline.adapters.repositories.staging import SerialStaging
 from lotline.adapters.repositories.webhooks import DeliveryQueue
@@ -39,6 +39,8 @@ class SqlAlchemyUnitOfWorks:
     @contextmanager
     def staged_import(self, actor: Actor) -> Iterator[SqlAlchemyStagedImport]:
         conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
+        if transaction_pooled(conn):  # the TEMP table's session is ours for one transaction
+            conn.begin()
         try:
             yield SqlAlchemyStagedImport(self.engine, conn, actor)
         finally:
