@@ -12,19 +12,20 @@ from collections.abc import Iterator
 import pytest
 from api_kit import fixed_clock
 from fastapi import FastAPI
-from pgbouncer_kit import BouncedDatabase, bounced_database
 from test_api_credentials import *  # noqa: F403  (the module's tests run here too)
 from test_api_events import *  # noqa: F403
 from test_api_fast_lookup import *  # noqa: F403
+from test_api_flows import test_asn_to_return_end_to_end as _asn_to_return
 from test_api_flows import (
-    test_asn_to_return_end_to_end as test_asn_to_return_end_to_end,
-)
-from test_api_flows import (
-    test_lot_quantities_through_the_flow_and_stock_control as test_lot_quantities_and_stock,
+    test_lot_quantities_through_the_flow_and_stock_control as _lot_quantities,
 )
 from test_api_idempotency import *  # noqa: F403
 
 from lotline.entrypoints.api.app import create_app
+from pgbouncer_kit import BouncedDatabase, bounced_database
+
+test_asn_to_return_end_to_end = _asn_to_return
+test_lot_quantities_through_the_flow_and_stock_control = _lot_quantities
 
 
 @pytest.fixture(scope="module")
