@@ -199,10 +199,10 @@ def test_a_revoked_key_and_a_closed_session_are_refused_by_the_other_server(
         assert check.get(f"{a}{API}/products", headers=key).status_code == 401  # at once
         assert refused_after(check, b, key) <= REVOCATION_BOUND
         cookies = web_login(a, a)
-        assert check.get(f"{b}/", headers=HTML, cookies=cookies).status_code == 200
-        csrf = CSRF.search(check.get(f"{a}/", headers=HTML, cookies=cookies).text)
+        assert httpx.get(f"{b}/", headers=HTML, cookies=cookies).status_code == 200
+        csrf = CSRF.search(httpx.get(f"{a}/", headers=HTML, cookies=cookies).text)
         assert csrf is not None
-        out = check.post(f"{a}/logout", headers=HTML, cookies=cookies,
+        out = httpx.post(f"{a}/logout", headers=HTML, cookies=cookies,
                          data={"csrf_token": csrf.group(1)})
         assert out.status_code == 303
         session = {"Cookie": f"lotline_session={cookies['lotline_session']}", **HTML}
