@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from lotline.adapters.db import make_engine
 from lotline.adapters.idempotency import SqlAlchemyClaimStore as SqlAlchemyClaimStore
 from lotline.adapters.migrate import current_revisions, ensure_current, head_revisions, upgrade
+from lotline.adapters.page_replays import SqlAlchemyPageStore
 from lotline.adapters.replica import read_engine_url, replica_for, write_position
 from lotline.adapters.unit_of_work_factory import SqlAlchemyUnitOfWorks
 from lotline.adapters.webhook_http import HttpSender
-from lotline.config import load_config, read_database_url_from_env
+from lotline.config import load_config, pool_settings, read_database_url_from_env
 from lotline.domain.statuses import Role
 from lotline.service_layer.audit import AuditService
 from lotline.service_layer.batch_tracking import BatchTrackingService
@@ -38,6 +39,7 @@ from lotline.service_layer.labels import LabelService
 from lotline.service_layer.ledger_verify import LedgerService
 from lotline.service_layer.orders import OrderService
 from lotline.service_layer.organizations import SettingsService, get_or_create_organization
+from lotline.service_layer.page_replays import PageReplays
 from lotline.service_layer.parties import CustomerService, SupplierService
 from lotline.service_layer.recalls import RecallService
 from lotline.service_layer.receiving import ReceiptService
@@ -54,7 +56,7 @@ from lotline.service_layer.webhooks import WebhookService
 
 LIBRARY_ACTOR = "library"
 __all__ = ["LIBRARY_ACTOR", "HttpSender", "Services", "create_services", "current_revisions",
-           "engine_for", "ensure_current", "head_revisions", "identity_service",
+           "engine_for", "ensure_current", "head_revisions", "identity_service", "page_replays",
            "read_engine_for", "upgrade"]
 
 
@@ -249,7 +251,8 @@ def engine_for(database_url: str | None = None) -> Engine:
     """An engine for the configured database (LOTLINE_DATABASE_URL, else sqlite:///lotline.db)
     with the configured SQLite busy timeout; not migrated (ensure_current does that)."""
     config = load_config(database_url)
-    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms)
+    return make_engine(config.database_url, busy_timeout_ms=config.sqlite_busy_timeout_ms,
+                       pool=pool_settings())
 
 
 def read_engine_for(primary: Engine, read_database_url: str | None = None) -> Engine | None:
@@ -263,3 +266,9 @@ def read_engine_for(primary: Engine, read_database_url: str | None = None) -> En
 def identity_service(engine: Engine, clock: Clock = utc_now) -> IdentityService:
     """Installation-wide logins and credentials on `engine` (the schema already current)."""
     return IdentityService(SqlAlchemyUnitOfWorks(engine), clock)
+
+
+def page_replays(engine: Engine, clock: Clock = utc_now) -> PageReplays:
+    """The web UI's kept pages (post/redirect/get) on `engine`: in the database, so any
+    server process can show one."""
+    return PageReplays(SqlAlchemyPageStore(engine), clock)

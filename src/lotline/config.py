@@ -101,3 +101,57 @@ def webhook_lease_seconds() -> float:
         raise ValueError(f"LOTLINE_WEBHOOKS_LEASE_SECONDS: {raw!r} is not a number of seconds "
                          f"between 16 and 3600")
     return seconds
+
+
+class SettingError(ValueError):
+    """A LOTLINE_* setting that cannot be used (the message names it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """The connection pool of one process on PostgreSQL (SQLite keeps its own pooling).
+
+    Each server process (each `--workers` worker) has its own pool: the database sees up to
+    workers × (size + max_overflow) connections, plus the background worker's."""
+
+    size: int = 10  # LOTLINE_DB_POOL_SIZE: connections kept open
+    max_overflow: int = 20  # LOTLINE_DB_MAX_OVERFLOW: opened beyond `size` at peaks, then closed
+    timeout: float = 30.0  # LOTLINE_DB_POOL_TIMEOUT: seconds a request waits for a connection
+    recycle: int = -1  # LOTLINE_DB_POOL_RECYCLE: seconds before a connection is replaced
+    # LOTLINE_DATABASE_PGBOUNCER=1: the URL points at pgbouncer in transaction pooling mode
+    # (no server-side prepared statements; no session state across transactions).
+    transaction_pooling: bool = False
+
+
+def _int_setting(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "")
+    if not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingError(f"{name}: {raw!r} is not a whole number from {low} to {high}")
+    return value
+
+
+def _flag_setting(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(f"{name}: {raw!r} is not 1 or 0")
+
+
+def pool_settings() -> PoolSettings:
+    """LOTLINE_DB_POOL_SIZE (default 10), LOTLINE_DB_MAX_OVERFLOW (20), LOTLINE_DB_POOL_TIMEOUT
+    (seconds, 30), LOTLINE_DB_POOL_RECYCLE (seconds, -1 = never), LOTLINE_DATABASE_PGBOUNCER
+    (1 when the URL is pgbouncer's in transaction mode). SettingError names a bad one."""
+    return PoolSettings(
+        size=_int_setting("LOTLINE_DB_POOL_SIZE", 10, 1, 1000),
+        max_overflow=_int_setting("LOTLINE_DB_MAX_OVERFLOW", 20, 0, 1000),
+        timeout=float(_int_setting("LOTLINE_DB_POOL_TIMEOUT", 30, 1, 3600)),
+        recycle=_int_setting("LOTLINE_DB_POOL_RECYCLE", -1, -1, 86_400),
+        transaction_pooling=_flag_setting("LOTLINE_DATABASE_PGBOUNCER"))

@@ -15,26 +15,47 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 
+from lotline.config import PoolSettings
+
 WRITE_OPTION = "lotline_write"
+# An engine's default execution option: its connections go through a transaction pooler
+# (pgbouncer, pool_mode=transaction), so nothing may outlive a transaction on a session.
+TRANSACTION_POOLING = "lotline_transaction_pooling"
 T = TypeVar("T")
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = 30_000,
+                pool: PoolSettings | None = None) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, busy_timeout_ms)
-    return _server_engine(url)
+    return _server_engine(url, pool or PoolSettings())
+
+
+def transaction_pooled(connection: Connection | Engine) -> bool:
+    """Whether the engine's sessions are shared out per transaction (pgbouncer)."""
+    return bool(connection.get_execution_options().get(TRANSACTION_POOLING, False))
 
 
 _BORROWING = threading.local()
 
 
-def _server_engine(url: str) -> Engine:
+def _server_engine(url: str, pool: PoolSettings) -> Engine:
     """A pooled engine whose connections are checked before a transaction starts on them (the
     database may have closed them while idle: a restart, a failover, pg_terminate_backend).
     This is pool_pre_ping, done in a checkout listener so that `borrow_autocommit` can skip
     it: a single-statement read is retried instead (`read_autocommit`), which costs nothing
-    while the connection is alive, where a ping costs a round trip on every request."""
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    while the connection is alive, where a ping costs a round trip on every request.
+
+    Behind pgbouncer in transaction mode (`pool.transaction_pooling`) psycopg prepares no
+    statement on the server (`prepare_threshold=None`): the next transaction may run on
+    another server session, which never saw it (pgbouncer before 1.21 cannot track them)."""
+    connect_args: dict[str, Any] = {}
+    if pool.transaction_pooling:
+        connect_args["prepare_threshold"] = None
+    engine = create_engine(url, pool_size=pool.size, max_overflow=pool.max_overflow,
+                           pool_timeout=pool.timeout, pool_recycle=pool.recycle,
+                           connect_args=connect_args,
+                           execution_options={TRANSACTION_POOLING: pool.transaction_pooling})
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> None:

@@ -455,6 +455,20 @@ login_failures = Table(
     Index("ix_login_failures_username_folded_failed_at", "username_folded", "failed_at"),
 )
 
+# The page a browser's form POST answered, kept for its GET (web/replay.py): in the database,
+# so whichever server process the browser's next request reaches can show it.
+page_replays = Table(
+    "page_replays", metadata,
+    Column("key_hash", String(HASH), primary_key=True),  # SHA-256 of the cookie's key
+    Column("owner_hash", String(HASH), nullable=False),  # SHA-256 of the session cookie
+    Column("path", String(2000), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_page_replays_expires_at", "expires_at"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys", metadata,
     Column("id", String(ID), primary_key=True),

@@ -99,6 +99,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._ledger = None
         self._joined = False
         self._savepoint: NestedTransaction | None = None
+        self._lent_savepoint: NestedTransaction | None = None
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         self._built = {}  # a unit of work entered again starts afresh
@@ -114,7 +115,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self._pooled = borrow_autocommit(self.engine)
         elif self._lent is not None:
             self._conn = self._lent.execution_options(**{WRITE_OPTION: self.write})
-            self._conn.begin()
+            if self._conn.in_transaction():  # a staged import's one transaction (pgbouncer)
+                self._lent_savepoint = self._conn.begin_nested()
+            else:
+                self._conn.begin()
         else:
             self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
             self._conn.begin()
@@ -248,26 +252,35 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                     self._ledger.flush()
                 conn.commit()
             else:
-                conn.rollback()
+                self._undo(conn)
         except IntegrityError as error:
-            conn.rollback()
+            self._undo(conn)
             raise conflict(error) from error
         except Exception as error:
             if not is_transient(error):
                 raise
-            conn.rollback()
+            self._undo(conn)
             raise TransientConflict() from error
         finally:
             if self._lent is None:
                 conn.close()
             else:
                 conn.execution_options(**{WRITE_OPTION: False})
-            self._conn = None
+            self._conn, self._lent_savepoint = None, None
         if isinstance(exc, IntegrityError):
             raise conflict(exc) from exc
         if exc is not None and is_transient(exc):
             raise TransientConflict() from exc
         refuse_nul(exc)
+
+    def _undo(self, conn: Connection) -> None:
+        """Roll back the block: to its savepoint inside a lent connection's transaction (which
+        goes on: a staged import reports from its stage after a refused write), else all."""
+        savepoint, self._lent_savepoint = self._lent_savepoint, None
+        if savepoint is not None and savepoint.is_active:
+            savepoint.rollback()
+        else:
+            conn.rollback()
 
     def _leave_joined(self, exc: BaseException | None) -> None:
         """End a block in the request's shared transaction: write the ledger and release

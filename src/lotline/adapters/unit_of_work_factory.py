@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
-from lotline.adapters.db import WRITE_OPTION, read_autocommit
+from lotline.adapters.db import WRITE_OPTION, read_autocommit, transaction_pooled
 from lotline.adapters.idempotency import in_claimed_transaction
 from lotline.adapters.replica import Replica, ReplicaUnitOfWork, TrackedUnitOfWork
 from lotline.adapters.repositories.identity import CredentialReads, credential_reads
@@ -62,6 +62,8 @@ class SqlAlchemyUnitOfWorks:
     def staged_import(self, actor: Actor) -> Iterator[SqlAlchemyStagedImport]:
         conn = self.engine.connect().execution_options(**{WRITE_OPTION: False})
         session = (current_session() or self.session) if self.replica is not None else None
+        if transaction_pooled(conn):  # the TEMP table's session is ours for one transaction
+            conn.begin()
         try:
             yield SqlAlchemyStagedImport(self.engine, conn, actor, session)
         finally:

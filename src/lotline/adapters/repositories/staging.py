@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, NestedTransaction, RootTransaction, text
 from sqlalchemy.exc import IntegrityError
 
 from lotline.adapters.search_index import index_serials_after, last_serial_rowid
@@ -50,24 +50,29 @@ class SerialStaging:
         finally:
             cursor.close()
 
+    def _step(self) -> RootTransaction | NestedTransaction:
+        """A short transaction of its own, or a savepoint of the import's one transaction."""
+        return self.conn.begin_nested() if self.conn.in_transaction() else self.conn.begin()
+
     def create(self) -> None:
         types = _TYPES["sqlite" if self.sqlite else "postgresql"]
         columns = ", ".join(f"{name} {kind}" for name, kind in zip(COLUMNS, types, strict=True))
-        with self.conn.begin():
+        at_end = " ON COMMIT DROP" if self.conn.in_transaction() and not self.sqlite else ""
+        with self._step():
             self._run(f"DROP TABLE IF EXISTS {'temp.' if self.sqlite else ''}{STAGE}")
-            self._run(f"CREATE TEMP TABLE {STAGE} ({columns})")
+            self._run(f"CREATE TEMP TABLE {STAGE} ({columns}){at_end}")
 
     def drop(self) -> None:
         if self.conn.in_transaction():
             self.conn.rollback()
-        with self.conn.begin():
+        with self.conn.begin():  # (after the import's one transaction: a no-op)
             self._run(f"DROP TABLE IF EXISTS {'temp.' if self.sqlite else ''}{STAGE}")
 
     def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """One chunk of rows (in COLUMNS order), in a transaction of its own."""
         if not rows:
             return
-        with self.conn.begin():
+        with self._step():
             cursor = self._driver.cursor()
             try:
                 if self.sqlite:
@@ -82,13 +87,13 @@ class SerialStaging:
 
     def index(self, *columns: str) -> None:
         name = f"ix_{STAGE}_{'_'.join(columns)}"
-        with self.conn.begin():
+        with self._step():
             self._run(f"CREATE INDEX IF NOT EXISTS {name} ON {STAGE} ({', '.join(columns)})")
             if not self.sqlite:
                 self._run(f"ANALYZE {STAGE}")
 
     def _query(self, sql: str, **params: Any) -> list[Any]:
-        with self.conn.begin():
+        with self._step():
             return list(self.conn.execute(text(sql), params))
 
     def duplicates_in_file(self, limit: int) -> list[tuple[str, list[int]]]:

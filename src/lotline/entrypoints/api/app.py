@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from lotline.bootstrap import engine_for, ensure_current, identity_service, read_engine_for
+from lotline.bootstrap import (
+    engine_for,
+    ensure_current,
+    identity_service,
+    page_replays,
+    read_engine_for,
+)
 from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
@@ -66,6 +72,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.state.read_engine = read_engine
     app.state.identity = identity_service(engine, clock)
     app.state.metrics = Metrics()
+    app.state.page_replays = page_replays(engine, clock)
     install_problem_handlers(app)
     app.include_router(health.router)
     for router in (identity.router, catalog.router, batches.router, serials.router, orders.router):

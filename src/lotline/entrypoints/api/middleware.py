@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -79,6 +80,7 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self.pid = os.getpid()  # which worker answered, when several serve one address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,7 +115,7 @@ class RequestContextMiddleware:
                 "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "request_id": request_id, "method": method, "path": scope.get("path"),
                 "route": route, "status": status, "duration_ms": round(seconds * 1000, 3),
-                "actor": scope.get("state", {}).get("actor"),
+                "actor": scope.get("state", {}).get("actor"), "pid": self.pid,
             }, ensure_ascii=False)
             # makeRecord + handle: what info() does, less its search of the stack for the
             # caller's file and line, which the access log's format does not show.

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from typer.core import TyperGroup
 
-from lotline.config import database_url_from_env
+from lotline.config import SettingError, database_url_from_env
 from lotline.domain.errors import LotlineError
 from lotline.domain.values import forbidden_character
 from lotline.entrypoints.cli.audit import app as audit_app
@@ -66,6 +66,8 @@ class LotlineGroup(TyperGroup):
             raise fail(error.code, error.message) from None
         except (ArgumentError, OperationalError) as error:
             raise fail("database_error", _database_message(ctx, error)) from None
+        except SettingError as error:
+            raise fail("invalid_setting", str(error)) from None
 
 
 def refuse_forbidden_arguments(args: list[str]) -> None:

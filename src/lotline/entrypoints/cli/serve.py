@@ -16,6 +16,7 @@ once per server whatever the number of HTTP workers; `--no-worker` leaves them t
 from __future__ import annotations
 
 import copy
+import inspect
 import logging.config
 import os
 import signal
@@ -37,6 +38,7 @@ from lotline.worker import worker_in_background
 
 FACTORY = "lotline.entrypoints.api.asgi:app_from_environment"
 GRACEFUL_SHUTDOWN_SECONDS = 10
+WORKER_HEALTHCHECK_SECONDS = 60
 
 app = typer.Typer()
 
@@ -88,21 +90,25 @@ def run_uvicorn(target: Any, options: ServeOptions, *, factory: bool = False) ->
     more than one worker), a factory's when `factory`."""
     import uvicorn
 
+    extra: dict[str, Any] = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        # uvicorn kills a worker that does not answer its supervisor's ping within 5 s, and
+        # a worker's first answer comes once it has imported lotline and built its app: on
+        # a busy machine that takes longer, and the workers were killed and restarted forever.
+        extra["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_SECONDS
     sys.stdout.flush()
     with stop_signals_end_quietly():
         uvicorn.run(target, host=options.host, port=options.port,
                     workers=options.workers if options.workers > 1 else None, factory=factory,
                     log_config=log_config(options.access_log), access_log=False,
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **extra)
 
 
 @contextmanager
 def background_jobs(url: str, enabled: bool) -> Iterator[None]:
     """The worker's jobs in a thread while the block runs (not for an in-memory database:
     the worker's own connection would see another, empty one)."""
-    parsed = make_url(url)
-    if not enabled or (parsed.get_backend_name() == "sqlite"
-                       and parsed.database in (None, "", ":memory:")):
+    if not enabled or is_in_memory(url):
         yield
         return
     engine = engine_for(url)
@@ -172,4 +178,13 @@ def serve(
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs) on the database of
     --database-url or LOTLINE_DATABASE_URL, until Ctrl+C (or SIGTERM)."""
     state = cli_state(ctx)
+    if workers > 1 and is_in_memory(load_config(state.database_url).database_url):
+        raise typer.BadParameter(
+            "an in-memory SQLite database lives inside one process: each worker would have "
+            "its own, empty one; use a database file or PostgreSQL", param_hint="--workers")
     serve_database(state.database_url, ServeOptions(host, port, workers, access_log, worker))
+
+
+def is_in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")

@@ -164,7 +164,7 @@ class WebRoute(APIRoute):
             started = time.perf_counter()
             nonce = secrets.token_urlsafe(16)
             request.state.csp_nonce = nonce
-            kept = take_kept(request)
+            kept = await take_kept(request)
             if kept is not None:  # the page a form's POST answered, shown once at its GET
                 return _secure(kept, nonce, started)
             try:
@@ -178,7 +178,7 @@ class WebRoute(APIRoute):
             except Exception as error:  # every failure becomes a page, never a traceback
                 response = _failure(request, error)
             if is_page_post(request, response):
-                response = keep_and_redirect(request, response)
+                response = await keep_and_redirect(request, response)
             return _secure(response, nonce, started)
 
         return handler
