@@ -1,0 +1,193 @@
+"""Concurrent writers of one organization (issue 18, "no hot row").
+
+WRITERS processes, each with its own services and connections (processes, not threads: the
+library is Python, one core per process under the GIL), write to lots of their own in ONE
+organization — one round is five units of work: an advance shipping notice and its receipt of
+3 units into the writer's lot of a lot-tracked product, an adjustment of -1 on that lot, and
+one serial of the writer's lot of a lot- and serial-tracked product marked DEFECTIVE and put
+back IN_STOCK (two status changes, each moving the per-status counts). All writers share the
+two products, the warehouse and the organization, so a row per product or per organization
+that every writer updates would queue them; the ledger chains run per lot.
+
+Then one process does the same total number of rounds on one lot. Prints, for PostgreSQL:
+
+    writers (postgresql): 1 writer X rounds/s, 8 writers Y rounds/s, ratio R
+    lock waits (postgresql, 8 writers): L of A samples of active writer backends waiting on a
+    lock (by wait event ...)
+
+`pg_stat_activity` is sampled every few milliseconds during the 8-writer run; a backend waiting
+on a heavyweight lock (`wait_event_type = 'Lock'`: a row's transaction id, a tuple) is queueing
+behind another writer. On SQLite (one writer at a time by design) the same figures are printed
+for information only. LOTLINE_BENCH_WRITER_ROUNDS sets the rounds per writer (default 150)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier
+from typing import Any
+
+import psycopg
+
+import lotline
+from lotline.bootstrap import Services
+from support import Bench, postgres_bench, sqlite_bench
+
+WRITERS = 8
+ROUNDS = int(os.environ.get("LOTLINE_BENCH_WRITER_ROUNDS", "150"))
+APPLICATION = "lotline-bench-writers"
+
+
+@dataclass(frozen=True)
+class Lane:
+    """What one writer writes: its lot of each product and the serial it flips."""
+
+    index: int
+    lot_number: str
+    serial_id: str
+    receipt_line_product: str
+    supplier_id: str
+
+
+def _prepare(svc: Services, lanes: int) -> list[Lane]:
+    lot_product = svc.products.create_product(sku="W-LOT", name="Writer lot", tracking="lot")
+    unit_product = svc.products.create_product(sku="W-UNIT", name="Writer unit",
+                                               tracking="lot_serial")
+    supplier = svc.suppliers.create_supplier(name="Writer supply")
+    result = []
+    for index in range(lanes):
+        number = f"LANE-{index}"
+        receipt = _receive(svc, lot_product.id, supplier.id, number, f"SETUP-{index}", 100_000)
+        svc.receipts.putaway(receipt)  # the adjustments take from STOCK
+        batch = svc.batch_tracking.create_batch(product_id=unit_product.id,
+                                                batch_number=f"UNITS-{index}", quantity=1)
+        serial = svc.batch_tracking.register_serial(batch_id=batch.id,
+                                                    serial_number=f"W-SN-{index}")
+        result.append(Lane(index, number, serial.id, lot_product.id, supplier.id))
+    return result
+
+
+def _receive(svc: Services, product_id: str, supplier_id: str, lot_number: str,
+             reference: str, quantity: int) -> str:
+    receipt = svc.receipts.create_receipt(
+        reference=reference, supplier_id=supplier_id,
+        lines=[{"product_id": product_id, "expected_quantity": quantity, "unit_cost": "2"}])
+    svc.receipts.receive(receipt.id, [{"line_id": receipt.lines[0].id, "lots": [
+        {"batch_number": lot_number, "quantity": quantity}]}])
+    return receipt.id
+
+
+def _round(svc: Services, lane: Lane, batch_id: str, number: int) -> None:
+    _receive(svc, lane.receipt_line_product, lane.supplier_id, lane.lot_number,
+             f"W{lane.index}-{number}", 3)
+    svc.stock.adjust(quantity_delta=-1, reason="bench count", batch_id=batch_id)
+    svc.serials.change_status(lane.serial_id, "DEFECTIVE", reason="bench")
+    svc.serials.change_status(lane.serial_id, "IN_STOCK")
+
+
+def _writer(url: str, lane: Lane, rounds: int, start: Barrier, offset: int) -> None:
+    svc = lotline.create_services(url, organization="bench")
+    batch_id = next(b.id for b in svc.batches.by_number(lane.lot_number,
+                                                          lane.receipt_line_product))
+    start.wait()
+    for number in range(offset, offset + rounds):
+        _round(svc, lane, batch_id, number)
+    svc.engine.dispose()
+
+
+def _run(url: str, lanes: list[Lane], rounds: int, offset: int) -> float:
+    """Rounds per second of len(lanes) writer processes, `rounds` each, started together."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(len(lanes) + 1)
+    workers = [context.Process(target=_writer, args=(url, lane, rounds, start, offset))
+               for lane in lanes]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    for worker in workers:
+        worker.join()
+        if worker.exitcode != 0:
+            raise SystemExit(f"a writer failed (exit code {worker.exitcode})")
+    return len(lanes) * rounds / (time.perf_counter() - began)
+
+
+class LockSampler:
+    """Samples pg_stat_activity for the benchmark's own backends (by application_name)."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.active = 0
+        self.waits: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> LockSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            while not self._stop.is_set():
+                rows = conn.execute(
+                    "SELECT wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE application_name = %s AND state = 'active' "
+                    "AND pid <> pg_backend_pid()", (APPLICATION,)).fetchall()
+                self.active += len(rows)
+                self.waits.update(f"{kind}:{name}" for kind, name in rows if kind == "Lock")
+                time.sleep(0.005)
+
+    def line(self) -> str:
+        waiting = sum(self.waits.values())
+        detail = ", ".join(f"{name} {count}" for name, count in self.waits.most_common())
+        return (f"lock waits (postgresql, {WRITERS} writers): {waiting} of {self.active} samples "
+                f"of active writer backends waiting on a lock ({detail or 'none'})")
+
+
+def _measure(bench: Bench, url: str, sampler: Callable[[], Any] | None) -> tuple[float, float]:
+    lanes = _prepare(bench.svc, WRITERS)
+    _run(url, lanes[:1], 5, 0)  # warm-up: imports, first statements, the lot's first rows
+    one = _run(url, lanes[:1], WRITERS * ROUNDS, 10)
+    if sampler is None:
+        many = _run(url, lanes, ROUNDS, 100_000)
+    else:
+        with sampler() as sampling:
+            many = _run(url, lanes, ROUNDS, 100_000)
+        print(sampling.line(), flush=True)
+    return one, many
+
+
+def _line(backend: str, one: float, many: float) -> str:
+    return (f"writers ({backend}): 1 writer {one:.1f} rounds/s, {WRITERS} writers "
+            f"{many:.1f} rounds/s, ratio {many / one:.2f}")
+
+
+def main(postgres_url: str | None = None) -> None:
+    with sqlite_bench() as bench:
+        assert bench.sqlite_path is not None
+        one, many = _measure(bench, f"sqlite:///{bench.sqlite_path}", None)
+        print(_line("sqlite", one, many) + " (for information: SQLite has one writer)",
+              flush=True)
+    if postgres_url is None:
+        return
+    with postgres_bench(postgres_url) as bench:
+        assert bench.postgres_dsn is not None
+        url = bench.svc.engine.url.render_as_string(hide_password=False)
+        url += f"&application_name={APPLICATION}"
+        dsn = bench.postgres_dsn
+        one, many = _measure(bench, url, lambda: LockSampler(dsn))
+        print(_line("postgresql", one, many), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("LOTLINE_TEST_POSTGRES_URL"))
