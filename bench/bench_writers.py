@@ -30,7 +30,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -91,31 +93,53 @@ def _round(svc: Services, lane: Lane, batch_id: str, number: int) -> None:
     svc.serials.change_status(lane.serial_id, "IN_STOCK")
 
 
-def _writer(url: str, lane: Lane, rounds: int, start: Barrier, offset: int) -> None:
+def _writer(url: str, lane: Lane, rounds: int, start: Barrier, offset: int,
+            spent: Queue[float]) -> None:
     svc = lotline.create_services(url, organization="bench")
     batch_id = next(b.id for b in svc.batches.by_number(lane.lot_number,
                                                           lane.receipt_line_product))
     start.wait()
+    began = time.process_time()
     for number in range(offset, offset + rounds):
         _round(svc, lane, batch_id, number)
+    spent.put(time.process_time() - began)
     svc.engine.dispose()
 
 
-def _run(url: str, lanes: list[Lane], rounds: int, offset: int) -> float:
-    """Rounds per second of len(lanes) writer processes, `rounds` each, started together."""
+@dataclass(frozen=True)
+class Run:
+    rate: float  # rounds per second, all writers together
+    client_cpu_ms: float  # CPU seconds the writer processes spent per round, in ms
+    machine_busy: float  # share of the machine's CPU time busy (any process) during the run
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _run(url: str, lanes: list[Lane], rounds: int, offset: int) -> Run:
+    """len(lanes) writer processes, `rounds` each, started together."""
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(len(lanes) + 1)
-    workers = [context.Process(target=_writer, args=(url, lane, rounds, start, offset))
+    spent: Queue[float] = context.Queue()
+    workers = [context.Process(target=_writer, args=(url, lane, rounds, start, offset, spent))
                for lane in lanes]
     for worker in workers:
         worker.start()
     start.wait()
-    began = time.perf_counter()
+    began, cpu_before = time.perf_counter(), _cpu_times()
+    cpu = sum(spent.get() for _ in workers)
+    elapsed, cpu_after = time.perf_counter() - began, _cpu_times()
     for worker in workers:
         worker.join()
         if worker.exitcode != 0:
             raise SystemExit(f"a writer failed (exit code {worker.exitcode})")
-    return len(lanes) * rounds / (time.perf_counter() - began)
+    total = len(lanes) * rounds
+    busy = (cpu_after[0] - cpu_before[0]) / max(1, cpu_after[1] - cpu_before[1])
+    return Run(total / elapsed, 1000 * cpu / total, busy)
 
 
 class LockSampler:
@@ -124,7 +148,7 @@ class LockSampler:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self.active = 0
-        self.waits: Counter[str] = Counter()
+        self.states: Counter[str] = Counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -140,21 +164,30 @@ class LockSampler:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             while not self._stop.is_set():
                 rows = conn.execute(
-                    "SELECT wait_event_type, wait_event FROM pg_stat_activity "
-                    "WHERE application_name = %s AND state = 'active' "
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE application_name = %s AND state <> 'idle' "
                     "AND pid <> pg_backend_pid()", (APPLICATION,)).fetchall()
                 self.active += len(rows)
-                self.waits.update(f"{kind}:{name}" for kind, name in rows if kind == "Lock")
+                self.states.update(_state_name(*row) for row in rows)
                 time.sleep(0.005)
 
-    def line(self) -> str:
-        waiting = sum(self.waits.values())
-        detail = ", ".join(f"{name} {count}" for name, count in self.waits.most_common())
-        return (f"lock waits (postgresql, {WRITERS} writers): {waiting} of {self.active} samples "
-                f"of active writer backends waiting on a lock ({detail or 'none'})")
+    def lines(self) -> list[str]:
+        waiting = sum(n for name, n in self.states.items() if name.startswith("active Lock"))
+        detail = ", ".join(f"{name} {n}" for name, n in self.states.most_common())
+        return [f"lock waits (postgresql, {WRITERS} writers): {waiting} of {self.active} "
+                "samples of writer backends in a transaction were waiting on a lock",
+                f"  backend states sampled: {detail or 'none'}"]
 
 
-def _measure(bench: Bench, url: str, sampler: Callable[[], Any] | None) -> tuple[float, float]:
+def _state_name(state: str, kind: str | None, event: str | None) -> str:
+    """`active CPU` (running), `active Lock:tuple` (queued behind a row), `idle in
+    transaction Client:ClientRead` (waiting for its Python writer), ..."""
+    if kind is None:
+        return f"{state} CPU"
+    return f"{state} {kind}:{event}"
+
+
+def _measure(bench: Bench, url: str, sampler: Callable[[], Any] | None) -> tuple[Run, Run]:
     lanes = _prepare(bench.svc, WRITERS)
     _run(url, lanes[:1], 5, 0)  # warm-up: imports, first statements, the lot's first rows
     one = _run(url, lanes[:1], WRITERS * ROUNDS, 10)
@@ -163,21 +196,26 @@ def _measure(bench: Bench, url: str, sampler: Callable[[], Any] | None) -> tuple
     else:
         with sampler() as sampling:
             many = _run(url, lanes, ROUNDS, 100_000)
-        print(sampling.line(), flush=True)
+        for line in sampling.lines():
+            print(line, flush=True)
     return one, many
 
 
-def _line(backend: str, one: float, many: float) -> str:
-    return (f"writers ({backend}): 1 writer {one:.1f} rounds/s, {WRITERS} writers "
-            f"{many:.1f} rounds/s, ratio {many / one:.2f}")
+def _lines(backend: str, one: Run, many: Run) -> list[str]:
+    return [f"writers ({backend}): 1 writer {one.rate:.1f} rounds/s, {WRITERS} writers "
+            f"{many.rate:.1f} rounds/s, ratio {many.rate / one.rate:.2f}",
+            f"  writer CPU per round: 1 writer {one.client_cpu_ms:.1f} ms, {WRITERS} writers "
+            f"{many.client_cpu_ms:.1f} ms; machine CPU busy: 1 writer {one.machine_busy:.0%}, "
+            f"{WRITERS} writers {many.machine_busy:.0%} of {os.cpu_count()} cores"]
 
 
 def main(postgres_url: str | None = None) -> None:
     with sqlite_bench() as bench:
         assert bench.sqlite_path is not None
         one, many = _measure(bench, f"sqlite:///{bench.sqlite_path}", None)
-        print(_line("sqlite", one, many) + " (for information: SQLite has one writer)",
-              flush=True)
+        for line in _lines("sqlite", one, many):
+            print(line + (" (for information: SQLite has one writer)" if "ratio" in line
+                          else ""), flush=True)
     if postgres_url is None:
         return
     with postgres_bench(postgres_url) as bench:
@@ -186,7 +224,8 @@ def main(postgres_url: str | None = None) -> None:
         url += f"&application_name={APPLICATION}"
         dsn = bench.postgres_dsn
         one, many = _measure(bench, url, lambda: LockSampler(dsn))
-        print(_line("postgresql", one, many), flush=True)
+        for line in _lines("postgresql", one, many):
+            print(line, flush=True)
 
 
 if __name__ == "__main__":
