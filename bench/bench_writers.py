@@ -9,16 +9,19 @@ back IN_STOCK (two status changes, each moving the per-status counts). All write
 two products, the warehouse and the organization, so a row per product or per organization
 that every writer updates would queue them; the ledger chains run per lot.
 
-Then one process does the same total number of rounds on one lot. Prints, for PostgreSQL:
+Then one process does the same total number of rounds on one lot (each process first does
+WARMUP_ROUNDS untimed). Prints, for PostgreSQL:
 
     writers (postgresql): 1 writer X rounds/s, 8 writers Y rounds/s, ratio R
-    lock waits (postgresql, 8 writers): L of A samples of active writer backends waiting on a
-    lock (by wait event ...)
+      writer CPU per round (the Python processes), machine CPU busy during each run
+      per run: the server's CPU per round (its backends, from /proc), and how often a
+      backend in a transaction was waiting on a lock, by state and wait event
 
-`pg_stat_activity` is sampled every few milliseconds during the 8-writer run; a backend waiting
-on a heavyweight lock (`wait_event_type = 'Lock'`: a row's transaction id, a tuple) is queueing
-behind another writer. On SQLite (one writer at a time by design) the same figures are printed
-for information only. LOTLINE_BENCH_WRITER_ROUNDS sets the rounds per writer (default 150)."""
+`pg_stat_activity` is sampled every few milliseconds; a backend waiting on a heavyweight lock
+(`wait_event_type = 'Lock'`: a row's transaction id, a tuple) is queueing behind another
+writer, and the statements it waited in are printed. Without a PostgreSQL URL (argument or
+LOTLINE_TEST_POSTGRES_URL) the SQLite figures are printed, for information only: SQLite has
+one writer at a time by design. LOTLINE_BENCH_WRITER_ROUNDS: rounds per writer (default 40)."""
 
 from __future__ import annotations
 
@@ -28,12 +31,11 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
@@ -42,8 +44,9 @@ from lotline.bootstrap import Services
 from support import Bench, postgres_bench, sqlite_bench
 
 WRITERS = 8
-ROUNDS = int(os.environ.get("LOTLINE_BENCH_WRITER_ROUNDS", "150"))
+ROUNDS = int(os.environ.get("LOTLINE_BENCH_WRITER_ROUNDS", "40"))
 APPLICATION = "lotline-bench-writers"
+WARMUP_ROUNDS = 3  # per process, before the clock starts
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ def _writer(url: str, lane: Lane, rounds: int, start: Barrier, offset: int,
     svc = lotline.create_services(url, organization="bench")
     batch_id = next(b.id for b in svc.batches.by_number(lane.lot_number,
                                                           lane.receipt_line_product))
+    for number in range(offset + rounds, offset + rounds + WARMUP_ROUNDS):
+        _round(svc, lane, batch_id, number)  # untimed: this process's first statements
     start.wait()
     began = time.process_time()
     for number in range(offset, offset + rounds):
@@ -149,6 +154,9 @@ class LockSampler:
         self.dsn = dsn
         self.active = 0
         self.states: Counter[str] = Counter()
+        self.queued: Counter[str] = Counter()  # the statements waiting on a lock
+        self.first_ticks: dict[int, int] = {}
+        self.last_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -164,19 +172,40 @@ class LockSampler:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             while not self._stop.is_set():
                 rows = conn.execute(
-                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
-                    "WHERE application_name = %s AND state <> 'idle' "
+                    "SELECT state, wait_event_type, wait_event, "
+                    "CASE WHEN wait_event_type = 'Lock' THEN left(query, 60) END, pid "
+                    "FROM pg_stat_activity WHERE application_name = %s "
                     "AND pid <> pg_backend_pid()", (APPLICATION,)).fetchall()
+                self._read_cpu(row[4] for row in rows)
+                rows = [row for row in rows if row[0] != "idle"]
                 self.active += len(rows)
-                self.states.update(_state_name(*row) for row in rows)
+                self.states.update(_state_name(*row[:3]) for row in rows)
+                self.queued.update(row[3] for row in rows if row[3] is not None)
                 time.sleep(0.005)
+
+    def _read_cpu(self, pids: Iterable[int]) -> None:
+        """Each backend's CPU ticks (utime + stime, /proc/<pid>/stat): first and last seen."""
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended, or the server is not on this machine
+                continue
+            ticks = int(fields[11]) + int(fields[12])
+            self.first_ticks.setdefault(pid, ticks)
+            self.last_ticks[pid] = ticks
+
+    def server_cpu_seconds(self) -> float:
+        ticks = sum(self.last_ticks[pid] - self.first_ticks[pid] for pid in self.last_ticks)
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def lines(self) -> list[str]:
         waiting = sum(n for name, n in self.states.items() if name.startswith("active Lock"))
         detail = ", ".join(f"{name} {n}" for name, n in self.states.most_common())
-        return [f"lock waits (postgresql, {WRITERS} writers): {waiting} of {self.active} "
-                "samples of writer backends in a transaction were waiting on a lock",
-                f"  backend states sampled: {detail or 'none'}"]
+        return [f"lock waits: {waiting} of {self.active} samples of writer backends in a "
+                "transaction were waiting on a lock",
+                f"  backend states sampled: {detail or 'none'}",
+                *(f"  waiting on a lock ({n} samples): {sql}"
+                  for sql, n in self.queued.most_common(5))]
 
 
 def _state_name(state: str, kind: str | None, event: str | None) -> str:
@@ -187,18 +216,27 @@ def _state_name(state: str, kind: str | None, event: str | None) -> str:
     return f"{state} {kind}:{event}"
 
 
-def _measure(bench: Bench, url: str, sampler: Callable[[], Any] | None) -> tuple[Run, Run]:
-    lanes = _prepare(bench.svc, WRITERS)
-    _run(url, lanes[:1], 5, 0)  # warm-up: imports, first statements, the lot's first rows
-    one = _run(url, lanes[:1], WRITERS * ROUNDS, 10)
+def _timed(url: str, lanes: list[Lane], rounds: int, offset: int,
+           sampler: Callable[[], LockSampler] | None) -> tuple[Run, list[str]]:
+    """The run, and what sampling the server during it showed (PostgreSQL)."""
     if sampler is None:
-        many = _run(url, lanes, ROUNDS, 100_000)
-    else:
-        with sampler() as sampling:
-            many = _run(url, lanes, ROUNDS, 100_000)
-        for line in sampling.lines():
-            print(line, flush=True)
-    return one, many
+        return _run(url, lanes, rounds, offset), []
+    with sampler() as sampling:
+        run = _run(url, lanes, rounds, offset)
+    # The backends' CPU includes each process's untimed warm-up rounds: spread over all.
+    server_ms = 1000 * sampling.server_cpu_seconds() / (len(lanes) * (rounds + WARMUP_ROUNDS))
+    name = f"{len(lanes)} writer{'s' if len(lanes) > 1 else ''}"
+    return run, [f"  {name}: server CPU per round {server_ms:.1f} ms (PostgreSQL backends)",
+                 *(f"  {name}: {line}" for line in sampling.lines())]
+
+
+def _measure(bench: Bench, url: str, sampler: Callable[[], LockSampler] | None
+             ) -> tuple[Run, Run, list[str]]:
+    lanes = _prepare(bench.svc, WRITERS)
+    _run(url, lanes[:1], 5, 0)  # the lot's first rows, the server's first plans
+    one, seen_one = _timed(url, lanes[:1], WRITERS * ROUNDS, 10, sampler)
+    many, seen_many = _timed(url, lanes, ROUNDS, 100_000, sampler)
+    return one, many, seen_one + seen_many
 
 
 def _lines(backend: str, one: Run, many: Run) -> list[str]:
@@ -210,21 +248,21 @@ def _lines(backend: str, one: Run, many: Run) -> list[str]:
 
 
 def main(postgres_url: str | None = None) -> None:
-    with sqlite_bench() as bench:
-        assert bench.sqlite_path is not None
-        one, many = _measure(bench, f"sqlite:///{bench.sqlite_path}", None)
-        for line in _lines("sqlite", one, many):
-            print(line + (" (for information: SQLite has one writer)" if "ratio" in line
-                          else ""), flush=True)
-    if postgres_url is None:
+    if postgres_url is None:  # the SQLite figure, for information only
+        with sqlite_bench() as bench:
+            assert bench.sqlite_path is not None
+            one, many, _ = _measure(bench, f"sqlite:///{bench.sqlite_path}", None)
+            for line in _lines("sqlite", one, many):
+                print(line + (" (for information: SQLite has one writer)" if "ratio" in line
+                              else ""), flush=True)
         return
     with postgres_bench(postgres_url) as bench:
         assert bench.postgres_dsn is not None
         url = bench.svc.engine.url.render_as_string(hide_password=False)
         url += f"&application_name={APPLICATION}"
         dsn = bench.postgres_dsn
-        one, many = _measure(bench, url, lambda: LockSampler(dsn))
-        for line in _lines("postgresql", one, many):
+        one, many, seen = _measure(bench, url, lambda: LockSampler(dsn))
+        for line in [*_lines("postgresql", one, many), *seen]:
             print(line, flush=True)
 
 
