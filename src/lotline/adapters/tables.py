@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -307,13 +308,18 @@ Index("ix_serials_parent_serial_id", serials.c.parent_serial_id,
       sqlite_where=serials.c.parent_serial_id.isnot(None),
       postgresql_where=serials.c.parent_serial_id.isnot(None))
 
+# Serials per product and status, striped over COUNT_SLOTS rows picked by the serial's ledger
+# stream (lot, or product), so writers of different lots seldom update the same row (DESIGN §9:
+# no hot row). A status's count is the sum over its slots; one slot can go below zero (a serial
+# counted in one slot and moved out through another), so the sum, not the row, is checked
+# (`ledger verify`).
 serial_status_counts = Table(
     "serial_status_counts", metadata,
     Column("org_id", String(ID), ForeignKey("organizations.id"), primary_key=True),
     Column("product_id", String(ID), ForeignKey("products.id"), primary_key=True),
     Column("status", String(12), primary_key=True),
+    Column("slot", SmallInteger, primary_key=True, server_default=text("0")),
     Column("count", BigInteger, nullable=False),
-    CheckConstraint("count >= 0", name="count"),
     _status_check("serial"),
 )
 

@@ -218,10 +218,18 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             repository = self._built[IdentityRepository] = IdentityRepository(self.conn)
         return repository
 
-    def commit(self) -> None:
+    def _flush(self) -> None:
+        """Write what the block kept back for its end: the per-status counts, the ledger's
+        rows and chain heads."""
+        serials: SerialRepository | None = self._built.get(SerialRepository)
+        if serials is not None:
+            serials.status_counts.flush()
         if self._ledger is not None:
             self._ledger.flush()
-            self._ledger = None
+
+    def commit(self) -> None:
+        self._flush()
+        self._ledger = None
         if self._savepoint is not None:  # joined: the request's transaction commits later
             self._savepoint.commit()
             self._savepoint = self.conn.begin_nested()
@@ -230,6 +238,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self._ledger = None
+        serials: SerialRepository | None = self._built.get(SerialRepository)
+        if serials is not None:
+            serials.status_counts.forget()
         if self._savepoint is not None:
             self._savepoint.rollback()
             self._savepoint = self.conn.begin_nested()
@@ -248,8 +259,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         conn = self.conn
         try:
             if exc is None and self.write:
-                if self._ledger is not None:  # nothing to write if the block never used it
-                    self._ledger.flush()
+                self._flush()
                 conn.commit()
             else:
                 self._undo(conn)
@@ -288,8 +298,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         caught by the caller undoes this block only, as its own transaction would have."""
         savepoint, self._conn, self._savepoint = self._savepoint, None, None
         assert savepoint is not None
-        ledger = self._ledger if self.write else None
-        end_savepoint(savepoint, ledger.flush if ledger is not None else None, exc)
+        end_savepoint(savepoint, self._flush if self.write else None, exc)
 
     def _borrow_again(self) -> PoolProxiedConnection:
         """The lent connection was dropped by the database: give it back, borrow another."""

@@ -84,8 +84,8 @@ def _reverse_received_serials(uow: UnitOfWork, movement: Any, reason: str) -> No
         uow.serials.set_state(serial.id, {"status": SerialStatus.CANCELLED.value,
                                           "location_id": None, "warehouse_id": None,
                                           "updated_at": uow.actor.now()})
-        uow.serials.bump_count(serial.product_id, serial.status, -1)
-        uow.serials.bump_count(serial.product_id, SerialStatus.CANCELLED, 1)
+        uow.serials.bump_count(serial.product_id, serial.status, -1, serial.batch_id)
+        uow.serials.bump_count(serial.product_id, SerialStatus.CANCELLED, 1, serial.batch_id)
         if serial.batch_id and serial.location_id:
             uow.batches.take_balance(serial.batch_id, serial.location_id, Decimal(1),
                                      serial.batch_id)
@@ -147,8 +147,8 @@ def _unship_serial(uow: UnitOfWork, serial_id: str, location_id: str | None,
         "status": SerialStatus.ALLOCATED.value, "location_id": location_id,
         "warehouse_id": location.warehouse_id if location else None,
         "updated_at": uow.actor.now()})
-    uow.serials.bump_count(serial.product_id, SerialStatus.SHIPPED, -1)
-    uow.serials.bump_count(serial.product_id, SerialStatus.ALLOCATED, 1)
+    uow.serials.bump_count(serial.product_id, SerialStatus.SHIPPED, -1, serial.batch_id)
+    uow.serials.bump_count(serial.product_id, SerialStatus.ALLOCATED, 1, serial.batch_id)
     if serial.batch_id and location_id:
         uow.batches.add_balance(serial.batch_id, location_id, Decimal(1), received=False)
     lot = uow.batches.get(serial.batch_id) if serial.batch_id else None

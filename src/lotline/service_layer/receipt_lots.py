@@ -212,8 +212,8 @@ def _receive_announced(uow: UnitOfWork, receipt: Receipt, product: Product,
             "status": SerialStatus.RECEIVED.value, "batch_id": lot.id if lot else None,
             "location_id": receiving.id, "warehouse_id": receiving.warehouse_id,
             "unit_cost": cost if cost is not None else serial.unit_cost, "updated_at": now})
-        uow.serials.bump_count(product.id, SerialStatus.EXPECTED, -1)
-        uow.serials.bump_count(product.id, SerialStatus.RECEIVED, 1)
+        uow.serials.bump_count(product.id, SerialStatus.EXPECTED, -1, serial.batch_id)
+        uow.serials.bump_count(product.id, SerialStatus.RECEIVED, 1, lot.id if lot else None)
         if lot is not None:
             uow.batches.add_balance(lot.id, receiving.id, Decimal(1), received=True)
         movement = uow.ledger.record(

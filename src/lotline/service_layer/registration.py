@@ -202,7 +202,7 @@ def insert_serials(uow: UnitOfWork, numbers: list[str], product: Product,
         unit_cost=cost if cost is not None else (batch.unit_cost if batch else None),
         serial_numbers=() if single else numbers, movement_id=movement_id,
         receipt_id=receipt_id, transformation_id=transformation_id)
-    uow.serials.bump_count(product.id, target, len(numbers))
+    uow.serials.bump_count(product.id, target, len(numbers), new.batch_id)
     if batch is not None and location is not None:
         uow.batches.add_balance(batch.id, location.id, Decimal(len(numbers)), received=True)
         note_first_arrival(uow, batch, movement_id, location.id)

@@ -151,7 +151,7 @@ class SerialImport:
             serial_numbers=() if single else numbers,
             movement_id=group.movement_id, reason=self.reason)
         del numbers
-        uow.serials.bump_count(group.product_id, group.status, group.count)
+        uow.serials.bump_count(group.product_id, group.status, group.count, group.batch_id)
         if lot is not None and location is not None:
             uow.batches.add_balance(lot.id, location, Decimal(group.count), received=True)
             if lot.id not in arrived:

@@ -132,8 +132,8 @@ def _persist(uow: UnitOfWork, before: Serial, lot: LotRecord | None, decision: D
         "warehouse_id": after.warehouse_id, "order_id": after.order_id,
         "parent_serial_id": after.parent_serial_id, "updated_at": after.updated_at,
         "customer_id": after.customer_id})
-    uow.serials.bump_count(before.product_id, before.status, -1)
-    uow.serials.bump_count(before.product_id, after.status, 1)
+    uow.serials.bump_count(before.product_id, before.status, -1, before.batch_id)
+    uow.serials.bump_count(before.product_id, after.status, 1, before.batch_id)
     if lot is not None:
         _move_lot_unit(uow, lot, decision)
     movement = uow.ledger.record(

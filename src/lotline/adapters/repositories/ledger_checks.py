@@ -102,7 +102,8 @@ class LedgerChecks:
             select(s.product_id, s.status, func.count()).where(s.org_id == org)
             .group_by(s.product_id, s.status))}
         stored = {(row[0], row[1]): int(row[2]) for row in self.conn.execute(
-            select(sc.product_id, sc.status, sc.count).where(sc.org_id == org))}
+            select(sc.product_id, sc.status, func.sum(sc.count)).where(sc.org_id == org)
+            .group_by(sc.product_id, sc.status))}
         return actual, stored
 
     def over_allocated_lines(self) -> list[Any]:

@@ -44,7 +44,9 @@ class OrganizationRepository:
     def get(self, org_id: str, *, for_update: bool = False) -> Organization | None:
         statement = select(t.organizations).where(t.organizations.c.id == org_id)
         if for_update:
-            statement = statement.with_for_update()
+            # FOR NO KEY UPDATE: plain FOR UPDATE would also wait for (and block) the KEY SHARE
+            # lock every insert of a row naming the organization takes — all its writers.
+            statement = statement.with_for_update(key_share=True)
         row = self.conn.execute(statement).first()
         return None if row is None else self.to_entity(row)
 

@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Dialect, Row, func, select, text, update
+from sqlalchemy import Dialect, Row, select, text, update
 from sqlalchemy.engine.interfaces import DBAPIModule
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
@@ -21,9 +21,9 @@ from lotline.adapters.repositories.common import (
     escape_like,
     hold_from_row,
     in_chunks,
-    upsert_add,
 )
 from lotline.adapters.repositories.serial_queries import SerialQueries
+from lotline.adapters.repositories.status_counts import StatusCounts
 from lotline.adapters.search_index import index_serials_after, last_serial_rowid
 from lotline.adapters.types import sqlite_timestamp, to_scaled
 from lotline.domain.model import Hold, Page, Serial
@@ -206,27 +206,21 @@ class SerialRepository(SerialQueries, ScopedRepository[Serial]):
                      .values(**values))
         self.conn.execute(statement)
 
-    def bump_count(self, product_id: str, status: SerialStatus, delta: int) -> None:
-        keys = {"org_id": self.org_id, "product_id": product_id, "status": status.value}
-        if delta > 0:
-            upsert_add(self.conn, t.serial_status_counts, keys, {"count": delta})
-        elif delta < 0:
-            # An upsert would check its proposed row (a negative count) against the CHECK.
-            sc = t.serial_status_counts
-            self.conn.execute(update(sc).where(*(sc.c[k] == v for k, v in keys.items()))
-                              .values(count=sc.c.count + delta))
+    def bump_count(self, product_id: str, status: SerialStatus, delta: int,
+                   batch_id: str | None = None) -> None:
+        """Count `delta` serials of the lot `batch_id` (None: of no lot) into `status`; written
+        when the unit of work ends (status_counts.py)."""
+        self.status_counts.bump(product_id, status, delta, batch_id)
+
+    @property
+    def status_counts(self) -> StatusCounts:
+        counts: StatusCounts | None = self.__dict__.get("_status_counts")
+        if counts is None:
+            counts = self.__dict__["_status_counts"] = StatusCounts(self.conn, self.org_id)
+        return counts
 
     def counts(self, product_id: str | None = None) -> dict[str, int]:
-        sc = t.serial_status_counts
-        statement = select(sc.c.status, func.sum(sc.c.count)).where(sc.c.org_id == self.org_id)
-        if product_id is not None:
-            statement = statement.where(sc.c.product_id == product_id)
-        rows = self.conn.execute(statement.group_by(sc.c.status)).all()
-        by_status = {row[0]: int(row[1] or 0) for row in rows}
-        result = {"ALL": sum(by_status.values())}
-        for status in SerialStatus:
-            result[status.value] = by_status.get(status.value, 0)
-        return result
+        return self.status_counts.read(product_id)
 
 
 # --- point reads on the DBAPI connection -----------------------------------------------------
