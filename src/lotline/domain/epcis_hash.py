@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import lru_cache
 from collections.abc import Mapping
 from typing import Any
 
@@ -136,14 +137,29 @@ def _vocabulary(event: Mapping[str, Any]) -> set[str]:
 def _with_vocabulary(value: Any, vocabulary: set[str]) -> Any:
     """Every string value that exactly one vocabulary URI ends with (after `-` or `/`) is
     replaced by that URI, wherever it stands (the reference's heuristic)."""
+    return _replaced(value, _endings(frozenset(vocabulary)))
+
+
+@lru_cache(maxsize=256)
+def _endings(vocabulary: frozenset[str]) -> dict[str, str]:
+    """Each text that exactly one URI of `vocabulary` ends with after a `-` or `/`, with that
+    URI: one look-up per string of the event instead of a scan of the vocabulary (an event's
+    vocabulary is one of few sets, so this is computed once per set)."""
+    found: dict[str, set[str]] = {}
+    for uri in vocabulary:
+        for position, char in enumerate(uri):
+            if char in "-/":
+                found.setdefault(uri[position + 1:], set()).add(uri)
+    return {text: next(iter(uris)) for text, uris in found.items() if len(uris) == 1}
+
+
+def _replaced(value: Any, endings: dict[str, str]) -> Any:
     if isinstance(value, str):
-        matches = [uri for uri in vocabulary
-                   if uri.endswith("-" + value) or uri.endswith("/" + value)]
-        return matches[0] if len(matches) == 1 else value
+        return endings.get(value, value)
     if isinstance(value, list):
-        return [_with_vocabulary(item, vocabulary) for item in value]
+        return [_replaced(item, endings) for item in value]
     if isinstance(value, Mapping):
-        return {key: _with_vocabulary(item, vocabulary) for key, item in value.items()}
+        return {key: _replaced(item, endings) for key, item in value.items()}
     return value
 
 
@@ -206,18 +222,32 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=16384)
 def canonical_value(text: str) -> str:
     """Old CBV URNs as web vocabulary, numbers without padding, GS1 keys as canonical
-    Digital Links."""
-    for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
-                     ("urn:epcglobal:cbv:disp:", "Disp-"), ("urn:epcglobal:cbv:btt:", "BTT-"),
-                     ("urn:epcglobal:cbv:sdt:", "SDT-"), ("urn:epcglobal:cbv:er:", "ER-")):
-        text = text.replace(urn, CBV + web)
+    Digital Links. Cached: most of an export's values (places, parties, steps) repeat."""
+    if "urn:epcglobal:cbv:" in text:
+        for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
+                         ("urn:epcglobal:cbv:disp:", "Disp-"),
+                         ("urn:epcglobal:cbv:btt:", "BTT-"), ("urn:epcglobal:cbv:sdt:", "SDT-"),
+                         ("urn:epcglobal:cbv:er:", "ER-")):
+            text = text.replace(urn, CBV + web)
     text = _number(text)
     return canonical_gs1_uri(text) or text
 
 
+# What float() reads starts with a blank, a sign, a digit, a point, `inf`/`infinity` or `nan`
+# (or a non-ASCII digit or blank): any other first character is no number, and costs no
+# exception.
+_NUMBER_START = frozenset("+-.0123456789iInN")
+
+
 def _number(text: str) -> str:
+    if not text:
+        return text
+    first = text[0]
+    if first.isascii() and first not in _NUMBER_START and not first.isspace():
+        return text
     try:
         number = float(text)
         return str(int(number)) if int(number) == number else str(number)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, func, or_, select, tuple_
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories import epcis_rows, report_pages
@@ -179,19 +179,22 @@ class ReportQueries:
                         end: dt.date | None, batch_id: str | Sequence[str] | None,
                         limit: int | None) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first.
-        For several lots (a recall drill's trace), the transformations that used or made
-        them come whole, their other lots' sides too: an event is what happened, all of it."""
+        For a lot, a shipment that carried it comes whole (its other lots too), and for several
+        lots (a recall drill's trace) so does a transformation that used or made them: an
+        event is what happened, all of it, the same as in the organization's export."""
         m = t.movements.c
-        several = not isinstance(batch_id, str) and batch_id is not None
-        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m,
-                             None if several else batch_id, start, end)
-        if several:
-            assert batch_id is not None
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m, None, start,
+                             end)
+        if batch_id is not None:
             inner = t.movements.alias("traced").c  # not correlated with the outer movements
-            used = select(inner.transformation_id).where(
-                inner.org_id == self.org_id, _lots(inner, batch_id),
-                inner.transformation_id.isnot(None))
-            statement = statement.where(or_(_lots(m, batch_id), m.transformation_id.in_(used)))
+            traced = (inner.org_id == self.org_id, _lots(inner, batch_id))
+            shipped = select(inner.order_id, inner.occurred_at).where(
+                *traced, inner.kind == MovementKind.SHIPMENT.value, inner.order_id.isnot(None))
+            whole = [_lots(m, batch_id), tuple_(m.order_id, m.occurred_at).in_(shipped)]
+            if not isinstance(batch_id, str):
+                whole.append(m.transformation_id.in_(select(inner.transformation_id).where(
+                    *traced, inner.transformation_id.isnot(None))))
+            statement = statement.where(or_(*whole))
         return list(self.conn.execute(statement if limit is None else statement.limit(limit)))
 
     def epcis_notices(self, types: Sequence[str], start: dt.date | None, end: dt.date | None,
