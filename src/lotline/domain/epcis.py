@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -48,11 +49,18 @@ def own_urn(organization: str, kind: str, *codes: str) -> str:
 def unit_id(domain: str, gtin: str | None, sku: str, serial: str,
             organization: str = "lotline") -> str:
     """A unit: the SGTIN Digital Link `{domain}/01/{gtin}/21/{serial}`."""
+    return _units_of(domain, gtin, sku, organization) + _part(serial)
+
+
+@lru_cache(maxsize=1024)
+def _units_of(domain: str, gtin: str | None, sku: str, organization: str) -> str:
+    """What the identifiers of a product's units start with (built once per product)."""
     if gtin:
-        return f"{domain.rstrip('/')}/01/{gtin}/21/{_part(serial)}"
-    return own_urn(organization, "sku", sku, "serial", serial)
+        return f"{domain.rstrip('/')}/01/{gtin}/21/"
+    return own_urn(organization, "sku", sku, "serial", "")
 
 
+@lru_cache(maxsize=4096)  # few places, parties and lots, met again and again
 def lot_class(domain: str, gtin: str | None, sku: str, lot: str | None,
               organization: str = "lotline") -> str:
     """A lot's quantity class: the LGTIN `{domain}/01/{gtin}/10/{lot}`."""
@@ -62,6 +70,7 @@ def lot_class(domain: str, gtin: str | None, sku: str, lot: str | None,
     return own_urn(organization, "sku", sku, *(("lot", lot) if lot else ()))
 
 
+@lru_cache(maxsize=4096)  # few places, parties and lots, met again and again
 def location_id(organization: str, gln: str | None, warehouse_code: str,
                 location_code: str | None = None) -> str:
     """A site (`location_code` None) or a location in it: SGLN when the site has a GLN."""
@@ -72,6 +81,7 @@ def location_id(organization: str, gln: str | None, warehouse_code: str,
                                                           else ()))
 
 
+@lru_cache(maxsize=4096)  # few places, parties and lots, met again and again
 def party_id(organization: str, kind: str, gln: str | None, code: str) -> str:
     """A supplier or customer as an owning party: its PGLN, else the organization's URN."""
     return f"{GS1}/417/{gln}" if gln else own_urn(organization, kind, code)
@@ -90,6 +100,7 @@ def transformation_uri(organization: str, transformation_id: str) -> str:
     return own_urn(organization, "transformation", transformation_id)
 
 
+@lru_cache(maxsize=4096)
 def offset_of(moment: dt.datetime, timezone: str) -> str:
     """The `±HH:MM` offset of `timezone` at `moment` (summer time included)."""
     local = moment.astimezone(ZoneInfo(timezone))
@@ -98,6 +109,7 @@ def offset_of(moment: dt.datetime, timezone: str) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+@lru_cache(maxsize=4096)  # a shipment's or a transformation's events share their moment
 def event_time(moment: dt.datetime, timezone: str = "UTC") -> str:
     """Milliseconds, in the organization's local time with its offset (`Z` in UTC)."""
     local = moment.astimezone(ZoneInfo(timezone))

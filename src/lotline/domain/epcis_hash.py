@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from lotline.domain.epcis_uri import canonical_gs1_uri
@@ -103,12 +103,12 @@ def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
         event = _expand_prefixes(event, prefixes)
     expanded = _with_vocabulary(event, _vocabulary(event))
     parts = [f"eventType={expanded['type']}"]
-    done: set[str] = set()
+    skipped = set(NOT_HASHED)
     for name, shape in PROPERTY_ORDER:
         if name in expanded:
             parts.append(_ordered(name, shape, expanded[name]))
-            done.add(name)
-    rest = [text for name, value in expanded.items() if name not in done | NOT_HASHED
+            skipped.add(name)
+    rest = [text for name, value in expanded.items() if name not in skipped
             for text in _generic(name, value)]
     return "".join(parts) + "".join(sorted(rest))
 
@@ -156,8 +156,9 @@ def _endings(vocabulary: frozenset[str]) -> dict[str, str]:
 def _replaced(value: Any, endings: dict[str, str]) -> Any:
     if isinstance(value, str):
         return endings.get(value, value)
-    if isinstance(value, list):
-        return [_replaced(item, endings) for item in value]
+    if isinstance(value, list):  # mostly strings (EPCs): those without a call each
+        return [endings.get(item, item) if type(item) is str else _replaced(item, endings)
+                for item in value]
     if isinstance(value, Mapping):
         return {key: _replaced(item, endings) for key, item in value.items()}
     return value
@@ -165,8 +166,9 @@ def _replaced(value: Any, endings: dict[str, str]) -> Any:
 
 def _ordered(name: str, shape: str, value: Any) -> str:
     if shape == EPCS:
-        return name + "".join(sorted(f"epc={canonical_value(_text(e))}" for e in value
-                                     if _text(e)))
+        texts = [e.strip() if type(e) is str else _text(e) for e in value]
+        return name + "".join(sorted(["epc=" + canonical_value(text) for text in texts
+                                      if text]))
     if shape == QUANTITIES:
         return name + "".join(sorted(_quantity(element) for element in value))
     if shape == SET_UNSET:
@@ -215,6 +217,8 @@ def _pair(entry: Mapping[str, Any]) -> str:
 
 def _text(value: Any) -> str:
     """A JSON value as the reference reads it: str() of what json.loads gives."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return "None"
     if isinstance(value, bool):
@@ -255,6 +259,7 @@ def _number(text: str) -> str:
         return text
 
 
+@lru_cache(maxsize=4096)
 def canonical_time(text: str) -> str:
     """UTC, milliseconds, `Z`."""
     try:

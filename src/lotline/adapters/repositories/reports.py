@@ -132,16 +132,18 @@ class ReportQueries:
                     start_at: dt.datetime | None, end_before: dt.datetime | None) -> list[Any]:
         """FSMA 204 critical tracking events: movements of `kinds` (not reversed) from
         `start_at` to before `end_before`, with their lot, product, place, receipt, order,
-        customer and transformation; parties and warehouses by id."""
+        customer and transformation; parties and warehouses by id. Summed in the database
+        per event and lot (movements of one act share their moment: a shipment's units are
+        one row), oldest first."""
         m, b, p = t.movements.c, t.batches.c, t.products.c
         loc, rec, o, tr = t.locations.c, t.receipts.c, t.orders.c, t.transformations.c
+        described = (m.kind, m.occurred_at, m.batch_id, b.batch_number,
+                     b.manufacturer_batch_number, b.supplier_id, p.sku, p.name.label("product"),
+                     p.uom, loc.code.label("location"), loc.warehouse_id,
+                     rec.reference.label("receipt"), o.reference.label("order"),
+                     o.customer_id, tr.reference.label("transformation"))
         statement = (
-            select(m.kind, m.occurred_at, m.quantity, m.batch_id, b.batch_number,
-                   b.manufacturer_batch_number, b.supplier_id, p.sku,
-                   p.name.label("product"), p.uom, loc.code.label("location"),
-                   loc.warehouse_id, rec.reference.label("receipt"),
-                   o.reference.label("order"), o.customer_id,
-                   tr.reference.label("transformation"))
+            select(*described, func.sum(m.quantity).label("quantity"))
             .join(t.batches, b.id == m.batch_id)
             .join(t.products, p.id == m.product_id)
             .outerjoin(t.locations, loc.id == _event_location(m))
@@ -149,7 +151,12 @@ class ReportQueries:
             .outerjoin(t.orders, o.id == m.order_id)
             .outerjoin(t.transformations, tr.id == m.transformation_id)
             .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
-                   not_reversed(m, self.org_id)))
+                   not_reversed(m, self.org_id))
+            .group_by(m.kind, m.occurred_at, m.batch_id, b.batch_number,
+                      b.manufacturer_batch_number, b.supplier_id, p.sku, p.name, p.uom,
+                      loc.code, loc.warehouse_id, m.receipt_id, rec.reference, m.order_id,
+                      o.reference, o.customer_id, m.transformation_id, tr.reference)
+            .order_by(m.occurred_at))
         if batch_id is not None:
             statement = statement.where(_lots(m, batch_id))
         if start_at is not None:
