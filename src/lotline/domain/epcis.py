@@ -210,6 +210,18 @@ def identified(event: dict[str, Any]) -> dict[str, Any]:
             **rest}
 
 
+def with_record_time(event: dict[str, Any], recorded: dt.datetime) -> dict[str, Any]:
+    """The event as a repository answers it: with its `recordTime` (UTC), when the repository
+    recorded it, after its time zone (a `recordTime` the event came with is not ours and is
+    replaced). The event hash leaves recordTime out, so its eventID stays the same."""
+    stamped = {key: value for key, value in event.items() if key != "recordTime"}
+    ordered = list(stamped.items())
+    at = next((i + 1 for i, (key, _) in enumerate(ordered) if key == "eventTimeZoneOffset"),
+              len(ordered))
+    ordered.insert(at, ("recordTime", event_time(recorded)))
+    return dict(ordered)
+
+
 def document(events: list[dict[str, Any]], created: dt.datetime) -> dict[str, Any]:
     return {"@context": [CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
             "creationDate": event_time(created), "epcisBody": {"eventList": events}}

@@ -31,7 +31,7 @@ MATCH_ROLES: dict[str, tuple[str, ...]] = {
     "MATCH_outputEPCClass": ("outputQuantityList",), "MATCH_anyEPCClass": ANY_CLASS_FIELDS}
 EQUALS = ("EQ_bizStep", "EQ_disposition", "EQ_readPoint", "EQ_bizLocation", "EQ_action",
           "EQ_eventID")
-TIMES = ("GE_eventTime", "LT_eventTime")
+TIMES = ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime")
 PAGING = ("perPage", "nextPageToken")
 PARAMETERS = frozenset({"eventType", *MATCH_ROLES, *EQUALS, *TIMES, *PAGING})
 DEFAULT_PER_PAGE = 100
@@ -52,6 +52,8 @@ class EpcisQuery:
     event_types: frozenset[str] = frozenset()
     since: dt.datetime | None = None  # GE_eventTime, UTC
     before: dt.datetime | None = None  # LT_eventTime, UTC
+    recorded_since: dt.datetime | None = None  # GE_recordTime, UTC
+    recorded_before: dt.datetime | None = None  # LT_recordTime, UTC
     equals: Mapping[str, frozenset[str]] = field(default_factory=dict)
     matches: Mapping[str, frozenset[str]] = field(default_factory=dict)
     per_page: int = DEFAULT_PER_PAGE
@@ -93,7 +95,8 @@ def parse_query(params: Mapping[str, Sequence[str]]) -> EpcisQuery:
     token = params.get("nextPageToken")
     return EpcisQuery(
         event_types=frozenset(types), since=times.get("GE_eventTime"),
-        before=times.get("LT_eventTime"),
+        before=times.get("LT_eventTime"), recorded_since=times.get("GE_recordTime"),
+        recorded_before=times.get("LT_recordTime"),
         equals={name: frozenset(_equal(name, v) for v in _values(params[name]))
                 for name in EQUALS if params.get(name)},
         matches={name: frozenset(identifier(v) for v in _values(params[name]))
@@ -112,6 +115,15 @@ def _per_page(raw: Sequence[str], errors: list[FieldError]) -> int:
     return int(text)
 
 
+def _recorded_within(recorded: dt.datetime | None, query: EpcisQuery) -> bool:
+    """GE_recordTime / LT_recordTime: an event without a recordTime is outside any bound."""
+    if query.recorded_since is None and query.recorded_before is None:
+        return True
+    return recorded is not None and \
+        (query.recorded_since is None or recorded >= query.recorded_since) and \
+        (query.recorded_before is None or recorded < query.recorded_before)
+
+
 _INDEX_FIELD = {"EQ_bizStep": "biz_step", "EQ_disposition": "disposition",
                 "EQ_readPoint": "read_point", "EQ_bizLocation": "biz_location",
                 "EQ_action": "action", "EQ_eventID": "key"}
@@ -123,6 +135,8 @@ def matches(index: EventIndex, query: EpcisQuery) -> bool:
     if query.since is not None and index.event_time < query.since:
         return False
     if query.before is not None and index.event_time >= query.before:
+        return False
+    if not _recorded_within(index.record_time, query):
         return False
     for name, wanted in query.equals.items():
         if getattr(index, _INDEX_FIELD[name]) not in wanted:

@@ -36,28 +36,31 @@ class Naming:
 
 class EpcisService(Service):
     def events(self, *, since: Any = None, until: Any = None, batch_id: str | None = None,
-               limit: int = MAX_EVENTS) -> dict[str, Any]:
-        """An EPCISDocument of the organization's events, oldest first."""
+               limit: int = MAX_EVENTS, recorded: bool = False) -> dict[str, Any]:
+        """An EPCISDocument of the organization's events, oldest first; `recorded`: each
+        with its recordTime, when the ledger recorded it (as the EPCIS query answers)."""
         start, end = optional_date(since, "since"), optional_date(until, "until")
         with self.reading() as uow:
-            return lots_document(uow, batch_id, start, end, min(limit, MAX_EVENTS))
+            return lots_document(uow, batch_id, start, end, min(limit, MAX_EVENTS), recorded)
 
 
 def lots_document(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
                   start: dt.date | None = None, end: dt.date | None = None,
-                  cap: int | None = None) -> dict[str, Any]:
+                  cap: int | None = None, recorded: bool = False) -> dict[str, Any]:
     """The EPCISDocument of one lot, several (a recall drill's whole forward trace: every
-    event, `cap` None) or all, oldest first."""
+    event, `cap` None) or all, oldest first; `recorded`: with recordTimes."""
     naming = _naming(uow)
     rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id, cap)
     numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
-    timed = [(row.occurred_at, 0, event) for row, event in
+    timed = [(row.occurred_at, 0, event, stored) for row, event, stored in
              _movement_events(rows, numbers, naming)]
     notices = uow.reports.epcis_notices(NOTICE_TYPES, start, end, cap or MAX_NOTICES)
-    timed += [(moment, 1, event) for moment, event in
+    # A notice is a change-feed event, recorded when it happened.
+    timed += [(moment, 1, event, moment) for moment, event in
               notice_events(uow, notices, naming, batch_id)]
     timed.sort(key=lambda item: (item[0], item[1]))
-    return epcis.document([event for _, _, event in timed[:cap]], uow.actor.now())
+    return epcis.document([epcis.with_record_time(event, stored) if recorded else event
+                           for _, _, event, stored in timed[:cap]], uow.actor.now())
 
 
 def _naming(uow: UnitOfWork) -> Naming:
@@ -193,8 +196,8 @@ def _receipt_event(row: Any, naming: Naming, place: str | None,
 
 
 def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Naming
-                     ) -> list[tuple[Any, dict[str, Any]]]:
-    """(row, event) in row order; a transformation's movements become its events at the place
+                     ) -> list[tuple[Any, dict[str, Any], Any]]:
+    """(row, event, when it was recorded) in row order; a transformation's movements become its events at the place
     of its first movement, and a shipment's (an order's units and lots shipped at one moment
     from one warehouse) one shipping event, at its first movement's place in the order."""
     events: list[tuple[Any, dict[str, Any] | tuple[Any, ...]]] = []
@@ -209,14 +212,17 @@ def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Nam
         made = _movement_event(row, numbers, naming)
         if made is not None:
             events.append((row, made))
-    result: list[tuple[Any, dict[str, Any]]] = []
+    result: list[tuple[Any, dict[str, Any], Any]] = []
     for row, event in events:
         if isinstance(event, dict):
-            result.append((row, event))
-        elif event[0] == "shipment":
-            result.append((row, _shipping_event(groups[event], naming, numbers)))
+            result.append((row, event, row.recorded_at))
+            continue
+        # Recorded when its last movement was (one transaction records them all).
+        stored = max(member.recorded_at for member in groups[event])
+        if event[0] == "shipment":
+            result.append((row, _shipping_event(groups[event], naming, numbers), stored))
         else:
-            result.extend((row, output) for output in
+            result.extend((row, output, stored) for output in
                           _transformation(groups[event], numbers, naming))
     return result
 

@@ -80,7 +80,8 @@ class EpcisQueryService(Service):
         starts = [moment for moment in (query.since, after[0] if after else None) if moment]
         since = max(starts).date() if starts else None
         until = query.before.date() if query.before else None
-        exported = EpcisService(self.uows, self.actor).events(since=since, until=until)
+        exported = EpcisService(self.uows, self.actor).events(since=since, until=until,
+                                                              recorded=True)
         own: list[StoredEvent] = []
         for event in exported["epcisBody"]["eventList"]:
             index = index_event(event)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from lotline.adapters import tables as t
+from lotline.domain.epcis import with_record_time
 from lotline.domain.epcis_query import MATCH_ROLES, EpcisQuery
 from lotline.service_layer.epcis_ports import CaptureJob, PagePosition, StoredEvent
 
@@ -67,14 +68,18 @@ class EpcisStore:
     def page(self, query: EpcisQuery, after: PagePosition | None,
              limit: int) -> list[StoredEvent]:
         e = t.epcis_events.c
-        statement = select(e.event_key, e.event_time, e.event, e.namespaces).where(
-            e.org_id == self.org_id)
+        statement = select(e.event_key, e.event_time, e.record_time, e.event,
+                           e.namespaces).where(e.org_id == self.org_id)
         if query.event_types:
             statement = statement.where(e.event_type.in_(sorted(query.event_types)))
         if query.since is not None:
             statement = statement.where(e.event_time >= query.since)
         if query.before is not None:
             statement = statement.where(e.event_time < query.before)
+        if query.recorded_since is not None:
+            statement = statement.where(e.record_time >= query.recorded_since)
+        if query.recorded_before is not None:
+            statement = statement.where(e.record_time < query.recorded_before)
         for name, wanted in query.equals.items():
             statement = statement.where(getattr(e, _COLUMNS[name]).in_(sorted(wanted)))
         r = t.epcis_event_refs.c
@@ -89,7 +94,8 @@ class EpcisStore:
             statement = statement.where(or_(e.event_time > moment,
                                             and_(e.event_time == moment, e.event_key > key)))
         rows = self.conn.execute(statement.order_by(e.event_time, e.event_key).limit(limit))
-        return [StoredEvent(row.event_key, row.event_time, row.event, row.namespaces)
+        return [StoredEvent(row.event_key, row.event_time,
+                            with_record_time(row.event, row.record_time), row.namespaces)
                 for row in rows]
 
     def our_glns(self) -> dict[str, str]:

@@ -55,6 +55,7 @@ def query(ctx: typer.Context,
           parameters: Annotated[list[str] | None, typer.Argument(
               metavar="NAME=VALUE...",
               help="Standard query parameters: eventType, GE_eventTime, LT_eventTime, "
+                   "GE_recordTime, LT_recordTime, "
                    "EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, EQ_action, "
                    "EQ_eventID, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, MATCH_anyEPCClass, "
                    "MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, perPage, "
