@@ -197,9 +197,10 @@ def _receipt_event(row: Any, naming: Naming, place: str | None,
 
 def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Naming
                      ) -> list[tuple[Any, dict[str, Any], Any]]:
-    """(row, event, when it was recorded) in row order; a transformation's movements become its events at the place
-    of its first movement, and a shipment's (an order's units and lots shipped at one moment
-    from one warehouse) one shipping event, at its first movement's place in the order."""
+    """(row, event, when it was recorded) in row order; a transformation's movements become
+    its events at the place of its first movement, and a shipment's (an order's units and
+    lots shipped at one moment from one warehouse) one shipping event, at its first
+    movement's place in the order."""
     events: list[tuple[Any, dict[str, Any] | tuple[Any, ...]]] = []
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for row in rows:
