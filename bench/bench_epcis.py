@@ -63,7 +63,7 @@ def raw_capture(bench: Bench) -> float:
         found = index_event(data)
         row_id = new_id()
         rows.append((row_id, org, capture_id, found.key, found.event_type,
-                     sqlite_timestamp(found.event_time), found.action, found.biz_step,
+                     sqlite_timestamp(found.event_time), now, found.action, found.biz_step,
                      found.disposition, found.read_point, found.biz_location, "{}",
                      json.dumps(data)))
         refs += [(row_id, role, value, org) for role, value in sorted(found.refs)]
@@ -75,8 +75,9 @@ def raw_capture(bench: Bench) -> float:
                  "expected_lots) VALUES (?, ?, ?, 0, 1, 'rollback', ?, ?, '[]', '[]', '[]')",
                  (capture_id, org, now, EVENTS, EVENTS))
     conn.executemany("INSERT INTO epcis_events (id, org_id, capture_id, event_key, event_type, "
-                     "event_time, action, biz_step, disposition, read_point, biz_location, "
-                     "namespaces, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                     "event_time, record_time, action, biz_step, disposition, read_point, "
+                     "biz_location, namespaces, event) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.executemany("INSERT INTO epcis_event_refs (event_id, role, value, org_id) "
                      "VALUES (?, ?, ?, ?)", refs)
     conn.execute("COMMIT")

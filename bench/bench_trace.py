@@ -131,7 +131,8 @@ def shipped_lot(bench: Bench) -> str:
                               serial_id=serial_id, quantity=Decimal(1),
                               from_location_id=stock_id, from_status=SerialStatus.IN_STOCK,
                               to_status=SerialStatus.SHIPPED,
-                              order_id=order_ids[index % ORDERS], unit_cost=Decimal("4.5"))
+                              order_id=order_ids[index % ORDERS], unit_cost=Decimal("4.5"),
+                              occurred_at=now)  # one moment a shipment, as shipping writes
         uow.conn.execute(
             update(t.serials).where(s.id == bindparam("sid")).values(
                 status="SHIPPED", location_id=None, warehouse_id=None,

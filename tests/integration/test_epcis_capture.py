@@ -37,8 +37,12 @@ def buyer(svc: Services) -> Buyer:
 
 
 def query(svc: Services, **params: str) -> list[dict[str, Any]]:
+    """The events answered, without the recordTime the repository adds (tests of
+    test_epcis_record_time.py check it)."""
     page = svc.epcis_query.events({k: [v] for k, v in params.items()})
-    return page.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]  # type: ignore[no-any-return]
+    found = page.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert all("recordTime" in event for event in found)
+    return [{k: v for k, v in event.items() if k != "recordTime"} for event in found]
 
 
 @needs_examples

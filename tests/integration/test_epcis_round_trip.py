@@ -43,30 +43,31 @@ def test_a_shipment_from_lotline_a_is_received_by_lotline_b(database: Any) -> No
     job = b.epcis_capture.capture(io.BytesIO(json.dumps(as_json(exported)).encode()))
     assert (job.success, job.errors) == (True, [])
     assert job.captured_count == len(exported["epcisBody"]["eventList"])
-    # SO-1 shipped three events to Bolt (lettuce by lot, each pen by serial): an ASN each.
-    receipts = [b.receipts.get(receipt_id) for receipt_id in job.receipt_ids]
-    assert {r.supplier_id for r in receipts} == {ids["supplier"]}
-    assert sorted((r.lines[0].product_id, r.lines[0].expected_quantity,
-                   tuple(r.lines[0].expected_serials)) for r in receipts) == sorted([
-        (ids["lettuce"], 30, ()), (ids["pen"], 1, ("P-001",)), (ids["pen"], 1, ("P-002",))])
+    # SO-1 shipped to Bolt in one shipment (lettuce by lot, two pens by serial): one shipping
+    # event, one ASN with a line per GTIN.
+    assert len(job.receipt_ids) == 1
+    receipt = b.receipts.get(job.receipt_ids[0])
+    assert receipt.supplier_id == ids["supplier"]
+    lines = {line.product_id: line for line in receipt.lines}
+    assert sorted((line.product_id, line.expected_quantity, tuple(line.expected_serials))
+                  for line in receipt.lines) == sorted([
+        (ids["lettuce"], 30, ()), (ids["pen"], 2, ("P-001", "P-002"))])
     scans = [b.scan.parse(f"https://id.gs1.org/01/{PEN_GTIN}/21/{n}") for n in ("P-001",
                                                                                  "P-002")]
     assert [(s.gtin, s.serial, s.product.id if s.product else None) for s in scans] == [
         (PEN_GTIN, "P-001", ids["pen"]), (PEN_GTIN, "P-002", ids["pen"])]
-    for scan in scans:
-        receipt = next(r for r in receipts if r.lines[0].expected_serials == [scan.serial])
-        received = b.receipts.receive(receipt.id, [{"line_id": receipt.lines[0].id, "lots": [
-            {"batch_number": "P-1", "serial_numbers": [scan.serial]}]}])
-        assert received.status == "received"
-    assert b.serials.lookup("P-002").status.value == "RECEIVED"
     lot_scan = b.scan.parse("https://id.gs1.org/01/09506000134352/10/GF-007")
-    lettuce_receipt = next(r for r in receipts if r.lines[0].product_id == ids["lettuce"])
-    b.receipts.receive(lettuce_receipt.id, [{"line_id": lettuce_receipt.lines[0].id, "lots": [
-        {"batch_number": lot_scan.lot, "quantity": 30}]}])
+    received = b.receipts.receive(receipt.id, [
+        {"line_id": lines[ids["pen"]].id, "lots": [
+            {"batch_number": "P-1", "serial_numbers": [scan.serial for scan in scans]}]},
+        {"line_id": lines[ids["lettuce"]].id, "lots": [
+            {"batch_number": lot_scan.lot, "quantity": 30}]}])
+    assert received.status == "received"
+    assert b.serials.lookup("P-002").status.value == "RECEIVED"
     lot = b.batches.by_number("GF-007", ids["lettuce"])[0]
     tree = b.trace.backward(lot.id)
     assert (tree.lot.batch_number, tree.lot.supplier_name) == ("GF-007", "Lotline Foods")
-    assert [r.reference for r in tree.receipts] == [lettuce_receipt.reference]
+    assert [r.reference for r in tree.receipts] == [receipt.reference]
     # One query over A's captured events and B's own receipt of the same lot.
     lgtin = "https://id.gs1.org/01/09506000134352/10/GF-007"
     found = events(b, MATCH_epcClass=lgtin)

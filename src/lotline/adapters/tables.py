@@ -749,6 +749,7 @@ epcis_events = Table(
     Column("event_key", String(LONG_TEXT), nullable=False),  # eventID, else the event hash
     Column("event_type", String(40), nullable=False),
     Column("event_time", UTCDateTime(), nullable=False),
+    Column("record_time", UTCDateTime(), nullable=False),  # when we stored it (recordTime)
     Column("action", String(10)),
     Column("biz_step", String(LONG_TEXT)),
     Column("disposition", String(LONG_TEXT)),
@@ -759,6 +760,7 @@ epcis_events = Table(
     Column("receipt_id", String(ID), ForeignKey("receipts.id")),
     UniqueConstraint("org_id", "event_key"),
     Index("ix_epcis_events_org_id_event_time_event_key", "org_id", "event_time", "event_key"),
+    Index("ix_epcis_events_org_id_record_time", "org_id", "record_time"),
 )
 
 epcis_event_refs = Table(

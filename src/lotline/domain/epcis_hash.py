@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from lotline.domain.epcis_uri import canonical_gs1_uri
@@ -102,12 +103,12 @@ def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
         event = _expand_prefixes(event, prefixes)
     expanded = _with_vocabulary(event, _vocabulary(event))
     parts = [f"eventType={expanded['type']}"]
-    done: set[str] = set()
+    skipped = set(NOT_HASHED)
     for name, shape in PROPERTY_ORDER:
         if name in expanded:
             parts.append(_ordered(name, shape, expanded[name]))
-            done.add(name)
-    rest = [text for name, value in expanded.items() if name not in done | NOT_HASHED
+            skipped.add(name)
+    rest = [text for name, value in expanded.items() if name not in skipped
             for text in _generic(name, value)]
     return "".join(parts) + "".join(sorted(rest))
 
@@ -136,21 +137,38 @@ def _vocabulary(event: Mapping[str, Any]) -> set[str]:
 def _with_vocabulary(value: Any, vocabulary: set[str]) -> Any:
     """Every string value that exactly one vocabulary URI ends with (after `-` or `/`) is
     replaced by that URI, wherever it stands (the reference's heuristic)."""
+    return _replaced(value, _endings(frozenset(vocabulary)))
+
+
+@lru_cache(maxsize=256)
+def _endings(vocabulary: frozenset[str]) -> dict[str, str]:
+    """Each text that exactly one URI of `vocabulary` ends with after a `-` or `/`, with that
+    URI: one look-up per string of the event instead of a scan of the vocabulary (an event's
+    vocabulary is one of few sets, so this is computed once per set)."""
+    found: dict[str, set[str]] = {}
+    for uri in vocabulary:
+        for position, char in enumerate(uri):
+            if char in "-/":
+                found.setdefault(uri[position + 1:], set()).add(uri)
+    return {text: next(iter(uris)) for text, uris in found.items() if len(uris) == 1}
+
+
+def _replaced(value: Any, endings: dict[str, str]) -> Any:
     if isinstance(value, str):
-        matches = [uri for uri in vocabulary
-                   if uri.endswith("-" + value) or uri.endswith("/" + value)]
-        return matches[0] if len(matches) == 1 else value
-    if isinstance(value, list):
-        return [_with_vocabulary(item, vocabulary) for item in value]
+        return endings.get(value, value)
+    if isinstance(value, list):  # mostly strings (EPCs): those without a call each
+        return [endings.get(item, item) if type(item) is str else _replaced(item, endings)
+                for item in value]
     if isinstance(value, Mapping):
-        return {key: _with_vocabulary(item, vocabulary) for key, item in value.items()}
+        return {key: _replaced(item, endings) for key, item in value.items()}
     return value
 
 
 def _ordered(name: str, shape: str, value: Any) -> str:
     if shape == EPCS:
-        return name + "".join(sorted(f"epc={canonical_value(_text(e))}" for e in value
-                                     if _text(e)))
+        texts = [e.strip() if type(e) is str else _text(e) for e in value]
+        return name + "".join(sorted(["epc=" + canonical_value(text) for text in texts
+                                      if text]))
     if shape == QUANTITIES:
         return name + "".join(sorted(_quantity(element) for element in value))
     if shape == SET_UNSET:
@@ -199,6 +217,8 @@ def _pair(entry: Mapping[str, Any]) -> str:
 
 def _text(value: Any) -> str:
     """A JSON value as the reference reads it: str() of what json.loads gives."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return "None"
     if isinstance(value, bool):
@@ -206,18 +226,32 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=16384)
 def canonical_value(text: str) -> str:
     """Old CBV URNs as web vocabulary, numbers without padding, GS1 keys as canonical
-    Digital Links."""
-    for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
-                     ("urn:epcglobal:cbv:disp:", "Disp-"), ("urn:epcglobal:cbv:btt:", "BTT-"),
-                     ("urn:epcglobal:cbv:sdt:", "SDT-"), ("urn:epcglobal:cbv:er:", "ER-")):
-        text = text.replace(urn, CBV + web)
+    Digital Links. Cached: most of an export's values (places, parties, steps) repeat."""
+    if "urn:epcglobal:cbv:" in text:
+        for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
+                         ("urn:epcglobal:cbv:disp:", "Disp-"),
+                         ("urn:epcglobal:cbv:btt:", "BTT-"), ("urn:epcglobal:cbv:sdt:", "SDT-"),
+                         ("urn:epcglobal:cbv:er:", "ER-")):
+            text = text.replace(urn, CBV + web)
     text = _number(text)
     return canonical_gs1_uri(text) or text
 
 
+# What float() reads starts with a blank, a sign, a digit, a point, `inf`/`infinity` or `nan`
+# (or a non-ASCII digit or blank): any other first character is no number, and costs no
+# exception.
+_NUMBER_START = frozenset("+-.0123456789iInN")
+
+
 def _number(text: str) -> str:
+    if not text:
+        return text
+    first = text[0]
+    if first.isascii() and first not in _NUMBER_START and not first.isspace():
+        return text
     try:
         number = float(text)
         return str(int(number)) if int(number) == number else str(number)
@@ -225,6 +259,7 @@ def _number(text: str) -> str:
         return text
 
 
+@lru_cache(maxsize=4096)
 def canonical_time(text: str) -> str:
     """UTC, milliseconds, `Z`."""
     try:

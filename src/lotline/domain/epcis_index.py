@@ -64,6 +64,7 @@ class EventIndex:
     read_point: str | None
     biz_location: str | None
     refs: frozenset[tuple[str, str]]  # (role, canonical identifier)
+    record_time: dt.datetime | None = None  # UTC; what a repository answered (recordTime)
 
     def values(self, *roles: str) -> set[str]:
         return {value for role, value in self.refs if role in roles}
@@ -117,7 +118,15 @@ def index_event(event: Mapping[str, Any], context: Any = None) -> EventIndex:
         disposition=vocabulary(str(event["disposition"])) if event.get("disposition")
         else None,
         read_point=_place(event, "readPoint"), biz_location=_place(event, "bizLocation"),
-        refs=event_refs(event))
+        refs=event_refs(event),
+        record_time=_record_time(event))
+
+
+def _record_time(event: Mapping[str, Any]) -> dt.datetime | None:
+    try:
+        return utc_time(str(event["recordTime"])) if event.get("recordTime") else None
+    except ValueError:  # a form the schema lets through and Python cannot read: none
+        return None
 
 
 def parties(event: Mapping[str, Any], list_name: str) -> dict[str, list[str]]:

@@ -194,6 +194,7 @@ def _master_data(name: str, values: list[str]) -> Condition:
 FILTERS: dict[str, Builder] = {
     "eventType": _event_type,
     "GE_eventTime": _time("event_time", True), "LT_eventTime": _time("event_time", False),
+    "GE_recordTime": _time("record_time", True), "LT_recordTime": _time("record_time", False),
     "EQ_bizStep": _equal("biz_step", vocabulary),
     "EQ_disposition": _equal("disposition", vocabulary),
     "EQ_readPoint": _equal("read_point", identifier),

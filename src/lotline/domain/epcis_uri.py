@@ -90,7 +90,11 @@ def _dl_escape(text: str) -> str:
 def canonical_gs1_uri(uri: str) -> str | None:
     if "." not in uri:
         return None
-    return _from_epc_urn(uri) if uri.startswith("urn:epc:") else _from_digital_link(uri)
+    if uri.startswith("urn:epc:"):
+        return _from_epc_urn(uri)
+    # DIGITAL_LINK starts with `^https?:`: anything else (times, URNs) is no GS1 key, and
+    # costs no regular expression (a time string made this regex the hash's hot spot).
+    return _from_digital_link(uri) if uri.startswith(("http:", "https:")) else None
 
 
 def _from_epc_urn(uri: str) -> str | None:

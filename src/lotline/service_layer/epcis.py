@@ -36,28 +36,31 @@ class Naming:
 
 class EpcisService(Service):
     def events(self, *, since: Any = None, until: Any = None, batch_id: str | None = None,
-               limit: int = MAX_EVENTS) -> dict[str, Any]:
-        """An EPCISDocument of the organization's events, oldest first."""
+               limit: int = MAX_EVENTS, recorded: bool = False) -> dict[str, Any]:
+        """An EPCISDocument of the organization's events, oldest first; `recorded`: each
+        with its recordTime, when the ledger recorded it (as the EPCIS query answers)."""
         start, end = optional_date(since, "since"), optional_date(until, "until")
         with self.reading(may_lag=True) as uow:
-            return lots_document(uow, batch_id, start, end, min(limit, MAX_EVENTS))
+            return lots_document(uow, batch_id, start, end, min(limit, MAX_EVENTS), recorded)
 
 
 def lots_document(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
                   start: dt.date | None = None, end: dt.date | None = None,
-                  cap: int | None = None) -> dict[str, Any]:
+                  cap: int | None = None, recorded: bool = False) -> dict[str, Any]:
     """The EPCISDocument of one lot, several (a recall drill's whole forward trace: every
-    event, `cap` None) or all, oldest first."""
+    event, `cap` None) or all, oldest first; `recorded`: with recordTimes."""
     naming = _naming(uow)
     rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id, cap)
     numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
-    timed = [(row.occurred_at, 0, event) for row, event in
+    timed = [(row.occurred_at, 0, event, stored) for row, event, stored in
              _movement_events(rows, numbers, naming)]
     notices = uow.reports.epcis_notices(NOTICE_TYPES, start, end, cap or MAX_NOTICES)
-    timed += [(moment, 1, event) for moment, event in
+    # A notice is a change-feed event, recorded when it happened.
+    timed += [(moment, 1, event, moment) for moment, event in
               notice_events(uow, notices, naming, batch_id)]
     timed.sort(key=lambda item: (item[0], item[1]))
-    return epcis.document([event for _, _, event in timed[:cap]], uow.actor.now())
+    return epcis.document([epcis.with_record_time(event, stored) if recorded else event
+                           for _, _, event, stored in timed[:cap]], uow.actor.now())
 
 
 def _naming(uow: UnitOfWork) -> Naming:
@@ -71,13 +74,13 @@ def _bulk_numbers(uow: UnitOfWork, movement_ids: list[str]) -> dict[str, list[st
     return uow.serials.numbers_for_entry(movement_ids) if movement_ids else {}
 
 
-def _what(row: Any, numbers: dict[str, list[str]], naming: Naming
+def _what(row: Any, numbers: dict[str, list[str]], naming: Naming, sort: bool = True
           ) -> tuple[list[str], list[dict[str, Any]]]:
     """The units (serials) or the lot quantity a movement carried."""
     serials = [row.serial_number] if row.serial_number else numbers.get(row.id, [])
     if serials:
         return [epcis.unit_id(naming.domain, row.gtin, row.sku, n, naming.organization)
-                for n in sorted(serials)], []
+                for n in (sorted(serials) if sort else serials)], []
     epc_class = epcis.lot_class(naming.domain, row.gtin, row.sku, row.batch_number,
                                 naming.organization)
     return [], [epcis.quantity_element(epc_class, row.quantity, row.uom)]
@@ -120,19 +123,14 @@ def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
                     ) -> dict[str, Any] | None:
     epcs, quantities = _what(row, numbers, naming)
     place = _place(row, naming)
-    customer = _party("customer", row.customer_id, row.customer_code, row.customer_gln,
-                      naming)
     common = {"moment": row.occurred_at, "epcs": epcs, "quantities": quantities,
               "timezone": naming.timezone}
-    if row.kind == K.SHIPMENT.value:
-        return epcis.object_event(
-            action="OBSERVE", biz_step="shipping", disposition="in_transit",
-            where=Where(read_point=place, sources=_site(row, naming), destinations=customer,
-                        transactions=_order(row, naming)), **common)
+    if row.kind == K.SHIPMENT.value:  # a shipment without an order (shipments have one)
+        return _shipping_event([row], naming, numbers)
     if row.kind == K.RETURN.value:
         return epcis.object_event(
             action="OBSERVE", biz_step="receiving", disposition="returned",
-            where=Where(read_point=place, biz_location=place, sources=customer,
+            where=Where(read_point=place, biz_location=place, sources=_customer(row, naming),
                         destinations=_site(row, naming), transactions=_order(row, naming)),
             **common)
     if row.kind == K.SCRAP.value:
@@ -142,6 +140,40 @@ def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
     if row.kind == K.RECEIPT.value:
         return _receipt_event(row, naming, place, common)
     return None
+
+
+def _customer(row: Any, naming: Naming) -> list[tuple[str, str]]:
+    return _party("customer", row.customer_id, row.customer_code, row.customer_gln, naming)
+
+
+def _shipping_event(rows: list[Any], naming: Naming,
+                    numbers: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """One ObjectEvent for one shipment (one physical shipping action, as CBV means it):
+    every unit it carried in `epcList`, every lot's quantity (summed over the bins it was
+    taken from) in `quantityList`; read at its location, or at the warehouse when it was
+    taken from several."""
+    epcs: list[str] = []
+    amounts: dict[tuple[str, str | None], Any] = {}
+    for row in rows:
+        units, lots = _what(row, numbers or {}, naming, sort=False)
+        epcs.extend(units)
+        for element in lots:
+            key = (element["epcClass"], element.get("uom"))
+            amounts[key] = amounts.get(key, 0) + element["quantity"]
+    first = rows[0]
+    one_place = all(row.location == first.location for row in rows)
+    place = _place(first, naming) if one_place or first.warehouse is None else \
+        epcis.location_id(naming.organization, first.warehouse_gln, first.warehouse)
+    return epcis.object_event(
+        moment=first.occurred_at, epcs=sorted(epcs),
+        quantities=[epcis.quantity_element(epc_class, quantity, uom)
+                    for (epc_class, uom), quantity in sorted(amounts.items(),
+                                                             key=lambda item: item[0][0])],
+        timezone=naming.timezone, action="OBSERVE", biz_step="shipping",
+        disposition="in_transit",
+        where=Where(read_point=place, sources=_site(first, naming),
+                    destinations=_customer(first, naming),
+                    transactions=_order(first, naming)))
 
 
 def _receipt_event(row: Any, naming: Naming, place: str | None,
@@ -164,28 +196,45 @@ def _receipt_event(row: Any, naming: Naming, place: str | None,
 
 
 def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Naming
-                     ) -> list[tuple[Any, dict[str, Any]]]:
-    """(row, event) in row order; a transformation's movements become its events at the place
-    of its first movement."""
-    events: list[tuple[Any, dict[str, Any] | str]] = []
-    transformations: dict[str, list[Any]] = defaultdict(list)
+                     ) -> list[tuple[Any, dict[str, Any], Any]]:
+    """(row, event, when it was recorded) in row order; a transformation's movements become
+    its events at the place of its first movement, and a shipment's (an order's units and
+    lots shipped at one moment from one warehouse) one shipping event, at its first
+    movement's place in the order."""
+    events: list[tuple[Any, dict[str, Any] | tuple[Any, ...]]] = []
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for row in rows:
-        if row.transformation_id and row.kind in (K.CONSUME.value, K.PRODUCE.value):
-            if row.transformation_id not in transformations:
-                events.append((row, row.transformation_id))
-            transformations[row.transformation_id].append(row)
+        key = _group_of(row)
+        if key is not None:
+            if key not in groups:
+                events.append((row, key))
+            groups[key].append(row)
             continue
         made = _movement_event(row, numbers, naming)
         if made is not None:
             events.append((row, made))
-    result: list[tuple[Any, dict[str, Any]]] = []
+    result: list[tuple[Any, dict[str, Any], Any]] = []
     for row, event in events:
-        if isinstance(event, str):
-            result.extend((row, output) for output in
-                          _transformation(transformations[event], numbers, naming))
+        if isinstance(event, dict):
+            result.append((row, event, row.recorded_at))
+            continue
+        # Recorded when its last movement was (one transaction records them all).
+        stored = max(member.recorded_at for member in groups[event])
+        if event[0] == "shipment":
+            result.append((row, _shipping_event(groups[event], naming, numbers), stored))
         else:
-            result.append((row, event))
+            result.extend((row, output, stored) for output in
+                          _transformation(groups[event], numbers, naming))
     return result
+
+
+def _group_of(row: Any) -> tuple[Any, ...] | None:
+    """The event a movement is part of, when several movements make one event."""
+    if row.transformation_id and row.kind in (K.CONSUME.value, K.PRODUCE.value):
+        return ("transformation", row.transformation_id)
+    if row.kind == K.SHIPMENT.value and row.order_id is not None:
+        return ("shipment", row.order_id, row.occurred_at, row.warehouse)
+    return None
 
 
 def _transformation(rows: list[Any], numbers: dict[str, list[str]],

@@ -76,6 +76,7 @@ class _Run:
             row_id = new_id()
             rows.append({"id": row_id, "capture_id": self.capture_id, "event_key": index.key,
                          "event_type": index.event_type, "event_time": index.event_time,
+                         "record_time": self.now,  # EPCIS recordTime: when we stored it
                          "action": index.action, "biz_step": index.biz_step,
                          "disposition": index.disposition, "read_point": index.read_point,
                          "biz_location": index.biz_location, "namespaces": dict(namespaces),

@@ -120,7 +120,8 @@ class EpcisQueryService(Service):
         elif after is not None:
             since = max(filter(None, (since, after[0])))
         exported = EpcisService(self.uows, self.actor).events(
-            since=since.date() if since else None, until=until.date() if until else None)
+            since=since.date() if since else None, until=until.date() if until else None,
+            recorded=True)
         own: list[StoredEvent] = []
         for event in exported["epcisBody"]["eventList"]:
             index = index_event(event)

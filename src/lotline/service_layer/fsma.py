@@ -31,11 +31,20 @@ NOWHERE: Description = dict.fromkeys(DESCRIPTION)
 
 
 class Places:
-    """Location descriptions of suppliers, customers and warehouses, each read once."""
+    """Location descriptions of suppliers, customers and warehouses, each read once (those
+    `rows` name, in one read per kind)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, rows: Sequence[Any] = ()) -> None:
         self.uow = uow
         self.known: dict[tuple[str, str], Description] = {}
+        self.prefixed: dict[tuple[str, int], dict[str, str | None]] = {}
+        for kind, repository, ids in (
+                ("supplier", uow.suppliers, {r.supplier_id for r in rows}),
+                ("customer", uow.customers, {r.customer_id for r in rows}),
+                ("warehouse", uow.warehouses, {r.warehouse_id for r in rows})):
+            found: dict[str, Any] = repository.get_many(sorted(i for i in ids if i))
+            self.known.update({(kind, ident): _describe(place)
+                               for ident, place in found.items()})
 
     def of(self, kind: str, ident: str | None) -> Description:
         if ident is None:
@@ -46,6 +55,13 @@ class Places:
                           self.uow.warehouses.get(ident))
             self.known[kind, ident] = _describe(place)
         return self.known[kind, ident]
+
+    def columns(self, place: str, description: Description) -> dict[str, str | None]:
+        """`description` as the columns of `place` (`ship_to_name`...), built once each."""
+        key = (place, id(description))
+        if key not in self.prefixed:
+            self.prefixed[key] = {f"{place}_{part}": description[part] for part in DESCRIPTION}
+        return self.prefixed[key]
 
 
 def _describe(place: Any) -> Description:
@@ -72,18 +88,27 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
     """The rows of one lot, several (a recall drill's forward trace) or the organization."""
     timezone = uow.settings().timezone
     rows = uow.reports.fsma_events(list(EVENTS), batch_id, *local_window(start, end, timezone))
-    places = Places(uow)
+    places = Places(uow, rows)
     origins = uow.reports.lot_origins([r.batch_id for r in rows if r.supplier_id is None])
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     zone = ZoneInfo(timezone)
     for row in rows:
-        values = _row(row, places, origins, zone)
-        key = (values["event_type"], values["event_date"], values["traceability_lot_code"],
-               values["product_sku"], values["reference_document_type"],
-               values["reference_document_number"], values["ship_to_name"])
+        event_date = _moment(row.occurred_at).astimezone(zone).date()
+        code, source = _traceability_lot(row, places, origins)
+        ship_from, ship_to = _route(row, places)
+        document = _document(row)
+        key = (row.kind, event_date, code, row.sku, document, ship_to["name"])
         totals[key] += row.quantity
-        grouped.setdefault(key, values)
+        if key not in grouped:  # the first row of an event describes it
+            grouped[key] = {
+                "event_type": EVENTS[row.kind], "event_date": event_date,
+                "traceability_lot_code": code, "product_sku": row.sku,
+                "product_description": row.product, "unit_of_measure": row.uom,
+                **places.columns("tlc_source", source), **places.columns("ship_from", ship_from),
+                **places.columns("ship_to", ship_to), "location": row.location,
+                "reference_document_type": document[0],
+                "reference_document_number": document[1]}
     result = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
     # A total order (every field that can tell two events apart), the same on both databases.
     result.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"],
@@ -92,23 +117,8 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
     return result
 
 
-def _row(row: Any, places: Places, origins: dict[str, str], zone: ZoneInfo) -> dict[str, Any]:
-    event = EVENTS[row.kind]
-    occurred = row.occurred_at if isinstance(row.occurred_at, dt.datetime) else \
-        dt.datetime.fromisoformat(str(row.occurred_at))
-    code, source = _traceability_lot(row, places, origins)
-    ship_from, ship_to = _route(row, places)
-    document = _document(row)
-    return {"event_type": event, "event_date": occurred.astimezone(zone).date(),
-            "traceability_lot_code": code, "product_sku": row.sku,
-            "product_description": row.product, "unit_of_measure": row.uom,
-            **_columns("tlc_source", source), **_columns("ship_from", ship_from),
-            **_columns("ship_to", ship_to), "location": row.location,
-            "reference_document_type": document[0], "reference_document_number": document[1]}
-
-
-def _columns(place: str, description: Description) -> dict[str, str | None]:
-    return {f"{place}_{part}": description[part] for part in DESCRIPTION}
+def _moment(value: Any) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def _traceability_lot(row: Any, places: Places, origins: dict[str, str]

@@ -41,6 +41,9 @@ class Change:
     receipt_id: str | None = None
     transformation_id: str | None = None
     customer_id: str | None = None
+    # When it happened, when one act moves several units at once (a shipment: one moment
+    # for all it carries, so its EPCIS event is one); None = now.
+    occurred_at: dt.datetime | None = None
 
 
 def note_first_arrival(uow: UnitOfWork, batch: LotRecord, movement_id: str,
@@ -142,7 +145,8 @@ def _persist(uow: UnitOfWork, before: Serial, lot: LotRecord | None, decision: D
         to_location_id=after.location_id, from_status=before.status, to_status=after.status,
         order_id=decision.movement_order_id, reason=change.reason or decision.note,
         unit_cost=decision.unit_cost,
-        receipt_id=change.receipt_id, transformation_id=change.transformation_id)
+        receipt_id=change.receipt_id, transformation_id=change.transformation_id,
+        occurred_at=change.occurred_at)
     if lot is not None and decision.lot_arrival is not None:
         uow.batches.update(lot.id, {**decision.lot_arrival,
                                     "entry_transaction_ref": movement.id})

@@ -78,7 +78,7 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
         if allocation.serial_id:
             serial = uow.serials.get(allocation.serial_id, for_update=True)
             assert serial is not None
-            apply_change(uow, serial, Change(SerialStatus.SHIPPED), today)
+            apply_change(uow, serial, Change(SerialStatus.SHIPPED, occurred_at=now), today)
         else:
             assert allocation.batch_id is not None and allocation.location_id is not None
             uow.batches.ship_reserved(allocation.batch_id, allocation.location_id,
@@ -86,7 +86,7 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
             uow.ledger.record(MovementKind.SHIPMENT, product_id=allocation.product_id,
                               batch_id=allocation.batch_id, quantity=allocation.quantity,
                               from_location_id=allocation.location_id, order_id=order.id,
-                              unit_cost=allocation.unit_cost)
+                              unit_cost=allocation.unit_cost, occurred_at=now)
         book.update_allocation(allocation.id, {"status": "shipped", "shipment_id": shipment_id,
                                                "picked_quantity": allocation.quantity,
                                                "updated_at": now})

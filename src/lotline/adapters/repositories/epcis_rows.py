@@ -19,7 +19,8 @@ def movement_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
     loc, w, o, c = t.locations.c, t.warehouses.c, t.orders.c, t.customers.c
     rec, sup = t.receipts.c, t.suppliers.c
     return (
-        select(m.id, m.kind, m.occurred_at, m.quantity, m.serial_id, m.receipt_id,
+        select(m.id, m.kind, m.occurred_at, m.recorded_at, m.quantity, m.serial_id,
+               m.receipt_id, m.order_id,
                m.transformation_id, p.gtin, p.sku, p.uom, b.batch_number, b.expiry_date,
                s.serial_number, loc.code.label("location"), w.code.label("warehouse"),
                w.gln.label("warehouse_gln"), o.reference.label("order_reference"),

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from lotline.adapters import tables as t
+from lotline.domain.epcis import with_record_time
 from lotline.domain.epcis_conditions import Condition, FieldMatch, TimeBound, TypeIn
 from lotline.domain.epcis_patterns import Glob, IdSelection, Wild
 from lotline.domain.epcis_query import EpcisQuery
@@ -91,8 +92,8 @@ class EpcisStore:
     def page(self, query: EpcisQuery, after: PagePosition | None,
              limit: int) -> list[StoredEvent]:
         e = t.epcis_events.c
-        statement = self._selected(query, select(e.event_key, e.event_time, e.event,
-                                                 e.namespaces))
+        statement = self._selected(query, select(e.event_key, e.event_time, e.record_time,
+                                                 e.event, e.namespaces))
         order = getattr(e, query.order_by)
         if after is not None:
             moment, key = after
@@ -103,7 +104,8 @@ class EpcisStore:
         ordering = (order.desc(), e.event_key.desc()) if query.descending else \
             (order, e.event_key)
         rows = self.conn.execute(statement.order_by(*ordering).limit(limit))
-        return [StoredEvent(row.event_key, row.event_time, row.event, row.namespaces)
+        return [StoredEvent(row.event_key, row.event_time,
+                            with_record_time(row.event, row.record_time), row.namespaces)
                 for row in rows]
 
     def count(self, query: EpcisQuery, at_most: int) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, func, or_, select, tuple_
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories import epcis_rows, report_pages
@@ -132,16 +132,18 @@ class ReportQueries:
                     start_at: dt.datetime | None, end_before: dt.datetime | None) -> list[Any]:
         """FSMA 204 critical tracking events: movements of `kinds` (not reversed) from
         `start_at` to before `end_before`, with their lot, product, place, receipt, order,
-        customer and transformation; parties and warehouses by id."""
+        customer and transformation; parties and warehouses by id. Summed in the database
+        per event and lot (movements of one act share their moment: a shipment's units are
+        one row), oldest first."""
         m, b, p = t.movements.c, t.batches.c, t.products.c
         loc, rec, o, tr = t.locations.c, t.receipts.c, t.orders.c, t.transformations.c
+        described = (m.kind, m.occurred_at, m.batch_id, b.batch_number,
+                     b.manufacturer_batch_number, b.supplier_id, p.sku, p.name.label("product"),
+                     p.uom, loc.code.label("location"), loc.warehouse_id,
+                     rec.reference.label("receipt"), o.reference.label("order"),
+                     o.customer_id, tr.reference.label("transformation"))
         statement = (
-            select(m.kind, m.occurred_at, m.quantity, m.batch_id, b.batch_number,
-                   b.manufacturer_batch_number, b.supplier_id, p.sku,
-                   p.name.label("product"), p.uom, loc.code.label("location"),
-                   loc.warehouse_id, rec.reference.label("receipt"),
-                   o.reference.label("order"), o.customer_id,
-                   tr.reference.label("transformation"))
+            select(*described, func.sum(m.quantity).label("quantity"))
             .join(t.batches, b.id == m.batch_id)
             .join(t.products, p.id == m.product_id)
             .outerjoin(t.locations, loc.id == _event_location(m))
@@ -149,7 +151,12 @@ class ReportQueries:
             .outerjoin(t.orders, o.id == m.order_id)
             .outerjoin(t.transformations, tr.id == m.transformation_id)
             .where(m.org_id == self.org_id, m.kind.in_(list(kinds)),
-                   not_reversed(m, self.org_id)))
+                   not_reversed(m, self.org_id))
+            .group_by(m.kind, m.occurred_at, m.batch_id, b.batch_number,
+                      b.manufacturer_batch_number, b.supplier_id, p.sku, p.name, p.uom,
+                      loc.code, loc.warehouse_id, m.receipt_id, rec.reference, m.order_id,
+                      o.reference, o.customer_id, m.transformation_id, tr.reference)
+            .order_by(m.occurred_at))
         if batch_id is not None:
             statement = statement.where(_lots(m, batch_id))
         if start_at is not None:
@@ -179,19 +186,22 @@ class ReportQueries:
                         end: dt.date | None, batch_id: str | Sequence[str] | None,
                         limit: int | None) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first.
-        For several lots (a recall drill's trace), the transformations that used or made
-        them come whole, their other lots' sides too: an event is what happened, all of it."""
+        For a lot, a shipment that carried it comes whole (its other lots too), and for several
+        lots (a recall drill's trace) so does a transformation that used or made them: an
+        event is what happened, all of it, the same as in the organization's export."""
         m = t.movements.c
-        several = not isinstance(batch_id, str) and batch_id is not None
-        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m,
-                             None if several else batch_id, start, end)
-        if several:
-            assert batch_id is not None
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m, None, start,
+                             end)
+        if batch_id is not None:
             inner = t.movements.alias("traced").c  # not correlated with the outer movements
-            used = select(inner.transformation_id).where(
-                inner.org_id == self.org_id, _lots(inner, batch_id),
-                inner.transformation_id.isnot(None))
-            statement = statement.where(or_(_lots(m, batch_id), m.transformation_id.in_(used)))
+            traced = (inner.org_id == self.org_id, _lots(inner, batch_id))
+            shipped = select(inner.order_id, inner.occurred_at).where(
+                *traced, inner.kind == MovementKind.SHIPMENT.value, inner.order_id.isnot(None))
+            whole = [_lots(m, batch_id), tuple_(m.order_id, m.occurred_at).in_(shipped)]
+            if not isinstance(batch_id, str):
+                whole.append(m.transformation_id.in_(select(inner.transformation_id).where(
+                    *traced, inner.transformation_id.isnot(None))))
+            statement = statement.where(or_(*whole))
         return list(self.conn.execute(statement if limit is None else statement.limit(limit)))
 
     def epcis_notices(self, types: Sequence[str], start: dt.date | None, end: dt.date | None,

@@ -56,7 +56,8 @@ def query(ctx: typer.Context,
               metavar="NAME=VALUE...",
               help="Standard query parameters: eventType, GE_eventTime, LT_eventTime, "
                    "EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation, WD_readPoint, "
-                   "WD_bizLocation, EQ_action, EQ_eventID, EQ_transformationID, "
+                   "WD_bizLocation, GE_recordTime, LT_recordTime, EQ_action, EQ_eventID, "
+                   "EQ_transformationID, "
                    "EXISTS_errorDeclaration, EQ_bizTransaction_{type}, EQ_source_{type}, "
                    "EQ_destination_{type}, MATCH_epc, MATCH_anyEPC, MATCH_epcClass, "
                    "MATCH_anyEPCClass, MATCH_parentID, MATCH_inputEPC, MATCH_outputEPC, "
