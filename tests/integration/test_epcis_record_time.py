@@ -77,4 +77,4 @@ def test_a_record_time_that_is_not_a_time_is_a_query_parameter_exception(
         buyer.svc.epcis_query.events({"GE_recordTime": ["yesterday"],
                                       "LT_recordTime": ["2026-04-10T14:00:00Z"]})
     assert [(e.field, e.value) for e in refused.value.errors] == [
-        ("GE_recordTime", "yesterday")]
+        ("GE_recordTime", ["yesterday"])]  # every value given, as for each parameter
