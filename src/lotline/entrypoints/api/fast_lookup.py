@@ -3,10 +3,11 @@
 FastAPI's routing and dependency solving cost a lookup several times its database read. This
 innermost middleware answers the plain form of the lookup itself — a GET with no query string,
 its credential already resolved by CredentialMiddleware — with the same service call, the same
-JSON and the same problem+json errors as the route in routers/serials.py; every other form
-(`?product_id=`, HEAD, a number with a forbidden character, no resolved caller) goes on to that
-route, which stays the one documented in the OpenAPI schema. The outer middleware (request id,
-access log, metrics, catch-all, credential, body limit, idempotency) run as for any request."""
+JSON (written by serial_json.py, sent as two ASGI messages) and the same problem+json errors
+as the route in routers/serials.py; every other form (`?product_id=`, HEAD, a number with a
+forbidden character, no resolved caller) goes on to that route, which stays the one
+documented in the OpenAPI schema. The outer middleware (request id, access log, metrics,
+catch-all, credential, body limit, idempotency) run as for any request."""
 
 from __future__ import annotations
 
