@@ -5,6 +5,8 @@ and SQLite's idle read connections must leave nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,24 @@ def read_own_write(svc: Services, template_id: str) -> None:
         assert [s.id for s in uow.serials.by_number("SN-UNCOMMITTED")] == ["0" * 36]
         assert [s.id for s in uow.serial_reads.by_number("SN-UNCOMMITTED")] == ["0" * 36]
         raise Boom  # and the insert is rolled back
+
+
+def test_an_autocommit_read_leaves_no_cycle_for_the_collector(svc: Services, kit: Kit) -> None:
+    # One unit of work per lookup: freed by its last reference, not by gc (a cycle through
+    # its serial_reads cost the server a collection every hundred lookups).
+    svc.serials.register("CYCLE-1", product_id=kit.product("serial").id)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with UnitOfWork(svc.engine, svc.actor, write=False, autocommit=True) as uow:
+            assert [s.serial_number for s in uow.serial_reads.by_number("CYCLE-1")] == [
+                "CYCLE-1"]
+        unit = weakref.ref(uow)
+        del uow
+        assert unit() is None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_inside_a_transaction_reads_see_its_own_writes(svc: Services, kit: Kit) -> None:

@@ -311,6 +311,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     def _end_autocommit(self, *, reusable: bool) -> None:
         conn, pooled = self._conn, self._pooled
         self._conn = self._pooled = None
+        # serial_reads holds self._borrow_again, a cycle through this unit of work: dropped
+        # here so the unit (one per lookup) is freed at once, not by the cyclic collector.
+        self._built = {}
         try:
             if conn is not None:  # Core repositories were used: end their read transaction
                 conn.rollback()

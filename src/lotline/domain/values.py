@@ -21,6 +21,7 @@ MAX_LONG_TEXT_LENGTH = 2000  # reasons, notes, addresses
 # C0 controls except tab, LF and CR, and lone surrogates (a pair decodes to one character
 # first): refused in every text at every door (docs/decisions.md). PostgreSQL cannot store
 # NUL, XLSX cannot hold C0 controls and UTF-8 cannot encode a lone surrogate.
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 _FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # A barcode reading may also hold GS (U+001D), GS1's FNC1 separator; it is read, not stored.
 _FORBIDDEN_IN_SCAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f\ud800-\udfff]")
@@ -128,7 +129,7 @@ def clean_number(value: Any, field: str) -> str:
     if len(text) > MAX_NUMBER_LENGTH:
         raise ValidationError.single(
             field, f"is longer than {MAX_NUMBER_LENGTH} characters ({len(text)})", value)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if _CONTROL_CHARACTER.search(text):
         raise ValidationError.single(field, "must not contain control characters", value)
     return refuse_forbidden_characters(text, field)
 

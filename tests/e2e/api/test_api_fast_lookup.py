@@ -94,3 +94,17 @@ def test_a_revoked_api_key_fails_at_once_though_it_was_just_resolved(
     assert api.post(f"/api-keys/{key['id']}/revoke").status_code == 200
     assert_problem(client.get(f"{API}/serials/lookup/FAST-K", headers=bearer(key["key"])),
                    401, "unauthorized")
+
+
+def test_callers_one_after_another_each_see_their_own_organization(
+        api: Api, other: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lean path keeps the last caller's serial service: a caller of another organization
+    # (or another role) in between must get a service of its own.
+    mine = api.serial("FAST-O", product_id=api.product(tracking="serial")["id"])
+    answered = _lean_calls(monkeypatch)
+    assert api.get("/serials/lookup/FAST-O", role="viewer").json()["id"] == mine["id"]
+    assert_problem(other.get("/serials/lookup/FAST-O", role="viewer"), 404, "not_found")
+    theirs = other.serial("FAST-O", product_id=other.product(tracking="serial")["id"])
+    assert other.get("/serials/lookup/FAST-O").json()["id"] == theirs["id"]
+    assert api.get("/serials/lookup/FAST-O").json()["id"] == mine["id"]
+    assert answered == ["FAST-O"] * 4
