@@ -23,9 +23,10 @@ from sqlalchemy import insert, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.scale_copy import grow_lots, lots_done
-from lotline.adapters.scale_rows import SERIALS_PER_LOT, ScaleContext
+from lotline.adapters.scale_rows import ORDERS_PER_LOT, SERIALS_PER_LOT, ScaleContext
 from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from lotline.bootstrap import Services
+from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import SERIALS, ImportReport, map_header
 from lotline.domain.ids import new_id
 from lotline.domain.model import Product
@@ -210,16 +211,19 @@ def grow_scale_demo(services: Services, serials: int,
     SERIALS_PER_LOT), with 10 orders a lot, 8 of them shipped (see adapters.scale_rows):
     10,000,000 serials are 100,000 lots and 1,000,000 orders. Adds only what is missing, so
     10k, then 1M, then 10M reuse what is there. The seconds each phase took."""
+    if services.engine.dialect.name != "postgresql":
+        raise ValidationError.single("database", "the scale generator loads with COPY: "
+                                     "PostgreSQL only", services.engine.dialect.name)
     report = progress or _quiet
     began = time.perf_counter()
-    ctx = _scale_context(services, report)
-    timings = {"master data": time.perf_counter() - began}
     target = -(-serials // SERIALS_PER_LOT)
+    ctx = _scale_context(services, min(SCALE_CUSTOMERS, target * ORDERS_PER_LOT), report)
+    timings = {"master data": time.perf_counter() - began}
     timings.update(grow_lots(services.engine, ctx, target, report))
     return timings
 
 
-def _scale_context(services: Services, report: Progress) -> ScaleContext:
+def _scale_context(services: Services, customers: int, report: Progress) -> ScaleContext:
     org_id = services.org_id
     if lots_done(services.engine, org_id) == 0 and not _scale_rows(services, t.products, "SCALE-"):
         report("master data", 0, 1)
@@ -228,7 +232,7 @@ def _scale_context(services: Services, report: Progress) -> ScaleContext:
                                              tracking="lot_serial", gtin=_gtin(900 + i))
         for i in range(1, SCALE_SUPPLIERS + 1):
             services.suppliers.create_supplier(name=f"Scale supplier {i:02d}", code=f"SS{i:02d}")
-        for i in range(1, SCALE_CUSTOMERS + 1):
+        for i in range(1, customers + 1):
             services.customers.create_customer(name=f"Scale customer {i:04d}",
                                                code=f"SC{i:04d}")
         report("master data", 1, 1)
