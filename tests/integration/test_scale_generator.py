@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from tests.conftest import Database
 
 from lotline.bootstrap import Services
 from lotline.demo_scale import grow_scale_demo
 from lotline.domain.errors import ValidationError
-from tests.conftest import Database
 
 pytestmark = pytest.mark.postgres
 
