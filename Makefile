@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= lotline-demo.db
 DEMO_PORT ?= 8000
 
-.PHONY: install lint test test-fast fuzz demo bench clean
+.PHONY: install lint test test-fast fuzz demo bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q wrk >/dev/null \
 		|| echo "wrk could not be installed: bench_api falls back to httpx"
 	$(BIN)/python bench/run_all.py
+
+# The cost curve (issue 18): one organization grown to 10k, 1M and 10M serials on PostgreSQL
+# (COPY), the same reads timed at each size. About 30 minutes on 2 cores and ~8 GB of disk
+# while it runs; its schema is dropped after. Not part of `make test`; `make bench` runs its
+# 10k size only. BENCH_SCALE_URL defaults to LOTLINE_TEST_POSTGRES_URL.
+BENCH_SCALE_URL ?= $(LOTLINE_TEST_POSTGRES_URL)
+BENCH_SCALE_SIZES ?= 10000,1000000,10000000
+bench-scale: $(STAMP)
+	@test -n "$(BENCH_SCALE_URL)" || { echo "bench-scale: set LOTLINE_TEST_POSTGRES_URL or BENCH_SCALE_URL" >&2; exit 2; }
+	$(BIN)/python bench/bench_scale.py "$(BENCH_SCALE_URL)" --sizes $(BENCH_SCALE_SIZES)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -9,6 +9,7 @@ that returns the same rows on the same server:
   first page    svc.serials.search(limit=50)
   deep page     svc.serials.search(limit=50, cursor=<a serial halfway down the list>)
   search        svc.serials.search(q="<lot>-0") — a fragment matching 10 serials
+  search common svc.serials.search(q="SCALE-") — a fragment every serial matches: first page
   counts        svc.serials.counts() — the status-count projection (raw: count(*) by status)
   trace         svc.trace.forward(lot) of random lots — 8 orders, 24 shipped units each
   recall        svc.recalls.create(batch_ids=[lot]) — the report stored with the recall
@@ -40,15 +41,15 @@ from support import Bench, postgres_bench
 QUICK_SIZES = (10_000,)
 CURVE_SIZES = (10_000, 1_000_000, 10_000_000)
 VERIFY_UP_TO = 1_000_000
-SAMPLES = {"lookup": 300, "first page": 50, "deep page": 50, "search": 100, "counts": 50,
-           "trace": 30, "recall": 15}
-SERIAL_COLUMNS = "*"
+SAMPLES = {"lookup": 300, "search": 100, "counts": 50, "trace": 30, "recall": 15}
 RAW = {
     "lookup": "SELECT * FROM serials WHERE org_id = %s AND serial_number = %s",
     "first page": "SELECT * FROM serials WHERE org_id = %s ORDER BY id LIMIT 51",
     "deep page": "SELECT * FROM serials WHERE org_id = %s AND id > %s ORDER BY id LIMIT 51",
     "search": "SELECT * FROM serials WHERE org_id = %s AND serial_number LIKE %s "
               "ORDER BY id LIMIT 51",
+    "search common": "SELECT * FROM serials WHERE org_id = %s AND serial_number LIKE %s "
+                     "ORDER BY id LIMIT 51",
     "counts": "SELECT status, count(*) FROM serials WHERE org_id = %s GROUP BY status",
     "trace": "SELECT o.reference, c.id, c.name, s.serial_number, m.quantity, m.occurred_at "
              "FROM movements m JOIN orders o ON o.id = m.order_id "
@@ -110,6 +111,8 @@ class Curve:
              [(org, middle[0])] * 50, "50 serials"),
             ("search", lambda q: s.serials.search(q=q, limit=50), fragments,
              [(org, f"%{q}%") for q in fragments], "10 serials"),
+            ("search common", lambda q: s.serials.search(q=q, limit=50), ["SCALE-"] * 50,
+             [(org, "%SCALE-%")] * 50, "50 serials"),
             ("counts", lambda _: s.serials.counts(), [None] * SAMPLES["counts"],
              [(org,)] * 5, "9 statuses"),
             ("trace", s.trace.forward, (lots := self._lot_ids(SAMPLES["trace"])),
@@ -137,11 +140,11 @@ def _verify(bench: Bench) -> str:
 
 
 def print_curve(rows: list[Row]) -> None:
-    print(f"{'serials':>11}  {'operation':<11} {'ours ms':>9} {'raw ms':>9} {'ratio':>6}  result")
+    print(f"{'serials':>11}  {'operation':<13} {'ours ms':>9} {'raw ms':>9} {'ratio':>6}  result")
     for size, name, ours, raw, result in rows:
         ratio = f"{ours / raw:.2f}" if raw else "-"
         raw_text = f"{raw:9.2f}" if raw is not None else f"{'-':>9}"
-        print(f"{size:>11,}  {name:<11} {ours:9.2f} {raw_text} {ratio:>6}  {result}",
+        print(f"{size:>11,}  {name:<13} {ours:9.2f} {raw_text} {ratio:>6}  {result}",
               flush=True)
 
 
