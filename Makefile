@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= lotline-demo.db
 DEMO_PORT ?= 8000
 
-.PHONY: install lint test test-fast fuzz demo bench bench-load clean
+.PHONY: install lint test test-fast fuzz demo bench bench-load bench-scale clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,16 @@ bench: $(STAMP)
 bench-load: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[load]'
 	cd bench/load && ../../$(BIN)/python run_load.py
+
+# The cost curve (issue 18): one organization grown to 10k, 1M and 10M serials on PostgreSQL
+# (COPY), the same reads timed at each size. About 30 minutes on 2 cores and ~8 GB of disk
+# while it runs; its schema is dropped after. Not part of `make test`; `make bench` runs its
+# 10k size only. BENCH_SCALE_URL defaults to LOTLINE_TEST_POSTGRES_URL.
+BENCH_SCALE_URL ?= $(LOTLINE_TEST_POSTGRES_URL)
+BENCH_SCALE_SIZES ?= 10000,1000000,10000000
+bench-scale: $(STAMP)
+	@test -n "$(BENCH_SCALE_URL)" || { echo "bench-scale: set LOTLINE_TEST_POSTGRES_URL or BENCH_SCALE_URL" >&2; exit 2; }
+	$(BIN)/python bench/bench_scale.py "$(BENCH_SCALE_URL)" --sizes $(BENCH_SCALE_SIZES)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table as Table_
+from sqlalchemy import insert, select
 
 from lotline.adapters import tables as t
+from lotline.adapters.scale_copy import grow_lots, lots_done
+from lotline.adapters.scale_rows import ORDERS_PER_LOT, SERIALS_PER_LOT, ScaleContext
 from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from lotline.bootstrap import Services
+from lotline.domain.errors import ValidationError
 from lotline.domain.exchange import SERIALS, ImportReport, map_header
 from lotline.domain.ids import new_id
 from lotline.domain.model import Product
@@ -190,3 +196,58 @@ def _orders(services: Services, products: dict[str, list[Product]], customers: l
         summary.orders += len(order_rows)
         summary.order_lines += len(line_rows)
         report("orders", summary.orders, total)
+
+
+# --- the cost-curve organization (issue 18): PostgreSQL, COPY, lots of 100 serials ------------
+
+SCALE_PRODUCTS = 20
+SCALE_SUPPLIERS = 12
+SCALE_CUSTOMERS = 1000
+
+
+def grow_scale_demo(services: Services, serials: int,
+                    progress: Progress | None = None) -> dict[str, float]:
+    """Grow the organization to `serials` serials (rounded up to whole lots of
+    SERIALS_PER_LOT), with 10 orders a lot, 8 of them shipped (see adapters.scale_rows):
+    10,000,000 serials are 100,000 lots and 1,000,000 orders. Adds only what is missing, so
+    10k, then 1M, then 10M reuse what is there. The seconds each phase took."""
+    if services.engine.dialect.name != "postgresql":
+        raise ValidationError.single("database", "the scale generator loads with COPY: "
+                                     "PostgreSQL only", services.engine.dialect.name)
+    report = progress or _quiet
+    began = time.perf_counter()
+    target = -(-serials // SERIALS_PER_LOT)
+    ctx = _scale_context(services, min(SCALE_CUSTOMERS, target * ORDERS_PER_LOT), report)
+    timings = {"master data": time.perf_counter() - began}
+    timings.update(grow_lots(services.engine, ctx, target, report))
+    return timings
+
+
+def _scale_context(services: Services, customers: int, report: Progress) -> ScaleContext:
+    org_id = services.org_id
+    if lots_done(services.engine, org_id) == 0 and not _scale_rows(services, t.products, "SCALE-"):
+        report("master data", 0, 1)
+        for i in range(1, SCALE_PRODUCTS + 1):
+            services.products.create_product(sku=f"SCALE-{i:02d}", name=f"Scale unit {i}",
+                                             tracking="lot_serial", gtin=_gtin(900 + i))
+        for i in range(1, SCALE_SUPPLIERS + 1):
+            services.suppliers.create_supplier(name=f"Scale supplier {i:02d}", code=f"SS{i:02d}")
+        for i in range(1, customers + 1):
+            services.customers.create_customer(name=f"Scale customer {i:04d}",
+                                               code=f"SC{i:04d}")
+        report("master data", 1, 1)
+    warehouse = services.warehouses.default()
+    stock = services.warehouses.location_by_code("STOCK", warehouse.id)
+    return ScaleContext(
+        org_id=org_id, actor=services.actor.name,
+        products=[(row.id, row.sku) for row in _scale_rows(services, t.products, "SCALE-")],
+        suppliers=[row.id for row in _scale_rows(services, t.suppliers, "SS")],
+        customers=[(row.id, row.name) for row in _scale_rows(services, t.customers, "SC")],
+        warehouse_id=warehouse.id, location_id=stock.id, now=services.actor.now())
+
+
+def _scale_rows(services: Services, table: Table_, prefix: str) -> list[Any]:
+    key = table.c.sku if table is t.products else table.c.code
+    with services.engine.connect() as conn:
+        return list(conn.execute(select(table).where(
+            table.c.org_id == services.org_id, key.startswith(prefix)).order_by(key)))

@@ -303,6 +303,10 @@ Index("ix_serials_order_id", serials.c.order_id,
 Index("ix_serials_customer_id", serials.c.customer_id,
       sqlite_where=serials.c.customer_id.isnot(None),
       postgresql_where=serials.c.customer_id.isnot(None))
+# The serials a bulk movement registered (ledger verify hashes them with it; EPCIS export).
+Index("ix_serials_entry_movement_id", serials.c.entry_movement_id,
+      sqlite_where=serials.c.entry_movement_id.isnot(None),
+      postgresql_where=serials.c.entry_movement_id.isnot(None))
 # The components installed in a unit (few serials have a parent; the index holds only those).
 Index("ix_serials_parent_serial_id", serials.c.parent_serial_id,
       sqlite_where=serials.c.parent_serial_id.isnot(None),

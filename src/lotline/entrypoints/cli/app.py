@@ -26,6 +26,7 @@ from lotline.entrypoints.cli.batches import app as batches_app
 from lotline.entrypoints.cli.custom_fields import custom_fields_app
 from lotline.entrypoints.cli.db import app as db_app
 from lotline.entrypoints.cli.demo import app as demo_app
+from lotline.entrypoints.cli.demo_scale import app as demo_scale_app
 from lotline.entrypoints.cli.epcis import app as epcis_app
 from lotline.entrypoints.cli.events import app as events_app
 from lotline.entrypoints.cli.exchange import export_app, import_app, labels_app
@@ -123,6 +124,7 @@ app.add_typer(products_app, name="products")
 app.add_typer(batches_app, name="batches")
 app.add_typer(serials_app, name="serials")
 app.add_typer(demo_app)
+app.add_typer(demo_scale_app)
 app.add_typer(scan_app)
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
