@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, delete, insert, update
 
 from lotline.adapters import tables as t
 from lotline.adapters.types import sqlite_timestamp
@@ -142,15 +142,11 @@ def shipped_lot(bench: Bench) -> str:
         lb, sc = t.lot_balances.c, t.serial_status_counts.c
         uow.conn.execute(update(t.lot_balances).where(lb.batch_id == lot.id)
                          .values(balance_quantity=0))
-        for status, count in (("IN_STOCK", 0), ("SHIPPED", SERIALS)):
-            uow.conn.execute(update(t.serial_status_counts).where(
-                sc.org_id == org, sc.product_id == product.id, sc.status == status)
-                .values(count=count))
-        if uow.conn.execute(t.serial_status_counts.select().where(
-                sc.org_id == org, sc.product_id == product.id,
-                sc.status == "SHIPPED")).first() is None:
-            uow.conn.execute(insert(t.serial_status_counts).values(
-                org_id=org, product_id=product.id, status="SHIPPED", count=SERIALS))
+        # Every unit shipped: the product's counts (over all their slots) become one row.
+        uow.conn.execute(delete(t.serial_status_counts).where(
+            sc.org_id == org, sc.product_id == product.id))
+        uow.conn.execute(insert(t.serial_status_counts).values(
+            org_id=org, product_id=product.id, status="SHIPPED", slot=0, count=SERIALS))
     return lot.id
 
 

@@ -110,9 +110,11 @@ def _load(cursor: Any, ctx: ScaleContext, start: int, target: int, progress: Pro
             counts[key] = counts.get(key, 0) + count
         progress("serials", (min(target, first + LOTS_PER_CHUNK) - start) * SERIALS_PER_LOT,
                  (target - start) * SERIALS_PER_LOT)
+    # Loaded counts go whole into slot 0, as migration 0030 put the counts it found: a count is
+    # the sum over its slots, whichever slot holds it.
     cursor.executemany(
-        "INSERT INTO serial_status_counts (org_id, product_id, status, count) "
-        "VALUES (%s, %s, %s, %s) ON CONFLICT (org_id, product_id, status) "
+        "INSERT INTO serial_status_counts (org_id, product_id, status, slot, count) "
+        "VALUES (%s, %s, %s, 0, %s) ON CONFLICT (org_id, product_id, status, slot) "
         "DO UPDATE SET count = serial_status_counts.count + EXCLUDED.count",
         [(ctx.org_id, product_id, status, count)
          for (product_id, status), count in sorted(counts.items())])
