@@ -96,3 +96,17 @@ def escape_like(text: str) -> str:
 def in_chunks(column: ColumnElement[Any], values: Sequence[Any],
               size: int = 500) -> list[ColumnElement[bool]]:
     return [column.in_(values[i:i + size]) for i in range(0, len(values), size)]
+
+
+class Joined:
+    """The columns one joined table brought into a row, by their own names (`prefix` + name
+    in the row), for that table's repository to map."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row = row
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
