@@ -3,7 +3,7 @@ what each order received and what came back, read in one pass over the lot's led
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817
 
 from lotline.bootstrap import Services
 from support import Kit
