@@ -28,13 +28,13 @@ from lotline.adapters import tables as t
 from lotline.adapters.direct import run
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.common import (
-    Joined,
     cached_statement,
     check_limit,
     decode_cursor,
     encode_cursor,
     escape_like,
     hold_from_row,
+    part,
     upsert_add,
 )
 from lotline.adapters.repositories.warehouses import LocationRepository
@@ -92,7 +92,7 @@ class BatchRepository(ScopedRepository[LotRecord]):
             lot = self.to_entity(row)
         if row.location__id is not None:
             location = LocationRepository(self.conn, self.org_id).to_entity(
-                Joined(row, "location__"))  # type: ignore[arg-type]
+                part(row, t.locations, len(t.batches.c)))
         return lot, location
 
     def numbers(self, ids: Sequence[str]) -> dict[str, str]:

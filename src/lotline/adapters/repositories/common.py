@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import namedtuple
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -98,15 +99,15 @@ def in_chunks(column: ColumnElement[Any], values: Sequence[Any],
     return [column.in_(values[i:i + size]) for i in range(0, len(values), size)]
 
 
-class Joined:
-    """The columns one joined table brought into a row, by their own names (`prefix` + name
-    in the row), for that table's repository to map."""
+_PART_TYPES: dict[str, type] = {}
 
-    __slots__ = ("_prefix", "_row")
 
-    def __init__(self, row: Any, prefix: str) -> None:
-        self._row = row
-        self._prefix = prefix
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, self._prefix + name)
+def part(row: Any, table: Table, start: int) -> Any:
+    """The columns of `table` that a joined select brought into `row` from index `start` on
+    (all of them, in the table's order), as a row of that table alone: its repository's
+    `to_entity` maps it."""
+    kind = _PART_TYPES.get(table.name)
+    if kind is None:
+        kind = _PART_TYPES[table.name] = namedtuple(
+            f"{table.name}_row", [column.key for column in table.c], rename=True)
+    return kind._make(row[start:start + len(table.c)])  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from lotline.adapters import tables as t
 from lotline.adapters.direct import run
 from lotline.adapters.repositories.base import ScopedRepository
 from lotline.adapters.repositories.catalog import CustomerRepository, ProductRepository
-from lotline.adapters.repositories.common import Joined, cached_statement
+from lotline.adapters.repositories.common import cached_statement, part
 from lotline.domain.flows import OrderFacts
 from lotline.domain.model import Order, OrderLine, Page
 from lotline.domain.statuses import SerialStatus
@@ -60,10 +60,9 @@ class OrderRepository(ScopedRepository[Order]):
             order=order,
             shipment_ids=sorted(first.shipment_ids.split(",")) if first.shipment_ids else [],
             customer=CustomerRepository(self.conn, self.org_id).to_entity(
-                Joined(first, "customer__")),  # type: ignore[arg-type]
-            products={row.product_id: products.to_entity(
-                Joined(row, "product__"))  # type: ignore[arg-type]
-                for row in rows if row.line_id is not None})
+                part(first, t.customers, _CUSTOMER_AT)),
+            products={row.product_id: products.to_entity(part(row, t.products, _PRODUCT_AT))
+                      for row in rows if row.line_id is not None})
 
     def by_reference(self, reference: str) -> Order | None:
         row = self.conn.execute(self.select().where(self.table.c.reference == reference)).first()
@@ -91,6 +90,11 @@ class OrderRepository(ScopedRepository[Order]):
             s.status.in_([SerialStatus.ALLOCATED.value, SerialStatus.PICKED.value,
                           SerialStatus.SHIPPED.value]))
         return int(self.conn.execute(statement).scalar_one())
+
+
+# Where the customer's and the product's columns start in a row of `_facts_statement`.
+_CUSTOMER_AT = 12
+_PRODUCT_AT = _CUSTOMER_AT + len(t.customers.c)
 
 
 def _facts_statement(for_update: bool, dialect: str) -> Select[Any]:
