@@ -29,6 +29,7 @@ from lotline.adapters.repositories.flows import _allocation
 from lotline.adapters.repositories.warehouses import LocationRepository as SqlLocations
 from lotline.adapters.repositories.warehouses import WarehouseRepository as SqlWarehouses
 from lotline.domain.errors import InsufficientStock, NotFound
+from lotline.domain.flows import OrderFacts
 from lotline.domain.ledger import GENESIS_HASH
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import Movement, Order, OrderLine, OrgSettings
@@ -174,6 +175,9 @@ class Batches(_Rows):
     def to_entity(self, row: Row) -> LotRecord:
         return SqlBatches.to_entity(None, SimpleNamespace(**row))  # type: ignore[arg-type]
 
+    def get_at(self, batch_id: str, location_id: str) -> tuple[LotRecord | None, Any]:
+        return self.get(batch_id), Locations(self.uow).get(location_id)
+
     def by_identity(self, product_id: str, supplier_key: str, folded: str) -> LotRecord | None:
         found = [r for r in self.where(product_id=product_id, supplier_key=supplier_key,
                                        batch_number_folded=folded) if not r["deleted_at"]]
@@ -191,6 +195,11 @@ class Batches(_Rows):
         return [self.to_entity(r) for r in sorted(self.where(product_id=product_id),
                                                    key=lambda r: r["id"])
                 if not r["deleted_at"]]
+
+    def for_product_with_balances(self, product_id: str
+                                  ) -> tuple[list[LotRecord], dict[str, list[BalanceRow]]]:
+        lots = self.for_product(product_id)
+        return lots, self.balances([lot.id for lot in lots])
 
     def in_stock_serial_counts(self, batch_ids: Sequence[str]) -> dict[str, int]:
         return {}  # the fake holds lots, not serials
@@ -263,13 +272,17 @@ class Orders(_Rows):
                             for r in lines if r["order_id"] == row["id"]],
                      created_at=row["created_at"], updated_at=row["updated_at"])
 
-    def get_with_shipments(self, order_id: str, *, for_update: bool = False
-                           ) -> tuple[Order, list[str]] | None:
+    def facts(self, order_id: str, *, for_update: bool = False) -> OrderFacts | None:
         order = self.get(order_id)
         if order is None:
             return None
-        return order, sorted(i for i, r in self.uow.data["shipments"].items()
-                             if r["order_id"] == order_id)
+        products = Products(self.uow)
+        return OrderFacts(
+            order=order,
+            shipment_ids=sorted(i for i, r in self.uow.data["shipments"].items()
+                                if r["order_id"] == order_id),
+            customer=Customers(self.uow).need(order.customer_id),
+            products={line.product_id: products.need(line.product_id) for line in order.lines})
 
     def by_reference(self, reference: str) -> Order | None:
         found = self.where(reference=reference)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from lotline.domain.model import Customer, Order, Product
+
 
 @dataclass(frozen=True, slots=True)
 class ExpectedLot:
@@ -132,3 +134,14 @@ def weighted_cost(held: Decimal, held_cost: Decimal | None, added: Decimal,
         return added_cost
     total = held * held_cost + added * added_cost
     return (total / (held + added)).quantize(Decimal("0.000001"))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """What allocating, picking and shipping start from, read together: the order with its
+    lines, its shipments' ids (in id order), its customer and its lines' products by id."""
+
+    order: Order
+    shipment_ids: list[str]
+    customer: Customer
+    products: dict[str, Product]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from lotline.domain.allocation import allocation_candidates, block_reason
 from lotline.domain.errors import LotBlocked, ValidationError
 from lotline.domain.ids import new_id
-from lotline.domain.lots import LotRecord
+from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import Customer, Order, OrderLine, Product, Serial
 from lotline.domain.statuses import LocationKind, MovementKind, SerialStatus
 from lotline.service_layer.order_allocations import OrderAllocations
@@ -62,12 +62,20 @@ def allocate_target(uow: UnitOfWork, order: Order, customer: Customer, product: 
     """Allocate up to target.quantity; returns what could not be allocated."""
     if target.serial_numbers:
         return allocate_named_serials(uow, order, product, target, today, held)
-    lots = _candidate_lots(uow, customer, product, target, today)
+    balances: dict[str, list[BalanceRow]] | None = None
+    if target.batch_id is None and not product.tracking.uses_serials:
+        every, balances = uow.batches.for_product_with_balances(product.id)  # one read
+        lots = allocation_candidates(every, product.removal_strategy, today,
+                                     customer.min_remaining_shelf_life_days)
+    else:
+        lots = _candidate_lots(uow, customer, product, target, today)
     held.lots.update((lot.id, lot) for lot in lots)
     if product.tracking.uses_serials:
         target = _take_reserved(uow, order, product, target, today, held.allocations)
         return _allocate_serials(uow, order, product, target, lots, today, held.allocations)
-    return _allocate_quantity(uow, order, target, lots, held.allocations)
+    if balances is None:
+        balances = uow.batches.balances([lot.id for lot in lots])
+    return _allocate_quantity(uow, order, target, lots, balances, held.allocations)
 
 
 def _candidate_lots(uow: UnitOfWork, customer: Customer, product: Product, target: Target,
@@ -86,10 +94,10 @@ def _candidate_lots(uow: UnitOfWork, customer: Customer, product: Product, targe
                                  today, customer.min_remaining_shelf_life_days)
 
 
-def _allocate_quantity(uow: UnitOfWork, order: Order, target: Target,
-                       lots: list[LotRecord], book: OrderAllocations) -> Decimal:
+def _allocate_quantity(uow: UnitOfWork, order: Order, target: Target, lots: list[LotRecord],
+                       balances: dict[str, list[BalanceRow]], book: OrderAllocations
+                       ) -> Decimal:
     remaining = target.quantity
-    balances = uow.batches.balances([lot.id for lot in lots])
     for lot in lots:
         for balance in balances.get(lot.id, []):
             if remaining <= 0:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from lotline.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
-from lotline.domain.flows import Allocation, OrderView, PickItem, Shipment
+from lotline.domain.flows import Allocation, OrderFacts, OrderView, PickItem, Shipment
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
 from lotline.domain.model import Order, Page, Product
@@ -134,11 +134,11 @@ class OrderService(Service):
         serials); a shortfall fails the whole call unless `partial`."""
         self.actor.require(Role.MANAGER, "allocating")
         with self.writing() as uow:
-            order, shipment_ids = _open_order(uow, order_id)
-            customer = need_customer(uow, order.customer_id)
+            facts = _open_order(uow, order_id)
+            order, shipment_ids, customer = facts.order, facts.shipment_ids, facts.customer
             today = self.today(uow)
             held = Held(OrderAllocations(uow.flows, order.id), {})
-            products: dict[str, Product] = {}
+            products: dict[str, Product] = dict(facts.products)
             shortfall: dict[str, Decimal] = {}
             for target in _targets(order, lines, held.allocations.allocated_by_line()):
                 product_id = target.line.product_id
@@ -169,13 +169,15 @@ class OrderService(Service):
         if not isinstance(scans, list) or not scans:
             raise ValidationError.single("scans", "must be a non-empty list of scans", scans)
         with self.writing() as uow:
-            order, shipment_ids = _open_order(uow, order_id)
+            facts = _open_order(uow, order_id)
+            order = facts.order
             book = OrderAllocations(uow.flows, order.id)
             lots: dict[str, LotRecord] = {}
             pick_scans(uow, order, scans, self.today(uow), book, lots)
             view = order_view(uow, order.id, order=order, allocations=book.every(),
-                              shipment_ids=shipment_ids)
-            uow.events.add("order.picked", order_data(uow, view, Known(lots=lots)))
+                              shipment_ids=facts.shipment_ids)
+            uow.events.add("order.picked", order_data(uow, view, Known(
+                customer=facts.customer, products=facts.products, lots=lots)))
             return view
 
     @retry_transient
@@ -184,7 +186,7 @@ class OrderService(Service):
         in the pick's transaction, by the resolver every door uses."""
         self.actor.require(Role.MANAGER, "picking")
         with self.writing() as uow:
-            order, _ = _open_order(uow, order_id)
+            order = _open_order(uow, order_id).order
             picked = pick_scans(uow, order, [data], self.today(uow),
                                 OrderAllocations(uow.flows, order.id), {})[0]
             assert picked is not None  # a text scan always resolves or is rejected
@@ -203,7 +205,8 @@ class OrderService(Service):
                    "ship_to": ship_to, "shipped_at": shipped_at}
         errors.raise_if_any()
         with self.writing() as uow:
-            order, shipment_ids = _open_order(uow, order_id)
+            facts = _open_order(uow, order_id)
+            order, customer = facts.order, facts.customer
             book = OrderAllocations(uow.flows, order.id)
             pending = book.allocations(order.id, ("allocated", "picked"))
             if not pending:
@@ -212,13 +215,12 @@ class OrderService(Service):
             today = self.today(uow)
             lots: dict[str, LotRecord | None] = {}
             check_shippable(uow, pending, today, lots)
-            customer = need_customer(uow, order.customer_id)
             shipped, allocations, shipment_id = ship_allocations(
                 uow, order, customer, pending, details, today, lots, book)
             view = order_view(uow, order.id, order=shipped, allocations=allocations,
-                              shipment_ids=sorted([*shipment_ids, shipment_id]))
+                              shipment_ids=sorted([*facts.shipment_ids, shipment_id]))
             uow.events.add("order.shipped", order_data(
-                uow, view, Known(customer=customer,
+                uow, view, Known(customer=customer, products=facts.products,
                                  lots={i: lot for i, lot in lots.items() if lot is not None}),
                 shipment_id=view.shipments[-1] if view.shipments else None,
                 carrier=details["carrier"], tracking_number=details["tracking_number"]))
@@ -228,7 +230,7 @@ class OrderService(Service):
     def cancel(self, order_id: str, reason: str | None = None) -> OrderView:
         self.actor.require(Role.MANAGER, "cancelling orders")
         with self.writing() as uow:
-            order, _ = _open_order(uow, order_id)
+            order = _open_order(uow, order_id).order
             flows = uow.flows
             if flows.allocations(order.id, ("shipped",)):
                 raise Conflict(f"order {order.reference!r} has shipped units; it cannot be "
@@ -272,12 +274,13 @@ class OrderService(Service):
             return shipment_view(uow, shipment_id)
 
 
-def _open_order(uow: UnitOfWork, order_id: str) -> tuple[Order, list[str]]:
-    """The order (its row locked, as base.lock_order) and its shipments' ids, in one read."""
-    found = uow.orders.get_with_shipments(str(order_id), for_update=True)
+def _open_order(uow: UnitOfWork, order_id: str) -> OrderFacts:
+    """The order (its row locked, as base.lock_order) with its shipments' ids, customer and
+    products, in one read."""
+    found = uow.orders.facts(str(order_id), for_update=True)
     if found is None:
         raise NotFound("order", order_id, "order_id")
-    order = found[0]
+    order = found.order
     if order.status in ("cancelled", "shipped"):
         raise Conflict(f"order {order.reference!r} is {order.status}", order_id=order.id)
     return found

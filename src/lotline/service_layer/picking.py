@@ -176,13 +176,17 @@ def _pick_lot(uow: UnitOfWork, flows: OrderAllocations, order: Order,
         return "this lot is not allocated to this order"
     if quantity > open_quantity:
         return f"only {open_quantity} of this lot are left to pick"
-    lot = uow.batches.get(str(batch_id))
+    places = sorted({a.location_id for a in pending if a.location_id})
+    if places:  # the lot and (most often the only) location in one read
+        lot, first = uow.batches.get_at(str(batch_id), places[0])
+        held = [first, *(uow.locations.get(place) for place in places[1:])]
+    else:
+        lot, held = uow.batches.get(str(batch_id)), []
     if lot is not None:
         lots[lot.id] = lot
     blocked = block_reason(lot, today) if lot is not None else None
     if lot is not None and blocked is not None:  # DESIGN §3: a hold blocks picking
         return f"its lot {lot.batch_number!r} is {blocked}"
-    held = [uow.locations.get(a.location_id) for a in pending if a.location_id]
     if any(location is not None and location.hold is not None for location in held):
         return "its location is on hold"
     for allocation in pending:

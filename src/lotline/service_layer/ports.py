@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from lotline.domain.audit import AuditFilter
-from lotline.domain.flows import Allocation, Receipt
+from lotline.domain.flows import Allocation, OrderFacts, Receipt
 from lotline.domain.lots import BalanceRow, LotRecord
 from lotline.domain.model import (
     AuditEntry,
@@ -148,6 +148,12 @@ class BatchRepository(Repository[LotRecord], Protocol):
     def by_number(self, folded: str) -> list[LotRecord]: ...
     def numbers(self, ids: Sequence[str]) -> dict[str, str]: ...
     def for_product(self, product_id: str) -> list[LotRecord]: ...
+    def for_product_with_balances(self, product_id: str
+                                  ) -> tuple[list[LotRecord], dict[str, list[BalanceRow]]]: ...
+    def get_at(self, batch_id: str, location_id: str) -> tuple[LotRecord | None,
+                                                               Location | None]:
+        """The lot and a location, read together."""
+        ...
     def expiring_between(self, start: dt.date | None, end: dt.date) -> list[LotRecord]: ...
     def search(self, *, product_id: str | None, supplier_id: str | None,
                status: LotStatus | None, expiring_before: dt.date | None,
@@ -212,9 +218,8 @@ class SerialReads(Protocol):
 
 
 class OrderRepository(Repository[Order], Protocol):
-    def get_with_shipments(self, order_id: str, *, for_update: bool = False
-                           ) -> tuple[Order, list[str]] | None:
-        """The order and its shipments' ids (in id order), read together."""
+    def facts(self, order_id: str, *, for_update: bool = False) -> OrderFacts | None:
+        """The order with its shipments' ids, customer and products, read together."""
         ...
     def by_reference(self, reference: str) -> Order | None: ...
     def add_lines(self, lines: list[dict[str, Any]]) -> None: ...

@@ -5,11 +5,10 @@ creation; the rest is stored with the recall as it was."""
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from lotline.domain.trace import Customer, Delivery
+from lotline.domain.trace import Customer
 from lotline.service_layer.base import bulk_objects, plain
 from lotline.service_layer.ports import InstalledUnit
 from lotline.service_layer.unit_of_work import UnitOfWork
@@ -67,32 +66,51 @@ def _nest(deliveries: list[tuple[Any, ...]], customers: dict[str, Customer],
     entries: dict[str, dict[str, Any]] = {}
     orders: dict[tuple[str, str | None], dict[str, Any]] = {}
     unattributed = []
+    # The rows come in customer and order order: an order's rows are mostly consecutive, so
+    # the last one's dict is tried before the lookup.
+    last: tuple[Any, Any, dict[str, Any], dict[str, Any]] = (None, None, {}, {})
     with bulk_objects():
-        for row in deliveries:
-            delivery = dict(zip(DELIVERY_FIELDS, row, strict=True))
-            order_id, reference, customer_id, _name, batch_id, quantity = row[:6]
+        for (order_id, reference, customer_id, name, batch_id, quantity, returned, serials,
+             first, latest, inside) in deliveries:
+            delivery = {"order_id": order_id, "order_reference": reference,
+                        "customer_id": customer_id, "customer_name": name,
+                        "batch_id": batch_id, "quantity": quantity,
+                        "returned_quantity": returned, "serial_numbers": serials,
+                        "first_shipped_at": first, "last_shipped_at": latest,
+                        "inside_assemblies": inside}
             if customer_id is None:
                 unattributed.append(delivery)
                 continue
             delivery["batch_number"] = numbers[batch_id]
-            entry = entries.get(customer_id)
-            if entry is None:
-                c = customers[customer_id]
-                entry = entries[customer_id] = {
-                    "customer": {"id": c.id, "name": c.name, "code": c.code,
-                                 "email": c.email, "phone": c.phone, "address": c.address},
-                    "orders": [], "quantity": Decimal(0)}
-            order = orders.get((customer_id, order_id))
-            if order is None:
-                order = orders[(customer_id, order_id)] = {
-                    "order_id": order_id, "order_reference": reference, "deliveries": []}
-                entry["orders"].append(order)
+            if order_id == last[0] and customer_id == last[1]:
+                entry, order = last[2], last[3]
+            else:
+                entry = entries.get(customer_id) or _new_entry(entries, customers[customer_id])
+                order = orders.get((customer_id, order_id)) or _new_order(
+                    orders, entry, customer_id, order_id, reference)
+                last = (order_id, customer_id, entry, order)
             order["deliveries"].append(delivery)
             entry["quantity"] += quantity
     return {"customers": list(entries.values()), "unattributed": unattributed}
 
 
-DELIVERY_FIELDS = tuple(f.name for f in dataclasses.fields(Delivery))
+def _new_entry(entries: dict[str, dict[str, Any]], c: Customer) -> dict[str, Any]:
+    entry = entries[c.id] = {
+        "customer": {"id": c.id, "name": c.name, "code": c.code, "email": c.email,
+                     "phone": c.phone, "address": c.address},
+        "orders": [], "quantity": Decimal(0)}
+    return entry
+
+
+def _new_order(orders: dict[tuple[str, str | None], dict[str, Any]], entry: dict[str, Any],
+               customer_id: str, order_id: str | None, reference: str | None
+               ) -> dict[str, Any]:
+    order = orders[(customer_id, order_id)] = {
+        "order_id": order_id, "order_reference": reference, "deliveries": []}
+    entry["orders"].append(order)
+    return order
+
+
 
 
 def read_report(uow: UnitOfWork, row: Any, deliveries: bool = True) -> dict[str, Any]:

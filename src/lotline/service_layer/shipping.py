@@ -14,7 +14,7 @@ from lotline.domain.errors import Conflict, LotBlocked, NotFound, ValidationErro
 from lotline.domain.flows import Allocation
 from lotline.domain.ids import new_id
 from lotline.domain.lots import LotRecord
-from lotline.domain.model import Customer, Order
+from lotline.domain.model import Customer, Location, Order
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.domain.values import ErrorCollector, to_decimal
 from lotline.service_layer.order_allocations import OrderAllocations
@@ -33,7 +33,7 @@ def check_shippable(uow: UnitOfWork, allocations: list[Allocation], today: dt.da
     problems = []
     lots = {} if lots is None else lots
     for allocation in allocations:
-        lot = _lot(uow, lots, allocation.batch_id)
+        lot, location = _lot_and_location(uow, lots, allocation)
         reason = block_reason(lot, today) if lot else None
         if lot is not None and reason is not None:
             problems.append(f"lot {lot.batch_number!r} is {reason}")
@@ -41,12 +41,23 @@ def check_shippable(uow: UnitOfWork, allocations: list[Allocation], today: dt.da
             serial = uow.serials.get(allocation.serial_id)
             if serial is not None and serial.hold is not None:
                 problems.append(f"serial {serial.serial_number!r} is on hold")
-        location = uow.locations.get(allocation.location_id) if allocation.location_id else None
         if location is not None and location.hold is not None:
             problems.append(f"location {location.code!r} is on hold")
     if problems:
         unique = sorted(set(problems))
         raise LotBlocked("cannot ship: " + "; ".join(unique), problems=unique)
+
+
+def _lot_and_location(uow: UnitOfWork, lots: dict[str, LotRecord | None],
+                      allocation: Allocation) -> tuple[LotRecord | None, Location | None]:
+    """The allocation's lot (kept in `lots`) and location, in one read when neither is
+    known yet."""
+    batch_id, location_id = allocation.batch_id, allocation.location_id
+    if batch_id is not None and batch_id not in lots and location_id is not None:
+        lots[batch_id], location = uow.batches.get_at(batch_id, location_id)
+        return lots[batch_id], location
+    return (_lot(uow, lots, batch_id),
+            uow.locations.get(location_id) if location_id else None)
 
 
 def _lot(uow: UnitOfWork, lots: dict[str, LotRecord | None],

@@ -17,6 +17,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal_column,
     or_,
     select,
     update,
@@ -33,12 +34,14 @@ from lotline.adapters.repositories.common import (
     encode_cursor,
     escape_like,
     hold_from_row,
+    part,
     upsert_add,
 )
+from lotline.adapters.repositories.warehouses import LocationRepository
 from lotline.adapters.types import SCALE, Amount
 from lotline.domain.errors import InsufficientStock
 from lotline.domain.lots import BalanceRow, LotRecord
-from lotline.domain.model import CustomField, Page
+from lotline.domain.model import CustomField, Location, Page
 from lotline.domain.statuses import LocationKind, LotStatus, SerialStatus
 
 
@@ -75,6 +78,22 @@ class BatchRepository(ScopedRepository[LotRecord]):
     def _lock_lot(self, batch_id: str) -> None:
         if self.before_balance_change is not None:
             self.before_balance_change(batch_id)
+
+    def get_at(self, batch_id: str, location_id: str) -> tuple[LotRecord | None,
+                                                               Location | None]:
+        """The lot (as `get`) and a location (as LocationRepository.get) in ONE statement:
+        picking and shipping check both before taking units out."""
+        statement = cached_statement((type(self), "get at"), _get_at_statement)
+        row = run(self.conn, statement, {"org_id": self.org_id, "batch_id": batch_id,
+                                         "location_id": location_id}).one()
+        lot = location = None
+        if row.id is not None:
+            self._note_head(row)
+            lot = self.to_entity(row)
+        if row.location__id is not None:
+            location = LocationRepository(self.conn, self.org_id).to_entity(
+                part(row, t.locations, len(t.batches.c)))
+        return lot, location
 
     def numbers(self, ids: Sequence[str]) -> dict[str, str]:
         """Lot numbers by id (a page of serials names its lots): two columns, a cached
@@ -129,6 +148,28 @@ class BatchRepository(ScopedRepository[LotRecord]):
         for row in rows:
             self._note_head(row)
         return [self.to_entity(row) for row in rows]
+
+    def for_product_with_balances(self, product_id: str
+                                  ) -> tuple[list[LotRecord], dict[str, list[BalanceRow]]]:
+        """`for_product` and `balances` of those lots in ONE statement (allocating by
+        quantity reads both)."""
+        statement = cached_statement((type(self), "for product with balances"),
+                                     _with_balances_statement)
+        lots: dict[str, LotRecord] = {}
+        balances: dict[str, list[BalanceRow]] = defaultdict(list)
+        for row in run(self.conn, statement, {"org_id": self.org_id,
+                                              "product_id": product_id}):
+            if row.id not in lots:
+                self._note_head(row)
+                lots[row.id] = self.to_entity(row)
+            if row.balance__location_id is not None:
+                balances[row.id].append(BalanceRow(
+                    location_id=row.balance__location_id, kind=LocationKind(row.location__kind),
+                    location_held=row.location__hold_kind is not None,
+                    in_quantity=row.balance__in_quantity,
+                    balance_quantity=row.balance__balance_quantity,
+                    allocated_quantity=row.balance__allocated_quantity))
+        return list(lots.values()), balances
 
     def expiring_between(self, start: dt.date | None, end: dt.date) -> list[LotRecord]:
         """Lots with an expiry date in [start, end) (start None: any time before end)."""
@@ -330,3 +371,30 @@ class BatchRepository(ScopedRepository[LotRecord]):
         c = self.table.c
         self.conn.execute(update(self.table).where(c.id == batch_id)
                           .values(quantity=c.quantity + quantity))
+
+
+def _get_at_statement() -> Select[Any]:
+    """One row whatever exists: the lot's columns, then the location's (`location__` + name),
+    NULL where it does not."""
+    b, loc = t.batches, t.locations
+    one = select(literal_column("1").label("one")).subquery("one")
+    return (select(b, *(column.label(f"location__{column.key}") for column in loc.c))
+            .select_from(one)
+            .outerjoin(b, and_(b.c.org_id == bindparam("org_id"),
+                               b.c.id == bindparam("batch_id"), b.c.deleted_at.is_(None)))
+            .outerjoin(loc, and_(loc.c.org_id == bindparam("org_id"),
+                                 loc.c.id == bindparam("location_id"))))
+
+
+def _with_balances_statement() -> Select[Any]:
+    """The product's lots, each with its balances (`balance__` + name) and their locations'
+    kind and hold (`location__`), in location code order; a lot without one comes once."""
+    b, lb, loc = t.batches, t.lot_balances, t.locations
+    balance = [lb.c[name].label(f"balance__{name}") for name in
+               ("location_id", "in_quantity", "balance_quantity", "allocated_quantity")]
+    return (select(b, *balance, loc.c.kind.label("location__kind"),
+                   loc.c.hold_kind.label("location__hold_kind"))
+            .outerjoin(lb.join(loc, loc.c.id == lb.c.location_id), lb.c.batch_id == b.c.id)
+            .where(b.c.org_id == bindparam("org_id"), b.c.product_id == bindparam("product_id"),
+                   b.c.deleted_at.is_(None))
+            .order_by(b.c.id, loc.c.code))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import namedtuple
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -96,3 +97,17 @@ def escape_like(text: str) -> str:
 def in_chunks(column: ColumnElement[Any], values: Sequence[Any],
               size: int = 500) -> list[ColumnElement[bool]]:
     return [column.in_(values[i:i + size]) for i in range(0, len(values), size)]
+
+
+_PART_TYPES: dict[str, type] = {}
+
+
+def part(row: Any, table: Table, start: int) -> Any:
+    """The columns of `table` that a joined select brought into `row` from index `start` on
+    (all of them, in the table's order), as a row of that table alone: its repository's
+    `to_entity` maps it."""
+    kind = _PART_TYPES.get(table.name)
+    if kind is None:
+        kind = _PART_TYPES[table.name] = namedtuple(
+            f"{table.name}_row", [column.key for column in table.c], rename=True)
+    return kind._make(row[start:start + len(table.c)])  # type: ignore[attr-defined]

@@ -9,7 +9,9 @@ from sqlalchemy import Row, Select, bindparam, func, insert, literal_column, sel
 from lotline.adapters import tables as t
 from lotline.adapters.direct import run
 from lotline.adapters.repositories.base import ScopedRepository
-from lotline.adapters.repositories.common import cached_statement
+from lotline.adapters.repositories.catalog import CustomerRepository, ProductRepository
+from lotline.adapters.repositories.common import cached_statement, part
+from lotline.domain.flows import OrderFacts
 from lotline.domain.model import Order, OrderLine, Page
 from lotline.domain.statuses import SerialStatus
 
@@ -37,13 +39,12 @@ class OrderRepository(ScopedRepository[Order]):
                       status=row.status, lines=lines[row.id], created_at=row.created_at,
                       updated_at=row.updated_at) for row in rows]
 
-    def get_with_shipments(self, order_id: str, *, for_update: bool = False
-                           ) -> tuple[Order, list[str]] | None:
-        """The order, its lines and the ids of its shipments (in id order) in ONE statement:
-        allocating, picking and shipping each start here."""
+    def facts(self, order_id: str, *, for_update: bool = False) -> OrderFacts | None:
+        """The order, its lines, its shipments' ids (in id order), its customer and its
+        lines' products in ONE statement: allocating, picking and shipping each start here."""
         dialect = self.conn.dialect.name
-        statement = cached_statement(("orders", "with lines and shipments", for_update, dialect),
-                                     lambda: _with_shipments_statement(for_update, dialect))
+        statement = cached_statement(("orders", "facts", for_update, dialect),
+                                     lambda: _facts_statement(for_update, dialect))
         rows = run(self.conn, statement, {"org_id": self.org_id, "order_id": order_id}).all()
         if not rows:
             return None
@@ -54,7 +55,14 @@ class OrderRepository(ScopedRepository[Order]):
         order = Order(id=first.id, reference=first.reference, customer_id=first.customer_id,
                       status=first.status, lines=lines, created_at=first.created_at,
                       updated_at=first.updated_at)
-        return order, sorted(first.shipment_ids.split(",")) if first.shipment_ids else []
+        products = ProductRepository(self.conn, self.org_id)
+        return OrderFacts(
+            order=order,
+            shipment_ids=sorted(first.shipment_ids.split(",")) if first.shipment_ids else [],
+            customer=CustomerRepository(self.conn, self.org_id).to_entity(
+                part(first, t.customers, _CUSTOMER_AT)),
+            products={row.product_id: products.to_entity(part(row, t.products, _PRODUCT_AT))
+                      for row in rows if row.line_id is not None})
 
     def by_reference(self, reference: str) -> Order | None:
         row = self.conn.execute(self.select().where(self.table.c.reference == reference)).first()
@@ -84,8 +92,13 @@ class OrderRepository(ScopedRepository[Order]):
         return int(self.conn.execute(statement).scalar_one())
 
 
-def _with_shipments_statement(for_update: bool, dialect: str) -> Select[Any]:
-    o, ol, sh = t.orders, t.order_lines, t.shipments
+# Where the customer's and the product's columns start in a row of `_facts_statement`.
+_CUSTOMER_AT = 12
+_PRODUCT_AT = _CUSTOMER_AT + len(t.customers.c)
+
+
+def _facts_statement(for_update: bool, dialect: str) -> Select[Any]:
+    o, ol, sh, c, p = t.orders, t.order_lines, t.shipments, t.customers, t.products
     # The separator as SQL text, not a bound literal (which would keep the statement from
     # being compiled once for good, see direct.py); ids never contain a comma.
     joined = (func.group_concat(sh.c.id) if dialect == "sqlite"
@@ -94,8 +107,12 @@ def _with_shipments_statement(for_update: bool, dialect: str) -> Select[Any]:
     statement = (select(o.c.id, o.c.reference, o.c.customer_id, o.c.status, o.c.created_at,
                         o.c.updated_at, ol.c.id.label("line_id"), ol.c.line_no,
                         ol.c.product_id, ol.c.quantity, ol.c.unit_price,
-                        shipment_ids.label("shipment_ids"))
+                        shipment_ids.label("shipment_ids"),
+                        *(column.label(f"customer__{column.key}") for column in c.c),
+                        *(column.label(f"product__{column.key}") for column in p.c))
+                 .join(c, c.c.id == o.c.customer_id)
                  .outerjoin(ol, ol.c.order_id == o.c.id)
+                 .outerjoin(p, p.c.id == ol.c.product_id)
                  .where(o.c.org_id == bindparam("org_id"), o.c.id == bindparam("order_id"))
                  .order_by(ol.c.line_no))
     # FOR NO KEY UPDATE OF orders: the order row only (the lines are on the outer join's

@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.assemblies import (
@@ -18,6 +28,7 @@ from lotline.adapters.repositories.assemblies import (
     installed_units,
     top_assemblies,
 )
+from lotline.adapters.types import Amount
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
 from lotline.service_layer.base import bulk_objects
@@ -118,44 +129,61 @@ class TraceRepository:
         database sums the quantities and joins the serial numbers of each order, so a lot
         shipped to 40,000 orders is 40,000 rows, and no list of ids goes back to it.
         `installed` (the lots' units in assemblies) is read here unless the caller has it."""
-        m, s, o, c = t.movements.c, t.serials.c, t.orders.c, t.customers.c
-        # The times come back as the database gives them (`_utc` reads them): SQLAlchemy's
-        # own conversion costs more than the query on SQLite.
-        shipped = (select(m.batch_id, m.order_id, func.sum(m.quantity).label("quantity"),
-                          type_coerce(func.min(m.occurred_at), String).label("first"),
-                          type_coerce(func.max(m.occurred_at), String).label("last"),
-                          self._joined(s.serial_number).label("serials"))
-                   .outerjoin(t.serials, s.id == m.serial_id)
-                   .where(*self._of_lots(batch_ids, MovementKind.SHIPMENT, as_of))
-                   .group_by(m.batch_id, m.order_id).subquery())
+        o, c = t.orders.c, t.customers.c
+        shipped = self._shipped_and_returned(batch_ids, as_of)
         contact = CONTACT_COLUMNS if contacts else ()
         statement = (select(shipped, o.reference, o.customer_id, c.name, *contact)
                      .outerjoin(t.orders, o.id == shipped.c.order_id)
                      .outerjoin(t.customers, c.id == o.customer_id)
                      .order_by(c.name.nulls_last(), o.reference.nulls_last(),
                                shipped.c.batch_id))
-        returned = {(row.batch_id, row.order_id): row.quantity for row in self.conn.execute(
-            self._summed(batch_ids, MovementKind.RETURN, as_of))}
         none = Decimal(0)
         found: list[tuple[Any, ...]] = []
         customers: dict[str, Customer] = {}
+        append = found.append
         with bulk_objects():
             # All rows in one fetch, not one driver call per row (40,000 rows in a recall).
             for row in self.conn.execute(statement).all():
-                batch_id, order_id, quantity, first, last, serials, reference, customer_id, \
-                    name = row[:9]
-                found.append((order_id, reference, customer_id, name, batch_id, quantity,
-                              returned.get((batch_id, order_id), none),
-                              sorted(serials.split(SEPARATOR)) if serials else [],
-                              _utc(first), _utc(last), []))
+                batch_id, order_id, quantity, returned, first, last, serials, reference, \
+                    customer_id, name = row[:10]
+                append((order_id, reference, customer_id, name, batch_id, quantity,
+                        returned if returned is not None else none,
+                        sorted(serials.split(SEPARATOR)) if serials else [],
+                        _utc(first), _utc(last), []))
                 if contacts and customer_id is not None and customer_id not in customers:
-                    customers[customer_id] = _customer(customer_id, name, row[9:])
+                    customers[customer_id] = _customer(customer_id, name, row[10:])
         units = installed_units(self.conn, self.org_id, batch_ids) if installed is None \
             else installed
         carried = self._carried_rows(units, customers if contacts else None, as_of)
         if carried:
             found = sorted(found + carried, key=_delivery_order)
         return found, customers
+
+    def _shipped_and_returned(self, batch_ids: Sequence[str],
+                              as_of: dt.datetime | None) -> Any:
+        """Per lot and order that shipped: the quantity shipped and returned, the first and
+        last shipment, the serial numbers shipped. One pass over the lots' movements (returns
+        and shipments together): the lots' ledger is read once, not once per kind."""
+        m, s = t.movements.c, t.serials.c
+        shipment = m.kind == MovementKind.SHIPMENT.value
+
+        def of_shipments(column: Any) -> Any:
+            return case((shipment, column))
+
+        # The times come back as the database gives them (`_utc` reads them): SQLAlchemy's
+        # own conversion costs more than the query on SQLite.
+        return (select(m.batch_id, m.order_id,
+                       type_coerce(func.sum(of_shipments(m.quantity)), Amount).label("quantity"),
+                       type_coerce(func.sum(case((m.kind == MovementKind.RETURN.value,
+                                                  m.quantity))), Amount).label("returned"),
+                       type_coerce(func.min(of_shipments(m.occurred_at)), String).label("first"),
+                       type_coerce(func.max(of_shipments(m.occurred_at)), String).label("last"),
+                       self._joined(of_shipments(s.serial_number)).label("serials"))
+                .outerjoin(t.serials, s.id == m.serial_id)
+                .where(*self._of_lots(batch_ids, (MovementKind.SHIPMENT, MovementKind.RETURN),
+                                      as_of))
+                .group_by(m.batch_id, m.order_id)
+                .having(func.count(of_shipments(m.id)) > 0).subquery())
 
     def _carried_rows(self, units: Sequence[InstalledUnit],
                       customers: dict[str, Customer] | None,
@@ -186,23 +214,18 @@ class TraceRepository:
             return func.string_agg(column, literal(SEPARATOR))
         return func.group_concat(column, SEPARATOR)
 
-    def _of_lots(self, batch_ids: Sequence[str], kind: MovementKind,
+    def _of_lots(self, batch_ids: Sequence[str], kind: MovementKind | tuple[MovementKind, ...],
                  as_of: dt.datetime | None = None) -> list[Any]:
         """Movements of a kind out of the given lots, reversed ones excluded (as of a moment,
         if given). The lots were read through this organization already, so the lot index
         alone finds the rows (an org_id condition would lead SQLite's planner to scan the
         organization's ledger)."""
         m = t.movements.c
-        conditions = [m.batch_id.in_(list(batch_ids)), m.kind == kind.value,
+        kinds = m.kind.in_([k.value for k in kind]) if isinstance(kind, tuple) else (
+            m.kind == kind.value)
+        conditions = [m.batch_id.in_(list(batch_ids)), kinds,
                       not_reversed(m, self.org_id, batch_ids, as_of)]
         return conditions if as_of is None else [*conditions, m.recorded_at <= as_of]
-
-    def _summed(self, batch_ids: Sequence[str], kind: MovementKind,
-                as_of: dt.datetime | None = None) -> Select[Any]:
-        m = t.movements.c
-        return (select(m.batch_id, m.order_id, func.sum(m.quantity).label("quantity"))
-                .where(*self._of_lots(batch_ids, kind, as_of))
-                .group_by(m.batch_id, m.order_id))
 
     def component_numbers(self, serial_id: str) -> list[str]:
         """Serial numbers of the units installed directly in this one."""
