@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
+import sys
+from pathlib import Path
 from typing import Any
 
-import httpx
-
 from lotline.bootstrap import create_services
-from lotline.domain.statuses import Role
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/: the API bench's helper
+from bench_api import admin_token
 
 SERIALS = int(os.environ.get("LOTLINE_LOAD_SERIALS", "20000"))
 SLICE = 25
 GTIN = "09506000134352"
-PASSWORD = "load-test-password-1"
 
 
 def seed(primary_url: str, base: str) -> dict[str, Any]:
@@ -38,12 +38,3 @@ def seed(primary_url: str, base: str) -> dict[str, Any]:
     return {"token": admin_token(svc, base), "gtin": GTIN, "all_serials": numbers,
             "serial_slices": [units[i:i + SLICE] for i in range(0, len(units), SLICE)],
             "lot_product": lot_product.id, "order_lot": order_lot.id, "customer": customer.id}
-
-
-def admin_token(svc: Any, base: str) -> str:
-    username = f"load-admin-{time.monotonic_ns()}"
-    svc.users.create_user(username, PASSWORD, Role.ADMIN)
-    response = httpx.post(f"{base}/api/v1/auth/token", timeout=60,
-                          json={"username": username, "password": PASSWORD})
-    response.raise_for_status()
-    return str(response.json()["access_token"])
