@@ -93,8 +93,12 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     zone = ZoneInfo(timezone)
+    dates: dict[Any, dt.date] = {}  # the events of one act share their moment
     for row in rows:
-        event_date = _moment(row.occurred_at).astimezone(zone).date()
+        event_date = dates.get(row.occurred_at)
+        if event_date is None:
+            event_date = dates[row.occurred_at] = \
+                _moment(row.occurred_at).astimezone(zone).date()
         code, source = _traceability_lot(row, places, origins)
         ship_from, ship_to = _route(row, places)
         document = _document(row)
@@ -109,7 +113,9 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
                 **places.columns("ship_to", ship_to), "location": row.location,
                 "reference_document_type": document[0],
                 "reference_document_number": document[1]}
-    result = [{**values, "quantity": normalize(totals[key])} for key, values in grouped.items()]
+    result = list(grouped.values())
+    for key, values in grouped.items():  # the last column, added in place (45 columns a row)
+        values["quantity"] = normalize(totals[key])
     # A total order (every field that can tell two events apart), the same on both databases.
     result.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"],
                                r["reference_document_number"] or "", r["ship_to_name"] or "",
