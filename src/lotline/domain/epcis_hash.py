@@ -181,7 +181,7 @@ def _ordered(name: str, shape: str, value: Any, endings: dict[str, str]) -> str:
     if shape == EPCS:
         texts = [e.strip() if type(e) is str else _text(e)
                  for e in (_swap(item, endings) for item in value)]
-        return name + "".join(sorted(["epc=" + canonical_value(text) for text in texts
+        return name + "".join(sorted(["epc=" + canonical_epc(text) for text in texts
                                       if text]))
     if shape == QUANTITIES:
         return name + "".join(sorted(
@@ -244,10 +244,10 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=16384)
-def canonical_value(text: str) -> str:
+def canonical_epc(text: str) -> str:
     """Old CBV URNs as web vocabulary, numbers without padding, GS1 keys as canonical
-    Digital Links. Cached: most of an export's values (places, parties, steps) repeat."""
+    Digital Links (`canonical_value` without its cache: each unit's EPC is met once or twice
+    an export, where the cache would cost more than it saves and crowd out what repeats)."""
     if "urn:epcglobal:cbv:" in text:
         for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
                          ("urn:epcglobal:cbv:disp:", "Disp-"),
@@ -256,6 +256,10 @@ def canonical_value(text: str) -> str:
             text = text.replace(urn, CBV + web)
     text = _number(text)
     return canonical_gs1_uri(text) or text
+
+
+# Cached: most of an export's values (places, parties, steps) repeat.
+canonical_value = lru_cache(maxsize=16384)(canonical_epc)
 
 
 # What float() reads starts with a blank, a sign, a digit, a point, `inf`/`infinity` or `nan`
