@@ -101,15 +101,17 @@ def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
     prefixes = namespaces(context)
     if prefixes:
         event = _expand_prefixes(event, prefixes)
-    expanded = _with_vocabulary(event, _vocabulary(event))
-    parts = [f"eventType={expanded['type']}"]
+    # The vocabulary replaces strings as each is read (`_swap`), not in a copy of the whole
+    # event first: the same text, at half the cost of an export's tens of thousands of events.
+    endings = _endings(frozenset(_vocabulary(event)))
+    parts = [f"eventType={_swap(event['type'], endings)}"]
     skipped = set(NOT_HASHED)
     for name, shape in PROPERTY_ORDER:
-        if name in expanded:
-            parts.append(_ordered(name, shape, expanded[name]))
+        if name in event:
+            parts.append(_ordered(name, shape, event[name], endings))
             skipped.add(name)
-    rest = [text for name, value in expanded.items() if name not in skipped
-            for text in _generic(name, value)]
+    rest = [text for name, value in event.items() if name not in skipped
+            for text in _generic(name, value, endings)]
     return "".join(parts) + "".join(sorted(rest))
 
 
@@ -134,12 +136,6 @@ def _vocabulary(event: Mapping[str, Any]) -> set[str]:
     return found
 
 
-def _with_vocabulary(value: Any, vocabulary: set[str]) -> Any:
-    """Every string value that exactly one vocabulary URI ends with (after `-` or `/`) is
-    replaced by that URI, wherever it stands (the reference's heuristic)."""
-    return _replaced(value, _endings(frozenset(vocabulary)))
-
-
 @lru_cache(maxsize=256)
 def _endings(vocabulary: frozenset[str]) -> dict[str, str]:
     """Each text that exactly one URI of `vocabulary` ends with after a `-` or `/`, with that
@@ -153,32 +149,52 @@ def _endings(vocabulary: frozenset[str]) -> dict[str, str]:
     return {text: next(iter(uris)) for text, uris in found.items() if len(uris) == 1}
 
 
+def _swap(value: Any, endings: dict[str, str]) -> Any:
+    """A value of the event as the reference reads it: every string that exactly one URI of
+    the event's vocabulary ends with (after `-` or `/`) replaced by that URI, wherever it
+    stands (the reference's heuristic)."""
+    return endings.get(value, value) if type(value) is str else _replaced(value, endings)
+
+
+NO_ENDINGS: dict[str, str] = {}
+
+
 def _replaced(value: Any, endings: dict[str, str]) -> Any:
+    # Strings inside lists and objects are looked up in place, without a call each: an export
+    # hashes tens of thousands of events of some twenty strings.
     if isinstance(value, str):
         return endings.get(value, value)
-    if isinstance(value, list):  # mostly strings (EPCs): those without a call each
+    if isinstance(value, list):
         return [endings.get(item, item) if type(item) is str else _replaced(item, endings)
                 for item in value]
     if isinstance(value, Mapping):
-        return {key: _replaced(item, endings) for key, item in value.items()}
+        return {key: endings.get(item, item) if type(item) is str else _replaced(item, endings)
+                for key, item in value.items()}
     return value
 
 
-def _ordered(name: str, shape: str, value: Any) -> str:
+def _ordered(name: str, shape: str, value: Any, endings: dict[str, str]) -> str:
+    """One property of PROPERTY_ORDER; `endings` replaced as each value is read (the
+    shapes read otherwise than as lists of values are replaced whole first)."""
+    if (shape in (EPCS, QUANTITIES) and type(value) is not list) or shape == SET_UNSET:
+        value, endings = _replaced(value, endings), NO_ENDINGS
     if shape == EPCS:
-        texts = [e.strip() if type(e) is str else _text(e) for e in value]
-        return name + "".join(sorted(["epc=" + canonical_value(text) for text in texts
+        texts = [e.strip() if type(e) is str else _text(e)
+                 for e in (_swap(item, endings) for item in value)]
+        return name + "".join(sorted(["epc=" + canonical_epc(text) for text in texts
                                       if text]))
     if shape == QUANTITIES:
-        return name + "".join(sorted(_quantity(element) for element in value))
+        return name + "".join(sorted(
+            _quantity(element, endings) if isinstance(element, Mapping)
+            else _quantity(_swap(element, endings), NO_ENDINGS) for element in value))
     if shape == SET_UNSET:
         return name + "".join("".join(sorted(f"{key}={canonical_value(_text(item))}"
                                              for item in value.get(key, [])))
                               for key in ("set", "unset"))
     if shape == IDENTIFIED:
-        ident = _text(value.get("id"))
+        ident = _text(_swap(value.get("id"), endings))
         return f"{name}id={canonical_value(ident)}" if ident else ""
-    text = _text(value)
+    text = _text(_swap(value, endings))
     if not text:
         return ""
     if "time" in name.lower() and "offset" not in name.lower():
@@ -186,33 +202,35 @@ def _ordered(name: str, shape: str, value: Any) -> str:
     return f"{name}={canonical_value(text)}"
 
 
-def _quantity(element: Mapping[str, Any]) -> str:
-    return "quantityElement" + "".join(
-        f"{key}={canonical_value(_text(element[key]))}" for key in QUANTITY_ORDER
-        if key in element and _text(element[key]))
+def _quantity(element: Mapping[str, Any], endings: dict[str, str]) -> str:
+    texts = [_text(_swap(element[key], endings)) if key in element else ""
+             for key in QUANTITY_ORDER]
+    return "quantityElement" + "".join(f"{key}={canonical_value(text)}"
+                                       for key, text in zip(QUANTITY_ORDER, texts, strict=True)
+                                       if text)
 
 
-def _generic(name: str, value: Any) -> list[str]:
+def _generic(name: str, value: Any, endings: dict[str, str]) -> list[str]:
     """A property outside the order table: lists repeat the name, objects nest, and the
     members of `{type, source}`-like pairs keep their own order."""
     if isinstance(value, list):
         if name in ("bizTransactionList", "sourceList", "destinationList"):
-            entries = [_pair(entry) for entry in value]
+            entries = [_pair(entry, endings) for entry in value]
             return [name + "".join(sorted(entries) if len(entries) > 1 else entries)]
-        return [text for item in value for text in _generic(name, item)]
+        return [text for item in value for text in _generic(name, item, endings)]
     if isinstance(value, Mapping):
         children = [text for key, item in value.items() if key not in COMMENTS
-                    for text in _generic(key, item)]
+                    for text in _generic(key, item, endings)]
         if len(children) > 1 and not UNSORTED_CHILDREN & set(value):
             children.sort()
         return [name + "".join(children)]
-    text = _text(value)
+    text = _text(_swap(value, endings))
     return [f"{name}={canonical_value(text)}" if text else name]
 
 
-def _pair(entry: Mapping[str, Any]) -> str:
-    return "".join(f"{key}={canonical_value(_text(item))}" if _text(item) else key
-                   for key, item in entry.items())
+def _pair(entry: Mapping[str, Any], endings: dict[str, str]) -> str:
+    texts = [(key, _text(_swap(item, endings))) for key, item in entry.items()]
+    return "".join(f"{key}={canonical_value(text)}" if text else key for key, text in texts)
 
 
 def _text(value: Any) -> str:
@@ -226,10 +244,10 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=16384)
-def canonical_value(text: str) -> str:
+def canonical_epc(text: str) -> str:
     """Old CBV URNs as web vocabulary, numbers without padding, GS1 keys as canonical
-    Digital Links. Cached: most of an export's values (places, parties, steps) repeat."""
+    Digital Links (`canonical_value` without its cache: each unit's EPC is met once or twice
+    an export, where the cache would cost more than it saves and crowd out what repeats)."""
     if "urn:epcglobal:cbv:" in text:
         for urn, web in (("urn:epcglobal:cbv:bizstep:", "BizStep-"),
                          ("urn:epcglobal:cbv:disp:", "Disp-"),
@@ -238,6 +256,10 @@ def canonical_value(text: str) -> str:
             text = text.replace(urn, CBV + web)
     text = _number(text)
     return canonical_gs1_uri(text) or text
+
+
+# Cached: most of an export's values (places, parties, steps) repeat.
+canonical_value = lru_cache(maxsize=16384)(canonical_epc)
 
 
 # What float() reads starts with a blank, a sign, a digit, a point, `inf`/`infinity` or `nan`

@@ -20,6 +20,13 @@ from lotline.service_layer.epcis_notices import NOTICE_TYPES, notice_events
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 K = MovementKind
+# The kinds as the rows hold them (an enum's `.value` costs a call, 100,000 rows a drill).
+CONSUME = K.CONSUME.value
+PRODUCE = K.PRODUCE.value
+RECEIPT = K.RECEIPT.value
+RETURN = K.RETURN.value
+SCRAP = K.SCRAP.value
+SHIPMENT = K.SHIPMENT.value
 KINDS = (K.RECEIPT, K.SHIPMENT, K.RETURN, K.SCRAP, K.CONSUME, K.PRODUCE)
 MAX_EVENTS = 10_000
 MAX_NOTICES = 1_000_000  # holds and recalls of a drill's lots: all of them
@@ -125,19 +132,19 @@ def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
     place = _place(row, naming)
     common = {"moment": row.occurred_at, "epcs": epcs, "quantities": quantities,
               "timezone": naming.timezone}
-    if row.kind == K.SHIPMENT.value:  # a shipment without an order (shipments have one)
+    if row.kind == SHIPMENT:  # a shipment without an order (shipments have one)
         return _shipping_event([row], naming, numbers)
-    if row.kind == K.RETURN.value:
+    if row.kind == RETURN:
         return epcis.object_event(
             action="OBSERVE", biz_step="receiving", disposition="returned",
             where=Where(read_point=place, biz_location=place, sources=_customer(row, naming),
                         destinations=_site(row, naming), transactions=_order(row, naming)),
             **common)
-    if row.kind == K.SCRAP.value:
+    if row.kind == SCRAP:
         return epcis.object_event(action="DELETE", biz_step="destroying",
                                   disposition="destroyed", where=Where(read_point=place),
                                   **common)
-    if row.kind == K.RECEIPT.value:
+    if row.kind == RECEIPT:
         return _receipt_event(row, naming, place, common)
     return None
 
@@ -230,9 +237,9 @@ def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Nam
 
 def _group_of(row: Any) -> tuple[Any, ...] | None:
     """The event a movement is part of, when several movements make one event."""
-    if row.transformation_id and row.kind in (K.CONSUME.value, K.PRODUCE.value):
+    if row.transformation_id and row.kind in (CONSUME, PRODUCE):
         return ("transformation", row.transformation_id)
-    if row.kind == K.SHIPMENT.value and row.order_id is not None:
+    if row.kind == SHIPMENT and row.order_id is not None:
         return ("shipment", row.order_id, row.occurred_at, row.warehouse)
     return None
 
@@ -248,7 +255,7 @@ def _transformation(rows: list[Any], numbers: dict[str, list[str]],
     lot_data: dict[tuple[str, str | None], dict[str, str]] = {}
     for row in rows:
         epcs, quantities = _what(row, numbers, naming)
-        if row.kind == K.CONSUME.value:
+        if row.kind == CONSUME:
             side = inputs
         else:
             key = (row.sku, row.batch_number)

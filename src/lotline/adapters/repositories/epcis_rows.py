@@ -4,10 +4,12 @@ and recalls (held lots have no movement)."""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CursorResult, Select, func, select
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.trace import not_reversed
@@ -55,3 +57,16 @@ def sites(conn: Any, org_id: str) -> dict[str, Any]:
     statement = (select(loc.id, loc.code, w.code.label("warehouse"), w.gln)
                  .join(t.warehouses, w.id == loc.warehouse_id).where(loc.org_id == org_id))
     return {row.id: row for row in conn.execute(statement)}
+
+
+def plain_rows(result: CursorResult[Any]) -> list[Any]:
+    """Every row of `result` in one driver call, as named tuples: an attribute of a
+    SQLAlchemy Row costs some 0.4 µs, of a named tuple a tenth of that, and an export or a
+    recall drill reads a dozen attributes of each of 100,000 movements."""
+    shape = _shape(tuple(result.keys()))
+    return list(map(shape._make, result.all()))
+
+
+@lru_cache(maxsize=64)
+def _shape(keys: tuple[str, ...]) -> Any:
+    return namedtuple("Row", keys)  # the names come from the query (fails on a bad one)

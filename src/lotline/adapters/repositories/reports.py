@@ -163,7 +163,7 @@ class ReportQueries:
             statement = statement.where(m.occurred_at >= start_at)
         if end_before is not None:
             statement = statement.where(m.occurred_at < end_before)
-        return list(self.conn.execute(statement))
+        return epcis_rows.plain_rows(self.conn.execute(statement))
 
     def lot_origins(self, batch_ids: Sequence[str]) -> dict[str, str]:
         """Where each lot came into being: the warehouse of its first receipt or production."""
@@ -202,7 +202,8 @@ class ReportQueries:
                 whole.append(m.transformation_id.in_(select(inner.transformation_id).where(
                     *traced, inner.transformation_id.isnot(None))))
             statement = statement.where(or_(*whole))
-        return list(self.conn.execute(statement if limit is None else statement.limit(limit)))
+        return epcis_rows.plain_rows(self.conn.execute(
+            statement if limit is None else statement.limit(limit)))
 
     def epcis_notices(self, types: Sequence[str], start: dt.date | None, end: dt.date | None,
                       limit: int) -> list[Any]:
