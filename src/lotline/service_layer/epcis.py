@@ -28,6 +28,7 @@ RETURN = K.RETURN.value
 SCRAP = K.SCRAP.value
 SHIPMENT = K.SHIPMENT.value
 KINDS = (K.RECEIPT, K.SHIPMENT, K.RETURN, K.SCRAP, K.CONSUME, K.PRODUCE)
+MOVEMENT_KINDS = [k.value for k in KINDS]
 MAX_EVENTS = 10_000
 MAX_NOTICES = 1_000_000  # holds and recalls of a drill's lots: all of them
 
@@ -53,11 +54,14 @@ class EpcisService(Service):
 
 def lots_document(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
                   start: dt.date | None = None, end: dt.date | None = None,
-                  cap: int | None = None, recorded: bool = False) -> dict[str, Any]:
+                  cap: int | None = None, recorded: bool = False,
+                  movements: list[Any] | None = None) -> dict[str, Any]:
     """The EPCISDocument of one lot, several (a recall drill's whole forward trace: every
-    event, `cap` None) or all, oldest first; `recorded`: with recordTimes."""
+    event, `cap` None) or all, oldest first; `recorded`: with recordTimes. `movements`:
+    the rows `epcis_movements` would read, already read (a recall drill's)."""
     naming = _naming(uow)
-    rows = uow.reports.epcis_movements([k.value for k in KINDS], start, end, batch_id, cap)
+    rows = movements if movements is not None else \
+        uow.reports.epcis_movements(MOVEMENT_KINDS, start, end, batch_id, cap)
     numbers = _bulk_numbers(uow, [r.id for r in rows if r.serial_id is None])
     timed = [(row.occurred_at, 0, event, stored) for row, event, stored in
              _movement_events(rows, numbers, naming)]

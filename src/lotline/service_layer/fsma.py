@@ -44,7 +44,7 @@ class Places:
         self.known: dict[tuple[str, str], Description] = {}
         self.prefixed: dict[tuple[str, int], dict[str, str | None]] = {}
         for kind, repository, ids in (
-                ("supplier", uow.suppliers, {r.supplier_id for r in rows}),
+                ("supplier", uow.suppliers, {r.lot_supplier_id for r in rows}),
                 ("customer", uow.customers, {r.customer_id for r in rows}),
                 ("warehouse", uow.warehouses, {r.warehouse_id for r in rows})):
             found: dict[str, Any] = repository.get_many(sorted(i for i in ids if i))
@@ -93,8 +93,15 @@ def fsma204_rows(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
     """The rows of one lot, several (a recall drill's forward trace) or the organization."""
     timezone = uow.settings().timezone
     rows = uow.reports.fsma_events(list(EVENTS), batch_id, *local_window(start, end, timezone))
+    return fsma204_from(uow, rows, timezone)
+
+
+def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
+                 ) -> list[dict[str, Any]]:
+    """The rows of `rows`: movements of `EVENTS` kinds, summed per event and lot or not
+    (a recall drill passes its movements one by one), oldest first."""
     places = Places(uow, rows)
-    origins = uow.reports.lot_origins([r.batch_id for r in rows if r.supplier_id is None])
+    origins = uow.reports.lot_origins([r.batch_id for r in rows if r.lot_supplier_id is None])
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     zone = ZoneInfo(timezone)
@@ -136,9 +143,9 @@ def _traceability_lot(row: Any, places: Places, origins: dict[str, str]
                       ) -> tuple[str, Description]:
     """The supplier's code for a lot it supplied; lotline's own for one made or packed here,
     with the warehouse it was made in as source."""
-    if row.supplier_id is not None:
+    if row.lot_supplier_id is not None:
         return (row.manufacturer_batch_number or row.batch_number,
-                places.of("supplier", row.supplier_id))
+                places.of("supplier", row.lot_supplier_id))
     return row.batch_number, places.of("warehouse",
                                        origins.get(row.batch_id, row.warehouse_id))
 
@@ -149,7 +156,7 @@ def _route(row: Any, places: Places) -> tuple[Description, Description]:
     happens in place."""
     here = places.of("warehouse", row.warehouse_id)
     if row.kind == RECEIPT:
-        return places.of("supplier", row.supplier_id), here
+        return places.of("supplier", row.lot_supplier_id), here
     if row.kind == RETURN:
         return places.of("customer", row.customer_id), here
     if row.kind == SHIPMENT:
@@ -159,9 +166,9 @@ def _route(row: Any, places: Places) -> tuple[Description, Description]:
 
 def _document(row: Any) -> tuple[str, str | None]:
     if row.kind == RECEIPT:
-        return ("receipt", row.receipt)
+        return ("receipt", row.receipt_reference)
     if row.kind == RETURN:
-        return ("return", row.order)
+        return ("return", row.order_reference)
     if row.kind == SHIPMENT:
-        return ("sales order", row.order)
+        return ("sales order", row.order_reference)
     return ("transformation", row.transformation)  # both sides of a transformation

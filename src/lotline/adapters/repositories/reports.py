@@ -138,9 +138,10 @@ class ReportQueries:
         m, b, p = t.movements.c, t.batches.c, t.products.c
         loc, rec, o, tr = t.locations.c, t.receipts.c, t.orders.c, t.transformations.c
         described = (m.kind, m.occurred_at, m.batch_id, b.batch_number,
-                     b.manufacturer_batch_number, b.supplier_id, p.sku, p.name.label("product"),
-                     p.uom, loc.code.label("location"), loc.warehouse_id,
-                     rec.reference.label("receipt"), o.reference.label("order"),
+                     b.manufacturer_batch_number, b.supplier_id.label("lot_supplier_id"),
+                     p.sku, p.name.label("product"), p.uom, loc.code.label("location"),
+                     loc.warehouse_id, rec.reference.label("receipt_reference"),
+                     o.reference.label("order_reference"),
                      o.customer_id, tr.reference.label("transformation"))
         statement = (
             select(*described, func.sum(m.quantity).label("quantity"))
@@ -182,16 +183,28 @@ class ReportQueries:
                 origins.setdefault(batch, warehouse)
         return origins
 
+    def drill_movements(self, kinds: Sequence[str], batch_ids: Sequence[str]) -> list[Any]:
+        """A recall drill's one read: the lots' movements as `epcis_movements` reads them
+        (whole shipments and transformations), each also with what an FSMA 204 row names
+        (`epcis_rows.drill_select`), so the FSMA rows, FSMA rows and EPCIS events are built
+        from the same rows."""
+        return self._movements(kinds, None, None, list(batch_ids), None, fsma=True)
+
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
                         end: dt.date | None, batch_id: str | Sequence[str] | None,
                         limit: int | None) -> list[Any]:
+        return self._movements(kinds, start, end, batch_id, limit)
+
+    def _movements(self, kinds: Sequence[str], start: dt.date | None,
+                   end: dt.date | None, batch_id: str | Sequence[str] | None,
+                   limit: int | None, fsma: bool = False) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first.
         For a lot, a shipment that carried it comes whole (its other lots too), and for several
         lots (a recall drill's trace) so does a transformation that used or made them: an
         event is what happened, all of it, the same as in the organization's export."""
         m = t.movements.c
-        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m, None, start,
-                             end)
+        select_rows = epcis_rows.drill_select if fsma else epcis_rows.movement_select
+        statement = _in_days(select_rows(self.org_id, kinds), m, None, start, end)
         if batch_id is not None:
             inner = t.movements.alias("traced").c  # not correlated with the outer movements
             traced = (inner.org_id == self.org_id, _lots(inner, batch_id))
