@@ -100,13 +100,15 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
                  ) -> list[dict[str, Any]]:
     """The rows of `rows`: movements of `EVENTS` kinds, summed per event and lot or not
     (a recall drill passes its movements one by one), oldest first."""
-    places = Places(uow, rows)
-    origins = uow.reports.lot_origins([r.batch_id for r in rows if r.lot_supplier_id is None])
+    folded = _folded(rows)
+    firsts = [row for row, _quantity in folded]
+    places = Places(uow, firsts)
+    origins = uow.reports.lot_origins([r.batch_id for r in firsts if r.lot_supplier_id is None])
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     zone = ZoneInfo(timezone)
     dates: dict[Any, dt.date] = {}  # the events of one act share their moment
-    for row in rows:
+    for row, quantity in folded:
         event_date = dates.get(row.occurred_at)
         if event_date is None:
             event_date = dates[row.occurred_at] = \
@@ -115,7 +117,7 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
         ship_from, ship_to = _route(row, places)
         document = _document(row)
         key = (row.kind, event_date, code, row.sku, document, ship_to["name"])
-        totals[key] += row.quantity
+        totals[key] += quantity
         if key not in grouped:  # the first row of an event describes it
             grouped[key] = {
                 "event_type": EVENTS[row.kind], "event_date": event_date,
@@ -133,6 +135,23 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
                                r["reference_document_number"] or "", r["ship_to_name"] or "",
                                r["product_sku"]))
     return result
+
+
+def _folded(rows: Sequence[Any]) -> list[tuple[Any, Decimal]]:
+    """Movements of one act, lot and place (a shipment's units) as one, with their total
+    quantity: what `ReportQueries.fsma_events` sums in the database, for movements read one
+    by one (a recall drill's), so that each event is described once, not once per unit."""
+    firsts: dict[tuple[Any, ...], Any] = {}
+    sums: dict[tuple[Any, ...], Decimal] = {}
+    for row in rows:
+        key = (row.kind, row.occurred_at, row.batch_id, row.sku, row.location,
+               row.warehouse_id, row.receipt_reference, row.order_reference, row.customer_id,
+               row.transformation)
+        if key in sums:
+            sums[key] += row.quantity
+        else:
+            firsts[key], sums[key] = row, row.quantity
+    return [(row, sums[key]) for key, row in firsts.items()]
 
 
 def _moment(value: Any) -> dt.datetime:
