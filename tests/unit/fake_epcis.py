@@ -39,6 +39,9 @@ class FakeEpcis:
     def known_keys(self, keys: Sequence[str]) -> set[str]:
         return {row["event_key"] for row in self.events.values()} & set(keys)
 
+    def refresh_statistics(self) -> None:
+        """Nothing to do: a dict needs no planner statistics."""
+
     def add_events(self, rows: Sequence[dict[str, Any]],
                    refs: Sequence[dict[str, Any]]) -> None:
         for row in rows:

@@ -124,6 +124,8 @@ class EpcisCaptureService(Service):
                     "captured_count": run.stored, "receipt_ids": run.receipt_ids,
                     "expected_lots": run.expected_lots,
                     "errors": [_error(e) for e in run.errors[:MAX_REPORTED]]})
+                if run.stored:
+                    uow.epcis.refresh_statistics()
         except CaptureRejected as rejected:
             with self.writing() as uow:
                 uow.epcis.add_capture({**job, "finished_at": self.actor.now(),

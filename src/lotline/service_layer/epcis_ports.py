@@ -45,6 +45,9 @@ class EpcisRepository(Protocol):
     def known_keys(self, keys: Sequence[str]) -> set[str]: ...
     def add_events(self, rows: Sequence[dict[str, Any]],
                    refs: Sequence[dict[str, Any]]) -> None: ...
+    def refresh_statistics(self) -> None:
+        """After a capture: the query planner's statistics of the stored events brought up to
+        date where the database does not keep them itself."""
     def page(self, query: EpcisQuery, after: PagePosition | None,
              limit: int) -> list[StoredEvent]:
         """Up to `limit` captured events the query selects, after `after` in the query's
