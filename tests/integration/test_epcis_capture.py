@@ -181,7 +181,7 @@ def test_a_viewer_queries_but_cannot_capture(buyer: Buyer) -> None:
 def test_a_capture_leaves_sqlite_the_statistics_that_make_a_query_by_epc_a_lookup(
         buyer: Buyer) -> None:
     """Without statistics SQLite answers MATCH_epc by walking every event in time order (over
-    1 s at 100,000 events, bench_epcis); after a capture they are there, counted."""
+    1 s at 100,000 events, bench_epcis); after a capture they are there."""
     svc = buyer.svc
     job = svc.epcis_capture.capture(as_stream(document(*(observe_event(n)
                                                          for n in range(30)))))
@@ -191,13 +191,9 @@ def test_a_capture_leaves_sqlite_the_statistics_that_make_a_query_by_epc_a_looku
     if svc.engine.dialect.name != "sqlite":
         return  # PostgreSQL's autovacuum keeps its own statistics
     with svc.engine.connect() as conn:
-        rows = {(row[0], row[1]): str(row[2]) for row in conn.exec_driver_sql(
-            "SELECT tbl, idx, stat FROM sqlite_stat1")}
-        stored = [conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
-                  for table in ("epcis_events", "epcis_event_refs")]
-    # The first number of an index's stat is the rows it covers: every stored event (these 30
-    # and those of earlier tests on this database) and reference, counted by the capture.
-    assert [int(rows[("epcis_events", "ix_epcis_events_org_id_event_time_event_key")].split()[0]),
-            int(rows[("epcis_event_refs", "ix_epcis_event_refs_org_id_value")].split()[0])] \
-        == stored
-    assert stored[0] >= 30
+        analyzed = {(row[0], row[1]) for row in conn.exec_driver_sql(
+            "SELECT tbl, idx FROM sqlite_stat1")}
+    # Each index the EPC query chooses between has its statistics (their numbers are sampled
+    # estimates once a table outgrows analysis_limit, so only their presence is certain).
+    assert {("epcis_events", "ix_epcis_events_org_id_event_time_event_key"),
+            ("epcis_event_refs", "ix_epcis_event_refs_org_id_value")} <= analyzed
