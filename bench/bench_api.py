@@ -26,7 +26,11 @@ then `GET /api/v1/serials?q=...` (first page of 50) for fragments matching one, 
 few thousand and all the serials: the median time of 5 requests each (SQLite FTS5 trigram,
 PostgreSQL pg_trgm).
 
-Server logs go to a temporary file (the access log is written, as in production)."""
+Server logs go to a temporary file (the access log is written, as in production).
+
+LOTLINE_BENCH_API_PARTS (comma-separated among bulk, lookup, search; all by default) runs only
+those parts: without bulk, the lookups' 10,000 serials are registered through the library.
+LOTLINE_BENCH_LOAD_SECONDS shortens (or lengthens) each load run of the lookup (8 s)."""
 
 from __future__ import annotations
 
@@ -53,11 +57,12 @@ from support import Bench, Result, postgres_bench, rate, report, serial_numbers,
 BULK = 10_000
 ROUNDS = 3
 CONNECTIONS = 16
-LOAD_SECONDS = 8
+LOAD_SECONDS = int(os.environ.get("LOTLINE_BENCH_LOAD_SECONDS", "8"))
 WARMUP_SECONDS = 2
 SEARCH_SERIALS = int(os.environ.get("LOTLINE_BENCH_SEARCH_SERIALS", "1000000"))
 SEARCH_CHUNK = 100_000
 SEARCH_REPEAT = 5
+PARTS = ("bulk", "lookup", "search")
 STARTUP_SECONDS = 120
 BENCH_DIR = Path(__file__).resolve().parent
 API = "/api/v1"
@@ -313,16 +318,39 @@ def bench_search(bench: Bench, client: httpx.Client) -> None:
 # --- driver ------------------------------------------------------------------------------------
 
 
+def chosen_parts() -> set[str]:
+    wanted = os.environ.get("LOTLINE_BENCH_API_PARTS", ",".join(PARTS))
+    parts = {part.strip() for part in wanted.split(",") if part.strip()}
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise SystemExit(f"LOTLINE_BENCH_API_PARTS: unknown {sorted(unknown)}, not in {PARTS}")
+    return parts
+
+
+def lookup_serials_by_library(bench: Bench) -> str:
+    """The lookups' BULK serials without the bulk part: the prefix they were registered under."""
+    lot = bench.new_serial_lot("API-R0", BULK)
+    bench.svc.batch_tracking.register_serials(lot, serial_numbers("API-R0", BULK))
+    return "API-R0"
+
+
 def run(bench: Bench) -> None:
     url = database_url(bench)
+    parts = chosen_parts()
     with tempfile.TemporaryDirectory(prefix="lotline-bench-api-") as directory:
         log_dir = Path(directory)
         with server(lotline_serve(url), log_dir, "lotline") as ours:
             token = admin_token(bench.svc, ours.base)
-            with httpx.Client(base_url=ours.base, timeout=300,
-                              headers={"Authorization": f"Bearer {token}"}) as client:
-                prefix = bench_bulk(bench, client)
-        bench_lookup(bench, url, token, prefix, log_dir)
+            if "bulk" in parts:
+                with httpx.Client(base_url=ours.base, timeout=300,
+                                  headers={"Authorization": f"Bearer {token}"}) as client:
+                    prefix = bench_bulk(bench, client)
+        if "lookup" in parts:
+            if "bulk" not in parts:
+                prefix = lookup_serials_by_library(bench)
+            bench_lookup(bench, url, token, prefix, log_dir)
+        if "search" not in parts:
+            return
         with server(lotline_serve(url), log_dir, "lotline-search") as ours, \
                 httpx.Client(base_url=ours.base, timeout=300,
                              headers={"Authorization": f"Bearer {token}"}) as client:
