@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -70,6 +71,39 @@ def test_serve_answers_and_stops_on_sigterm(db_url: str, workers: int) -> None:
     everything = server.output()
     assert token not in everything and PASSWORD not in everything
     assert "Traceback" not in everything
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_access_log_is_out_within_seconds_and_whole_after_sigterm(
+        db_url: str, workers: int) -> None:
+    """The access log is buffered (docs/decisions.md): a line reaches stderr about a second
+    after its request, and every line is there once SIGTERM has stopped the server, those
+    of the last second included, in the same one-JSON-object-a-line format."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = Process(["--database-url", db_url, "serve", "--port", str(port),
+                      "--workers", str(workers)])
+    ids = [f"req-buffered-{index}" for index in range(200)]
+    try:
+        server.wait_until_healthy(base)
+        with httpx.Client(base_url=base) as client:
+            asked = time.monotonic()
+            assert client.get("/healthz", headers={"X-Request-ID": "req-first"}).is_success
+            while not any('"req-first"' in line for line in list(server.stderr)):
+                assert time.monotonic() - asked < 5, server.output()
+                time.sleep(0.05)
+            for request_id in ids:  # then SIGTERM at once: these lines are still buffered
+                assert client.get("/healthz", headers={"X-Request-ID": request_id}).is_success
+    finally:
+        code = server.stop()
+    assert code == 0, server.output()
+    access = [json.loads(line) for line in server.stderr if line.startswith("{")]
+    logged = [entry["request_id"] for entry in access if entry["request_id"].startswith("req-")]
+    assert sorted(logged) == sorted(["req-first", *ids])  # the readiness probes' are there too
+    assert all(list(entry) == ["ts", "request_id", "method", "path", "route", "status",
+                               "duration_ms", "actor", "pid"] for entry in access)
+    assert {(entry["method"], entry["route"], entry["status"]) for entry in access} == {
+        ("GET", "/healthz", 200)}
 
 
 def test_serve_without_access_log(db_url: str) -> None:

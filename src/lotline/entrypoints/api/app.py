@@ -12,6 +12,7 @@ from lotline.bootstrap import (
     page_replays,
     read_engine_for,
 )
+from lotline.entrypoints.access_log import flushed_at_shutdown
 from lotline.entrypoints.api import bench_probe
 from lotline.entrypoints.api.compat_zoho import PREFIX as COMPAT_ZOHO_PREFIX
 from lotline.entrypoints.api.compat_zoho.router import router as compat_zoho_router
@@ -67,7 +68,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # (middleware.Metrics), and asking for OpenTelemetry providers cost every request.
     app = FastAPI(title="lotline", version="0.1.0", description=DESCRIPTION,
                   default_response_class=LotlineJSONResponse,
-                  telemetry={"tracing": False, "metrics": False, "logs": False})
+                  telemetry={"tracing": False, "metrics": False, "logs": False},
+                  lifespan=flushed_at_shutdown)
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.identity = identity_service(engine, clock)

@@ -8,12 +8,14 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from json.encoder import encode_basestring
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from lotline.entrypoints.access_log import ACCESS_LOGGER, line_sink
 from lotline.entrypoints.api.responses import problem
 
 Scope = MutableMapping[str, Any]
@@ -22,10 +24,12 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-access_log = logging.getLogger("lotline.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 # One encoder for every access-log line: json.dumps(..., ensure_ascii=False) builds a new one
 # per call. Same output as json.dumps with that option.
 _LINE = json.JSONEncoder(ensure_ascii=False)
+_URGENT = {"urgent": True}
+_quoted = encode_basestring  # a JSON string literal, non-ASCII kept (ensure_ascii=False)
 
 JSON_BODY_LIMIT = 10 * 1024 * 1024
 UPLOAD_BODY_LIMIT = 512 * 1024 * 1024
@@ -113,17 +117,36 @@ class RequestContextMiddleware:
         route = _route_template(scope)
         method = str(scope.get("method", ""))
         self.metrics.observe(method, route, status, seconds)
-        if access_log.isEnabledFor(logging.INFO):
-            line = _LINE.encode({
-                "ts": _utc_second(), "request_id": request_id, "method": method,
-                "path": scope.get("path"), "route": route, "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-                "actor": scope.get("state", {}).get("actor"), "pid": self.pid,
-            })
-            # makeRecord + handle: what info() does, less its search of the stack for the
-            # caller's file and line, which the access log's format does not show.
-            access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, "", 0, line,
-                                                    (), None))
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        line = _access_line(_utc_second(), request_id, method, scope.get("path"), route,
+                            status, round(seconds * 1000, 3),
+                            scope.get("state", {}).get("actor"), self.pid)
+        # serve's handler takes the line as it is (entrypoints/access_log.py), buffered; a 5xx
+        # line is `urgent`, written at once. Other logging setups (tests) get a LogRecord:
+        # makeRecord + handle is what info() does, less its search of the stack for the
+        # caller's file and line, which the access log's format does not show.
+        sink = line_sink(access_log)
+        if sink is not None:
+            sink.write_line(line, status >= 500)
+            return
+        access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, "", 0, line, (),
+                                                None, None, _URGENT if status >= 500 else None))
+
+
+def _access_line(ts: str, request_id: str, method: str, path: Any, route: str, status: int,
+                 duration_ms: float, actor: Any, pid: int) -> str:
+    """The JSON line, as _LINE.encode of the dict in this order would write it: the strings
+    escaped by the same function, the float by repr (what json does)."""
+    if not (isinstance(path, str) and (actor is None or isinstance(actor, str))):
+        return _LINE.encode({
+            "ts": ts, "request_id": request_id, "method": method, "path": path, "route": route,
+            "status": status, "duration_ms": duration_ms, "actor": actor, "pid": pid})
+    quoted_actor = "null" if actor is None else _quoted(actor)
+    return (f'{{"ts": {_quoted(ts)}, "request_id": {_quoted(request_id)}, '
+            f'"method": {_quoted(method)}, "path": {_quoted(path)}, "route": {_quoted(route)}, '
+            f'"status": {status:d}, "duration_ms": {duration_ms!r}, "actor": {quoted_actor}, '
+            f'"pid": {pid:d}}}')
 
 
 _second: tuple[int, str] = (-1, "")

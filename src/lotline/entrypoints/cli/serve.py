@@ -7,7 +7,8 @@ migrated the schema once (so workers never race to migrate).
 
 Logs go to standard error: uvicorn's own lines, and one JSON line per request from the
 `lotline.access` logger (uvicorn's plain access log is off: ours carries the request id, the
-route template and the actor). Standard output carries only what the command prints itself.
+route template and the actor), written in batches: within a second, at once for a 5xx, and all
+of them when the server stops. Standard output carries only what the command prints itself.
 
 The background worker's jobs (signed ledger checkpoints) run in a thread of this process,
 once per server whatever the number of HTTP workers; `--no-worker` leaves them to a separate
@@ -74,8 +75,11 @@ def log_config(access_log: bool) -> dict[str, Any]:
 
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["formatters"]["lotline_json"] = {"format": "%(message)s"}
+    # Buffered as nginx's `buffer=32k flush=1s`: a line is out within a second, all of them
+    # at shutdown, a 5xx answer's at once (entrypoints/access_log.py).
     config["handlers"]["lotline_access"] = {
-        "formatter": "lotline_json", "class": "logging.StreamHandler",
+        "formatter": "lotline_json",
+        "class": "lotline.entrypoints.access_log.BufferedStreamHandler",
         "stream": "ext://sys.stderr"}
     config["loggers"]["lotline.access"] = {
         "handlers": ["lotline_access"], "level": "INFO" if access_log else "WARNING",
