@@ -18,6 +18,7 @@ from epcis_query_kit import (
     TOO_LARGE_MESSAGE,
     case_id,
     ids_of,
+    pen,
     query_document,
 )
 from lotline.bootstrap import Services
@@ -125,3 +126,26 @@ def test_our_own_events_answer_the_new_parameters_too(captured: Services) -> Non
     assert selected(captured, {"EQ_readPoint": f"{OUR_SITE}/254/STOCK"}) == [own]
     assert selected(captured, {"MATCH_epcClass": f"https://id.gs1.org/01/{LETTUCE_GTIN}/10/*",
                                "EQ_action": "ADD"}) == [own]
+
+
+def test_a_query_by_epc_finds_our_own_units_and_skips_them_for_others(captured: Services
+                                                                     ) -> None:
+    """A query by EPC exports lotline's own events only when one of its units is numbered
+    so: our units (a number needing percent-encoding included, and in EPC URN form) are found
+    beside the captured events naming them, anything else answers the captured ones alone."""
+    product = captured.products.by_sku("PEN")
+    lot = captured.batches.create(product_id=product.id, batch_number="OWN-P", quantity=2)
+    captured.serials.register_many(["A-1", "OWN/7 é"], batch_id=lot.id)
+
+    def sources(params: dict[str, str]) -> list[str]:
+        return sorted("own" if key.startswith("ni:///") else key
+                      for key in selected(captured, params))
+
+    assert sources({"MATCH_epc": pen("A-1")}) == ["own", "q-1", "q-3"]
+    assert sources({"MATCH_anyEPC": "urn:epc:id:sgtin:9506000.013437.A-1"}) == [
+        "own", "q-1", "q-3"]
+    assert sources({"MATCH_epc": pen("OWN%2F7%20%C3%A9")}) == ["own"]
+    assert sources({"MATCH_epc": pen("A-2")}) == ["q-1"]
+    assert sources({"MATCH_anyEPC": pen("C-1")}) == ["q-4"]
+    assert sources({"MATCH_epc": pen("A-1"), "EQ_eventID": "urn:uuid:q-1"}) == ["q-1"]
+    assert sources({"MATCH_parentID": pen("A-1")}) == []
