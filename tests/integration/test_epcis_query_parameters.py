@@ -16,10 +16,11 @@ from epcis_query_kit import (
     REFUSED,
     TOO_LARGE,
     TOO_LARGE_MESSAGE,
+    capture_query_events,
     case_id,
     ids_of,
     pen,
-    query_document,
+    result_ids,
 )
 from lotline.bootstrap import Services
 from lotline.domain.epcis_query import QueryParameterException, QueryTooLargeException
@@ -27,16 +28,13 @@ from lotline.domain.epcis_query import QueryParameterException, QueryTooLargeExc
 
 @pytest.fixture
 def captured(svc: Services) -> Services:
-    make_buyer(svc)
-    job = svc.epcis_capture.capture(as_stream(query_document()))
-    assert (job.success, job.errors, job.captured_count) == (True, [], 6)
-    return svc
+    return capture_query_events(svc)
 
 
 def selected(svc: Services, params: dict[str, str]) -> list[str]:
     page = svc.epcis_query.events({k: [v] for k, v in params.items()})
     assert page.next_page_token is None
-    return ids_of(page.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"])
+    return result_ids(page.document)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
@@ -72,8 +70,7 @@ def pages(svc: Services, params: dict[str, str]) -> list[list[str]]:
     while True:
         page = svc.epcis_query.events({**{k: [v] for k, v in params.items()},
                                        **({"nextPageToken": [token]} if token else {})})
-        found.append(ids_of(page.document["epcisBody"]["queryResults"]["resultsBody"][
-            "eventList"]))
+        found.append(result_ids(page.document))
         token = page.next_page_token
         if token is None:
             return found
