@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -74,8 +74,7 @@ def _event_check(event_type: str) -> Callable[[Any], bool]:
     checker = _event_validator(event_type).format_checker
     assert checker is not None
     schema = _event_schema(event_type)
-    formats: dict[str, Callable[..., bool]] = {
-        name: partial(_conforms, checker, name) for name in _formats(schema)}
+    formats = {name: _format_check(checker, name) for name in _formats(schema)}
     fast = jsonschema_rs.Draft7Validator(schema, formats=formats, validate_formats=True)
 
     def valid(event: Any) -> bool:
@@ -86,8 +85,13 @@ def _event_check(event_type: str) -> Callable[[Any], bool]:
     return valid
 
 
-def _conforms(checker: Any, name: str, value: str) -> bool:
-    return bool(checker.conforms(value, name))
+def _format_check(checker: Any, name: str) -> Callable[..., bool]:
+    """jsonschema's check of one format, remembered: the schema's alternatives ask it some
+    ten times an event, mostly of values met before (keys, CBV words, places)."""
+    @lru_cache(maxsize=16384)
+    def conforms(value: str) -> bool:
+        return bool(checker.conforms(value, name))
+    return conforms
 
 
 def _formats(node: Any) -> set[str]:
