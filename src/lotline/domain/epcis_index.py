@@ -33,7 +33,7 @@ TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "bizTransaction"),
 ERROR_DECLARED = ("errorDeclaration", "declared")  # the ref EXISTS_errorDeclaration finds
 
 
-@lru_cache(maxsize=8192)  # places, classes and parties recur from event to event
+@lru_cache(maxsize=256)  # places, classes, parties recur event after event (few: bounded memory)
 def identifier(uri: str) -> str:
     """The canonical form an identifier is stored and compared in."""
     text = uri.strip()

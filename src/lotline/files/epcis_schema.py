@@ -88,7 +88,7 @@ def _event_check(event_type: str) -> Callable[[Any], bool]:
 def _format_check(checker: Any, name: str) -> Callable[..., bool]:
     """jsonschema's check of one format, remembered: the schema's alternatives ask it some
     ten times an event, mostly of values met before (keys, CBV words, places)."""
-    @lru_cache(maxsize=16384)
+    @lru_cache(maxsize=256)  # few: a capture holds no more per event it reads
     def conforms(value: str) -> bool:
         return bool(checker.conforms(value, name))
     return conforms
