@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from epcis_capture_kit import FARM_GLN, LETTUCE_GTIN, OUR_GLN, PEN_GTIN, document, shipping_event
+from epcis_capture_kit import (
+    FARM_GLN,
+    LETTUCE_GTIN,
+    OUR_GLN,
+    PEN_GTIN,
+    as_stream,
+    document,
+    make_buyer,
+    shipping_event,
+)
+from lotline.bootstrap import Services
 
 GS1 = "https://id.gs1.org"
 SSCC = "106141412345678908"
@@ -64,6 +74,23 @@ def query_events() -> list[dict[str, Any]]:
 
 def query_document() -> dict[str, Any]:
     return document(*query_events())
+
+
+CAPTURED = len(query_events())
+
+
+def capture_query_events(svc: Services) -> Services:
+    """The setup every query test starts from: the kit's buyer (our site, the farm, lettuce
+    and pens) and the query document captured through the service, all of it stored."""
+    make_buyer(svc)
+    job = svc.epcis_capture.capture(as_stream(query_document()))
+    assert (job.success, job.errors, job.captured_count) == (True, [], CAPTURED)
+    return svc
+
+
+def result_ids(query_result: dict[str, Any]) -> list[str]:
+    """The eventIDs (without "urn:uuid:") of an EPCISQueryDocument, in order."""
+    return ids_of(query_result["epcisBody"]["queryResults"]["resultsBody"]["eventList"])
 
 
 ALL = ["q-1", "q-2", "q-3", "q-4", "q-5", "ship-1"]

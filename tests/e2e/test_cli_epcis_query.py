@@ -12,15 +12,14 @@ import pytest
 from cli_kit import Run, data_error, make_cli, ok
 
 import lotline
-from epcis_capture_kit import as_stream, make_buyer
 from epcis_query_kit import (
     CASES,
     REFUSED,
     TOO_LARGE,
     TOO_LARGE_MESSAGE,
+    capture_query_events,
     case_id,
-    ids_of,
-    query_document,
+    result_ids,
 )
 
 
@@ -30,8 +29,7 @@ def cli(database: Any) -> Run:
     (queries change nothing, so the module's tests share it)."""
     organization = f"query-{uuid.uuid4().hex[:12]}"
     svc = lotline.create_services(organization=organization, engine=database.engine)
-    make_buyer(svc)
-    assert svc.epcis_capture.capture(as_stream(query_document())).captured_count == 6
+    capture_query_events(svc)
     run = make_cli(database.url)
 
     def in_organization(*args: str, stdin: str | None = None) -> Any:
@@ -50,7 +48,7 @@ def test_each_parameter_prints_exactly_its_events(cli: Run,
                                                   ) -> None:
     params, expected = case
     document = json.loads(ok(cli("epcis", "query", *arguments(params))))
-    assert ids_of(document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == \
+    assert result_ids(document) == \
         expected
 
 
@@ -71,5 +69,4 @@ def test_more_events_than_max_event_count_is_one_line(cli: Run) -> None:
 def test_all_pages_follow_the_direction_and_the_count_limit(cli: Run) -> None:
     document = json.loads(ok(cli("epcis", "query", "orderDirection=DESC", "eventCountLimit=5",
                                  "perPage=2", "--all")))
-    assert ids_of(document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == [
-        "ship-1", "q-5", "q-4", "q-3", "q-2"]
+    assert result_ids(document) == ["ship-1", "q-5", "q-4", "q-3", "q-2"]

@@ -16,9 +16,11 @@ from epcis_query_kit import (
     REFUSED,
     TOO_LARGE,
     TOO_LARGE_MESSAGE,
+    capture_query_events,
     case_id,
     ids_of,
-    query_document,
+    pen,
+    result_ids,
 )
 from lotline.bootstrap import Services
 from lotline.domain.epcis_query import QueryParameterException, QueryTooLargeException
@@ -26,16 +28,13 @@ from lotline.domain.epcis_query import QueryParameterException, QueryTooLargeExc
 
 @pytest.fixture
 def captured(svc: Services) -> Services:
-    make_buyer(svc)
-    job = svc.epcis_capture.capture(as_stream(query_document()))
-    assert (job.success, job.errors, job.captured_count) == (True, [], 6)
-    return svc
+    return capture_query_events(svc)
 
 
 def selected(svc: Services, params: dict[str, str]) -> list[str]:
     page = svc.epcis_query.events({k: [v] for k, v in params.items()})
     assert page.next_page_token is None
-    return ids_of(page.document["epcisBody"]["queryResults"]["resultsBody"]["eventList"])
+    return result_ids(page.document)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
@@ -71,8 +70,7 @@ def pages(svc: Services, params: dict[str, str]) -> list[list[str]]:
     while True:
         page = svc.epcis_query.events({**{k: [v] for k, v in params.items()},
                                        **({"nextPageToken": [token]} if token else {})})
-        found.append(ids_of(page.document["epcisBody"]["queryResults"]["resultsBody"][
-            "eventList"]))
+        found.append(result_ids(page.document))
         token = page.next_page_token
         if token is None:
             return found
@@ -125,3 +123,26 @@ def test_our_own_events_answer_the_new_parameters_too(captured: Services) -> Non
     assert selected(captured, {"EQ_readPoint": f"{OUR_SITE}/254/STOCK"}) == [own]
     assert selected(captured, {"MATCH_epcClass": f"https://id.gs1.org/01/{LETTUCE_GTIN}/10/*",
                                "EQ_action": "ADD"}) == [own]
+
+
+def test_a_query_by_epc_finds_our_own_units_and_skips_them_for_others(captured: Services
+                                                                     ) -> None:
+    """A query by EPC exports lotline's own events only when one of its units is numbered
+    so: our units (a number needing percent-encoding included, and in EPC URN form) are found
+    beside the captured events naming them, anything else answers the captured ones alone."""
+    product = captured.products.by_sku("PEN")
+    lot = captured.batches.create(product_id=product.id, batch_number="OWN-P", quantity=2)
+    captured.serials.register_many(["A-1", "OWN/7 é"], batch_id=lot.id)
+
+    def sources(params: dict[str, str]) -> list[str]:
+        return sorted("own" if key.startswith("ni:///") else key
+                      for key in selected(captured, params))
+
+    assert sources({"MATCH_epc": pen("A-1")}) == ["own", "q-1", "q-3"]
+    assert sources({"MATCH_anyEPC": "urn:epc:id:sgtin:9506000.013437.A-1"}) == [
+        "own", "q-1", "q-3"]
+    assert sources({"MATCH_epc": pen("OWN%2F7%20%C3%A9")}) == ["own"]
+    assert sources({"MATCH_epc": pen("A-2")}) == ["q-1"]
+    assert sources({"MATCH_anyEPC": pen("C-1")}) == ["q-4"]
+    assert sources({"MATCH_epc": pen("A-1"), "EQ_eventID": "urn:uuid:q-1"}) == ["q-1"]
+    assert sources({"MATCH_parentID": pen("A-1")}) == []

@@ -77,6 +77,9 @@ class FakeEpcis:
     def count(self, query: EpcisQuery, at_most: int) -> int:
         return min(len(self._selected(query)), at_most)
 
+    def has_units_numbered(self, serial_numbers: Sequence[str]) -> bool:
+        return False  # the fake holds lots, not serials
+
     def our_glns(self) -> dict[str, str]:
         return {row["gln"]: row["id"] for row in self.uow.data["warehouses"].values()
                 if row.get("gln")}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lotline.domain.epcis_hash import event_hash
@@ -32,6 +33,7 @@ TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "bizTransaction"),
 ERROR_DECLARED = ("errorDeclaration", "declared")  # the ref EXISTS_errorDeclaration finds
 
 
+@lru_cache(maxsize=256)  # places, classes, parties recur event after event (few: bounded memory)
 def identifier(uri: str) -> str:
     """The canonical form an identifier is stored and compared in."""
     text = uri.strip()

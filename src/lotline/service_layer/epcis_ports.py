@@ -56,6 +56,9 @@ class EpcisRepository(Protocol):
     def count(self, query: EpcisQuery, at_most: int) -> int:
         """How many captured events the query selects, counting no further than `at_most`."""
         ...
+    def has_units_numbered(self, serial_numbers: Sequence[str]) -> bool:
+        """Whether the organization has a unit (serial) numbered one of `serial_numbers`."""
+        ...
     def our_glns(self) -> dict[str, str]:
         """GLN -> warehouse id, of the organization's warehouses."""
         ...

@@ -16,6 +16,7 @@ from typing import Any
 
 from lotline.domain import epcis
 from lotline.domain.epcis_index import EventIndex, index_event
+from lotline.domain.epcis_own_scope import own_scope
 from lotline.domain.epcis_query import (
     EpcisQuery,
     QueryParameterException,
@@ -27,6 +28,7 @@ from lotline.domain.errors import FieldError
 from lotline.service_layer.base import Service
 from lotline.service_layer.epcis import EpcisService
 from lotline.service_layer.epcis_ports import PagePosition, StoredEvent
+from lotline.service_layer.unit_of_work import UnitOfWork
 
 QUERY_NAME = "SimpleEventQuery"
 
@@ -89,8 +91,9 @@ class EpcisQueryService(Service):
         after = mark.position if mark else None
         with self.reading(may_lag=True) as uow:
             stored = uow.epcis.page(query, after, size + 1)
+            own_possible = _own_possible(uow, query)
         found = {item.key: item for item in stored}
-        for item in self._own(query, after):
+        for item in self._own(query, after) if own_possible else ():
             found.setdefault(item.key, item)
         ordered = sorted(found.values(), key=lambda item: (item.event_time, item.key),
                          reverse=query.descending)
@@ -104,7 +107,9 @@ class EpcisQueryService(Service):
 
     def _refuse_too_large(self, query: EpcisQuery, most: int) -> None:
         """maxEventCount: the whole result (every page) may hold at most `most` events."""
-        own = {item.key for item in self._own(query, None)}
+        with self.reading(may_lag=True) as uow:
+            own_possible = _own_possible(uow, query)
+        own = {item.key for item in self._own(query, None)} if own_possible else set()
         with self.reading(may_lag=True) as uow:
             stored = uow.epcis.count(query, most + 1)
             own -= uow.epcis.known_keys(sorted(own)) if own else set()
@@ -129,6 +134,16 @@ class EpcisQueryService(Service):
                 continue
             own.append(StoredEvent(index.key, index.event_time, event, {}))
         return own
+
+
+def _own_possible(uow: UnitOfWork, query: EpcisQuery) -> bool:
+    """Whether lotline's own events could answer the query at all: exporting them is most of
+    a query's cost, and a query for an eventID or a unit not ours needs none of them."""
+    scope = own_scope(query)
+    if not scope.possible:
+        return False
+    return scope.serial_numbers is None or uow.epcis.has_units_numbered(
+        sorted(scope.serial_numbers))
 
 
 def _beyond(index: EventIndex, after: PagePosition | None, descending: bool) -> bool:

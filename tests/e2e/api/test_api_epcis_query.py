@@ -13,13 +13,14 @@ from api_kit import Api, assert_problem
 
 from epcis_capture_kit import make_buyer
 from epcis_query_kit import (
+    CAPTURED,
     CASES,
     REFUSED,
     TOO_LARGE,
     TOO_LARGE_MESSAGE,
     case_id,
-    ids_of,
     query_document,
+    result_ids,
 )
 from lotline.files.epcis_schema import query_document_issues
 
@@ -30,7 +31,7 @@ def captured(api: Api) -> Api:
     response = api.post("/epcis/capture", role="manager",
                         content=json.dumps(query_document()).encode(),
                         headers={"Content-Type": "application/ld+json"})
-    assert (response.status_code, response.json()["capturedCount"]) == (202, 6)
+    assert (response.status_code, response.json()["capturedCount"]) == (202, CAPTURED)
     return api
 
 
@@ -39,7 +40,7 @@ def selected(api: Api, params: dict[str, Any]) -> tuple[Any, list[str]]:
     assert response.status_code == 200, response.text
     body = response.json()
     assert query_document_issues(body) == []
-    return response, ids_of(body["epcisBody"]["queryResults"]["resultsBody"]["eventList"])
+    return response, result_ids(body)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)

@@ -7,41 +7,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Select,
-    and_,
-    false,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories.epcis_sql import (
+    bound_values,
+    page_statement,
+    query_shape,
+    selected,
+)
 from lotline.domain.epcis import with_record_time
-from lotline.domain.epcis_conditions import Condition, FieldMatch, TimeBound, TypeIn
-from lotline.domain.epcis_patterns import Glob, IdSelection, Wild
 from lotline.domain.epcis_query import EpcisQuery
 from lotline.service_layer.epcis_ports import CaptureJob, PagePosition, StoredEvent
 
-# EventIndex field -> epcis_events column, where the names differ.
-_COLUMNS = {"key": "event_key"}
 KEYS_PER_QUERY = 500
-
-
-def _like(glob: Glob) -> str:
-    return "".join("%" if part is Wild.ANY else "_" if part is Wild.ONE else
-                   part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                   for part in glob)
-
-
-def _sqlite_glob(glob: Glob) -> str:
-    special = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
-    return "".join("*" if part is Wild.ANY else "?" if part is Wild.ONE else
-                   part.translate(special) for part in glob)
+_UNIT_NUMBERED = select(t.serials.c.id).where(
+    t.serials.c.org_id == bindparam("org_id"),
+    t.serials.c.serial_number.in_(bindparam("numbers", expanding=True))).limit(1)
 
 
 class EpcisStore:
@@ -101,61 +83,30 @@ class EpcisStore:
 
     def page(self, query: EpcisQuery, after: PagePosition | None,
              limit: int) -> list[StoredEvent]:
-        e = t.epcis_events.c
-        statement = self._selected(query, select(e.event_key, e.event_time, e.record_time,
-                                                 e.event, e.namespaces))
-        order = getattr(e, query.order_by)
+        dialect = self.conn.dialect.name
+        shape, values = query_shape(query, dialect)
+        statement = page_statement(shape, dialect, query.order_by, query.descending,
+                                   after is not None)
+        params = {**bound_values(values), "org_id": self.org_id, "page_limit": limit}
         if after is not None:
-            moment, key = after
-            statement = statement.where(
-                or_(order < moment, and_(order == moment, e.event_key < key))
-                if query.descending else
-                or_(order > moment, and_(order == moment, e.event_key > key)))
-        ordering = (order.desc(), e.event_key.desc()) if query.descending else \
-            (order, e.event_key)
-        rows = self.conn.execute(statement.order_by(*ordering).limit(limit))
+            params.update(after_time=after[0], after_key=after[1])
+        rows = self.conn.execute(statement, params)
         return [StoredEvent(row.event_key, row.event_time,
                             with_record_time(row.event, row.record_time), row.namespaces)
                 for row in rows]
 
     def count(self, query: EpcisQuery, at_most: int) -> int:
-        e = t.epcis_events.c
-        selected = self._selected(query, select(e.id)).limit(at_most).subquery()
-        return int(self.conn.scalar(select(func.count()).select_from(selected)) or 0)
+        dialect = self.conn.dialect.name
+        shape, values = query_shape(query, dialect)
+        chosen = selected(shape, dialect, ("id",)).limit(at_most).subquery()
+        return int(self.conn.scalar(select(func.count()).select_from(chosen),
+                                    {**bound_values(values), "org_id": self.org_id}) or 0)
 
-    def _selected(self, query: EpcisQuery, statement: Select[Any]) -> Select[Any]:
-        e = t.epcis_events.c
-        statement = statement.where(e.org_id == self.org_id)
-        for condition in query.conditions:
-            statement = statement.where(self._condition(condition))
-        return statement
-
-    def _condition(self, condition: Condition) -> ColumnElement[bool]:
-        e, r = t.epcis_events.c, t.epcis_event_refs.c
-        if isinstance(condition, TypeIn):
-            return e.event_type.in_(sorted(condition.types))
-        if isinstance(condition, TimeBound):
-            moment: ColumnElement[Any] = getattr(e, _COLUMNS.get(condition.field,
-                                                                  condition.field))
-            return moment >= condition.moment if condition.at_or_after \
-                else moment < condition.moment
-        if isinstance(condition, FieldMatch):
-            column: Any = getattr(e, _COLUMNS.get(condition.field, condition.field))
-            return self._selects(column, condition.selection)
-        # IN (not a correlated EXISTS): the identifiers' events are looked up once by the
-        # (org_id, value) index, not once per event of the organization.
-        return e.id.in_(select(r.event_id).where(
-            r.org_id == self.org_id, r.role.in_(condition.roles),
-            self._selects(r.value, condition.selection)))
-
-    def _selects(self, column: Any, selection: IdSelection) -> ColumnElement[bool]:
-        alternatives = [column.in_(sorted(selection.exact))] if selection.exact else []
-        for glob in selection.globs:
-            if self.conn.dialect.name == "sqlite":  # its LIKE ignores case; GLOB does not
-                alternatives.append(column.op("GLOB")(_sqlite_glob(glob)))
-            else:
-                alternatives.append(column.like(_like(glob), escape="\\"))
-        return or_(*alternatives) if alternatives else false()
+    def has_units_numbered(self, serial_numbers: Sequence[str]) -> bool:
+        unique = sorted(set(serial_numbers))
+        return any(self.conn.scalar(_UNIT_NUMBERED, {
+            "org_id": self.org_id, "numbers": unique[start:start + KEYS_PER_QUERY]})
+            is not None for start in range(0, len(unique), KEYS_PER_QUERY))
 
     def our_glns(self) -> dict[str, str]:
         w = t.warehouses.c
