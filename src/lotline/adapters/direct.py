@@ -176,11 +176,14 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> A
     sql, arguments = _bind(plan, params)
     if sql is None:
         return conn.execute(statement, dict(params))  # an empty IN list: SQLAlchemy's form
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    driver: Any = conn.connection.dbapi_connection
     try:
-        cursor.execute(sql, arguments)
-        rows = plan.rows(list(cursor.fetchall())) if plan.row_type is not None else []
-        return DirectResult(rows, cursor.rowcount)
+        cursor = driver.execute(sql, arguments)  # the driver's own cursor for it
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, arguments, error,
+                                  conn.dialect.loaded_dbapi.Error) from error
+    try:
+        return DirectResult(plan.rows(cursor.fetchall()), cursor.rowcount)
     except conn.dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(sql, arguments, error,
                                   conn.dialect.loaded_dbapi.Error) from error
