@@ -69,26 +69,30 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         if not seen or seen[-1] != sql:  # a trigger repeats the statement that fired it
             seen.append(sql)
 
+    traced_on: list[Any] = []
+
     def on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         dbapi_connection.set_trace_callback(traced)
-
-    def on_checkin(dbapi_connection: Any, record: Any) -> None:
-        dbapi_connection.set_trace_callback(None)
+        traced_on.append(dbapi_connection)
 
     def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
-    hooks: list[tuple[Any, str, Any]] = (
-        [(engine.pool, "checkout", on_checkout), (engine.pool, "checkin", on_checkin)] if sqlite
-        else [(engine, "before_cursor_execute", on_execute)])
-    for target, name, hook in hooks:
-        event.listen(target, name, hook)
+    if sqlite:
+        # The units of work keep their connections between transactions (adapters/
+        # kept_connections.py): let go of the kept ones, so that the block's are checked out
+        # of the pool, and traced, before their first statement.
+        engine.dispose()
+    target, hook = (engine.pool, ("checkout", on_checkout)) if sqlite else (
+        engine, ("before_cursor_execute", on_execute))
+    event.listen(target, *hook)
     kinds: list[str] = []
     try:
         yield kinds
     finally:
-        for target, name, hook in hooks:
-            event.remove(target, name, hook)
+        event.remove(target, *hook)
+        for dbapi_connection in traced_on:
+            dbapi_connection.set_trace_callback(None)
     kinds.extend(kind_of(sql) for sql in seen)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -371,9 +372,9 @@ class Events:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
 
-    def add(self, type_: str, data: dict[str, Any], *, actor: str,
+    def add(self, type_: str, document: str, *, actor: str,
             moment: dt.datetime) -> None:
-        self.uow.event_rows.append({"type": type_, "data": data, "actor": actor,
+        self.uow.event_rows.append({"type": type_, "data": json.loads(document), "actor": actor,
                                     "occurred_at": moment})
 
     def position_of(self, event_id: int) -> Any:

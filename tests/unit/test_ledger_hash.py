@@ -18,6 +18,7 @@ from lotline.domain.ledger import (
     canonical_fields,
     movement_hash,
     recompute_hash,
+    utc_text,
 )
 from lotline.domain.model import Movement
 from lotline.domain.statuses import MovementKind, SerialStatus
@@ -145,3 +146,15 @@ def test_unknown_value_types_are_refused() -> None:
     values = {name: getattr(FIXED, name) for name in HASHED_FIELDS}
     with pytest.raises(TypeError):
         movement_hash({**values, "quantity": 3.5})
+
+
+@pytest.mark.parametrize("moment", [
+    dt.datetime(2026, 3, 1, 12, 30, 5, 123456, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 1, 12, 30, 5, tzinfo=dt.UTC),
+    dt.datetime(999, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    dt.datetime(2026, 3, 1, 12, 30),
+])
+def test_utc_text_is_the_canonical_strftime_form(moment: dt.datetime) -> None:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    assert utc_text(moment) == aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

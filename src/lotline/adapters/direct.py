@@ -20,6 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from lotline.adapters.types import sqlite_processors
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -30,10 +32,12 @@ class _Plan:
     expanding: tuple[bool, ...]
     defaults: tuple[Any, ...]
     binds: tuple[Processor, ...]
-    results: tuple[Processor, ...]
     row_type: type | None
-    pairs: tuple[tuple[str, Any], ...]
     any_expanding: bool
+    # Generated once per plan (see _bind_function, _rows_function): a call per statement
+    # instead of a loop over its parameters and over every value of every row.
+    arguments: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    rows: Callable[[list[Any]], list[Any]]
 
 
 class DirectResult:
@@ -87,17 +91,78 @@ def _plan(statement: Executable, dialect: Dialect) -> _Plan | None:
     tokens = compiled.string.count("POSTCOMPILE")
     if compiled.positional and tokens == sum(expanding):
         defaults = tuple(binds[n].effective_value for n in names)
-        bind_procs = tuple(binds[n].type.dialect_impl(dialect).bind_processor(dialect)
-                           for n in names)
+        bind_procs = tuple(_bind_processor(binds[n].type, dialect) for n in names)
         columns = list(getattr(statement, "selected_columns", ()) or ())
-        results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
-                        for c in columns)
+        results = tuple(_result_processor(c.type, dialect) for c in columns)
         keys = [c.key or f"c{i}" for i, c in enumerate(columns)]
         row_type = namedtuple("Row", keys, rename=True) if columns else None
-        plan = _Plan(compiled.string, names, expanding, defaults, bind_procs, results,
-                     row_type, tuple(zip(names, defaults, strict=True)), any(expanding))
+        plan = _Plan(compiled.string, names, expanding, defaults, bind_procs, row_type,
+                     any(expanding), _bind_function(names, defaults, bind_procs),
+                     _rows_function(row_type, results))
     _PLANS[key] = plan
     return plan
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Processor:
+    fused = sqlite_processors(type_) if dialect.name == "sqlite" else None
+    if fused is not None:
+        return fused[0]
+    return type_.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+
+
+def _result_processor(type_: Any, dialect: Dialect) -> Processor:
+    fused = sqlite_processors(type_) if dialect.name == "sqlite" else None
+    if fused is not None:
+        return fused[1]
+    return type_.dialect_impl(dialect).result_processor(  # type: ignore[no-any-return]
+        dialect, None)
+
+
+def _generated(source: str, name: str, namespace: dict[str, Any]) -> Any:
+    """The function `name` defined by `source` (made from column positions and repr()s of
+    parameter names only) with `namespace` as its globals."""
+    exec(compile(source, f"<direct {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _bind_function(names: tuple[str, ...], defaults: tuple[Any, ...],
+                   procs: tuple[Processor, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """params -> the positional arguments: each named value (or its default) through its
+    bind processor."""
+    namespace: dict[str, Any] = {}
+    items = []
+    for index, (name, default, proc) in enumerate(zip(names, defaults, procs, strict=True)):
+        namespace[f"d{index}"] = default
+        value = f"get({name!r}, d{index})"
+        if proc is not None:
+            namespace[f"p{index}"] = proc
+            value = f"p{index}({value})"
+        items.append(value)
+    source = ("def arguments(params):\n    get = params.get\n"
+              f"    return ({''.join(item + ', ' for item in items)})\n")
+    return _generated(source, "arguments", namespace)  # type: ignore[no-any-return]
+
+
+def _rows_function(row_type: type | None, procs: tuple[Processor, ...]
+                   ) -> Callable[[list[Any]], list[Any]]:
+    """The driver's rows -> named rows, each value through its result processor."""
+    if row_type is None:
+        return lambda raw: []
+    make = row_type._make  # type: ignore[attr-defined]
+    if not any(procs):
+        return lambda raw: list(map(make, raw))
+    namespace: dict[str, Any] = {"new": tuple.__new__, "Row": row_type}
+    names, values = [], []
+    for index, proc in enumerate(procs):
+        names.append(f"v{index}")
+        if proc is None:
+            values.append(f"v{index}")
+        else:
+            namespace[f"p{index}"] = proc
+            values.append(f"p{index}(v{index})")
+    source = (f"def rows(raw):\n    return [new(Row, ({''.join(v + ', ' for v in values)}))\n"
+              f"            for ({''.join(n + ', ' for n in names)}) in raw]\n")
+    return _generated(source, "rows", namespace)  # type: ignore[no-any-return]
 
 
 def run(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> Any:
@@ -111,11 +176,14 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> A
     sql, arguments = _bind(plan, params)
     if sql is None:
         return conn.execute(statement, dict(params))  # an empty IN list: SQLAlchemy's form
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    driver: Any = conn.connection.dbapi_connection
     try:
-        cursor.execute(sql, arguments)
-        rows = _rows(plan, list(cursor.fetchall())) if plan.row_type is not None else []
-        return DirectResult(rows, cursor.rowcount)
+        cursor = driver.execute(sql, arguments)  # the driver's own cursor for it
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, arguments, error,
+                                  conn.dialect.loaded_dbapi.Error) from error
+    try:
+        return DirectResult(plan.rows(cursor.fetchall()), cursor.rowcount)
     except conn.dialect.loaded_dbapi.Error as error:
         raise DBAPIError.instance(sql, arguments, error,
                                   conn.dialect.loaded_dbapi.Error) from error
@@ -124,12 +192,9 @@ def run(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> A
 
 
 def _bind(plan: _Plan, params: Mapping[str, Any]) -> tuple[str | None, tuple[Any, ...]]:
-    get = params.get
     if not plan.any_expanding:  # the common case, kept lean: it runs for every statement
-        return plan.sql, tuple(
-            value if proc is None else proc(value)
-            for value, proc in zip([get(name, default) for name, default in plan.pairs],
-                                   plan.binds, strict=True))
+        return plan.sql, plan.arguments(params)
+    get = params.get
     sql = plan.sql
     arguments: list[Any] = []
     for name, many, default, proc in zip(plan.names, plan.expanding, plan.defaults,
@@ -146,16 +211,6 @@ def _bind(plan: _Plan, params: Mapping[str, Any]) -> tuple[str | None, tuple[Any
     return sql, tuple(arguments)
 
 
-def _rows(plan: _Plan, raw: list[Any]) -> list[Any]:
-    assert plan.row_type is not None
-    make = plan.row_type._make  # type: ignore[attr-defined]
-    if not any(plan.results):
-        return [make(row) for row in raw]
-    procs = plan.results
-    return [make([value if proc is None else proc(value)
-                  for proc, value in zip(procs, row, strict=True)]) for row in raw]
-
-
 def run_many(conn: Connection, statement: Executable,
              rows: Sequence[Mapping[str, Any]]) -> None:
     """executemany of a cached INSERT over `rows` (each a dict of its parameters)."""
@@ -163,7 +218,7 @@ def run_many(conn: Connection, statement: Executable,
     if plan is None or any(plan.expanding):
         conn.execute(statement, [dict(row) for row in rows])
         return
-    arguments = [_bind(plan, row)[1] for row in rows]
+    arguments = [plan.arguments(row) for row in rows]
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(plan.sql, arguments)

@@ -14,6 +14,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 from lotline.adapters.db import WRITE_OPTION, borrow_autocommit, return_autocommit
 from lotline.adapters.idempotency import joined_connection
+from lotline.adapters.kept_connections import close_connection, open_connection
 from lotline.adapters.repositories.audit import AuditRepository
 from lotline.adapters.repositories.batches import BatchRepository
 from lotline.adapters.repositories.catalog import (
@@ -120,8 +121,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             else:
                 self._conn.begin()
         else:
-            self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: self.write})
-            self._conn.begin()
+            self._conn = open_connection(self.engine, self.write)
+            try:
+                self._conn.begin()
+            except BaseException:
+                self._conn.close()  # not kept: what state the failed BEGIN left is unknown
+                self._conn = None
+                raise
         return self
 
     @property
@@ -273,7 +279,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise TransientConflict() from error
         finally:
             if self._lent is None:
-                conn.close()
+                close_connection(self.engine, conn, self.write)
             else:
                 conn.execution_options(**{WRITE_OPTION: False})
             self._conn, self._lent_savepoint = None, None

@@ -28,13 +28,25 @@ HASHED_FIELDS: tuple[str, ...] = (
 
 
 def utc_text(moment: dt.datetime) -> str:
+    if moment.tzinfo is dt.UTC and moment.year >= 1000:  # the same text, made faster
+        return moment.isoformat(timespec="microseconds")[:-6] + "Z"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _canonical_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
+    kind = value.__class__  # exact types first: every movement hashes some twenty values
+    if kind in _AS_IS:
+        return value
+    if kind is Decimal:
+        return decimal_text(value)
+    if kind is dt.datetime:
+        return utc_text(value)
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
         return decimal_text(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lotline.domain.events import EVENT_TYPES, jsonable
+from lotline.domain.events import EVENT_TYPES, event_document
 from lotline.service_layer.context import Actor
 from lotline.service_layer.query_ports import EventRepository
 
@@ -20,5 +20,5 @@ class EventOutbox:
     def add(self, type_: str, data: dict[str, Any]) -> None:
         if type_ not in EVENT_TYPES:
             raise ValueError(f"unknown event type {type_!r}")  # a programming error
-        self.repository.add(type_, jsonable(data), actor=self.actor.name,
+        self.repository.add(type_, event_document(data), actor=self.actor.name,
                             moment=self.actor.now())

@@ -170,8 +170,8 @@ Position = tuple[int, int]  # a change-feed position: (transaction id, event id)
 class EventRepository(Protocol):
     """The change feed's outbox and its reads, in commit order (adapters/repositories/events)."""
 
-    def add(self, type_: str, data: dict[str, Any], *, actor: str,
-            moment: dt.datetime) -> None: ...
+    def add(self, type_: str, document: str, *, actor: str,
+            moment: dt.datetime) -> None: ...  # document: the data's JSON text
     def position_of(self, event_id: int) -> Position | None: ...
     def page(self, after: Position | None, types: Sequence[str] | None,
              limit: int) -> list[Event]: ...

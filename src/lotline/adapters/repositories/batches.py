@@ -394,7 +394,10 @@ def _with_balances_statement() -> Select[Any]:
                ("location_id", "in_quantity", "balance_quantity", "allocated_quantity")]
     return (select(b, *balance, loc.c.kind.label("location__kind"),
                    loc.c.hold_kind.label("location__hold_kind"))
-            .outerjoin(lb.join(loc, loc.c.id == lb.c.location_id), lb.c.batch_id == b.c.id)
+            # Two outer joins, not one to (balances JOIN locations): SQLite materialised that
+            # inner join over every balance of the database before matching the lots.
+            .outerjoin(lb, lb.c.batch_id == b.c.id)
+            .outerjoin(loc, loc.c.id == lb.c.location_id)
             .where(b.c.org_id == bindparam("org_id"), b.c.product_id == bindparam("product_id"),
                    b.c.deleted_at.is_(None))
             .order_by(b.c.id, loc.c.code))

@@ -14,7 +14,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Insert, bindparam, insert, literal_column, select, tuple_
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Insert,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    literal_column,
+    select,
+    tuple_,
+)
 
 from lotline.adapters import tables as t
 from lotline.adapters.direct import run
@@ -30,7 +41,10 @@ PG_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 def _insert_statement(postgres: bool) -> Insert:
     e = t.events.c
     values: dict[str, Any] = {name: bindparam(name, type_=e[name].type)
-                              for name in ("org_id", "type", "occurred_at", "actor", "data")}
+                              for name in ("org_id", "type", "occurred_at", "actor")}
+    # The data comes as its JSON text already (event_document): stored as it is.
+    document = bindparam("data", type_=Text())
+    values["data"] = cast(document, JSON) if postgres else document
     if postgres:
         values["txid"] = literal_column(PG_TXID)
     return insert(t.events).values(values)
@@ -42,12 +56,12 @@ class EventRepository:
         self.org_id = org_id
         self.postgres = conn.dialect.name == "postgresql"
 
-    def add(self, type_: str, data: dict[str, Any], *, actor: str,
+    def add(self, type_: str, document: str, *, actor: str,
             moment: dt.datetime) -> None:
         statement = cached_statement(("events", "insert", self.postgres),
                                      lambda: _insert_statement(self.postgres))
         run(self.conn, statement, {"org_id": self.org_id, "type": type_, "occurred_at": moment,
-                                   "actor": actor, "data": data})
+                                   "actor": actor, "data": document})
 
     def position_of(self, event_id: int) -> Position | None:
         """The feed position of this organization's event `event_id`, None if it has none."""
