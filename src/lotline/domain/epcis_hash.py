@@ -120,6 +120,7 @@ def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
 VARYING = frozenset(("eventTime", "eventTimeZoneOffset", "epcList", "quantityList"))
 _KEYED: dict[Any, tuple[dict[str, str], str, dict[str, str], str]] = {}
 KEYED_KEPT = 65536
+TIMES_KEPT = 64
 
 
 def keyed_event_hash(event: Mapping[str, Any], key: Any) -> str:
@@ -136,8 +137,19 @@ def keyed_event_hash(event: Mapping[str, Any], key: Any) -> str:
     parts = [head]
     for name, shape in PROPERTY_ORDER:
         if name in event:
-            parts.append(_ordered(name, shape, event[name], endings) if name in VARYING
-                         else ordered[name])
+            if name not in VARYING:
+                parts.append(ordered[name])
+                continue
+            value = event[name]
+            if type(value) is str:  # a time: the events of one act share it
+                text = ordered.get(name + "=" + value)
+                if text is None:
+                    text = _ordered(name, shape, value, endings)
+                    if len(ordered) < TIMES_KEPT:  # a key's events are mostly of few acts
+                        ordered[name + "=" + value] = text
+                parts.append(text)
+            else:
+                parts.append(_ordered(name, shape, value, endings))
     text = "".join(parts) + rest
     return f"ni:///sha-256;{hashlib.sha256(text.encode('utf-8')).hexdigest()}?ver=CBV2.0"
 
@@ -145,7 +157,8 @@ def keyed_event_hash(event: Mapping[str, Any], key: Any) -> str:
 def _fixed_parts(event: Mapping[str, Any]
                  ) -> tuple[dict[str, str], str, dict[str, str], str]:
     """What `pre_hash` makes of the event outside VARYING: the vocabulary's endings, the
-    eventType, the ordered properties by name, and the rest, sorted and joined."""
+    eventType, the ordered properties by name (and, as met, the times by `name=value`),
+    and the rest, sorted and joined."""
     endings = _endings(frozenset(_vocabulary(event)))
     ordered = {name: _ordered(name, shape, event[name], endings)
                for name, shape in PROPERTY_ORDER if name in event and name not in VARYING}
