@@ -47,10 +47,11 @@ def test_object_events_of_one_key_hash_as_the_whole_event(reference: str,
 
 
 def test_lot_data_and_its_absence_are_told_apart() -> None:
-    common = dict(moment=MOMENTS[0], biz_step="receiving", disposition="in_progress",
-                  epcs=["urn:lotline:acme:sku:X:serial:1"], quantities=[],
-                  where=Where(read_point="urn:lotline:acme:loc:MAIN:A-1"))
-    events = [epcis.object_event(action=action, lot_data=lot_data, **common)
+    where = Where(read_point="urn:lotline:acme:loc:MAIN:A-1")
+    events = [epcis.object_event(moment=MOMENTS[0], action=action, biz_step="receiving",
+                                 disposition="in_progress",
+                                 epcs=["urn:lotline:acme:sku:X:serial:1"], quantities=[],
+                                 where=where, lot_data=lot_data)
               for action in ("ADD", "OBSERVE")
               for lot_data in ({"cbvmda:lotNumber": "L1"}, {"cbvmda:lotNumber": "L2"}, None)]
     for event in events:
