@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from lotline.domain.epcis_hash import event_hash
+from lotline.domain.epcis_hash import event_hash, keyed_event_hash
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 GS1 = "https://id.gs1.org"
@@ -172,16 +172,25 @@ def object_event(*, moment: dt.datetime, action: str, biz_step: str, disposition
                  epcs: list[str], quantities: list[dict[str, Any]], where: Where = Where(),
                  lot_data: dict[str, str] | None = None,
                  timezone: str = "UTC") -> dict[str, Any]:
-    event: dict[str, Any] = {"type": "ObjectEvent", **_common(moment, timezone)}
+    # The eventID goes after `type`; filled in last (the hash leaves it out).
+    event: dict[str, Any] = {"type": "ObjectEvent", "eventID": None,
+                             **_common(moment, timezone)}
     if epcs or not quantities:
         event["epcList"] = epcs
     if quantities:
         event["quantityList"] = quantities
     event.update(action=action, bizStep=biz_step, disposition=disposition)
     _place_and_parties(event, where)
-    if lot_data and action == "ADD":  # EPCIS allows ilmd on ADD events only
+    with_lot_data = bool(lot_data) and action == "ADD"
+    if with_lot_data:  # EPCIS allows ilmd on ADD events only
         event["ilmd"] = lot_data
-    return identified(event)
+    # All but the time, units and quantities (epcis_hash.VARYING) is told by this key.
+    key = ("ObjectEvent", action, biz_step, disposition, where.read_point,
+           where.biz_location, tuple(where.sources), tuple(where.destinations),
+           tuple(where.transactions), tuple(lot_data.items()) if with_lot_data and lot_data
+           else None)
+    event["eventID"] = keyed_event_hash(event, key)
+    return event
 
 
 def transformation_event(*, moment: dt.datetime, transformation_id: str,

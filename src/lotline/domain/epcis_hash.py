@@ -115,6 +115,59 @@ def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
     return "".join(parts) + "".join(sorted(rest))
 
 
+# What an event's properties other than these say is the same across many events of an
+# export (a recall drill's 40,000 shipments have a few places, steps and customers each).
+VARYING = frozenset(("eventTime", "eventTimeZoneOffset", "epcList", "quantityList"))
+_KEYED: dict[Any, tuple[dict[str, str], str, dict[str, str], str]] = {}
+KEYED_KEPT = 65536
+TIMES_KEPT = 64
+
+
+def keyed_event_hash(event: Mapping[str, Any], key: Any) -> str:
+    """`event_hash(event)` of an event without `@context` prefixes whose properties outside
+    VARYING are all told by `key` (two events of one key differ in VARYING only): what those
+    render to is worked out once per key, and only the time, units and quantities per
+    event. The pre-hash is `pre_hash`'s, piece by piece."""
+    fixed = _KEYED.get(key)
+    if fixed is None:
+        if len(_KEYED) >= KEYED_KEPT:
+            _KEYED.clear()  # another export's events, mostly: start again
+        fixed = _KEYED[key] = _fixed_parts(event)
+    endings, head, ordered, rest = fixed
+    parts = [head]
+    for name, shape in PROPERTY_ORDER:
+        if name in event:
+            if name not in VARYING:
+                parts.append(ordered[name])
+                continue
+            value = event[name]
+            if type(value) is str:  # a time: the events of one act share it
+                text = ordered.get(name + "=" + value)
+                if text is None:
+                    text = _ordered(name, shape, value, endings)
+                    if len(ordered) < TIMES_KEPT:  # a key's events are mostly of few acts
+                        ordered[name + "=" + value] = text
+                parts.append(text)
+            else:
+                parts.append(_ordered(name, shape, value, endings))
+    text = "".join(parts) + rest
+    return f"ni:///sha-256;{hashlib.sha256(text.encode('utf-8')).hexdigest()}?ver=CBV2.0"
+
+
+def _fixed_parts(event: Mapping[str, Any]
+                 ) -> tuple[dict[str, str], str, dict[str, str], str]:
+    """What `pre_hash` makes of the event outside VARYING: the vocabulary's endings, the
+    eventType, the ordered properties by name (and, as met, the times by `name=value`),
+    and the rest, sorted and joined."""
+    endings = _endings(frozenset(_vocabulary(event)))
+    ordered = {name: _ordered(name, shape, event[name], endings)
+               for name, shape in PROPERTY_ORDER if name in event and name not in VARYING}
+    skipped = NOT_HASHED | {name for name, _shape in PROPERTY_ORDER}
+    rest = [text for name, value in event.items() if name not in skipped
+            for text in _generic(name, value, endings)]
+    return endings, f"eventType={_swap(event['type'], endings)}", ordered, "".join(sorted(rest))
+
+
 def _vocabulary(event: Mapping[str, Any]) -> set[str]:
     """The web vocabulary URIs the event's bare CBV words stand for (what JSON-LD expansion
     of the EPCIS context gives the reference implementation)."""

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -108,6 +109,9 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
     zone = ZoneInfo(timezone)
     dates: dict[Any, dt.date] = {}  # the events of one act share their moment
+    # Rows of one product, lot and route (a recall's shipments to one customer) differ in
+    # their date and document only: the rest of such a row is built once and copied.
+    templates: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row, quantity in folded:
         event_date = dates.get(row.occurred_at)
         if event_date is None:
@@ -119,14 +123,15 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
         key = (row.kind, event_date, code, row.sku, document, ship_to["name"])
         totals[key] += quantity
         if key not in grouped:  # the first row of an event describes it
-            grouped[key] = {
-                "event_type": EVENTS[row.kind], "event_date": event_date,
-                "traceability_lot_code": code, "product_sku": row.sku,
-                "product_description": row.product, "unit_of_measure": row.uom,
-                **places.columns("tlc_source", source), **places.columns("ship_from", ship_from),
-                **places.columns("ship_to", ship_to), "location": row.location,
-                "reference_document_type": document[0],
-                "reference_document_number": document[1]}
+            shape = (row.kind, code, row.sku, row.product, row.uom, id(source),
+                     id(ship_from), id(ship_to), row.location, document[0])
+            template = templates.get(shape)
+            if template is None:
+                template = templates[shape] = _template(row, code, document[0], places,
+                                                        (source, ship_from, ship_to))
+            values = grouped[key] = template.copy()
+            values["event_date"] = event_date
+            values["reference_document_number"] = document[1]
     result = list(grouped.values())
     for key, values in grouped.items():  # the last column, added in place (45 columns a row)
         values["quantity"] = normalize(totals[key])
@@ -137,6 +142,23 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
     return result
 
 
+def _template(row: Any, code: str, document_type: str, places: Places,
+              route: tuple[Description, Description, Description]) -> dict[str, Any]:
+    """A row's columns in their order, its date and document number left to fill in."""
+    source, ship_from, ship_to = route
+    return {"event_type": EVENTS[row.kind], "event_date": None,
+            "traceability_lot_code": code, "product_sku": row.sku,
+            "product_description": row.product, "unit_of_measure": row.uom,
+            **places.columns("tlc_source", source), **places.columns("ship_from", ship_from),
+            **places.columns("ship_to", ship_to), "location": row.location,
+            "reference_document_type": document_type, "reference_document_number": None}
+
+
+# What tells apart the movements `_folded` sums into one.
+_ACT = attrgetter("kind", "occurred_at", "batch_id", "sku", "location", "warehouse_id",
+                  "receipt_reference", "order_reference", "customer_id", "transformation")
+
+
 def _folded(rows: Sequence[Any]) -> list[tuple[Any, Decimal]]:
     """Movements of one act, lot and place (a shipment's units) as one, with their total
     quantity: what `ReportQueries.fsma_events` sums in the database, for movements read one
@@ -144,9 +166,7 @@ def _folded(rows: Sequence[Any]) -> list[tuple[Any, Decimal]]:
     firsts: dict[tuple[Any, ...], Any] = {}
     sums: dict[tuple[Any, ...], Decimal] = {}
     for row in rows:
-        key = (row.kind, row.occurred_at, row.batch_id, row.sku, row.location,
-               row.warehouse_id, row.receipt_reference, row.order_reference, row.customer_id,
-               row.transformation)
+        key = _ACT(row)
         if key in sums:
             sums[key] += row.quantity
         else:

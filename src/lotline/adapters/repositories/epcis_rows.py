@@ -43,19 +43,6 @@ def movement_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
         .order_by(m.occurred_at, m.id))
 
 
-def drill_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
-    """`movement_select` with what an FSMA 204 row names besides (a recall drill reads its
-    movements once): the lot, its supplier and manufacturer's lot number, the product's name,
-    the place's warehouse and the transformation's reference."""
-    m, p, b, loc, tr = t.movements.c, t.products.c, t.batches.c, t.locations.c, \
-        t.transformations.c
-    return (movement_select(org_id, kinds)
-            .add_columns(m.batch_id, b.manufacturer_batch_number,
-                         b.supplier_id.label("lot_supplier_id"), p.name.label("product"),
-                         loc.warehouse_id, tr.reference.label("transformation"))
-            .outerjoin(t.transformations, tr.id == m.transformation_id))
-
-
 def notice_select(org_id: str, types: Sequence[str]) -> Select[Any]:
     """Change-feed events of `types`, oldest first."""
     e = t.events.c

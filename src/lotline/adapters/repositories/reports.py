@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, or_, select, tuple_
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories import epcis_rows, report_pages
+from lotline.adapters.repositories import drill_rows, epcis_rows, report_pages
 from lotline.adapters.repositories.trace import not_reversed
 from lotline.domain.model import Page
 from lotline.domain.statuses import MovementKind, SerialStatus
@@ -185,36 +185,22 @@ class ReportQueries:
 
     def drill_movements(self, kinds: Sequence[str], batch_ids: Sequence[str]) -> list[Any]:
         """A recall drill's one read: the lots' movements as `epcis_movements` reads them
-        (whole shipments and transformations), each also with what an FSMA 204 row names
-        (`epcis_rows.drill_select`), so the FSMA rows, FSMA rows and EPCIS events are built
-        from the same rows."""
-        return self._movements(kinds, None, None, list(batch_ids), None, fsma=True)
+        (whole shipments and transformations), each also with what an FSMA 204 row names,
+        so the FSMA rows and EPCIS events are built from the same rows (`drill_rows`:
+        the few things they name read once, not joined to each movement)."""
+        statement = _whole(drill_rows.lean_select(self.org_id, kinds), self.org_id,
+                           list(batch_ids))
+        return drill_rows.drill_rows(self.conn, statement)
 
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
                         end: dt.date | None, batch_id: str | Sequence[str] | None,
                         limit: int | None) -> list[Any]:
-        return self._movements(kinds, start, end, batch_id, limit)
-
-    def _movements(self, kinds: Sequence[str], start: dt.date | None,
-                   end: dt.date | None, batch_id: str | Sequence[str] | None,
-                   limit: int | None, fsma: bool = False) -> list[Any]:
-        """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first.
-        For a lot, a shipment that carried it comes whole (its other lots too), and for several
-        lots (a recall drill's trace) so does a transformation that used or made them: an
-        event is what happened, all of it, the same as in the organization's export."""
+        """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
         m = t.movements.c
-        select_rows = epcis_rows.drill_select if fsma else epcis_rows.movement_select
-        statement = _in_days(select_rows(self.org_id, kinds), m, None, start, end)
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m, None, start,
+                             end)
         if batch_id is not None:
-            inner = t.movements.alias("traced").c  # not correlated with the outer movements
-            traced = (inner.org_id == self.org_id, _lots(inner, batch_id))
-            shipped = select(inner.order_id, inner.occurred_at).where(
-                *traced, inner.kind == MovementKind.SHIPMENT.value, inner.order_id.isnot(None))
-            whole = [_lots(m, batch_id), tuple_(m.order_id, m.occurred_at).in_(shipped)]
-            if not isinstance(batch_id, str):
-                whole.append(m.transformation_id.in_(select(inner.transformation_id).where(
-                    *traced, inner.transformation_id.isnot(None))))
-            statement = statement.where(or_(*whole))
+            statement = _whole(statement, self.org_id, batch_id)
         return epcis_rows.plain_rows(self.conn.execute(
             statement if limit is None else statement.limit(limit)))
 
@@ -231,6 +217,24 @@ class ReportQueries:
 
     def epcis_sites(self) -> dict[str, Any]:
         return epcis_rows.sites(self.conn, self.org_id)
+
+
+def _whole(statement: Select[Any], org_id: str, batch_id: str | Sequence[str]
+           ) -> Select[Any]:
+    """The movements of the lots, and the rest of every event they are part of. For a lot,
+    a shipment that carried it comes whole (its other lots too), and for several lots (a
+    recall drill's trace) so does a transformation that used or made them: an event is
+    what happened, all of it, the same as in the organization's export."""
+    m = t.movements.c
+    inner = t.movements.alias("traced").c  # not correlated with the outer movements
+    traced = (inner.org_id == org_id, _lots(inner, batch_id))
+    shipped = select(inner.order_id, inner.occurred_at).where(
+        *traced, inner.kind == MovementKind.SHIPMENT.value, inner.order_id.isnot(None))
+    whole = [_lots(m, batch_id), tuple_(m.order_id, m.occurred_at).in_(shipped)]
+    if not isinstance(batch_id, str):
+        whole.append(m.transformation_id.in_(select(inner.transformation_id).where(
+            *traced, inner.transformation_id.isnot(None))))
+    return statement.where(or_(*whole))
 
 
 def _event_location(m: Any) -> Any:
