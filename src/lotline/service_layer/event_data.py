@@ -182,11 +182,14 @@ def count_data(uow: UnitOfWork, location: Location, counted: Any) -> dict[str, A
 def recall_data(uow: UnitOfWork, view: Any, batch_ids: Sequence[str] = (),
                 **extra: Any) -> dict[str, Any]:
     """A recall as a partner acts on it; `lots` (id, number, product) when it is opened."""
-    lots = uow.batches.get_many(sorted(batch_ids)) if batch_ids else {}
+    # By lot number: get_many's dict follows the database's row order, which PostgreSQL does
+    # not keep, and partners (and the recall's EPCIS event) should see one order.
+    found = uow.batches.get_many(sorted(batch_ids)) if batch_ids else {}
+    lots = sorted(found.values(), key=lambda lot: (lot.batch_number, lot.id))
     return {"recall_id": view.id, "reference": view.reference, "reason": view.reason,
             "status": view.status, "held": view.held, "criteria": view.criteria,
             "shipped_quantity": view.shipped_quantity,
             "recovered_quantity": view.recovered_quantity, "effectiveness": view.effectiveness,
             "lots": [{"batch_id": lot.id, "lot_number": lot.batch_number,
-                      "product": product_ref(uow, lot.product_id)} for lot in lots.values()],
+                      "product": product_ref(uow, lot.product_id)} for lot in lots],
             **extra}
