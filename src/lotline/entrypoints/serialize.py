@@ -28,6 +28,8 @@ JSONValue: TypeAlias = (bool | int | str | Decimal | list["JSONValue"]
 
 def timestamp_text(value: dt.datetime) -> str:
     """ISO 8601 in UTC with offset; naive datetimes are taken to be UTC already."""
+    if value.tzinfo is dt.UTC:  # what the adapters read back: astimezone would change nothing
+        return value.isoformat()
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).isoformat()

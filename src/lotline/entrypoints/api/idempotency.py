@@ -55,8 +55,10 @@ class IdempotencyMiddleware:
         self.claims: idempotency.ClaimStore = SqlAlchemyClaimStore(engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
-        if key is None or scope.get("method") != "POST" or scope.get("path") in EXEMPT_PATHS:
+        # Only a POST can carry a key: any other request (every lookup) skips the header scan.
+        key = _header(scope, b"idempotency-key") \
+            if scope["type"] == "http" and scope.get("method") == "POST" else None
+        if key is None or scope.get("path") in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
         if not key.strip() or len(key) > MAX_KEY_LENGTH:

@@ -34,6 +34,8 @@ def _day(value: dt.date | None) -> str:
 
 
 def _moment(value: dt.datetime) -> str:
+    if value.tzinfo is dt.UTC:  # digits, '-', ':', 'T', '.', '+': nothing JSON escapes
+        return f'"{value.isoformat()}"'
     return encode_basestring(timestamp_text(value))
 
 
