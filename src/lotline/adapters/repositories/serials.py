@@ -25,7 +25,7 @@ from lotline.adapters.repositories.common import (
 from lotline.adapters.repositories.serial_queries import SerialQueries
 from lotline.adapters.repositories.status_counts import StatusCounts
 from lotline.adapters.search_index import index_serials_after, last_serial_rowid
-from lotline.adapters.types import sqlite_timestamp, to_scaled
+from lotline.adapters.types import sqlite_processors, sqlite_timestamp, to_scaled
 from lotline.domain.model import Hold, Page, Serial
 from lotline.domain.statuses import HoldKind, SerialStatus
 from lotline.service_layer.ports import NewSerials
@@ -312,9 +312,14 @@ class _PointRead:
 
     def _find_processors(self, description: Any) -> list[tuple[int, Callable[[Any], Any]]]:
         found: list[tuple[int, Callable[[Any], Any]]] = []
+        sqlite = self.dialect.name == "sqlite"
         for index, name in enumerate(READ_COLUMNS):
-            column_type = t.serials.c[name].type.dialect_impl(self.dialect)
-            processor = column_type.result_processor(self.dialect, description[index][1])
+            declared = t.serials.c[name].type
+            # On SQLite a timestamp's text is parsed in one call (types.py), not by
+            # SQLAlchemy's chain of DATETIME's parser and UTCDateTime's: same values.
+            fused = sqlite_processors(declared) if sqlite else None
+            processor = fused[1] if fused is not None else declared.dialect_impl(
+                self.dialect).result_processor(self.dialect, description[index][1])
             if processor is not None:
                 found.append((index, processor))
         return found
