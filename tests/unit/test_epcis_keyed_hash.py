@@ -58,3 +58,21 @@ def test_lot_data_and_its_absence_are_told_apart() -> None:
         assert event["eventID"] == event_hash(
             {k: v for k, v in event.items() if k != "eventID"})
     assert len({event["eventID"] for event in events}) == 4  # OBSERVE events carry no ilmd
+
+
+@pytest.mark.parametrize("supplier", ["ilmd", "zz", "00", "receiving"])
+def test_pairs_of_one_key_sort_with_the_lot_data(supplier: str) -> None:
+    """Events of one key (the pairs' types, not their ids) whose pairs render before or
+    after their `ilmd` in the sorted rest, met again and again."""
+    events = [epcis.object_event(
+        moment=MOMENTS[0], action="ADD", biz_step="receiving", disposition="in_progress",
+        epcs=[f"urn:lotline:acme:sku:X:serial:{n}"], quantities=[],
+        where=Where(read_point="urn:lotline:acme:loc:MAIN:A-1",
+                    sources=[("owning_party", f"urn:lotline:acme:supplier:{code}")],
+                    transactions=[(epcis.ASN, f"urn:lotline:acme:receipt:{code}-{n}")]),
+        lot_data={"cbvmda:lotNumber": "L1"})
+        for n in range(3) for code in (supplier, "A", supplier)]
+    for event in events:
+        assert event["eventID"] == event_hash(
+            {k: v for k, v in event.items() if k != "eventID"})
+    assert len({event["eventID"] for event in events}) == 6

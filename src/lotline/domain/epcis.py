@@ -43,13 +43,26 @@ def _part(text: str) -> str:
 
 def own_urn(organization: str, kind: str, *codes: str) -> str:
     """An identifier under the organization's own URN namespace."""
-    return ":".join(("urn:lotline", _part(organization), kind, *map(_part, codes)))
+    return _urn_head(organization, kind) + "".join([":" + _part(code) for code in codes])
+
+
+@lru_cache(maxsize=256)  # one organization, a few kinds (an export names one per order)
+def _urn_head(organization: str, kind: str) -> str:
+    return f"urn:lotline:{_part(organization)}:{kind}"
 
 
 def unit_id(domain: str, gtin: str | None, sku: str, serial: str,
             organization: str = "lotline") -> str:
     """A unit: the SGTIN Digital Link `{domain}/01/{gtin}/21/{serial}`."""
     return _units_of(domain, gtin, sku, organization) + _part(serial)
+
+
+def unit_ids(domain: str, gtin: str | None, sku: str, serials: Sequence[str],
+             organization: str = "lotline") -> list[str]:
+    """`unit_id` of each of a product's `serials` (a registration's 100,000 units)."""
+    start, part, plain = _units_of(domain, gtin, sku, organization), _part, _UNRESERVED
+    return [start + (serial if plain.fullmatch(serial) else part(serial))
+            for serial in serials]
 
 
 @lru_cache(maxsize=1024)
@@ -81,7 +94,7 @@ def location_id(organization: str, gln: str | None, warehouse_code: str,
                                                           else ()))
 
 
-@lru_cache(maxsize=4096)  # few places, parties and lots, met again and again
+@lru_cache(maxsize=65536)  # a drill's 40,000 shipments go to some 10,000 customers
 def party_id(organization: str, kind: str, gln: str | None, code: str) -> str:
     """A supplier or customer as an owning party: its PGLN, else the organization's URN."""
     return f"{GS1}/417/{gln}" if gln else own_urn(organization, kind, code)
@@ -184,11 +197,13 @@ def object_event(*, moment: dt.datetime, action: str, biz_step: str, disposition
     with_lot_data = bool(lot_data) and action == "ADD"
     if with_lot_data:  # EPCIS allows ilmd on ADD events only
         event["ilmd"] = lot_data
-    # All but the time, units and quantities (epcis_hash.VARYING) is told by this key.
+    # All but the time, units, quantities and the ids of the pairs (epcis_hash.VARYING and
+    # PAIRED) is told by this key.
     key = ("ObjectEvent", action, biz_step, disposition, where.read_point,
-           where.biz_location, tuple(where.sources), tuple(where.destinations),
-           tuple(where.transactions), tuple(lot_data.items()) if with_lot_data and lot_data
-           else None)
+           where.biz_location, tuple(kind for kind, _ in where.sources),
+           tuple(kind for kind, _ in where.destinations),
+           tuple(kind for kind, _ in where.transactions),
+           tuple(lot_data.items()) if with_lot_data and lot_data else None)
     event["eventID"] = keyed_event_hash(event, key)
     return event
 

@@ -118,28 +118,35 @@ def pre_hash(event: Mapping[str, Any], context: Any = None) -> str:
 # What an event's properties other than these say is the same across many events of an
 # export (a recall drill's 40,000 shipments have a few places, steps and customers each).
 VARYING = frozenset(("eventTime", "eventTimeZoneOffset", "epcList", "quantityList"))
-_KEYED: dict[Any, tuple[dict[str, str], str, dict[str, str], str]] = {}
+# Lists of (type, id) pairs: the key tells their types (the vocabulary), not their ids (an
+# order's, a customer's), so a drill's 40,000 shipments to 10,000 customers share a few keys.
+PAIRED = ("bizTransactionList", "sourceList", "destinationList")
+# The key's endings, eventType, ordered texts, rest (as texts and joined), kept pairs, and
+# its plan: PROPERTY_ORDER's names it may have, each with its text when the key tells it.
+Fixed = tuple[dict[str, str], str, dict[str, str], list[str], str, dict[Any, str],
+              list[tuple[str, str, str | None]]]
+_KEYED: dict[Any, Fixed] = {}
 KEYED_KEPT = 65536
 TIMES_KEPT = 64
+PAIRS_KEPT = 65536  # a drill's customers and orders
 
 
 def keyed_event_hash(event: Mapping[str, Any], key: Any) -> str:
     """`event_hash(event)` of an event without `@context` prefixes whose properties outside
-    VARYING are all told by `key` (two events of one key differ in VARYING only): what those
-    render to is worked out once per key, and only the time, units and quantities per
+    VARYING and PAIRED, and the types in its PAIRED lists, are all told by `key`: what those
+    render to is worked out once per key, and only the time, units, quantities and pairs per
     event. The pre-hash is `pre_hash`'s, piece by piece."""
     fixed = _KEYED.get(key)
     if fixed is None:
         if len(_KEYED) >= KEYED_KEPT:
             _KEYED.clear()  # another export's events, mostly: start again
         fixed = _KEYED[key] = _fixed_parts(event)
-    endings, head, ordered, rest = fixed
+    endings, head, ordered, rest, joined, texts, plan = fixed
     parts = [head]
-    for name, shape in PROPERTY_ORDER:
-        if name in event:
-            if name not in VARYING:
-                parts.append(ordered[name])
-                continue
+    for name, shape, text in plan:
+        if text is not None:
+            parts.append(text)
+        elif name in event:
             value = event[name]
             if type(value) is str:  # a time: the events of one act share it
                 text = ordered.get(name + "=" + value)
@@ -150,22 +157,39 @@ def keyed_event_hash(event: Mapping[str, Any], key: Any) -> str:
                 parts.append(text)
             else:
                 parts.append(_ordered(name, shape, value, endings))
-    text = "".join(parts) + rest
+    paired = [_paired(name, event[name], endings, texts) for name in PAIRED if name in event]
+    text = "".join(parts) + ("".join(sorted(rest + paired)) if paired else joined)
     return f"ni:///sha-256;{hashlib.sha256(text.encode('utf-8')).hexdigest()}?ver=CBV2.0"
 
 
-def _fixed_parts(event: Mapping[str, Any]
-                 ) -> tuple[dict[str, str], str, dict[str, str], str]:
-    """What `pre_hash` makes of the event outside VARYING: the vocabulary's endings, the
-    eventType, the ordered properties by name (and, as met, the times by `name=value`),
-    and the rest, sorted and joined."""
+def _paired(name: str, value: Any, endings: dict[str, str], texts: dict[Any, str]) -> str:
+    """`_generic`'s text of a PAIRED list, kept by its pairs (a customer's, met again in
+    each of its orders' shipments)."""
+    key = (name, *[tuple(entry.items()) for entry in value]) if type(value) is list else None
+    text = texts.get(key) if key is not None else None
+    if text is None:
+        text = _generic(name, value, endings)[0]
+        if key is not None:
+            if len(texts) >= PAIRS_KEPT:
+                texts.clear()
+            texts[key] = text
+    return text
+
+
+def _fixed_parts(event: Mapping[str, Any]) -> Fixed:
+    """What `pre_hash` makes of the event outside VARYING and PAIRED: the vocabulary's
+    endings, the eventType, the ordered properties by name (and, as met, the times by
+    `name=value`), and the rest, as texts and sorted and joined."""
     endings = _endings(frozenset(_vocabulary(event)))
     ordered = {name: _ordered(name, shape, event[name], endings)
                for name, shape in PROPERTY_ORDER if name in event and name not in VARYING}
-    skipped = NOT_HASHED | {name for name, _shape in PROPERTY_ORDER}
+    skipped = NOT_HASHED | {name for name, _shape in PROPERTY_ORDER} | set(PAIRED)
     rest = [text for name, value in event.items() if name not in skipped
             for text in _generic(name, value, endings)]
-    return endings, f"eventType={_swap(event['type'], endings)}", ordered, "".join(sorted(rest))
+    return (endings, f"eventType={_swap(event['type'], endings)}", ordered, rest,
+            "".join(sorted(rest)), {},
+            [(name, shape, ordered.get(name)) for name, shape in PROPERTY_ORDER
+             if name in VARYING or name in ordered])
 
 
 def _vocabulary(event: Mapping[str, Any]) -> set[str]:

@@ -90,8 +90,8 @@ def _what(row: Any, numbers: dict[str, list[str]], naming: Naming, sort: bool = 
     """The units (serials) or the lot quantity a movement carried."""
     serials = [row.serial_number] if row.serial_number else numbers.get(row.id, [])
     if serials:
-        return [epcis.unit_id(naming.domain, row.gtin, row.sku, n, naming.organization)
-                for n in (sorted(serials) if sort else serials)], []
+        return epcis.unit_ids(naming.domain, row.gtin, row.sku,
+                              sorted(serials) if sort else serials, naming.organization), []
     epc_class = epcis.lot_class(naming.domain, row.gtin, row.sku, row.batch_number,
                                 naming.organization)
     return [], [epcis.quantity_element(epc_class, row.quantity, row.uom)]
@@ -165,7 +165,11 @@ def _shipping_event(rows: list[Any], naming: Naming,
     taken from several."""
     epcs: list[str] = []
     amounts: dict[tuple[str, str | None], Any] = {}
+    domain, organization, unit_id = naming.domain, naming.organization, epcis.unit_id
     for row in rows:
+        if row.serial_number:  # a unit (a drill's 100,000): its id alone, not _what's lists
+            epcs.append(unit_id(domain, row.gtin, row.sku, row.serial_number, organization))
+            continue
         units, lots = _what(row, numbers or {}, naming, sort=False)
         epcs.extend(units)
         for element in lots:

@@ -144,7 +144,8 @@ class SerialRepository(SerialQueries, ScopedRepository[Serial]):
         for condition in in_chunks(self.table.c.entry_movement_id, list(movement_ids)):
             statement = select(self.table.c.entry_movement_id, self.table.c.serial_number).where(
                 self.scoped(), condition)
-            for movement_id, number in self.conn.execute(statement):
+            # One fetch of the rows (a registration's 100,000), not one driver call each.
+            for movement_id, number in self.conn.execute(statement).all():
                 result.setdefault(movement_id, []).append(number)
         return result
 
