@@ -112,27 +112,11 @@ def _sqlite_moment_in(value: Any) -> str | None:
         return None
     if not isinstance(value, dt.datetime):
         raise TypeError(f"expected datetime, got {type(value).__name__}")
-    last = _last_moment  # one read: another thread may swap it meanwhile
-    if value is last[0]:
-        return last[1]
     moment: dt.datetime = value
     if moment.tzinfo is not dt.UTC:
         moment = (moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
                   ).astimezone(dt.UTC)
-    text = moment.isoformat(" ", "microseconds")[:-6]  # less its "+00:00"
-    _remember_moment(value, text)
-    return text
-
-
-# The last datetime bound and its text: a unit of work binds its one `now` to many columns
-# (created_at, updated_at, occurred_at, recorded_at...). Matched by identity (a datetime is
-# immutable), so a hit is the very same value; held as one tuple, so readers see a pair.
-_last_moment: tuple[Any, str | None] = (object(), None)
-
-
-def _remember_moment(value: dt.datetime, text: str) -> None:
-    global _last_moment
-    _last_moment = (value, text)
+    return moment.isoformat(" ", "microseconds")[:-6]  # less its "+00:00"
 
 
 def _sqlite_moment_out(value: Any) -> dt.datetime | None:
