@@ -54,7 +54,7 @@ def event_document(value: Any) -> str:
     ISO, enums by value. Encoded once, by the standard library's C encoder (every event of
     every use case passes here: a walk in Python cost as much as the event's insert);
     `_plain` is asked only for what JSON has no form of."""
-    return json.dumps(value, default=_plain)
+    return _EVENT_ENCODER.encode(value)
 
 
 def _plain(value: Any) -> Any:
@@ -72,3 +72,7 @@ def _plain(value: Any) -> Any:
     if isinstance(enum_value, str):
         return enum_value
     return str(value)  # Decimal and the like: their exact text
+
+
+# json.dumps(value, default=_plain) with its encoder made once (dumps builds one per call).
+_EVENT_ENCODER = json.JSONEncoder(default=_plain)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from lotline.domain.errors import Conflict
 from lotline.domain.ids import new_id
-from lotline.domain.ledger import HASHED_FIELDS, movement_hash
+from lotline.domain.ledger import movement_hash
 from lotline.domain.model import Movement
 from lotline.domain.statuses import MovementKind, SerialStatus
 from lotline.service_layer.context import Actor
@@ -73,8 +73,9 @@ class Ledger:
         }
         numbers = tuple(serial_numbers)
         digest = movement_hash(values, numbers)
-        movement = Movement(**{name: values[name] for name in HASHED_FIELDS},  # type: ignore[arg-type]
-                            hash=digest, serial_numbers=numbers)
+        # `values` holds exactly HASHED_FIELDS (the hash's own test checks they are
+        # Movement's fields less hash and serial_numbers).
+        movement = Movement(**values, hash=digest, serial_numbers=numbers)  # type: ignore[arg-type]
         self._heads[stream_id] = (seq + 1, digest)
         self._pending.append(movement)
         return movement

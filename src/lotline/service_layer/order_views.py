@@ -65,18 +65,22 @@ def order_view(uow: UnitOfWork, order_id: str, *, order: Order | None = None,
 
 def _line_view(*, line_id: str, line_no: int, product_id: str, quantity: Decimal,
                unit_price: Decimal | None, allocations: list[Allocation]) -> OrderLineView:
-    def total(statuses: tuple[str, ...]) -> Decimal:
-        return sum((a.quantity for a in allocations if a.status in statuses), Decimal(0))
-
-    allocated = total(LIVE)
-    # A picked allocation has picked_quantity == quantity; lots can be part-picked.
-    picked = sum((a.picked_quantity for a in allocations if a.status in ("allocated", "picked")),
-                 Decimal(0))
+    # One pass, adding in allocation order as the sums over each status did.
+    allocated = picked = shipped = returned = Decimal(0)
+    for a in allocations:
+        status = a.status
+        if status in LIVE:
+            allocated += a.quantity
+        if status == "allocated" or status == "picked":
+            # A picked allocation has picked_quantity == quantity; lots can be part-picked.
+            picked += a.picked_quantity
+        elif status == "shipped":
+            shipped += a.quantity
+        returned += a.returned_quantity
     return OrderLineView(id=line_id, line_no=line_no, product_id=product_id, quantity=quantity,
                          unit_price=unit_price, allocated_quantity=allocated,
-                         picked_quantity=picked, shipped_quantity=total(("shipped",)),
-                         returned_quantity=sum((a.returned_quantity for a in allocations),
-                                               Decimal(0)),
+                         picked_quantity=picked, shipped_quantity=shipped,
+                         returned_quantity=returned,
                          backordered_quantity=max(quantity - allocated, Decimal(0)),
                          allocations=group_allocations(allocations))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
@@ -292,7 +291,7 @@ def _refresh_status(uow: UnitOfWork, order: Order, allocations: list[Allocation]
     is now, and the allocations."""
     status, now = status_after(order, allocations), uow.actor.now()
     uow.orders.update(order.id, {"status": status, "updated_at": now})
-    return dataclasses.replace(order, status=status, updated_at=now), allocations
+    return order.with_status(status, now), allocations
 
 
 def _targets(order: Order, lines: Any, allocated: dict[str, Decimal]) -> list[Target]:

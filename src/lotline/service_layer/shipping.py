@@ -104,7 +104,7 @@ def ship_allocations(uow: UnitOfWork, order: Order, customer: Customer,
     every = book.every()
     status = status_after(order, every)
     uow.orders.update(order.id, {"status": status, "updated_at": now})
-    return dataclasses.replace(order, status=status, updated_at=now), every, shipment_id
+    return order.with_status(status, now), every, shipment_id
 
 
 def _at_current_cost(uow: UnitOfWork, flows: OrderAllocations, allocation: Allocation,
