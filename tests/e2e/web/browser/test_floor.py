@@ -60,6 +60,9 @@ def test_pending_scans_survive_a_reload_and_a_double_submit_records_once(
     receipt_id, _, numbers = _announced_receipt(world)
     page = open_as("manager", PHONE_390)
     page.goto(page.url + f"receiving/{receipt_id}")
+    # A long settle makes the race certain: the reload comes after the count shows the scan
+    # and before htmx settles, and the scan must already be kept.
+    page.evaluate("() => { htmx.config.defaultSettleDelay = 3000; }")
     _scan(page, "#rc-data", numbers[0])
     expect(page.locator("#scan-count")).to_have_text("1")
     page.reload()
