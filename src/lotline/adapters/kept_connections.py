@@ -19,6 +19,7 @@ as before (on PostgreSQL the checkout also checks that the server did not drop i
 from __future__ import annotations
 
 import os
+import threading
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, event
@@ -65,6 +66,9 @@ class _Kept:
 
 # Per engine, decided on its first unit of work: its kept Connections, or None.
 _KEPT: WeakKeyDictionary[Engine, _Kept | None] = WeakKeyDictionary()
+# The server's worker threads may start their first units of work at once: one record (and one
+# dispose listener) per engine, not one per thread that got there first.
+_DECIDING = threading.Lock()
 
 
 def _kept(engine: Engine) -> _Kept | None:
@@ -72,13 +76,16 @@ def _kept(engine: Engine) -> _Kept | None:
         return _KEPT[engine]
     except KeyError:
         pass
-    # A SQLite file database (in memory, its one StaticPool connection is the database).
-    if engine.dialect.name != "sqlite" or isinstance(engine.pool, StaticPool):
-        _KEPT[engine] = None
-        return None
-    kept = _KEPT[engine] = _Kept(KEPT)
-    event.listen(engine, "engine_disposed", lambda _engine: kept.close_all())
-    return kept
+    with _DECIDING:
+        if engine in _KEPT:
+            return _KEPT[engine]
+        # A SQLite file database (in memory, its one StaticPool connection is the database).
+        if engine.dialect.name != "sqlite" or isinstance(engine.pool, StaticPool):
+            _KEPT[engine] = None
+            return None
+        kept = _KEPT[engine] = _Kept(KEPT)
+        event.listen(engine, "engine_disposed", lambda _engine: kept.close_all())
+        return kept
 
 
 def open_connection(engine: Engine, write: bool) -> Connection:
