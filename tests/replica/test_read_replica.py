@@ -207,6 +207,13 @@ def test_http_an_idempotent_write_answers_its_token_after_its_commit(
         token = created.headers[TOKEN]
         assert listed(api, "R-IDEM") == []
         assert listed(api, "R-IDEM", **{TOKEN: token}) == ["R-IDEM"]
+        # The retry (its client never heard the first answer) is replayed, and carries a
+        # token too: without it the client's next read may miss its own write.
+        replayed = api.post("/api/v1/products", headers={"Idempotency-Key": "replica-1"},
+                            json={"sku": "R-IDEM", "name": "Once", "tracking": "none"})
+        assert (replayed.status_code, replayed.headers["idempotent-replayed"]) == (201, "true")
+        assert replayed.json() == created.json()
+        assert listed(api, "R-IDEM", **{TOKEN: replayed.headers[TOKEN]}) == ["R-IDEM"]
 
 
 def test_web_a_browser_carries_the_token_in_a_cookie(api: TestClient, pg_pair: Pair) -> None:

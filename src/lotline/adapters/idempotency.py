@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 from lotline.adapters.db import WRITE_OPTION
 from lotline.adapters.repositories import idempotency as store
 from lotline.service_layer import idempotency as port
+from lotline.service_layer.consistency import current_session
 from lotline.service_layer.context import utc_now
 from lotline.service_layer.idempotency import (
     Claim,
@@ -68,6 +69,7 @@ class SqlAlchemyClaimStore:
         row: Any = store.stored_response(self.engine, scope, key)
         if row is None or row.status_code == store.PENDING:
             return None
+        _replaying(self.engine)
         return StoredClaim(row.request_hash, Outcome(row.status_code, row.content_type,
                                                      list(row.headers or []), bytes(row.body)))
 
@@ -110,3 +112,16 @@ def settle(claim: Claim, outcome: Outcome | None) -> bool:
         return True
     finally:
         conn.close()
+
+
+def _replaying(primary: Engine) -> None:
+    """A replayed answer stands for a write committed earlier, perhaps through another server,
+    which the standby this client reads from next may not have replayed yet: the replay
+    carries a consistency token as the first answer did (only requests behind a read replica
+    have a read session)."""
+    session = current_session()
+    if session is not None and primary.dialect.name == "postgresql":
+        # Here, not at the top: replica.py's unit of work imports this module.
+        from lotline.adapters.replica import write_position
+
+        session.wrote(lambda: write_position(primary))
