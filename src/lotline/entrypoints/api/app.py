@@ -102,7 +102,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # issue 8: the web UI's pages and /static, after the API (whose routes machines call
     # most; a page request passes the API's routers by their first segment).
     install_web(app)
-    # Outermost last: ids/logs/metrics see everything; the catch-all answers what escapes;
+    # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
     # the credential is checked before any body is read; then the body limit, idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     if read_engine is not None:  # outside idempotency: its token follows the request's commit
