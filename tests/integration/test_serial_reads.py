@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import uuid
 import weakref
 from decimal import Decimal
 from pathlib import Path
@@ -18,11 +19,15 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 import lotline
 from lotline.adapters import tables as t
 from lotline.adapters.db import make_engine
+from lotline.adapters.idempotency import settle
 from lotline.adapters.repositories.serials import SerialRepository
 from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
 from lotline.bootstrap import Services
+from lotline.domain.errors import ValidationError
 from lotline.domain.statuses import HoldKind, Role, SerialStatus
+from lotline.service_layer import idempotency
 from lotline.service_layer.context import Actor
+from lotline.service_layer.idempotency import Claim
 from support import Kit
 
 
@@ -197,3 +202,40 @@ def test_a_dropped_postgresql_connection_is_invalidated(database: Any, svc: Serv
     assert caught.value.connection_invalidated
     for _ in range(3):  # the pool reconnects instead of handing out the dead connection
         assert svc.batch_tracking.lookup_serial("SN-1") is None
+
+
+def test_the_factory_reads_as_the_autocommit_unit_of_work_reads(svc: Services,
+                                                                 kit: Kit) -> None:
+    # `read_serials` (every lookup's read, no unit of work around it) gives exactly what
+    # uow.serial_reads gives, for one match, several and none.
+    _product, batch = kit.serial_lot()
+    serial = svc.serials.register("SN-LEAN", batch_id=batch.id, unit_cost="12.345",
+                                  purchase_date="2025-02-03")
+    svc.serials.register("SN-LEAN-2", batch_id=batch.id)
+    uows = svc.serials.uows
+    for number, product_id in (("SN-LEAN", None), ("SN-LEAN", serial.product_id),
+                               ("SN-NONE", None), ("SN-LEAN", "other-product")):
+        with UnitOfWork(svc.engine, svc.actor, write=False, autocommit=True) as uow:
+            expected = uow.serial_reads.by_number(number, product_id)
+        read = uows.read_serials(svc.actor, lambda reads, n=number, p=product_id:  # type: ignore[misc]
+                                 reads.by_number(n, p))
+        assert read == expected
+    assert svc.serials.lookup("SN-LEAN") == serial == core_serials(svc, "SN-LEAN")[0]
+
+
+def test_a_lookup_inside_a_claimed_request_sees_its_writes(svc: Services, kit: Kit) -> None:
+    # With an Idempotency-Key the request's units of work share one transaction, committed
+    # with the answer: a lookup after a registration in it must find the new unit.
+    claim = Claim(f"scope-{uuid.uuid4().hex}", "key-lean", "fingerprint")
+    with idempotency.claiming(claim):
+        registered = svc.serials.register("SN-CLAIMED", product_id=kit.product("serial").id)
+        assert svc.serials.find("SN-CLAIMED") == registered
+    assert settle(claim, None) is False  # rolled back: never committed
+    assert svc.serials.find("SN-CLAIMED") is None
+
+
+def test_a_nul_in_a_library_lookup_is_a_validation_error(database: Any, svc: Services) -> None:
+    if database.backend != "postgresql":
+        pytest.skip("SQLite compares a NUL as any other character")
+    with pytest.raises(ValidationError):
+        svc.serials.uows.read_serials(svc.actor, lambda reads: reads.by_number("SN\x00X"))

@@ -475,5 +475,8 @@ class FakeUnitsOfWork:
     def read_credentials(self, read: Any) -> Any:
         raise NotImplementedError
 
+    def read_serials(self, actor: Actor, read: Any) -> Any:
+        raise NotImplementedError
+
     def delivery_queue(self) -> Any:
         raise NotImplementedError

@@ -54,9 +54,10 @@ class SerialService(Service):
         number is used by several products (product uniqueness scope) and none is named."""
         number = clean_number(serial_number, "serial_number")
         # A hot path (every scan): one statement, its own snapshot, so no transaction.
-        with self.uows(self.actor, write=False, autocommit=True) as uow:
-            matches = uow.serial_reads.by_number(number, product_id)
-            if len(matches) > 1:
+        matches = self.uows.read_serials(
+            self.actor, lambda reads: reads.by_number(number, product_id))
+        if len(matches) > 1:
+            with self.reading() as uow:
                 raise Ambiguous(f"serial number {number!r}", serial_candidates(uow, matches))
         return matches[0] if matches else None
 

@@ -239,6 +239,13 @@ class UnitOfWorkFactory(Protocol):
         connection if the database had dropped the first)."""
         ...
 
+    def read_serials(self, actor: Actor, read: Callable[[SerialReads], R]) -> R:
+        """The actor's serials read by number, `read` one statement (every scan's lookup):
+        as `uow.serial_reads` in an autocommit unit of work reads them, without the unit of
+        work around it (run once more on a fresh connection if the database had dropped the
+        first; inside a request's claimed transaction, in that transaction)."""
+        ...
+
     def delivery_queue(self) -> AbstractContextManager[DeliveryQueue]:
         """One short write transaction of the webhook delivery worker (all organizations)."""
         ...

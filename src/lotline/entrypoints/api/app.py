@@ -103,9 +103,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # most; a page request passes the API's routers by their first segment).
     install_web(app)
     # Outermost first: ids/logs/metrics see everything; the catch-all answers what escapes;
-    # the credential is checked before any body is read; then the body limit, idempotency,
-    # and innermost the serial lookup's lean path (fast_lookup.py).
-    app.add_middleware(FastLookup, engine=engine, read_engine=read_engine)
+    # the credential is checked before any body is read; then the body limit, idempotency.
     app.add_middleware(IdempotencyMiddleware, engine=engine)
     if read_engine is not None:  # outside idempotency: its token follows the request's commit
         app.add_middleware(ConsistencyMiddleware)
@@ -113,6 +111,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.add_middleware(CredentialMiddleware, identity=app.state.identity)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    # The plain serial lookup (every scan) answered in one layer doing what the stack does.
+    app.add_middleware(FastLookup, engine=engine, identity=app.state.identity,
+                       metrics=app.state.metrics, read_engine=read_engine)
     if bench_probe.wanted():  # added last: outside every other middleware
         app.add_middleware(bench_probe.ConstantProbe)
     return app

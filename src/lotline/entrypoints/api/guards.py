@@ -17,6 +17,7 @@ from lotline.entrypoints.api.compat_zoho.errors import enveloped
 from lotline.entrypoints.api.middleware import ASGIApp, Message, Receive, Scope, Send
 from lotline.entrypoints.api.problems import error_response
 from lotline.entrypoints.api.responses import problem
+from lotline.service_layer.context import Actor
 from lotline.service_layer.identity import IdentityService
 
 log = logging.getLogger("lotline.api")
@@ -59,14 +60,15 @@ class UnhandledErrorMiddleware:
         except Exception as error:
             if started:  # half an answer is out: nothing sound can follow on this connection
                 raise
-            answer = _answer(error, scope)
+            answer = unhandled_answer(error, scope)
             path = str(scope.get("path", ""))
             if path == COMPAT_PREFIX or path.startswith(COMPAT_PREFIX + "/"):
                 answer = enveloped(answer)  # seed 003's surface has its own error envelope
             await answer(scope, receive, send)
 
 
-def _answer(error: Exception, scope: Scope) -> Any:
+def unhandled_answer(error: Exception, scope: Scope) -> Any:
+    """The problem answering an exception nothing handled (logged here): 503 or 500."""
     request_id = scope.get("state", {}).get("request_id")
     if database_unavailable(error):
         log.warning("database unavailable on %s %s (request %s): %s", scope.get("method"),
@@ -96,17 +98,24 @@ class CredentialMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            secret = bearer_secret(_authorization(scope))
-            # A login token is one indexed read, cheaper than a trip through the thread pool
-            # (as security.current_actor judged); an API key may be touched, a write.
-            actor = self.identity.resolve(secret) if self.identity.resolves_by_reading(secret) \
-                else await run_in_threadpool(self.identity.resolve, secret)
+            await resolve_caller(self.identity, scope)
         except LotlineError as error:
             await error_response(error)(scope, receive, send)
             return
-        state = scope.setdefault("state", {})
-        state["principal"], state["actor"] = actor, actor.name
         await self.app(scope, receive, send)
+
+
+async def resolve_caller(identity: IdentityService, scope: Scope) -> Actor:
+    """The actor of the request's Authorization header, left in its state (`principal`, and
+    `actor` for the access log); a LotlineError (401) when there is none or it is not valid."""
+    secret = bearer_secret(_authorization(scope))
+    # A login token is one indexed read, cheaper than a trip through the thread pool (as
+    # security.current_actor judged); an API key may be touched, a write.
+    actor = identity.resolve(secret) if identity.resolves_by_reading(secret) \
+        else await run_in_threadpool(identity.resolve, secret)
+    state = scope.setdefault("state", {})
+    state["principal"], state["actor"] = actor, actor.name
+    return actor
 
 
 def bearer_secret(header: str | None) -> str:

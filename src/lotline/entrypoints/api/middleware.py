@@ -92,10 +92,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
-        # 32 random hex digits, as uuid4().hex without building a UUID object.
-        request_id = incoming if incoming and len(incoming) <= 100 else os.urandom(16).hex()
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = self.start(scope)
         started = time.perf_counter()
         status = 500
 
@@ -111,9 +108,19 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self._observe(scope, status, time.perf_counter() - started, request_id)
+            self.observe(scope, status, time.perf_counter() - started, request_id)
 
-    def _observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
+    @staticmethod
+    def start(scope: Scope) -> str:
+        """The request's id (the client's X-Request-ID, else a new one), kept in its state."""
+        incoming = _header(scope, b"x-request-id")
+        # 32 random hex digits, as uuid4().hex without building a UUID object.
+        request_id = incoming if incoming and len(incoming) <= 100 else os.urandom(16).hex()
+        scope.setdefault("state", {})["request_id"] = request_id
+        return request_id
+
+    def observe(self, scope: Scope, status: int, seconds: float, request_id: str) -> None:
+        """The metrics and the access log line of an answered request."""
         route = _route_template(scope)
         method = str(scope.get("method", ""))
         self.metrics.observe(method, route, status, seconds)
