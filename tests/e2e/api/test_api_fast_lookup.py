@@ -203,3 +203,15 @@ def _corpus(api: Api, other: Api) -> list[tuple[str, str, dict[str, str], Any]]:
         ("GET", path + "EQ-2", {**admin, "Content-Length": "0"}, None),
         ("GET", path + "EQ-3", {**admin, "X-Request-ID": "x" * 101}, None),
     ]
+
+
+def test_the_stack_the_lean_path_stands_in_for_is_the_one_it_was_checked_against(
+        database: Any) -> None:
+    """The lean path does what each of these layers does to a plain lookup (or knows that it
+    does nothing to one): a layer added, removed or reordered must be weighed in
+    fast_lookup.py before this list is changed, or plain lookups would silently skip it."""
+    app = create_app(engine=database.engine, clock=fixed_clock())
+    outermost_first = [entry.cls.__name__ for entry in app.user_middleware]  # type: ignore[attr-defined]
+    assert outermost_first == [
+        "FastLookup", "RequestContextMiddleware", "UnhandledErrorMiddleware",
+        "CredentialMiddleware", "BodyLimitMiddleware", "IdempotencyMiddleware"]
