@@ -7,7 +7,9 @@ that sort by case and accents, and units carried in a shipped assembly."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,7 +24,10 @@ from lotline.adapters.repositories.drill_deliveries import (
     SERIAL_NUMBER,
 )
 from lotline.adapters.repositories.drill_rows import FIELDS
+from lotline.adapters.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
 from lotline.bootstrap import Services
+from lotline.domain.statuses import MovementKind
+from lotline.service_layer.epcis import MOVEMENT_KINDS
 from support import Kit
 from trace_world import add_hamper, build_world
 
@@ -104,3 +109,24 @@ def test_the_positions_grouped_are_the_drill_rows_fields() -> None:
     named = ("kind", "occurred_at", "quantity", "order_id", "serial_number", "batch_id")
     positions = (KIND, OCCURRED_AT, QUANTITY, ORDER_ID, SERIAL_NUMBER, BATCH_ID)
     assert tuple(FIELDS.index(name) for name in named) == positions
+
+
+def test_the_drill_movements_come_oldest_first_whenever_they_were_recorded(
+        svc: Services) -> None:
+    """On SQLite the rows are sorted in Python, not by the database: by when they happened
+    and then by id, as the database would, not in the order they were recorded."""
+    kit = Kit(svc)
+    product = kit.product()
+    lot = kit.lot(product, number="DR-T", quantity=0)
+    stock = kit.stock_location_id()
+    start = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    with UnitOfWork(svc.engine, svc.actor) as uow:
+        recorded = [uow.ledger.record(MovementKind.RECEIPT, product_id=product.id,
+                                      batch_id=lot.id, quantity=Decimal(1),
+                                      to_location_id=stock,
+                                      occurred_at=start - dt.timedelta(hours=hours)).id
+                    for hours in (1, 3, 3, 2)]  # two at one moment: then by id
+        uow.commit()
+    with UnitOfWork(svc.engine, svc.actor) as uow:
+        found = [row.id for row in uow.reports.drill_movements(MOVEMENT_KINDS, [lot.id])]
+    assert found == [*sorted(recorded[1:3]), recorded[3], recorded[0]]
