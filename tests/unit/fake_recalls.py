@@ -106,7 +106,8 @@ class Trace:
                 for (batch_id, order_id, status), quantity in sorted(totals.items())]
 
     def delivery_rows(self, batch_ids: Sequence[str], *, contacts: bool = True,
-                      as_of: dt.datetime | None = None, installed: Any = None
+                      as_of: dt.datetime | None = None, installed: Any = None,
+                      movements: Any = None
                       ) -> tuple[list[tuple[Any, ...]], dict[str, Customer]]:
         """Shipments per (lot, order) from the ledger, less what came back, in customer
         name then order reference order (Delivery's field order)."""

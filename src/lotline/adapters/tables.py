@@ -364,6 +364,10 @@ Index("ix_movements_serial_id", movements.c.serial_id,
 Index("ix_movements_order_id", movements.c.order_id,
       sqlite_where=movements.c.order_id.isnot(None),
       postgresql_where=movements.c.order_id.isnot(None))
+# The reversals only: `not_reversed` reads an organization's without reading its ledger.
+Index("ix_movements_org_id_reverses_id", movements.c.org_id, movements.c.reverses_id,
+      sqlite_where=movements.c.reverses_id.isnot(None),
+      postgresql_where=movements.c.reverses_id.isnot(None))
 
 audit_log = Table(
     "audit_log", metadata,

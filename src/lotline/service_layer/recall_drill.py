@@ -71,14 +71,15 @@ def drill(uow: UnitOfWork, batch_id: str, depths_of: Any) -> DrillResult:
     # Hundreds of thousands of small acyclic objects (rows, dicts, events): the collector's
     # full passes over that growing heap cost more than building them.
     with bulk_objects():
-        _stored, report = build_report(uow, depths)
-        lap("customers")
         traced = sorted(depths)
-        # One read of the movements for both documents: the EPCIS export's (whole shipments
-        # and transformations, which may carry other lots), of which the traced lots' are
-        # the FSMA report's.
+        # One read of the movements for the customers and both documents: the EPCIS
+        # export's (whole shipments and transformations, which may carry other lots), of
+        # which the traced lots' are the FSMA report's and, shipments and returns, the
+        # customers' (grouped, not read again).
         movements = uow.reports.drill_movements(MOVEMENT_KINDS, traced)
         lap("movements")
+        _stored, report = build_report(uow, depths, movements)
+        lap("customers")
         rows = fsma204_from(uow, [row for row in movements if row.batch_id in depths
                                   and row.kind in EVENTS], uow.settings().timezone)
         lap("fsma204")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select, type_coerce
@@ -51,7 +52,13 @@ def lean_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
 
 def drill_rows(conn: Connection, statement: Select[Any]) -> list[Any]:
     """The rows of `statement` (a `lean_select`, narrowed), with FIELDS."""
-    found = conn.execute(statement).all()
+    if conn.dialect.name == "sqlite":
+        # Sorted here, by the raw moment and id: SQLite's sorter, fed 100,000 wide rows,
+        # costs more. SQLite compares texts by their bytes (BINARY), as Python's sort does;
+        # a PostgreSQL collation may not, so there the database sorts.
+        found = sorted(conn.execute(statement.order_by(None)).all(), key=itemgetter(2, 0))
+    else:
+        found = list(conn.execute(statement).all())
     names = Names(conn, found)
     moment = converted(UTCDateTime(), conn)
     amount = converted(Amount(), conn)

@@ -23,11 +23,13 @@ from sqlalchemy import (
 )
 
 from lotline.adapters import tables as t
+from lotline.adapters.repositories import drill_deliveries
 from lotline.adapters.repositories.assemblies import (
     carried_deliveries,
     installed_units,
     top_assemblies,
 )
+from lotline.adapters.repositories.drill_deliveries import CONTACT_COLUMNS, customer
 from lotline.adapters.types import Amount
 from lotline.domain.statuses import MovementKind
 from lotline.domain.trace import Customer, Delivery, LotRef, ReceiptRef, TransformationRef
@@ -120,7 +122,8 @@ class TraceRepository:
 
     def delivery_rows(self, batch_ids: Sequence[str], *, contacts: bool = True,
                       as_of: dt.datetime | None = None,
-                      installed: Sequence[InstalledUnit] | None = None
+                      installed: Sequence[InstalledUnit] | None = None,
+                      movements: Sequence[Any] | None = None
                       ) -> tuple[list[tuple[Any, ...]], dict[str, Customer]]:
         """`deliveries` as plain tuples in Delivery's field order (a recall builds its own
         report from them: tens of thousands of frozen dataclasses cost more than the query),
@@ -128,7 +131,28 @@ class TraceRepository:
         then (it is append-only: rows recorded later are left out). One grouped query: the
         database sums the quantities and joins the serial numbers of each order, so a lot
         shipped to 40,000 orders is 40,000 rows, and no list of ids goes back to it.
-        `installed` (the lots' units in assemblies) is read here unless the caller has it."""
+        `installed` (the lots' units in assemblies) is read here unless the caller has it.
+        `movements`: the lots' movements a recall drill read already (`drill_rows`, its
+        shipments and returns among them), grouped instead of the query on SQLite
+        (`drill_deliveries` says why not on PostgreSQL)."""
+        if movements is not None and contacts and as_of is None and \
+                self.conn.dialect.name == "sqlite":
+            with bulk_objects():
+                found, customers = drill_deliveries.delivery_rows(self.conn, movements,
+                                                                  batch_ids)
+        else:
+            found, customers = self._queried_rows(batch_ids, contacts, as_of)
+        units = installed_units(self.conn, self.org_id, batch_ids) if installed is None \
+            else installed
+        carried = self._carried_rows(units, customers if contacts else None, as_of)
+        if carried:
+            found = sorted(found + carried, key=_delivery_order)
+        return found, customers
+
+    def _queried_rows(self, batch_ids: Sequence[str], contacts: bool,
+                      as_of: dt.datetime | None
+                      ) -> tuple[list[tuple[Any, ...]], dict[str, Customer]]:
+        """`delivery_rows`' rows (before units carried in assemblies) and customers."""
         o, c = t.orders.c, t.customers.c
         shipped = self._shipped_and_returned(batch_ids, as_of)
         contact = CONTACT_COLUMNS if contacts else ()
@@ -151,12 +175,7 @@ class TraceRepository:
                         sorted(serials.split(SEPARATOR)) if serials else [],
                         _utc(first), _utc(last), []))
                 if contacts and customer_id is not None and customer_id not in customers:
-                    customers[customer_id] = _customer(customer_id, name, row[10:])
-        units = installed_units(self.conn, self.org_id, batch_ids) if installed is None \
-            else installed
-        carried = self._carried_rows(units, customers if contacts else None, as_of)
-        if carried:
-            found = sorted(found + carried, key=_delivery_order)
+                    customers[customer_id] = customer(customer_id, name, row[10:])
         return found, customers
 
     def _shipped_and_returned(self, batch_ids: Sequence[str],
@@ -205,7 +224,7 @@ class TraceRepository:
             found.append((order_id, reference, customer_id, name, batch_id, quantity, returned,
                           serials, first, last, assemblies))
             if customers is not None and customer_id is not None and order is not None:
-                customers.setdefault(customer_id, _customer(customer_id, order.name, order[4:]))
+                customers.setdefault(customer_id, customer(customer_id, order.name, order[4:]))
         return found
 
     def _joined(self, column: Any) -> Any:
@@ -280,18 +299,6 @@ class TraceRepository:
         for batch_id, order_id, number in serial_rows:
             numbers[(batch_id, order_id)].append(number)
         return [(row, sorted(numbers.get((row.batch_id, row.order_id), []))) for row in rows]
-
-
-CONTACT_COLUMNS = (t.customers.c.code, t.customers.c.email, t.customers.c.phone,
-                   t.customers.c.street, t.customers.c.city, t.customers.c.postal_code,
-                   t.customers.c.country)
-
-
-def _customer(customer_id: str, name: str, contact: Sequence[Any]) -> Customer:
-    code, email, phone, street, city, postal_code, country = contact
-    return Customer(id=customer_id, name=name, code=code, email=email, phone=phone,
-                    address={"street": street, "city": city, "postal_code": postal_code,
-                             "country": country})
 
 
 def _delivery_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
