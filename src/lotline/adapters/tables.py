@@ -364,6 +364,11 @@ Index("ix_movements_serial_id", movements.c.serial_id,
 Index("ix_movements_order_id", movements.c.order_id,
       sqlite_where=movements.c.order_id.isnot(None),
       postgresql_where=movements.c.order_id.isnot(None))
+# Transformation movements only: a lot's EPCIS export and a recall drill read each
+# transformation of their trace whole by it (reports._whole).
+Index("ix_movements_transformation_id", movements.c.transformation_id,
+      sqlite_where=movements.c.transformation_id.isnot(None),
+      postgresql_where=movements.c.transformation_id.isnot(None))
 # The reversals only: `not_reversed` reads an organization's without reading its ledger.
 Index("ix_movements_org_id_reverses_id", movements.c.org_id, movements.c.reverses_id,
       sqlite_where=movements.c.reverses_id.isnot(None),

@@ -20,7 +20,7 @@ from sqlalchemy.types import NullType
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.common import in_chunks
-from lotline.adapters.repositories.trace import not_reversed
+from lotline.adapters.repositories.trace import not_reversed, of_org
 from lotline.adapters.types import Amount, UTCDateTime
 
 # `epcis_rows.movement_select`'s columns, then the FSMA 204 row's.
@@ -35,7 +35,7 @@ NOTHING = (None, None)
 DrillRow = namedtuple("Row", FIELDS)  # type: ignore[misc]  # as epcis_rows.plain_rows names it
 
 
-def lean_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
+def lean_select(org_id: str, kinds: Sequence[str], *, by_ids: bool = False) -> Select[Any]:
     """Movements of `kinds` (not reversed), oldest first, with their serial number and
     order; times and quantities untyped (`Converted` reads them)."""
     m, s, o = t.movements.c, t.serials.c, t.orders.c
@@ -46,7 +46,8 @@ def lean_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
                    s.serial_number, o.reference, o.customer_id)
             .outerjoin(t.serials, s.id == m.serial_id)
             .outerjoin(t.orders, o.id == m.order_id)
-            .where(m.org_id == org_id, m.kind.in_(list(kinds)), not_reversed(m, org_id))
+            .where(of_org(m, org_id, by_ids=by_ids), m.kind.in_(list(kinds)),
+                   not_reversed(m, org_id))
             .order_by(m.occurred_at, m.id))
 
 

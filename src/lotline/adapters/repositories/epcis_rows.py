@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import CursorResult, Select, func, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.trace import not_reversed
+from lotline.adapters.repositories.trace import not_reversed, of_org
 
 
-def movement_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
+def movement_select(org_id: str, kinds: Sequence[str], *, by_ids: bool = False) -> Select[Any]:
     """Movements of `kinds` (not reversed) with what their events name."""
     m, p, b, s = t.movements.c, t.products.c, t.batches.c, t.serials.c
     loc, w, o, c = t.locations.c, t.warehouses.c, t.orders.c, t.customers.c
@@ -39,7 +39,8 @@ def movement_select(org_id: str, kinds: Sequence[str]) -> Select[Any]:
         .outerjoin(t.customers, c.id == o.customer_id)
         .outerjoin(t.receipts, rec.id == m.receipt_id)
         .outerjoin(t.suppliers, sup.id == rec.supplier_id)
-        .where(m.org_id == org_id, m.kind.in_(list(kinds)), not_reversed(m, org_id))
+        .where(of_org(m, org_id, by_ids=by_ids), m.kind.in_(list(kinds)),
+                   not_reversed(m, org_id))
         .order_by(m.occurred_at, m.id))
 
 

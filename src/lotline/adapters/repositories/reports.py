@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select, tuple_
+from sqlalchemy import Connection, Select, func, select, tuple_, union
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories import drill_rows, epcis_rows, report_pages
@@ -188,7 +188,7 @@ class ReportQueries:
         (whole shipments and transformations), each also with what an FSMA 204 row names,
         so the FSMA rows and EPCIS events are built from the same rows (`drill_rows`:
         the few things they name read once, not joined to each movement)."""
-        statement = _whole(drill_rows.lean_select(self.org_id, kinds), self.org_id,
+        statement = _whole(drill_rows.lean_select(self.org_id, kinds, by_ids=True),
                            list(batch_ids))
         return drill_rows.drill_rows(self.conn, statement)
 
@@ -197,10 +197,11 @@ class ReportQueries:
                         limit: int | None) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
         m = t.movements.c
-        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds), m, None, start,
-                             end)
+        by_ids = batch_id is not None
+        statement = _in_days(epcis_rows.movement_select(self.org_id, kinds, by_ids=by_ids), m,
+                             None, start, end)
         if batch_id is not None:
-            statement = _whole(statement, self.org_id, batch_id)
+            statement = _whole(statement, batch_id)
         return epcis_rows.plain_rows(self.conn.execute(
             statement if limit is None else statement.limit(limit)))
 
@@ -219,22 +220,32 @@ class ReportQueries:
         return epcis_rows.sites(self.conn, self.org_id)
 
 
-def _whole(statement: Select[Any], org_id: str, batch_id: str | Sequence[str]
-           ) -> Select[Any]:
+def _whole(statement: Select[Any], batch_id: str | Sequence[str]) -> Select[Any]:
     """The movements of the lots, and the rest of every event they are part of. For a lot,
     a shipment that carried it comes whole (its other lots too), and for several lots (a
     recall drill's trace) so does a transformation that used or made them: an event is
-    what happened, all of it, the same as in the organization's export."""
+    what happened, all of it, the same as in the organization's export.
+
+    Found by the ids of a union of index lookups (by lot, by order, by transformation), not
+    by an OR over the movements, which read the organization's whole ledger however small
+    the lots' share of it. The inner reads name the lots only (ids of this organization's
+    trace; `statement` names the organization, `by_ids`): naming it there too made SQLite,
+    with no statistics, pick the (org_id, recorded_at) index for them as well."""
     m = t.movements.c
     inner = t.movements.alias("traced").c  # not correlated with the outer movements
-    traced = (inner.org_id == org_id, _lots(inner, batch_id))
-    shipped = select(inner.order_id, inner.occurred_at).where(
-        *traced, inner.kind == MovementKind.SHIPMENT.value, inner.order_id.isnot(None))
-    whole = [_lots(m, batch_id), tuple_(m.order_id, m.occurred_at).in_(shipped)]
+    part = t.movements.alias("part").c
+    shipments = (_lots(inner, batch_id), inner.kind == MovementKind.SHIPMENT.value,
+                 inner.order_id.isnot(None))
+    shipped = select(inner.order_id, inner.occurred_at).where(*shipments)
+    ids: list[Select[Any]] = [
+        select(part.id).where(_lots(part, batch_id)),
+        select(part.id).where(part.order_id.in_(select(inner.order_id).where(*shipments)),
+                              tuple_(part.order_id, part.occurred_at).in_(shipped))]
     if not isinstance(batch_id, str):
-        whole.append(m.transformation_id.in_(select(inner.transformation_id).where(
-            *traced, inner.transformation_id.isnot(None))))
-    return statement.where(or_(*whole))
+        ids.append(select(part.id).where(part.transformation_id.in_(select(
+            inner.transformation_id).where(_lots(inner, batch_id),
+                                           inner.transformation_id.isnot(None)))))
+    return statement.where(m.id.in_(union(*ids)))
 
 
 def _event_location(m: Any) -> Any:
