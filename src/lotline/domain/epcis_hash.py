@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -176,6 +177,66 @@ def _paired(name: str, value: Any, endings: dict[str, str], texts: dict[Any, str
     return text
 
 
+PAIR_MEMBERS = {"bizTransactionList": "bizTransaction", "sourceList": "source",
+                "destinationList": "destination"}
+
+
+class UnitEventHash:
+    """`event_hash` of events like `template` (units, no quantities, no `@context` prefixes)
+    that differ from it only in their time, units and the ids of the pairs of `varying`
+    lists (each a list of `{type, <member>}` objects, in that order), given as they are
+    made: the rest rendered once, the pairs' texts kept by their tuples (a customer's, met
+    in each of its orders' shipments)."""
+
+    def __init__(self, template: Mapping[str, Any], varying: tuple[str, ...]) -> None:
+        endings, head, ordered, rest, _joined, _texts, _plan = _fixed_parts(template)
+        # What PROPERTY_ORDER puts after epcList; the template must have nothing before it
+        # but the time, and no quantities.
+        after = [name for name, _shape in PROPERTY_ORDER[PROPERTY_ORDER.index(
+            ("epcList", EPCS)) + 1:]]
+        assert "epcList" in template and "quantityList" not in template
+        assert set(ordered) <= set(after), sorted(ordered)
+        self.endings, self.head = endings, head
+        self.middle = "".join(ordered[name] for name in after if name in ordered)
+        self.rest = rest + [_generic(name, template[name], endings)[0] for name in PAIRED
+                            if name in template and name not in varying]
+        self.varying = varying
+        self.times: dict[tuple[str, str], str] = {}
+        self.pairs: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, time: str, offset: str, epcs: list[str],
+                 pairs: Sequence[Sequence[tuple[str, str]]]) -> str:
+        """The hash of the event at `time` (`offset`) of `epcs`, with `pairs` of each
+        `varying` list (empty: no such list)."""
+        endings = self.endings
+        moment = self.times.get((time, offset))
+        if moment is None:
+            moment = _ordered("eventTime", SIMPLE, time, endings) + \
+                _ordered("eventTimeZoneOffset", SIMPLE, offset, endings)
+            if len(self.times) < TIMES_KEPT:
+                self.times[time, offset] = moment
+        paired = self._paired
+        texts = [paired(name, listed) for name, listed in zip(self.varying, pairs, strict=True)
+                 if listed]
+        text = self.head + moment + _ordered("epcList", EPCS, epcs, endings) + \
+            self.middle + "".join(sorted(self.rest + texts))
+        return f"ni:///sha-256;{hashlib.sha256(text.encode('utf-8')).hexdigest()}?ver=CBV2.0"
+
+    def _paired(self, name: str, listed: Sequence[tuple[str, str]]) -> str:
+        """`_generic`'s text of the list `name` of `listed` pairs."""
+        key = (name, *listed)
+        text = self.pairs.get(key)
+        if text is None:
+            endings, member = self.endings, PAIR_MEMBERS[name]
+            entries = [_member("type", kind, endings) + _member(member, ident, endings)
+                       for kind, ident in listed]
+            text = name + "".join(sorted(entries) if len(entries) > 1 else entries)
+            if len(self.pairs) >= PAIRS_KEPT:
+                self.pairs.clear()
+            self.pairs[key] = text
+        return text
+
+
 def _fixed_parts(event: Mapping[str, Any]) -> Fixed:
     """What `pre_hash` makes of the event outside VARYING and PAIRED: the vocabulary's
     endings, the eventType, the ordered properties by name (and, as met, the times by
@@ -253,13 +314,12 @@ def _replaced(value: Any, endings: dict[str, str]) -> Any:
 def _ordered(name: str, shape: str, value: Any, endings: dict[str, str]) -> str:
     """One property of PROPERTY_ORDER; `endings` replaced as each value is read (the
     shapes read otherwise than as lists of values are replaced whole first)."""
+    if shape == EPCS and _own_forms(value, endings):  # sorted as they are, behind "epc="
+        return name + "epc=" + "epc=".join(sorted(value))
     if (shape in (EPCS, QUANTITIES) and type(value) is not list) or shape == SET_UNSET:
         value, endings = _replaced(value, endings), NO_ENDINGS
     if shape == EPCS:
-        texts = [e.strip() if type(e) is str else _text(e)
-                 for e in (_swap(item, endings) for item in value)]
-        return name + "".join(sorted(["epc=" + canonical_epc(text) for text in texts
-                                      if text]))
+        return name + "".join(sorted([_epc_text(item, endings) for item in value]))
     if shape == QUANTITIES:
         return name + "".join(sorted(
             _quantity(element, endings) if isinstance(element, Mapping)
@@ -277,6 +337,43 @@ def _ordered(name: str, shape: str, value: Any, endings: dict[str, str]) -> str:
     if "time" in name.lower() and "offset" not in name.lower():
         return f"{name}={canonical_time(text)}"
     return f"{name}={canonical_value(text)}"
+
+
+def _own_form(text: str, endings: dict[str, str]) -> bool:
+    """Whether `text` is its own canonical EPC text: a `urn:` other than an EPC URN, with no
+    old CBV URN in it, no blank (nothing to strip) and no word of the vocabulary (a unit of
+    our own, `urn:lotline:…`, its codes percent-encoded): canonical_epc leaves such a text as
+    it is, and an export's 100,000 units are read at a fraction of its cost."""
+    return _OWN_FORM.fullmatch(text) is not None and "urn:epcglobal:cbv:" not in text \
+        and text not in endings
+
+
+def _own_forms(value: Any, endings: dict[str, str]) -> bool:
+    """Whether `value` is a non-empty list of `_own_form` strings, told in a few scans of
+    the whole list (a shipment's units, a registration's 100,000)."""
+    if type(value) is not list or not value:
+        return False
+    try:  # a blank between them: what no own form has, so each is told apart
+        joined = " ".join(value)
+    except TypeError:  # not all strings
+        return False
+    spaced = " " + joined
+    # None empty or with a blank in it (`split` and `strip` tell blanks alike): then each
+    # starts after a blank, a `urn:`, none `urn:epc:`.
+    return joined.split() == value and spaced.count(" urn:") == len(value) \
+        and " urn:epc:" not in spaced and "urn:epcglobal:cbv:" not in joined \
+        and endings.keys().isdisjoint(value)
+
+
+# `\S` is what `str.strip` strips (Unicode whitespace), by the same test.
+_OWN_FORM = re.compile(r"urn:(?!epc:)\S*")
+
+
+def _epc_text(item: Any, endings: dict[str, str]) -> str:
+    """`epc=` and the canonical text of one item of an EPC list ("" for an empty one)."""
+    swapped = _swap(item, endings)
+    text = swapped.strip() if type(swapped) is str else _text(swapped)
+    return "epc=" + canonical_epc(text) if text else ""
 
 
 def _quantity(element: Mapping[str, Any], endings: dict[str, str]) -> str:
@@ -306,8 +403,15 @@ def _generic(name: str, value: Any, endings: dict[str, str]) -> list[str]:
 
 
 def _pair(entry: Mapping[str, Any], endings: dict[str, str]) -> str:
-    texts = [(key, _text(_swap(item, endings))) for key, item in entry.items()]
-    return "".join(f"{key}={canonical_value(text)}" if text else key for key, text in texts)
+    return "".join([_member(key, item, endings) for key, item in entry.items()])
+
+
+def _member(key: str, item: Any, endings: dict[str, str]) -> str:
+    """One member of a `{type, source}`-like pair (an order's URN: its own form)."""
+    if type(item) is str and _own_form(item, endings):
+        return f"{key}={item}"
+    text = _text(_swap(item, endings))
+    return f"{key}={canonical_value(text)}" if text else key
 
 
 def _text(value: Any) -> str:

@@ -6,13 +6,14 @@ lot master data), shipments, returns and scrapping (ObjectEvent), transformation
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from lotline.domain import epcis
 from lotline.domain.epcis import Where
+from lotline.domain.epcis_shapes import ObjectEventShape
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
 from lotline.service_layer.base import Service
@@ -29,6 +30,7 @@ SCRAP = K.SCRAP.value
 SHIPMENT = K.SHIPMENT.value
 KINDS = (K.RECEIPT, K.SHIPMENT, K.RETURN, K.SCRAP, K.CONSUME, K.PRODUCE)
 MOVEMENT_KINDS = [k.value for k in KINDS]
+RECORDED_AT = attrgetter("recorded_at")
 MAX_EVENTS = 10_000
 MAX_NOTICES = 1_000_000  # holds and recalls of a drill's lots: all of them
 
@@ -69,7 +71,7 @@ def lots_document(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
     # A notice is a change-feed event, recorded when it happened.
     timed += [(moment, 1, event, moment) for moment, event in
               notice_events(uow, notices, naming, batch_id)]
-    timed.sort(key=lambda item: (item[0], item[1]))
+    timed.sort(key=itemgetter(0, 1))
     return epcis.document([epcis.with_record_time(event, stored) if recorded else event
                            for _, _, event, stored in timed[:cap]], uow.actor.now())
 
@@ -191,6 +193,62 @@ def _shipping_event(rows: list[Any], naming: Naming,
                     transactions=_order(first, naming)))
 
 
+class Shipments:
+    """`_shipping_event`s, those of units of one product taken from one location (a drill's
+    40,000) made from the template of their shape (epcis_shapes): the same events at a
+    fraction of the cost."""
+
+    def __init__(self, naming: Naming, numbers: dict[str, list[str]]) -> None:
+        self.naming, self.numbers = naming, numbers
+        self.shapes: dict[tuple[Any, ...], ObjectEventShape] = {}
+        # By the route's fields (a customer's): its shape and destinations.
+        self.routes: dict[tuple[Any, ...], tuple[ObjectEventShape, list[tuple[str, str]]]] = {}
+
+    def event(self, rows: list[Any]) -> dict[str, Any]:
+        first, naming = rows[0], self.naming
+        same = _UNIT_OF(first)
+        for row in rows:
+            if not row.serial_number or _UNIT_OF(row) != same:
+                return _shipping_event(rows, naming, self.numbers)
+        epcs = epcis.unit_ids(naming.domain, first.gtin, first.sku,
+                              list(map(_SERIAL, rows)), naming.organization)
+        epcs.sort()
+        reference = first.order_reference
+        route = (_ROUTE(first), reference is None)
+        shape, destinations = self.routes.get(route) or self._route(first, route)
+        transactions = [(epcis.SALES_ORDER, epcis.transaction_id(
+            naming.organization, "order", reference))] if reference is not None else []
+        return shape.event(first.occurred_at, epcs, destinations, transactions)
+
+    def _route(self, first: Any, route: tuple[Any, ...]
+               ) -> tuple[ObjectEventShape, list[tuple[str, str]]]:
+        naming = self.naming
+        place, sources = _place(first, naming), _site(first, naming)
+        destinations, transactions = _customer(first, naming), _order(first, naming)
+        key = (place, tuple(sources), tuple(kind for kind, _ in destinations),
+               tuple(kind for kind, _ in transactions))
+        shape = self.shapes.get(key)
+        if shape is None:
+            shape = self.shapes[key] = ObjectEventShape(
+                action="OBSERVE", biz_step="shipping", disposition="in_transit",
+                where=Where(read_point=place, sources=sources, destinations=destinations,
+                            transactions=transactions), timezone=naming.timezone)
+        if len(self.routes) >= ROUTES_KEPT:
+            self.routes.clear()
+        self.routes[route] = (shape, destinations)
+        return shape, destinations
+
+
+# What a shipment's event is made of besides its order (`_place`, `_site`, `_customer`), and
+# whether it has one (the type of its transactions): a drill's shipments have few places and
+# some 10,000 customers.
+_ROUTE = attrgetter("location", "warehouse", "warehouse_gln", "customer_id", "customer_code",
+                    "customer_gln")
+_UNIT_OF = attrgetter("location", "sku", "gtin")
+_SERIAL = attrgetter("serial_number")
+ROUTES_KEPT = 65536
+
+
 def _receipt_event(row: Any, naming: Naming, place: str | None,
                    common: dict[str, Any]) -> dict[str, Any]:
     """A receipt from a supplier, or units and lots registered here (commissioning)."""
@@ -217,26 +275,33 @@ def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Nam
     lots shipped at one moment from one warehouse) one shipping event, at its first
     movement's place in the order."""
     events: list[tuple[Any, dict[str, Any] | tuple[Any, ...]]] = []
-    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
-        key = _group_of(row)
+        # A shipment's (a drill's 100,000 units) without _group_of's call: never a
+        # transformation's.
+        key = ("shipment", row.order_id, row.occurred_at, row.warehouse) \
+            if row.kind == SHIPMENT and row.order_id is not None else _group_of(row)
         if key is not None:
-            if key not in groups:
+            members = groups.get(key)
+            if members is None:
                 events.append((row, key))
-            groups[key].append(row)
+                groups[key] = [row]
+            else:
+                members.append(row)
             continue
         made = _movement_event(row, numbers, naming)
         if made is not None:
             events.append((row, made))
     result: list[tuple[Any, dict[str, Any], Any]] = []
+    shipments = Shipments(naming, numbers)
     for row, event in events:
         if isinstance(event, dict):
             result.append((row, event, row.recorded_at))
             continue
         # Recorded when its last movement was (one transaction records them all).
-        stored = max(member.recorded_at for member in groups[event])
+        stored = max(map(RECORDED_AT, groups[event]))
         if event[0] == "shipment":
-            result.append((row, _shipping_event(groups[event], naming, numbers), stored))
+            result.append((row, shipments.event(groups[event]), stored))
         else:
             result.extend((row, output, stored) for output in
                           _transformation(groups[event], numbers, naming))
