@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -175,66 +175,6 @@ def _paired(name: str, value: Any, endings: dict[str, str], texts: dict[Any, str
                 texts.clear()
             texts[key] = text
     return text
-
-
-PAIR_MEMBERS = {"bizTransactionList": "bizTransaction", "sourceList": "source",
-                "destinationList": "destination"}
-
-
-class UnitEventHash:
-    """`event_hash` of events like `template` (units, no quantities, no `@context` prefixes)
-    that differ from it only in their time, units and the ids of the pairs of `varying`
-    lists (each a list of `{type, <member>}` objects, in that order), given as they are
-    made: the rest rendered once, the pairs' texts kept by their tuples (a customer's, met
-    in each of its orders' shipments)."""
-
-    def __init__(self, template: Mapping[str, Any], varying: tuple[str, ...]) -> None:
-        endings, head, ordered, rest, _joined, _texts, _plan = _fixed_parts(template)
-        # What PROPERTY_ORDER puts after epcList; the template must have nothing before it
-        # but the time, and no quantities.
-        after = [name for name, _shape in PROPERTY_ORDER[PROPERTY_ORDER.index(
-            ("epcList", EPCS)) + 1:]]
-        assert "epcList" in template and "quantityList" not in template
-        assert set(ordered) <= set(after), sorted(ordered)
-        self.endings, self.head = endings, head
-        self.middle = "".join(ordered[name] for name in after if name in ordered)
-        self.rest = rest + [_generic(name, template[name], endings)[0] for name in PAIRED
-                            if name in template and name not in varying]
-        self.varying = varying
-        self.times: dict[tuple[str, str], str] = {}
-        self.pairs: dict[tuple[Any, ...], str] = {}
-
-    def __call__(self, time: str, offset: str, epcs: list[str],
-                 pairs: Sequence[Sequence[tuple[str, str]]]) -> str:
-        """The hash of the event at `time` (`offset`) of `epcs`, with `pairs` of each
-        `varying` list (empty: no such list)."""
-        endings = self.endings
-        moment = self.times.get((time, offset))
-        if moment is None:
-            moment = _ordered("eventTime", SIMPLE, time, endings) + \
-                _ordered("eventTimeZoneOffset", SIMPLE, offset, endings)
-            if len(self.times) < TIMES_KEPT:
-                self.times[time, offset] = moment
-        paired = self._paired
-        texts = [paired(name, listed) for name, listed in zip(self.varying, pairs, strict=True)
-                 if listed]
-        text = self.head + moment + _ordered("epcList", EPCS, epcs, endings) + \
-            self.middle + "".join(sorted(self.rest + texts))
-        return f"ni:///sha-256;{hashlib.sha256(text.encode('utf-8')).hexdigest()}?ver=CBV2.0"
-
-    def _paired(self, name: str, listed: Sequence[tuple[str, str]]) -> str:
-        """`_generic`'s text of the list `name` of `listed` pairs."""
-        key = (name, *listed)
-        text = self.pairs.get(key)
-        if text is None:
-            endings, member = self.endings, PAIR_MEMBERS[name]
-            entries = [_member("type", kind, endings) + _member(member, ident, endings)
-                       for kind, ident in listed]
-            text = name + "".join(sorted(entries) if len(entries) > 1 else entries)
-            if len(self.pairs) >= PAIRS_KEPT:
-                self.pairs.clear()
-            self.pairs[key] = text
-        return text
 
 
 def _fixed_parts(event: Mapping[str, Any]) -> Fixed:

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from lotline.domain import epcis
 from lotline.domain.epcis import Where
-from lotline.domain.epcis_shapes import ObjectEventShape
 from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
 from lotline.service_layer.base import Service
 from lotline.service_layer.epcis_notices import NOTICE_TYPES, notice_events
+from lotline.service_layer.epcis_parts import Naming as Naming  # its home, for importers
+from lotline.service_layer.epcis_parts import _customer, _order, _party, _place, _site, _what
+from lotline.service_layer.epcis_shipments import Shipments, _shipping_event
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 K = MovementKind
@@ -33,15 +34,6 @@ MOVEMENT_KINDS = [k.value for k in KINDS]
 RECORDED_AT = attrgetter("recorded_at")
 MAX_EVENTS = 10_000
 MAX_NOTICES = 1_000_000  # holds and recalls of a drill's lots: all of them
-
-
-@dataclass(frozen=True, slots=True)
-class Naming:
-    """How this organization names things in its events."""
-
-    domain: str  # the Digital Link domain of units and lots
-    organization: str  # its slug, the namespace of its own URNs
-    timezone: str
 
 
 class EpcisService(Service):
@@ -87,51 +79,6 @@ def _bulk_numbers(uow: UnitOfWork, movement_ids: list[str]) -> dict[str, list[st
     return uow.serials.numbers_for_entry(movement_ids) if movement_ids else {}
 
 
-def _what(row: Any, numbers: dict[str, list[str]], naming: Naming, sort: bool = True
-          ) -> tuple[list[str], list[dict[str, Any]]]:
-    """The units (serials) or the lot quantity a movement carried."""
-    serials = [row.serial_number] if row.serial_number else numbers.get(row.id, [])
-    if serials:
-        return epcis.unit_ids(naming.domain, row.gtin, row.sku,
-                              sorted(serials) if sort else serials, naming.organization), []
-    epc_class = epcis.lot_class(naming.domain, row.gtin, row.sku, row.batch_number,
-                                naming.organization)
-    return [], [epcis.quantity_element(epc_class, row.quantity, row.uom)]
-
-
-def _place(row: Any, naming: Naming) -> str | None:
-    """The location of the movement (SGLN with its code as extension)."""
-    if row.location is None:
-        return None
-    return epcis.location_id(naming.organization, row.warehouse_gln, row.warehouse or "",
-                             row.location)
-
-
-def _site(row: Any, naming: Naming) -> list[tuple[str, str]]:
-    """Our warehouse as a source or destination `location`."""
-    if row.warehouse is None:
-        return []
-    return [("location", epcis.location_id(naming.organization, row.warehouse_gln,
-                                           row.warehouse))]
-
-
-def _party(kind: str, ident: str | None, code: str | None, gln: str | None,
-           naming: Naming) -> list[tuple[str, str]]:
-    """A supplier or customer: owning party, and its site when it has a GLN."""
-    if ident is None:
-        return []
-    named = [("owning_party", epcis.party_id(naming.organization, kind, gln, code or ident))]
-    site = epcis.party_location(gln)
-    return named + ([("location", site)] if site else [])
-
-
-def _order(row: Any, naming: Naming) -> list[tuple[str, str]]:
-    if row.order_reference is None:
-        return []
-    return [(epcis.SALES_ORDER, epcis.transaction_id(naming.organization, "order",
-                                                     row.order_reference))]
-
-
 def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
                     ) -> dict[str, Any] | None:
     epcs, quantities = _what(row, numbers, naming)
@@ -153,100 +100,6 @@ def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
     if row.kind == RECEIPT:
         return _receipt_event(row, naming, place, common)
     return None
-
-
-def _customer(row: Any, naming: Naming) -> list[tuple[str, str]]:
-    return _party("customer", row.customer_id, row.customer_code, row.customer_gln, naming)
-
-
-def _shipping_event(rows: list[Any], naming: Naming,
-                    numbers: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """One ObjectEvent for one shipment (one physical shipping action, as CBV means it):
-    every unit it carried in `epcList`, every lot's quantity (summed over the bins it was
-    taken from) in `quantityList`; read at its location, or at the warehouse when it was
-    taken from several."""
-    epcs: list[str] = []
-    amounts: dict[tuple[str, str | None], Any] = {}
-    domain, organization, unit_id = naming.domain, naming.organization, epcis.unit_id
-    for row in rows:
-        if row.serial_number:  # a unit (a drill's 100,000): its id alone, not _what's lists
-            epcs.append(unit_id(domain, row.gtin, row.sku, row.serial_number, organization))
-            continue
-        units, lots = _what(row, numbers or {}, naming, sort=False)
-        epcs.extend(units)
-        for element in lots:
-            key = (element["epcClass"], element.get("uom"))
-            amounts[key] = amounts.get(key, 0) + element["quantity"]
-    first = rows[0]
-    one_place = all(row.location == first.location for row in rows)
-    place = _place(first, naming) if one_place or first.warehouse is None else \
-        epcis.location_id(naming.organization, first.warehouse_gln, first.warehouse)
-    return epcis.object_event(
-        moment=first.occurred_at, epcs=sorted(epcs),
-        quantities=[epcis.quantity_element(epc_class, quantity, uom)
-                    for (epc_class, uom), quantity in sorted(amounts.items(),
-                                                             key=lambda item: item[0][0])],
-        timezone=naming.timezone, action="OBSERVE", biz_step="shipping",
-        disposition="in_transit",
-        where=Where(read_point=place, sources=_site(first, naming),
-                    destinations=_customer(first, naming),
-                    transactions=_order(first, naming)))
-
-
-class Shipments:
-    """`_shipping_event`s, those of units of one product taken from one location (a drill's
-    40,000) made from the template of their shape (epcis_shapes): the same events at a
-    fraction of the cost."""
-
-    def __init__(self, naming: Naming, numbers: dict[str, list[str]]) -> None:
-        self.naming, self.numbers = naming, numbers
-        self.shapes: dict[tuple[Any, ...], ObjectEventShape] = {}
-        # By the route's fields (a customer's): its shape and destinations.
-        self.routes: dict[tuple[Any, ...], tuple[ObjectEventShape, list[tuple[str, str]]]] = {}
-
-    def event(self, rows: list[Any]) -> dict[str, Any]:
-        first, naming = rows[0], self.naming
-        same = _UNIT_OF(first)
-        for row in rows:
-            if not row.serial_number or _UNIT_OF(row) != same:
-                return _shipping_event(rows, naming, self.numbers)
-        epcs = epcis.unit_ids(naming.domain, first.gtin, first.sku,
-                              list(map(_SERIAL, rows)), naming.organization)
-        epcs.sort()
-        reference = first.order_reference
-        route = (_ROUTE(first), reference is None)
-        shape, destinations = self.routes.get(route) or self._route(first, route)
-        transactions = [(epcis.SALES_ORDER, epcis.transaction_id(
-            naming.organization, "order", reference))] if reference is not None else []
-        return shape.event(first.occurred_at, epcs, destinations, transactions)
-
-    def _route(self, first: Any, route: tuple[Any, ...]
-               ) -> tuple[ObjectEventShape, list[tuple[str, str]]]:
-        naming = self.naming
-        place, sources = _place(first, naming), _site(first, naming)
-        destinations, transactions = _customer(first, naming), _order(first, naming)
-        key = (place, tuple(sources), tuple(kind for kind, _ in destinations),
-               tuple(kind for kind, _ in transactions))
-        shape = self.shapes.get(key)
-        if shape is None:
-            shape = self.shapes[key] = ObjectEventShape(
-                action="OBSERVE", biz_step="shipping", disposition="in_transit",
-                where=Where(read_point=place, sources=sources, destinations=destinations,
-                            transactions=transactions), timezone=naming.timezone)
-        if len(self.routes) >= ROUTES_KEPT:
-            self.routes.clear()
-        self.routes[route] = (shape, destinations)
-        return shape, destinations
-
-
-# What a shipment's event is made of besides its order (`_place`, `_site`, `_customer`), and
-# whether it has one (the type of its transactions): a drill's shipments have few places and
-# some 10,000 customers.
-_ROUTE = attrgetter("location", "warehouse", "warehouse_gln", "customer_id", "customer_code",
-                    "customer_gln")
-_UNIT_OF = attrgetter("location", "sku", "gtin")
-_SERIAL = attrgetter("serial_number")
-ROUTES_KEPT = 65536
 
 
 def _receipt_event(row: Any, naming: Naming, place: str | None,
