@@ -42,6 +42,7 @@ class ObjectEventShape:
                                      where=where, timezone=timezone)
         self.hash = UnitEventHash(self.template, ("bizTransactionList", "destinationList"))
         self.timezone = timezone
+        self.times: dict[dt.datetime, tuple[str, str]] = {}
 
     def event(self, moment: dt.datetime, epcs: list[str],
               destinations: Sequence[tuple[str, str]],
@@ -50,9 +51,13 @@ class ObjectEventShape:
         `transactions`, of the types the shape was made with (others are another shape, the
         caller's to tell apart: this one would hash them as these)."""
         event = self.template.copy()
-        timezone = self.timezone
-        time = event["eventTime"] = event_time(moment, timezone)
-        offset = event["eventTimeZoneOffset"] = offset_of(moment, timezone)
+        times = self.times.get(moment)
+        if times is None:
+            times = (event_time(moment, self.timezone), offset_of(moment, self.timezone))
+            if len(self.times) < TIMES_KEPT:  # a drill's shipments: a few moments
+                self.times[moment] = times
+        time, offset = times
+        event["eventTime"], event["eventTimeZoneOffset"] = time, offset
         event["epcList"] = epcs
         if transactions:
             event["bizTransactionList"] = [{"type": kind, "bizTransaction": ident}
