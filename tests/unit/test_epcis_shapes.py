@@ -13,7 +13,18 @@ import pytest
 
 from lotline.domain import epcis
 from lotline.domain.epcis import Where
-from lotline.domain.epcis_hash import EPCS, _endings, _epc_text, _ordered, _own_forms, event_hash
+from lotline.domain.epcis_hash import (
+    EPCS,
+    _endings,
+    _epc_text,
+    _member,
+    _ordered,
+    _own_forms,
+    _swap,
+    _text,
+    canonical_value,
+    event_hash,
+)
 from lotline.domain.epcis_shapes import ObjectEventShape
 
 MOMENTS = [dt.datetime(2026, 3, 1, 8, 30, 0, 123456, tzinfo=dt.UTC),
@@ -96,3 +107,34 @@ def test_own_urns_render_as_the_long_way_renders_them() -> None:
     assert _own_forms(epcs, endings)
     assert _ordered("epcList", EPCS, epcs, endings) == "epcList" + "".join(
         sorted(_epc_text(item, endings) for item in epcs))
+
+
+@pytest.mark.parametrize("item", ["urn:lotline:acme:order:SO-1", "urn:lotline:acme:order:007",
+                                  " urn:lotline:acme:order:SO-1", "urn:lotline:a:b\t",
+                                  "urn:epc:id:sgln:0614141.00777.0", "shipping", "007",
+                                  "urn:lotline:a:urn:epcglobal:cbv:btt:po", ""])
+def test_pair_members_in_their_own_form_render_as_the_long_way(item: str) -> None:
+    endings = _endings(frozenset({"https://ref.gs1.org/cbv/BizStep-shipping"}))
+    text = _text(_swap(item, endings))
+    assert _member("source", item, endings) == (f"source={canonical_value(text)}" if text
+                                                else "source")
+
+
+def test_shape_events_hash_as_the_reference_implementation_hashes_them() -> None:
+    generator = pytest.importorskip("epcis_event_hash_generator.hash_generator")
+    json_to_py = pytest.importorskip("epcis_event_hash_generator.json_to_py")
+    where = Where(read_point="urn:lotline:acme:loc:MAIN:A-1", sources=SITE,
+                  destinations=_customer("BOLT", "4012345000016"),
+                  transactions=[(epcis.SALES_ORDER, "urn:lotline:acme:order:SO-1")])
+    shape = ObjectEventShape(action="OBSERVE", biz_step="shipping", disposition="in_transit",
+                             where=where, timezone="Europe/Lisbon")
+    events = [shape.event(moment, epcs, _customer(code, "4012345000016"),
+                          [(epcis.SALES_ORDER, f"urn:lotline:acme:order:{order}")])
+              for moment in MOMENTS for epcs in UNITS for code, order in
+              (("BOLT", "SO-1"), ("shipping", "in_transit"), ("007", "007"))]
+    document = epcis.document(events, MOMENTS[0])
+    parsed = json_to_py.event_list_from_epcis_document_json(json.loads(json.dumps(document)))
+    expected = generator.calculate_hashes_from_pre_hashes(
+        generator.derive_prehashes_from_events(parsed))
+    assert [event["eventID"] for event in events] == expected
+    assert len(set(expected)) == len(events)
