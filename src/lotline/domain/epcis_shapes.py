@@ -95,6 +95,7 @@ class UnitEventHash:
         self.varying = varying
         self.times: dict[tuple[str, str], str] = {}
         self.pairs: dict[tuple[Any, ...], str] = {}
+        self.types: dict[str, str] = {}
 
     def __call__(self, time: str, offset: str, epcs: list[str],
                  pairs: Sequence[Sequence[tuple[str, str]]]) -> str:
@@ -107,11 +108,13 @@ class UnitEventHash:
                 _ordered("eventTimeZoneOffset", SIMPLE, offset, endings)
             if len(self.times) < TIMES_KEPT:
                 self.times[time, offset] = moment
-        paired = self._paired
-        texts = [paired(name, listed) for name, listed in zip(self.varying, pairs, strict=True)
-                 if listed]
+        texts = list(self.rest)
+        for name, listed in zip(self.varying, pairs, strict=True):
+            if listed:
+                texts.append(self._paired(name, listed))
+        texts.sort()
         text = self.head + moment + _ordered("epcList", EPCS, epcs, endings) + \
-            self.middle + "".join(sorted(self.rest + texts))
+            self.middle + "".join(texts)
         return f"ni:///sha-256;{hashlib.sha256(text.encode('utf-8')).hexdigest()}?ver=CBV2.0"
 
     def _paired(self, name: str, listed: Sequence[tuple[str, str]]) -> str:
@@ -119,9 +122,13 @@ class UnitEventHash:
         key = (name, *listed)
         text = self.pairs.get(key)
         if text is None:
-            endings, member = self.endings, PAIR_MEMBERS[name]
-            entries = [_member("type", kind, endings) + _member(member, ident, endings)
-                       for kind, ident in listed]
+            endings, member, types = self.endings, PAIR_MEMBERS[name], self.types
+            entries = []
+            for kind, ident in listed:
+                typed = types.get(kind)  # a few types, met in every event
+                if typed is None:
+                    typed = types[kind] = _member("type", kind, endings)
+                entries.append(typed + _member(member, ident, endings))
             text = name + "".join(sorted(entries) if len(entries) > 1 else entries)
             if len(self.pairs) >= PAIRS_KEPT:
                 self.pairs.clear()
