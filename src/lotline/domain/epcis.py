@@ -61,6 +61,8 @@ def unit_ids(domain: str, gtin: str | None, sku: str, serials: Sequence[str],
              organization: str = "lotline") -> list[str]:
     """`unit_id` of each of a product's `serials` (a registration's 100,000 units)."""
     start, part, plain = _units_of(domain, gtin, sku, organization), _part, _UNRESERVED
+    if plain.fullmatch("".join(serials)):  # all of them plain: one match, not one each
+        return [start + serial for serial in serials]
     return [start + (serial if plain.fullmatch(serial) else part(serial))
             for serial in serials]
 

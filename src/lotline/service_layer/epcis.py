@@ -6,9 +6,8 @@ lot master data), shipments, returns and scrapping (ObjectEvent), transformation
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from lotline.domain import epcis
@@ -17,6 +16,9 @@ from lotline.domain.statuses import MovementKind
 from lotline.domain.values import optional_date
 from lotline.service_layer.base import Service
 from lotline.service_layer.epcis_notices import NOTICE_TYPES, notice_events
+from lotline.service_layer.epcis_parts import Naming as Naming  # its home, for importers
+from lotline.service_layer.epcis_parts import _customer, _order, _party, _place, _site, _what
+from lotline.service_layer.epcis_shipments import Shipments, _shipping_event
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 K = MovementKind
@@ -29,17 +31,9 @@ SCRAP = K.SCRAP.value
 SHIPMENT = K.SHIPMENT.value
 KINDS = (K.RECEIPT, K.SHIPMENT, K.RETURN, K.SCRAP, K.CONSUME, K.PRODUCE)
 MOVEMENT_KINDS = [k.value for k in KINDS]
+RECORDED_AT = attrgetter("recorded_at")
 MAX_EVENTS = 10_000
 MAX_NOTICES = 1_000_000  # holds and recalls of a drill's lots: all of them
-
-
-@dataclass(frozen=True, slots=True)
-class Naming:
-    """How this organization names things in its events."""
-
-    domain: str  # the Digital Link domain of units and lots
-    organization: str  # its slug, the namespace of its own URNs
-    timezone: str
 
 
 class EpcisService(Service):
@@ -69,7 +63,7 @@ def lots_document(uow: UnitOfWork, batch_id: str | Sequence[str] | None,
     # A notice is a change-feed event, recorded when it happened.
     timed += [(moment, 1, event, moment) for moment, event in
               notice_events(uow, notices, naming, batch_id)]
-    timed.sort(key=lambda item: (item[0], item[1]))
+    timed.sort(key=itemgetter(0, 1))
     return epcis.document([epcis.with_record_time(event, stored) if recorded else event
                            for _, _, event, stored in timed[:cap]], uow.actor.now())
 
@@ -83,51 +77,6 @@ def _naming(uow: UnitOfWork) -> Naming:
 
 def _bulk_numbers(uow: UnitOfWork, movement_ids: list[str]) -> dict[str, list[str]]:
     return uow.serials.numbers_for_entry(movement_ids) if movement_ids else {}
-
-
-def _what(row: Any, numbers: dict[str, list[str]], naming: Naming, sort: bool = True
-          ) -> tuple[list[str], list[dict[str, Any]]]:
-    """The units (serials) or the lot quantity a movement carried."""
-    serials = [row.serial_number] if row.serial_number else numbers.get(row.id, [])
-    if serials:
-        return epcis.unit_ids(naming.domain, row.gtin, row.sku,
-                              sorted(serials) if sort else serials, naming.organization), []
-    epc_class = epcis.lot_class(naming.domain, row.gtin, row.sku, row.batch_number,
-                                naming.organization)
-    return [], [epcis.quantity_element(epc_class, row.quantity, row.uom)]
-
-
-def _place(row: Any, naming: Naming) -> str | None:
-    """The location of the movement (SGLN with its code as extension)."""
-    if row.location is None:
-        return None
-    return epcis.location_id(naming.organization, row.warehouse_gln, row.warehouse or "",
-                             row.location)
-
-
-def _site(row: Any, naming: Naming) -> list[tuple[str, str]]:
-    """Our warehouse as a source or destination `location`."""
-    if row.warehouse is None:
-        return []
-    return [("location", epcis.location_id(naming.organization, row.warehouse_gln,
-                                           row.warehouse))]
-
-
-def _party(kind: str, ident: str | None, code: str | None, gln: str | None,
-           naming: Naming) -> list[tuple[str, str]]:
-    """A supplier or customer: owning party, and its site when it has a GLN."""
-    if ident is None:
-        return []
-    named = [("owning_party", epcis.party_id(naming.organization, kind, gln, code or ident))]
-    site = epcis.party_location(gln)
-    return named + ([("location", site)] if site else [])
-
-
-def _order(row: Any, naming: Naming) -> list[tuple[str, str]]:
-    if row.order_reference is None:
-        return []
-    return [(epcis.SALES_ORDER, epcis.transaction_id(naming.organization, "order",
-                                                     row.order_reference))]
 
 
 def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
@@ -151,44 +100,6 @@ def _movement_event(row: Any, numbers: dict[str, list[str]], naming: Naming
     if row.kind == RECEIPT:
         return _receipt_event(row, naming, place, common)
     return None
-
-
-def _customer(row: Any, naming: Naming) -> list[tuple[str, str]]:
-    return _party("customer", row.customer_id, row.customer_code, row.customer_gln, naming)
-
-
-def _shipping_event(rows: list[Any], naming: Naming,
-                    numbers: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """One ObjectEvent for one shipment (one physical shipping action, as CBV means it):
-    every unit it carried in `epcList`, every lot's quantity (summed over the bins it was
-    taken from) in `quantityList`; read at its location, or at the warehouse when it was
-    taken from several."""
-    epcs: list[str] = []
-    amounts: dict[tuple[str, str | None], Any] = {}
-    domain, organization, unit_id = naming.domain, naming.organization, epcis.unit_id
-    for row in rows:
-        if row.serial_number:  # a unit (a drill's 100,000): its id alone, not _what's lists
-            epcs.append(unit_id(domain, row.gtin, row.sku, row.serial_number, organization))
-            continue
-        units, lots = _what(row, numbers or {}, naming, sort=False)
-        epcs.extend(units)
-        for element in lots:
-            key = (element["epcClass"], element.get("uom"))
-            amounts[key] = amounts.get(key, 0) + element["quantity"]
-    first = rows[0]
-    one_place = all(row.location == first.location for row in rows)
-    place = _place(first, naming) if one_place or first.warehouse is None else \
-        epcis.location_id(naming.organization, first.warehouse_gln, first.warehouse)
-    return epcis.object_event(
-        moment=first.occurred_at, epcs=sorted(epcs),
-        quantities=[epcis.quantity_element(epc_class, quantity, uom)
-                    for (epc_class, uom), quantity in sorted(amounts.items(),
-                                                             key=lambda item: item[0][0])],
-        timezone=naming.timezone, action="OBSERVE", biz_step="shipping",
-        disposition="in_transit",
-        where=Where(read_point=place, sources=_site(first, naming),
-                    destinations=_customer(first, naming),
-                    transactions=_order(first, naming)))
 
 
 def _receipt_event(row: Any, naming: Naming, place: str | None,
@@ -217,26 +128,33 @@ def _movement_events(rows: list[Any], numbers: dict[str, list[str]], naming: Nam
     lots shipped at one moment from one warehouse) one shipping event, at its first
     movement's place in the order."""
     events: list[tuple[Any, dict[str, Any] | tuple[Any, ...]]] = []
-    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
-        key = _group_of(row)
+        # A shipment's (a drill's 100,000 units) without _group_of's call: never a
+        # transformation's.
+        key = ("shipment", row.order_id, row.occurred_at, row.warehouse) \
+            if row.kind == SHIPMENT and row.order_id is not None else _group_of(row)
         if key is not None:
-            if key not in groups:
+            members = groups.get(key)
+            if members is None:
                 events.append((row, key))
-            groups[key].append(row)
+                groups[key] = [row]
+            else:
+                members.append(row)
             continue
         made = _movement_event(row, numbers, naming)
         if made is not None:
             events.append((row, made))
     result: list[tuple[Any, dict[str, Any], Any]] = []
+    shipments = Shipments(naming, numbers)
     for row, event in events:
         if isinstance(event, dict):
             result.append((row, event, row.recorded_at))
             continue
         # Recorded when its last movement was (one transaction records them all).
-        stored = max(member.recorded_at for member in groups[event])
+        stored = max(map(RECORDED_AT, groups[event]))
         if event[0] == "shipment":
-            result.append((row, _shipping_event(groups[event], naming, numbers), stored))
+            result.append((row, shipments.event(groups[event]), stored))
         else:
             result.extend((row, output, stored) for output in
                           _transformation(groups[event], numbers, naming))

@@ -14,7 +14,7 @@ from lotline.domain.epcis import Where
 from lotline.service_layer.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from lotline.service_layer.epcis import Naming
+    from lotline.service_layer.epcis_parts import Naming
 
 HOLD, RECALL = "batch.hold_changed", "recall.opened"
 NOTICE_TYPES = (HOLD, RECALL)

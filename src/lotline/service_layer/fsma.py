@@ -11,7 +11,6 @@ as source. Every place is a full location description (domain.reports.DESCRIPTIO
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from operator import attrgetter
@@ -105,41 +104,70 @@ def fsma204_from(uow: UnitOfWork, rows: Sequence[Any], timezone: str
     firsts = [row for row, _quantity in folded]
     places = Places(uow, firsts)
     origins = uow.reports.lot_origins([r.batch_id for r in firsts if r.lot_supplier_id is None])
-    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
-    totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    grouped: dict[tuple[Any, ...], list[Any]] = {}  # an event's row and its total
     zone = ZoneInfo(timezone)
     dates: dict[Any, dt.date] = {}  # the events of one act share their moment
     # Rows of one product, lot and route (a recall's shipments to one customer) differ in
-    # their date and document only: the rest of such a row is built once and copied.
+    # their date, document and quantity only: the rest of such a row is built once (by the
+    # fields it is made of) and copied.
+    described: dict[tuple[Any, ...], tuple[str, str | None, dict[str, Any]]] = {}
     templates: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row, quantity in folded:
         event_date = dates.get(row.occurred_at)
         if event_date is None:
             event_date = dates[row.occurred_at] = \
                 _moment(row.occurred_at).astimezone(zone).date()
-        code, source = _traceability_lot(row, places, origins)
-        ship_from, ship_to = _route(row, places)
-        document = _document(row)
-        key = (row.kind, event_date, code, row.sku, document, ship_to["name"])
-        totals[key] += quantity
-        if key not in grouped:  # the first row of an event describes it
-            shape = (row.kind, code, row.sku, row.product, row.uom, id(source),
-                     id(ship_from), id(ship_to), row.location, document[0])
-            template = templates.get(shape)
-            if template is None:
-                template = templates[shape] = _template(row, code, document[0], places,
-                                                        (source, ship_from, ship_to))
-            values = grouped[key] = template.copy()
+        fields = _DESCRIBED_BY(row)
+        known = described.get(fields)
+        if known is None:
+            known = described[fields] = _described(row, places, origins, templates)
+        code, ship_to_name, template = known
+        number = _document(row)[1]
+        key = (row.kind, event_date, code, row.sku, number, ship_to_name)
+        event = grouped.get(key)
+        if event is None:  # the first row of an event describes it
+            values = template.copy()
             values["event_date"] = event_date
-            values["reference_document_number"] = document[1]
-    result = list(grouped.values())
-    for key, values in grouped.items():  # the last column, added in place (45 columns a row)
-        values["quantity"] = normalize(totals[key])
+            values["reference_document_number"] = number
+            grouped[key] = [values, quantity]
+        else:
+            event[1] += quantity
+    result = []
+    normalized: dict[Decimal, Decimal] = {}  # a drill's shipments: a few totals, 2 or 3
+    for values, total in grouped.values():  # the last column, added in place
+        short = normalized.get(total)
+        if short is None:
+            short = normalized[total] = normalize(total)
+        values["quantity"] = short
+        result.append(values)
     # A total order (every field that can tell two events apart), the same on both databases.
     result.sort(key=lambda r: (r["event_date"], r["traceability_lot_code"], r["event_type"],
                                r["reference_document_number"] or "", r["ship_to_name"] or "",
                                r["product_sku"]))
     return result
+
+
+# What `_described` reads of a row.
+_DESCRIBED_BY = attrgetter("kind", "lot_supplier_id", "manufacturer_batch_number",
+                           "batch_number", "batch_id", "warehouse_id", "customer_id", "sku",
+                           "product", "uom", "location")
+
+
+def _described(row: Any, places: Places, origins: dict[str, str],
+               templates: dict[tuple[Any, ...], dict[str, Any]]
+               ) -> tuple[str, str | None, dict[str, Any]]:
+    """The row's traceability lot code, ship-to name and template (of its _DESCRIBED_BY
+    fields)."""
+    code, source = _traceability_lot(row, places, origins)
+    ship_from, ship_to = _route(row, places)
+    document_type = _document(row)[0]
+    shape = (row.kind, code, row.sku, row.product, row.uom, id(source), id(ship_from),
+             id(ship_to), row.location, document_type)
+    template = templates.get(shape)
+    if template is None:
+        template = templates[shape] = _template(row, code, document_type, places,
+                                                (source, ship_from, ship_to))
+    return code, ship_to["name"], template
 
 
 def _template(row: Any, code: str, document_type: str, places: Places,
@@ -163,15 +191,15 @@ def _folded(rows: Sequence[Any]) -> list[tuple[Any, Decimal]]:
     """Movements of one act, lot and place (a shipment's units) as one, with their total
     quantity: what `ReportQueries.fsma_events` sums in the database, for movements read one
     by one (a recall drill's), so that each event is described once, not once per unit."""
-    firsts: dict[tuple[Any, ...], Any] = {}
-    sums: dict[tuple[Any, ...], Decimal] = {}
+    acts: dict[tuple[Any, ...], list[Any]] = {}  # the first row of each, and its sum
     for row in rows:
         key = _ACT(row)
-        if key in sums:
-            sums[key] += row.quantity
+        act = acts.get(key)
+        if act is None:
+            acts[key] = [row, row.quantity]
         else:
-            firsts[key], sums[key] = row, row.quantity
-    return [(row, sums[key]) for key, row in firsts.items()]
+            act[1] += row.quantity
+    return [(row, total) for row, total in acts.values()]
 
 
 def _moment(value: Any) -> dt.datetime:
