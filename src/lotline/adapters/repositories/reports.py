@@ -8,10 +8,11 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, tuple_, union
+from sqlalchemy import Connection, Select, func, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories import drill_rows, epcis_rows, report_pages
+from lotline.adapters.repositories import drill_rows, epcis_rows, lot_events, report_pages
+from lotline.adapters.repositories.lot_events import lots_term
 from lotline.adapters.repositories.trace import not_reversed
 from lotline.domain.model import Page
 from lotline.domain.statuses import MovementKind, SerialStatus
@@ -159,7 +160,7 @@ class ReportQueries:
                       o.reference, o.customer_id, m.transformation_id, tr.reference)
             .order_by(m.occurred_at))
         if batch_id is not None:
-            statement = statement.where(_lots(m, batch_id))
+            statement = statement.where(lots_term(m, batch_id))
         if start_at is not None:
             statement = statement.where(m.occurred_at >= start_at)
         if end_before is not None:
@@ -188,8 +189,9 @@ class ReportQueries:
         (whole shipments and transformations), each also with what an FSMA 204 row names,
         so the FSMA rows and EPCIS events are built from the same rows (`drill_rows`:
         the few things they name read once, not joined to each movement)."""
-        statement = _whole(drill_rows.lean_select(self.org_id, kinds, by_ids=True),
-                           list(batch_ids))
+        by_ids = lot_events.found_by_ids(self.conn, list(batch_ids))
+        statement = lot_events.whole(drill_rows.lean_select(self.org_id, kinds, by_ids=by_ids),
+                                     self.org_id, list(batch_ids), by_ids=by_ids)
         return drill_rows.drill_rows(self.conn, statement)
 
     def epcis_movements(self, kinds: Sequence[str], start: dt.date | None,
@@ -197,11 +199,11 @@ class ReportQueries:
                         limit: int | None) -> list[Any]:
         """Movements of `kinds` (not reversed) with what EPCIS events name, oldest first."""
         m = t.movements.c
-        by_ids = batch_id is not None
+        by_ids = batch_id is not None and lot_events.found_by_ids(self.conn, batch_id)
         statement = _in_days(epcis_rows.movement_select(self.org_id, kinds, by_ids=by_ids), m,
                              None, start, end)
         if batch_id is not None:
-            statement = _whole(statement, batch_id)
+            statement = lot_events.whole(statement, self.org_id, batch_id, by_ids=by_ids)
         return epcis_rows.plain_rows(self.conn.execute(
             statement if limit is None else statement.limit(limit)))
 
@@ -220,43 +222,9 @@ class ReportQueries:
         return epcis_rows.sites(self.conn, self.org_id)
 
 
-def _whole(statement: Select[Any], batch_id: str | Sequence[str]) -> Select[Any]:
-    """The movements of the lots, and the rest of every event they are part of. For a lot,
-    a shipment that carried it comes whole (its other lots too), and for several lots (a
-    recall drill's trace) so does a transformation that used or made them: an event is
-    what happened, all of it, the same as in the organization's export.
-
-    Found by the ids of a union of index lookups (by lot, by order, by transformation), not
-    by an OR over the movements, which read the organization's whole ledger however small
-    the lots' share of it. The inner reads name the lots only (ids of this organization's
-    trace; `statement` names the organization, `by_ids`): naming it there too made SQLite,
-    with no statistics, pick the (org_id, recorded_at) index for them as well."""
-    m = t.movements.c
-    inner = t.movements.alias("traced").c  # not correlated with the outer movements
-    part = t.movements.alias("part").c
-    shipments = (_lots(inner, batch_id), inner.kind == MovementKind.SHIPMENT.value,
-                 inner.order_id.isnot(None))
-    shipped = select(inner.order_id, inner.occurred_at).where(*shipments)
-    ids: list[Select[Any]] = [
-        select(part.id).where(_lots(part, batch_id)),
-        select(part.id).where(part.order_id.in_(select(inner.order_id).where(*shipments)),
-                              tuple_(part.order_id, part.occurred_at).in_(shipped))]
-    if not isinstance(batch_id, str):
-        ids.append(select(part.id).where(part.transformation_id.in_(select(
-            inner.transformation_id).where(_lots(inner, batch_id),
-                                           inner.transformation_id.isnot(None)))))
-    return statement.where(m.id.in_(union(*ids)))
-
-
 def _event_location(m: Any) -> Any:
     """Where an event happened: the destination of an arrival, the origin of a departure."""
     return func.coalesce(m.to_location_id, m.from_location_id)
-
-
-def _lots(m: Any, batch_id: str | Sequence[str]) -> Any:
-    """One lot, or several (a recall drill's forward trace)."""
-    return m.batch_id == batch_id if isinstance(batch_id, str) else \
-        m.batch_id.in_(list(batch_id))
 
 
 def _in_days(statement: Select[Any], m: Any, batch_id: str | Sequence[str] | None,
@@ -264,7 +232,7 @@ def _in_days(statement: Select[Any], m: Any, batch_id: str | Sequence[str] | Non
     """Narrowed to one lot (or several) and to whole UTC days from `start` to `end` (both
     included)."""
     if batch_id is not None:
-        statement = statement.where(_lots(m, batch_id))
+        statement = statement.where(lots_term(m, batch_id))
     if start is not None:
         statement = statement.where(m.occurred_at >= _midnight(start))
     if end is not None:
