@@ -365,7 +365,7 @@ Index("ix_movements_order_id", movements.c.order_id,
       sqlite_where=movements.c.order_id.isnot(None),
       postgresql_where=movements.c.order_id.isnot(None))
 # Transformation movements only: a lot's EPCIS export and a recall drill read each
-# transformation of their trace whole by it (reports._whole).
+# transformation of their trace whole by it (lot_events.whole).
 Index("ix_movements_transformation_id", movements.c.transformation_id,
       sqlite_where=movements.c.transformation_id.isnot(None),
       postgresql_where=movements.c.transformation_id.isnot(None))

@@ -20,7 +20,7 @@ from sqlalchemy.types import NullType
 
 from lotline.adapters import tables as t
 from lotline.adapters.repositories.common import in_chunks
-from lotline.adapters.repositories.trace import not_reversed, of_org
+from lotline.adapters.repositories.trace import event_movements
 from lotline.adapters.types import Amount, UTCDateTime
 
 # `epcis_rows.movement_select`'s columns, then the FSMA 204 row's.
@@ -46,8 +46,7 @@ def lean_select(org_id: str, kinds: Sequence[str], *, by_ids: bool = False) -> S
                    s.serial_number, o.reference, o.customer_id)
             .outerjoin(t.serials, s.id == m.serial_id)
             .outerjoin(t.orders, o.id == m.order_id)
-            .where(of_org(m, org_id, by_ids=by_ids), m.kind.in_(list(kinds)),
-                   not_reversed(m, org_id))
+            .where(*event_movements(m, org_id, kinds, by_ids=by_ids))
             .order_by(m.occurred_at, m.id))
 
 

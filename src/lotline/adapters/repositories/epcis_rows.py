@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Select, func, select
 
 from lotline.adapters import tables as t
-from lotline.adapters.repositories.trace import not_reversed, of_org
+from lotline.adapters.repositories.trace import event_movements
 
 
 def movement_select(org_id: str, kinds: Sequence[str], *, by_ids: bool = False) -> Select[Any]:
@@ -39,8 +39,7 @@ def movement_select(org_id: str, kinds: Sequence[str], *, by_ids: bool = False) 
         .outerjoin(t.customers, c.id == o.customer_id)
         .outerjoin(t.receipts, rec.id == m.receipt_id)
         .outerjoin(t.suppliers, sup.id == rec.supplier_id)
-        .where(of_org(m, org_id, by_ids=by_ids), m.kind.in_(list(kinds)),
-                   not_reversed(m, org_id))
+        .where(*event_movements(m, org_id, kinds, by_ids=by_ids))
         .order_by(m.occurred_at, m.id))
 
 

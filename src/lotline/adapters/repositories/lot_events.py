@@ -47,7 +47,7 @@ def found_by_ids(conn: Connection, batch_id: str | Sequence[str]) -> bool:
 def whole(statement: Select[Any], org_id: str, batch_id: str | Sequence[str], *,
           by_ids: bool) -> Select[Any]:
     """`statement` (the organization's movements, its org term kept out of the indexes when
-    `by_ids`, see trace.of_org) narrowed to the lots' events' movements."""
+    `by_ids`, see trace.event_movements) narrowed to the lots' events' movements."""
     m = t.movements.c
     inner = t.movements.alias("traced").c  # not correlated with the outer movements
     # By ids, the inner reads name the lots only (ids of this organization's trace; the

@@ -309,12 +309,15 @@ def _delivery_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
             bool(row[10]))
 
 
-def of_org(m: Any, org_id: str, *, by_ids: bool = False) -> Any:
-    """The organization's movements. `by_ids`: the read finds its rows by their ids (a union
-    of index lookups, reports._whole), so this term is kept out of the indexes (`|| ''`):
+def event_movements(m: Any, org_id: str, kinds: Sequence[str], *, by_ids: bool = False
+                    ) -> tuple[Any, ...]:
+    """The terms of the organization's movements of `kinds` no later movement reverses (what
+    EPCIS events and a recall drill are made of). `by_ids`: the read finds its rows by their
+    ids (lot_events.whole), so the organization's term is kept out of the indexes (`|| ''`):
     SQLite, with no statistics, would rather read the organization's whole ledger through
     its (org_id, recorded_at) index for it."""
-    return (m.org_id.concat(literal_column("''")) if by_ids else m.org_id) == org_id
+    org = m.org_id.concat(literal_column("''")) if by_ids else m.org_id
+    return org == org_id, m.kind.in_(list(kinds)), not_reversed(m, org_id)
 
 
 def not_reversed(m: Any, org_id: str, batch_ids: Sequence[str] | None = None,

@@ -1,6 +1,6 @@
 """movement transformation index: the movements of a transformation found by it.
 A lot's EPCIS export and a recall drill read each transformation of their trace whole
-(reports._whole); with no index on `transformation_id` that read went through the
+(lot_events.whole); with no index on `transformation_id` that read went through the
 organization's whole ledger. Partial: only transformation movements are in it.
 
 Revision ID: 0038
