@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB ?= lotline-demo.db
 DEMO_PORT ?= 8000
+# make test spreads the tests over this many processes (pytest-xdist); 2 fits the 2-core CI.
+TEST_WORKERS ?= 2
 
 .PHONY: install lint test test-fast fuzz demo bench bench-load bench-scale clean
 
@@ -22,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
  
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -q
