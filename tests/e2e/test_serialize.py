@@ -60,3 +60,19 @@ def test_csv_has_a_header_and_compact_json_for_nested_values() -> None:
 def test_unknown_types_are_refused() -> None:
     with pytest.raises(TypeError, match="cannot serialise object"):
         dumps(object())
+
+
+def test_indented_text_is_laid_out_one_value_per_line() -> None:
+    assert dumps({"a": [Decimal("1.50"), "x"], "b": {}, "c": []}, indent=2) == (
+        '{\n  "a": [\n    1.5,\n    "x"\n  ],\n  "b": {},\n  "c": []\n}')
+
+
+def test_a_text_that_looks_like_a_marked_number_stays_text() -> None:
+    # Decimals pass through the standard encoder as marked strings (a NUL and a per-process
+    # nonce) unwrapped afterwards: a string holding a NUL and digits is not unwrapped.
+    for text in ("\u0000:12", "\u0000deadbeefdeadbeef:12", "\\u0000:1"):
+        assert json.loads(dumps({"q": text, "n": Decimal("2")})) == {"q": text, "n": 2}
+
+
+def test_a_decimal_that_is_no_number_is_null() -> None:
+    assert dumps([Decimal("NaN"), Decimal("Infinity"), Decimal("-0.0")]) == "[null,null,0]"

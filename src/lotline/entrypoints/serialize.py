@@ -14,6 +14,8 @@ import functools
 import io
 import json
 import math
+import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
@@ -35,8 +37,27 @@ def timestamp_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
 
+# Values written as they are; exact types only (a str Enum is turned into its value below).
+_PLAIN = frozenset({str, int, bool, type(None), Decimal})
+
+
 def to_jsonable(value: Any) -> JSONValue:
     """A JSON-ready copy of a result: dataclass -> dict (field order kept), Decimal kept."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value  # type: ignore[no-any-return]
+    # Plain dicts and lists first, their plain items inline: a large document (a drill's
+    # 40,000 EPCIS events) is mostly these, and a call per string costs more than the test.
+    if kind is dict:
+        return {key if type(key) is str else str(key):
+                item if type(item) in _PLAIN else to_jsonable(item)
+                for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _PLAIN else to_jsonable(item) for item in value]
+    return _other_jsonable(value)
+
+
+def _other_jsonable(value: Any) -> JSONValue:
     if value is None or isinstance(value, bool | int | str | Decimal):
         return value
     if isinstance(value, Enum):
@@ -66,36 +87,33 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def dumps(value: Any, *, indent: int | None = None) -> str:
     """JSON text of `value` (run through `to_jsonable`); `indent` pretty-prints."""
-    return "".join(_encode(to_jsonable(value), indent, 0))
+    return json_text(to_jsonable(value), indent)
 
 
-def _encode(value: JSONValue, indent: int | None, level: int) -> Iterable[str]:
+# json.dumps cannot write a Decimal as a number, so Decimals go out as a marked string that is
+# unwrapped afterwards (the standard encoder, in C when not indenting, is many times faster
+# than walking the value here). The marker holds a NUL (escaped as \u0000 in JSON text) and a
+# random nonce, so no string in the data can ever look like one.
+_NONCE = secrets.token_hex(8)
+_MARK = "\u0000" + _NONCE + ":"
+_MARKED = re.compile(r'"\\u0000' + _NONCE + r':(-?[0-9]+(?:\.[0-9]+)?)"')
+
+
+def _decimal_marker(value: object) -> str | None:
     if isinstance(value, Decimal):
-        yield decimal_text(value)
-    elif isinstance(value, dict | list):
-        yield from _encode_container(value, indent, level)
-    else:
-        yield json.dumps(value, ensure_ascii=False)
+        # JSON has no NaN or Infinity: such a value (only ever echoed from bad input) is null.
+        return _MARK + decimal_text(value) if value.is_finite() else None
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _encode_container(value: dict[str, JSONValue] | list[JSONValue], indent: int | None,
-                      level: int) -> Iterable[str]:
-    is_object = isinstance(value, dict)
-    if not value:
-        yield "{}" if is_object else "[]"
-        return
-    inner = "" if indent is None else "\n" + " " * (indent * (level + 1))
-    outer = "" if indent is None else "\n" + " " * (indent * level)
-    colon = ":" if indent is None else ": "
-    pairs: Iterable[tuple[str | None, JSONValue]] = (
-        value.items() if isinstance(value, dict) else ((None, item) for item in value))
-    yield "{" if is_object else "["
-    for index, (key, item) in enumerate(pairs):
-        yield ("," if index else "") + inner
-        if key is not None:
-            yield json.dumps(key, ensure_ascii=False) + colon
-        yield from _encode(item, indent, level + 1)
-    yield outer + ("}" if is_object else "]")
+def json_text(value: JSONValue, indent: int | None = None) -> str:
+    """JSON text of a `to_jsonable` value: Decimals as exact numbers, no ASCII escaping."""
+    text = json.dumps(value, default=_decimal_marker, ensure_ascii=False, indent=indent,
+                      separators=(",", ":") if indent is None else (",", ": "),
+                      allow_nan=False)
+    if _NONCE in text:  # some Decimal was marked (a plain `in` is far cheaper than sub)
+        text = _MARKED.sub(r"\1", text)
+    return text
 
 
 def csv_cell(value: JSONValue) -> str:
@@ -108,7 +126,7 @@ def csv_cell(value: JSONValue) -> str:
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, dict | list):
-        return "".join(_encode(value, None, 0))
+        return json_text(value)
     return str(value)
 
 
