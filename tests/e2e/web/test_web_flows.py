@@ -73,6 +73,8 @@ def test_receiving_by_scans_counts_against_the_line_then_puts_away(
         ok = "error" not in re.search(r'class="scan-msg (\w+)', response.text).group(1)
         assert ok == (message.startswith(("Lot", "RX-0001 in", "RX-0002"))), data
     assert json.loads(state["pending"])[0]["expiry_date"] == expiry.isoformat()
+    restored = post(client, url, token, **state, restore="1")  # the device's scans, reloaded
+    assert "2 scanned units kept on this device are back: go on scanning" in restored.text
     partial = client.post(url, data={**state, "data": "RX-0009"}, headers={
         **HTMX, "X-CSRF-Token": token})
     assert partial.text.startswith('<div id="receive-panel"')

@@ -204,8 +204,10 @@ def scan_label(web: WebDep, receipt_id: str, form: FormDep) -> Response:
                                 "that scan is no longer in the list")
         return _page(web, receipt, panel)
     if field(form, "restore") == "1":  # the browser's kept scans, after a reload
-        panel.outcome = Outcome(True, f"{panel.pending.count} scanned units kept on this "
-                                "device are back: go on scanning")
+        count = panel.pending.count
+        units = "1 scanned unit kept on this device is" if count == 1 else \
+            f"{count} scanned units kept on this device are"
+        panel.outcome = Outcome(True, f"{units} back: go on scanning")
         return _page(web, receipt, panel)
     data = field(form, "data")
     read = _read_scan(web, panel.product, data) if data.strip() else "Scan a label first"

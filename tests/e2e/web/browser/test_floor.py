@@ -66,7 +66,8 @@ def test_pending_scans_survive_a_reload_and_a_double_submit_records_once(
     _scan(page, "#rc-data", numbers[0])
     expect(page.locator("#scan-count")).to_have_text("1")
     page.reload()
-    expect(page.locator(".scan-msg.ok")).to_contain_text("1 scanned units kept on this device")
+    expect(page.locator(".scan-msg.ok")).to_contain_text(
+        "1 scanned unit kept on this device is back: go on scanning")
     expect(page.locator("#scan-count")).to_have_text("1")
     _scan(page, "#rc-data", numbers[1])
     expect(page.locator("#scan-count")).to_have_text("2")
