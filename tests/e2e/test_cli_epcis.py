@@ -73,7 +73,7 @@ def test_bad_documents_and_parameters_are_one_line(cli: Run, buyer: Buyer,
     unknown["epcList"] = ["https://id.gs1.org/01/09506000134390/21/X-1"]
     failed = data_error(cli("epcis", "capture", write(tmp_path / "u.json", document(unknown))))
     assert failed.startswith("error: capture_failed: capture ")
-    assert failed.endswith("1 error(s), nothing stored; $.epcisBody.eventList[0].epcList[0]: "
+    assert failed.endswith("1 error, nothing stored; $.epcisBody.eventList[0].epcList[0]: "
                            "GTIN 09506000134390 is not one of our products\n")
     assert events_of(ok(cli("epcis", "query"))) == []
     assert data_error(cli("epcis", "query", "EQ_bizStepp=shipping")) == (

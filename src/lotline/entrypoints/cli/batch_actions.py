@@ -10,7 +10,7 @@ import typer
 
 from lotline.bootstrap import Services
 from lotline.domain.model import Batch
-from lotline.entrypoints.cli.output import FormatOption, OutputFormat, emit, field_names
+from lotline.entrypoints.cli.output import FormatOption, OutputFormat, counted, emit, field_names
 from lotline.entrypoints.cli.state import (
     ProductOption,
     SupplierOption,
@@ -87,7 +87,7 @@ def bulk_delete(ctx: typer.Context, lots: LotsArgument, product: ProductOption =
     svc = services(ctx)
     found = _lots(svc, lots, product, supplier)
     svc.batches.bulk_delete([batch.id for batch in found])
-    typer.echo(f"{len(found)} lots deleted: {', '.join(b.batch_number for b in found)}")
+    typer.echo(f"{counted(len(found), 'lot')} deleted: {', '.join(b.batch_number for b in found)}")
 
 
 def _set_status(ctx: typer.Context, lots: list[str], product: str | None,

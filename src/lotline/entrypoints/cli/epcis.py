@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from lotline.entrypoints.cli.output import fail
+from lotline.entrypoints.cli.output import counted, fail
 from lotline.entrypoints.cli.state import services
 from lotline.entrypoints.epcis_job import job_body
 from lotline.entrypoints.serialize import dumps
@@ -44,9 +44,9 @@ def capture(ctx: typer.Context,
     if not job.success:
         first = job.errors[0]
         stored = "nothing stored" if job.captured_count == 0 else \
-            f"{job.captured_count} events stored"
-        raise fail("capture_failed", f"capture {job.id}: {len(job.errors)} error(s), {stored}; "
-                                     f"{first['path']}: {first['message']}")
+            f"{counted(job.captured_count, 'event')} stored"
+        raise fail("capture_failed", f"capture {job.id}: {counted(len(job.errors), 'error')}, "
+                                     f"{stored}; {first['path']}: {first['message']}")
     typer.echo(json.dumps(job_body(job), indent=2))
 
 

@@ -15,6 +15,7 @@ from lotline.domain.exchange import ImportFailed, ImportReport
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    counted,
     emit,
     fail,
     progress,
@@ -64,9 +65,9 @@ DelimiterOption = Annotated[str | None, typer.Option(
 
 def report_table(report: ImportReport) -> list[RenderableType]:
     verb = "would import" if report.dry_run else "imported"
-    summary = (f"{report.entity}: {report.rows} rows read, "
+    summary = (f"{report.entity}: {counted(report.rows, 'row')} read, "
                + (f"{verb} {report.rows if report.dry_run else report.written}"
-                  if report.ok else f"{report.error_count} problems, nothing imported"))
+                  if report.ok else f"{counted(report.error_count, 'problem')}, nothing imported"))
     shown: list[RenderableType] = [summary]
     if report.ignored_columns:
         shown.append("ignored columns: " + ", ".join(report.ignored_columns))

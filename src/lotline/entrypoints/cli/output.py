@@ -74,6 +74,11 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 lot`, `2 lots`: a count with its noun in the number it takes."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def field_names(cls: type[Any]) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]
 

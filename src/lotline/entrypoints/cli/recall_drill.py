@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lotline.entrypoints.cli.output import counted
 from lotline.entrypoints.cli.recalls import recall_app
 from lotline.entrypoints.cli.state import SupplierOption, resolve_batch, resolve_product, services
 from lotline.entrypoints.recall_drill_files import FSMA_FORMATS, drill_files
@@ -42,9 +43,11 @@ def drill(
         (output / name).write_bytes(content)
     total = (time.perf_counter() - started) * 1000
     orders = sum(len(c["orders"]) for c in result.customers)
-    typer.echo(f"recall drill of lot {result.batch_number}: {len(result.lots)} lots traced, "
-               f"{len(result.customers)} customers, {orders} orders, shipped "
-               f"{result.shipped_quantity}; {len(result.fsma204.rows)} FSMA 204 rows, "
-               f"{result.epcis_event_count} EPCIS events")
+    typer.echo(f"recall drill of lot {result.batch_number}: "
+               f"{counted(len(result.lots), 'lot')} traced, "
+               f"{counted(len(result.customers), 'customer')}, {counted(orders, 'order')}, "
+               f"shipped {result.shipped_quantity}; "
+               f"{counted(len(result.fsma204.rows), 'FSMA 204 row')}, "
+               f"{counted(result.epcis_event_count, 'EPCIS event')}")
     typer.echo(f"built in {result.elapsed_ms:.0f} ms ({total:.0f} ms with the files), "
                f"written to {output}; nothing was changed")

@@ -19,6 +19,7 @@ from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
     cell,
+    counted,
     detail_table,
     emit,
     table,
@@ -303,7 +304,8 @@ def reports(
              render=lambda: report_table(report))
         return
     chosen = "json" if fmt is ReportFormat.TABLE else fmt.value
-    write_out(report_bytes(report, chosen), output, f"report {name} ({len(report.rows)} rows)")
+    write_out(report_bytes(report, chosen), output,
+              f"report {name} ({counted(len(report.rows), 'row')})")
 
 
 def report_table(report: Report) -> Table:
@@ -311,7 +313,8 @@ def report_table(report: Report) -> Table:
     more = ("; more rows: --limit, or --format csv|json|xlsx for every row"
             if report.next_cursor else "")
     result = Table(title=f"Report {report.name}", title_justify="left",
-                   caption=f"{len(report.rows)} rows" + (f"; {shown}" if shown else "") + more)
+                   caption=counted(len(report.rows), "row") + (f"; {shown}" if shown else "")
+                   + more)
     for name in report.columns:
         numeric = any(isinstance(row.get(name), int | Decimal) and
                       not isinstance(row.get(name), bool) for row in report.rows)

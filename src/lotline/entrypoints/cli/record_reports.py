@@ -15,7 +15,7 @@ from lotline.bootstrap import Services
 from lotline.domain.errors import NotFound
 from lotline.domain.model import Warehouse
 from lotline.entrypoints.cli.flow_args import resolve_location
-from lotline.entrypoints.cli.output import OutputFormat, emit
+from lotline.entrypoints.cli.output import OutputFormat, counted, emit
 from lotline.entrypoints.cli.state import looks_like_id
 from lotline.entrypoints.report_files import write_report
 
@@ -77,7 +77,7 @@ def run_record_report(svc: Services, name: str, filters: dict[str, Any], file_fo
         return
     with output.open("wb") as handle:
         count = _write(svc, name, filters, chosen, handle)
-    typer.echo(f"wrote report {name} ({count} rows) to {output}")
+    typer.echo(f"wrote report {name} ({counted(count, 'row')}) to {output}")
 
 
 def _write(svc: Services, name: str, filters: dict[str, Any], file_format: str,

@@ -22,6 +22,7 @@ from lotline.entrypoints.cli.output import (
     OutputFormat,
     cell,
     console,
+    counted,
     emit,
     fail,
     table,
@@ -320,7 +321,7 @@ def transform(
                  svc.serials.get(c.serial_id).serial_number if c.serial_id else None)
                 for c in made.inputs]
         rows += [("out", numbers.get(m.batch_id or "", "—"), m.quantity,
-                  f"{len(m.serial_ids)} serials" if m.serial_ids else None)
+                  counted(len(m.serial_ids), "serial") if m.serial_ids else None)
                  for m in made.outputs]
         return table(f"Transformation {made.reference} ({made.kind})",
                      ("", "Lot", "Quantity", "Serial"), rows)
