@@ -37,7 +37,7 @@ def timestamp_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
 
-# Values written as they are; exact types only (a str Enum is turned into its value below).
+# Values written as they are; exact types only (a subclass, a str Enum say, takes the longer way).
 _PLAIN = frozenset({str, int, bool, type(None), Decimal})
 
 
