@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.progress import (
     BarColumn,
@@ -84,15 +85,37 @@ def field_names(cls: type[Any]) -> list[str]:
 
 
 def table(title: str | None, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
-          caption: str | None = None) -> Table:
+          caption: str | None = None, width: int | None = None) -> Table:
+    """A table for a console `width` wide (standard output's, by default)."""
+    cells = [[cell(value) for value in row] for row in rows]
+    whole = whole_columns(headers, cells, console().width if width is None else width)
     result = Table(title=title, caption=caption, title_justify="left")
-    for header in headers:
+    for index, header in enumerate(headers):
         numeric = header in NUMERIC_HEADERS
         result.add_column(header, justify="right" if numeric else "left",
-                          overflow="fold")
-    for row in rows:
-        result.add_row(*(cell(value) for value in row))
+                          overflow="fold", no_wrap=index in whole)
+    for row in cells:
+        result.add_row(*row)
     return result
+
+
+def whole_columns(headers: Sequence[str], cells: Sequence[Sequence[str]],
+                  width: int) -> frozenset[int]:
+    """The columns of single words (ids, SKUs, lot numbers, dates) to keep on one line: all
+    of them when the other columns still get the width of their longest word, else none (a
+    terminal too narrow for that folds every column, which keeps every column readable).
+    Left to itself, Rich narrows columns by their widths, and folds a 36-character id while
+    a column of words beside it has room to wrap."""
+    whole: set[int] = set()
+    room = width - 3 * len(headers) - 1  # each column's borders and padding
+    for index, header in enumerate(headers):
+        values = [row[index] for row in cells if index < len(row)]
+        if any(" " in value for value in values):
+            room -= max(cell_len(word) for text in (header, *values) for word in text.split())
+        else:
+            whole.add(index)
+            room -= max(cell_len(text) for text in (header, *values))
+    return frozenset(whole) if room >= 0 else frozenset()
 
 
 NUMERIC_HEADERS = frozenset({"Qty", "Quantity", "On hand", "Available", "In", "Lots",
