@@ -53,5 +53,8 @@ def test_lot_movement_history_page(client: TestClient, world: World) -> None:
     assert [(row["kind"], row["quantity"], row["to_location"]) for row in body["items"]] == [
         ("receipt", 20, "MAIN/STOCK")]
     assert page.text.count('<td data-label="Movement">receipt</td>') == 1
+    # A receipt comes from nowhere and names no order: an empty value shows as a dash.
+    assert page.text.count('<td data-label="From">—</td>') == 1
+    assert page.text.count('<td data-label="Order">—</td>') == 1
     dated = client.get("/reports?report=lot-movement-history&start=2000-01-02&end=2000-01-01")
     assert "end: 2000-01-01 is before start 2000-01-02" in dated.text
