@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from epcis_event_hash_generator import hash_generator as generator
+from epcis_event_hash_generator import json_to_py
+from epcis_event_hash_generator.dl_normaliser import normaliser
 
 from lotline.domain.epcis_hash import event_hash, pre_hash
 from lotline.domain.epcis_uri import canonical_gs1_uri
-
-generator = pytest.importorskip("epcis_event_hash_generator.hash_generator",
-                                reason="epcis-event-hash-generator (dev dependency) is missing")
-from epcis_event_hash_generator import json_to_py  # noqa: E402
-from epcis_event_hash_generator.dl_normaliser import normaliser  # noqa: E402
 
 EPCIS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "epcis"
 # Sensor reports (sensorElementList) and the rarer GS1 keys in URN form (GRAI, GIAI, GSRN,
