@@ -106,8 +106,8 @@ def _run_import(ctx: typer.Context, entity: Entity, file: Path, dry_run: bool,
     emit(fmt, report, columns=["entity", "rows", "written", "error_count"],
          render=lambda: report_table(report))
     if not report.ok:
-        raise fail("validation_error", f"{file.name}: {report.error_count} problem"
-                   f"{'s' if report.error_count != 1 else ''}; nothing was imported")
+        raise fail("validation_error", f"{file.name}: {counted(report.error_count, 'problem')}; "
+                   "nothing was imported")
 
 
 @import_app.command("serials")
@@ -245,8 +245,7 @@ def lot_labels(ctx: typer.Context,
     svc = services(ctx)
     ids = [resolve_batch(svc, ref, None, supplier).id for ref in lots]
     output.write_bytes(svc.labels.lot_labels(ids, layout, copies))
-    typer.echo(f"wrote {len(ids) * copies} lot label{'s' if len(ids) * copies != 1 else ''} "
-               f"to {output}")
+    typer.echo(f"wrote {counted(len(ids) * copies, 'lot label')} to {output}")
 
 
 @labels_app.command("serials")

@@ -23,6 +23,7 @@ from lotline.entrypoints.cli.flow_args import (
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    counted,
     detail_table,
     emit,
     field_names,
@@ -218,8 +219,7 @@ def pick(
                                  param_hint="'SCAN...' / '--file' / '--lot'")
     view = svc.orders.pick(found.id, given)
     if fmt is OutputFormat.TABLE:
-        typer.echo(f"picked {len(given)} scan{'' if len(given) == 1 else 's'} for "
-                   f"{found.reference}")
+        typer.echo(f"picked {counted(len(given), 'scan')} for {found.reference}")
     _show(fmt, view, svc)
 
 
@@ -280,14 +280,13 @@ def return_units(
                                  param_hint="'SERIAL...' / '--file' / '--lot'")
     target = resolve_location(svc, restock) if restock else None
     view = svc.orders.returns(found.id, lines, reason)
-    plural = "" if len(lines) == 1 else "s"
     if fmt is OutputFormat.TABLE:
-        typer.echo(f"returned {len(lines)} line{plural} of {found.reference} into RETURNS")
+        typer.echo(f"returned {counted(len(lines), 'line')} of {found.reference} into RETURNS")
     if target is not None:
         restock_returned(svc.serials, svc.stock, svc.warehouses, lines, target.id,
                          f"restocked after return: {reason}")
         view = svc.orders.view(found.id)
         if fmt is OutputFormat.TABLE:
-            typer.echo(f"restocked {len(lines)} line{plural} into "
+            typer.echo(f"restocked {counted(len(lines), 'line')} into "
                        f"{Names(svc).location(target.id)}")
     _show(fmt, view, svc)

@@ -15,6 +15,7 @@ from lotline.domain.statuses import TRANSITIONS
 from lotline.entrypoints.cli.output import (
     FormatOption,
     OutputFormat,
+    counted,
     custom_field_rows,
     detail_table,
     emit,
@@ -126,8 +127,7 @@ def register(
             unit_cost=unit_cost)
         bar.update(task, total=len(created), completed=len(created))
     where = f" in lot {lot.batch_number}" if lot else ""
-    plural = "" if len(created) == 1 else "s"
-    typer.echo(f"registered {len(created)} serial number{plural} of {owner.sku}{where} "
+    typer.echo(f"registered {counted(len(created), 'serial number')} of {owner.sku}{where} "
                f"as {created[0].status.value}")
 
 

@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from lotline.bootstrap import engine_for, ensure_current
 from lotline.config import load_config
+from lotline.entrypoints.cli.output import counted
 from lotline.entrypoints.cli.state import cli_state
 from lotline.entrypoints.cli.worker import jobs_or_fail
 from lotline.worker import worker_in_background
@@ -160,7 +161,7 @@ def serve_database(database_url: str | None, options: ServeOptions, *,
             engine.dispose()
         os.environ["LOTLINE_DATABASE_URL"] = url  # what every worker's factory reads
         target = FACTORY
-    workers = f"{options.workers} worker{'s' if options.workers > 1 else ''}"
+    workers = counted(options.workers, "worker")
     if options.worker:  # the worker's first lines come before uvicorn configures logging
         logging.config.dictConfig(log_config(options.access_log))
     with background_jobs(url, options.worker):

@@ -16,7 +16,7 @@ from lotline.entrypoints.cli.flow_args import (
     parse_pair,
     resolve_location,
 )
-from lotline.entrypoints.cli.output import FormatOption, OutputFormat, emit, table
+from lotline.entrypoints.cli.output import FormatOption, OutputFormat, counted, emit, table
 from lotline.entrypoints.cli.state import (
     Names,
     SupplierOption,
@@ -69,7 +69,7 @@ def transfer(
               "product_id": named.id if named else (batch.product_id if batch else None),
               "quantity": amount, "serial_numbers": serials, "reason": reason,
               "units_moved": moved}
-    what = (f"{len(serials)} serial{'' if len(serials) == 1 else 's'}" if serials else
+    what = (counted(len(serials), "serial") if serials else
             f"{decimal_text(amount)} of " + (f"lot {batch.batch_number}" if batch else
                                              str(names.product(named.id if named else None))))
     emit(fmt, result, columns=list(result),

@@ -362,5 +362,5 @@ def verify(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE,
                                   [tuple(p.values()) for p in problems])] if problems
                            else [])])
     if not report.ok:
-        raise fail("ledger_mismatch", f"{len(problems)} problem"
-                   f"{'s' if len(problems) != 1 else ''} found; nothing was repaired")
+        raise fail("ledger_mismatch",
+                   f"{counted(len(problems), 'problem')} found; nothing was repaired")
